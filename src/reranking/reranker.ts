@@ -1,0 +1,78 @@
+/**
+ * The judge's contract: stage 2 of retrieve-then-rerank. Implementations: the local ONNX
+ * cross-encoder (`cross-encoder.ts`) and remote `/rerank` endpoints.
+ */
+
+/** A document to re-rank: a string, or an object with `text` and any metadata, kept as is. */
+export type RerankDocument = string | { readonly text: string; readonly [key: string]: unknown };
+
+export interface RerankOptions {
+  /** Keep only the best `topK` results (default: all). */
+  topK?: number;
+  /**
+   * Pairs per inference batch (default 16). Larger batches amortise per-call overhead; pairs are
+   * sorted by length first so padding stays small. Sensible range 1–64.
+   */
+  batchSize?: number;
+  /**
+   * Maximum tokens per (query, passage) pair, special tokens included (default: the model's, 512
+   * for MiniLM cross-encoders). Longer pairs lose passage tokens, never query tokens.
+   */
+  maxLength?: number;
+  /** Cancels the work between batches. */
+  signal?: AbortSignal;
+}
+
+/** One re-ranked document. */
+export interface RerankResult<D extends RerankDocument = RerankDocument> {
+  /** Position of the document in the input array. */
+  index: number;
+  /** The input document, the same object (never copied or mutated). */
+  document: D;
+  /** The document's text. */
+  text: string;
+  /** Relevance in 0..1: sigmoid of the logit (one-logit heads) or the positive-class probability. */
+  score: number;
+  /** The raw model output for the pair (for two-logit heads: positive minus negative logit). */
+  logit: number;
+  /** True when the passage was cut to fit `maxLength`. */
+  truncated: boolean;
+}
+
+/** Wall-clock milliseconds spent per step of one rerank call. */
+export interface RerankTimings {
+  tokenizeMs: number;
+  inferenceMs: number;
+  totalMs: number;
+}
+
+export interface RerankResponse<D extends RerankDocument = RerankDocument> {
+  /** Sorted by descending score; ties keep input order. */
+  results: RerankResult<D>[];
+  /** The model that produced the scores. */
+  model: string;
+  /** How many pairs had their passage truncated. */
+  truncatedPairs: number;
+  timings: RerankTimings;
+}
+
+export interface Reranker {
+  /** Canonical model name (or endpoint description for remote judges). */
+  readonly model: string;
+  /**
+   * Scores every (query, document) pair and returns the documents sorted by relevance.
+   * Empty input returns no results without loading a model.
+   */
+  rerank<D extends RerankDocument>(
+    query: string,
+    documents: readonly D[],
+    options?: RerankOptions,
+  ): Promise<RerankResponse<D>>;
+  /** Releases model sessions or connections. */
+  close(): Promise<void>;
+}
+
+/** The text of a document, whether a string or an object with `text`. */
+export function documentText(doc: RerankDocument): string {
+  return typeof doc === 'string' ? doc : doc.text;
+}
