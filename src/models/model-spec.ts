@@ -60,6 +60,11 @@ export interface ResolvedModel {
     tokenizer: string;
     /** The ONNX graph for the chosen dtype. */
     onnx: string;
+    /**
+     * External-data files beside the graph (`onnx/model.onnx_data`, ...), present for exports over
+     * the 2 GB protobuf limit; onnxruntime finds them by the relative name stored in the graph.
+     */
+    externalData?: string[];
   };
   /** Parsed `config.json`. */
   config: Record<string, unknown>;

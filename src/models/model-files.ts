@@ -1,0 +1,52 @@
+/**
+ * The Hugging Face Hub file layout sift reads, in one place: which files a model folder holds and
+ * which ONNX graph belongs to which dtype. Transformers.js exports (Xenova/..., onnx-community/...)
+ * all use this layout, so a Hub snapshot, a `git clone` of the repo and sift's own cache look alike.
+ */
+import { SiftError } from '../errors.js';
+import type { ModelDtype } from './model-spec.js';
+
+/** Every dtype sift can run, in the order `--dtype all` fetches them. */
+export const MODEL_DTYPES: readonly ModelDtype[] = ['fp32', 'q8'];
+
+/**
+ * The precision used when none is asked for: fp32, because it reproduces the reference logits of
+ * the PyTorch models (the judge's regression values are fp32) and every export ships it. q8 is
+ * about 4x smaller and usually faster on CPU at a small accuracy cost; choose it with `--dtype q8`.
+ */
+export const DEFAULT_DTYPE: ModelDtype = 'fp32';
+
+/** The ONNX graph of each dtype, relative to the model folder. */
+export const ONNX_FILE: Readonly<Record<ModelDtype, string>> = {
+  fp32: 'onnx/model.onnx',
+  q8: 'onnx/model_quantized.onnx',
+};
+
+/** Files a model folder must have besides the graph. */
+export const REQUIRED_FILES = ['config.json', 'tokenizer.json'] as const;
+
+/** Files fetched when the repository has them; tokenization may read them for special tokens. */
+export const OPTIONAL_FILES = ['tokenizer_config.json', 'special_tokens_map.json'] as const;
+
+/**
+ * True when `file` is external data of the graph `onnxFile`: `onnx/model.onnx_data`,
+ * `onnx/model.onnx.data`, or a numbered shard such as `onnx/model.onnx_data_1`.
+ *
+ * @example
+ * isExternalDataOf('onnx/model.onnx_data', 'onnx/model.onnx'); // true
+ * isExternalDataOf('onnx/model_quantized.onnx', 'onnx/model.onnx'); // false
+ */
+export function isExternalDataOf(file: string, onnxFile: string): boolean {
+  return file.startsWith(`${onnxFile}_data`) || file.startsWith(`${onnxFile}.data`);
+}
+
+/**
+ * Parses a `--dtype` value (`fp32`, `q8`; `int8` and `quantized` are accepted for q8), or throws
+ * INVALID_OPTION naming the value.
+ */
+export function parseDtype(value: string): ModelDtype {
+  const v = value.trim().toLowerCase();
+  if (v === 'fp32' || v === 'float32') return 'fp32';
+  if (v === 'q8' || v === 'int8' || v === 'quantized') return 'q8';
+  throw new SiftError('INVALID_OPTION', `--dtype must be fp32 or q8, got "${value}"`);
+}
