@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { registerRerank } from './rerank.js';
 
 /** Registers every command on the program. Add a command by importing its `register` here. */
 export function registerCommands(program: Command): void {
-  void program;
+  registerRerank(program);
 }

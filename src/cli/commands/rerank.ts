@@ -1,0 +1,98 @@
+import type { Command } from 'commander';
+import { performance } from 'node:perf_hooks';
+import { createReranker, DEFAULT_RERANKER } from '../../defaults.js';
+import { SiftError } from '../../errors.js';
+import type { RerankDocument } from '../../reranking/reranker.js';
+import { addModelFlags, modelLoadOptions, type ModelFlags } from '../model-flags.js';
+import { readJsonlDocuments } from '../read-jsonl-documents.js';
+import { parsePositiveInt, printJson, runCommand } from '../run-command.js';
+
+interface RerankFlags extends ModelFlags {
+  docs?: string;
+  reranker: string;
+  topK?: string;
+  batchSize?: string;
+  maxLength?: string;
+}
+
+/** `sift rerank "query" --docs FILE.jsonl|-`: scores documents against a query with the cross-encoder. */
+export function registerRerank(program: Command): void {
+  const command = program
+    .command('rerank')
+    .description('re-rank documents for a query with a local cross-encoder')
+    .argument('<query>', 'the question or search text')
+    .option('--docs <file>', 'documents, one per line: a JSON string or {"text": ..., ...metadata}; - reads stdin')
+    .option('--reranker <name>', 'cross-encoder model name or folder', DEFAULT_RERANKER)
+    .option('-k, --top-k <n>', 'show only the best n documents')
+    .option('--batch-size <n>', 'pairs per inference batch (default 16)')
+    .option('--max-length <n>', 'maximum tokens per (query, document) pair (default: the model\'s)')
+    .option('--json', 'print {"query", "model", "results", "timings"} as JSON');
+  addModelFlags(command).action((query: string, flags: RerankFlags) =>
+    runCommand(flags, async () => {
+      if (!flags.docs) throw new SiftError('INVALID_OPTION', '--docs is required: a JSONL file of documents, or - for stdin');
+      const topK = flags.topK === undefined ? undefined : parsePositiveInt('--top-k', flags.topK, 1);
+      const batchSize = flags.batchSize === undefined ? undefined : parsePositiveInt('--batch-size', flags.batchSize, 1);
+      const maxLength = flags.maxLength === undefined ? undefined : parsePositiveInt('--max-length', flags.maxLength, 1);
+      const documents = await readJsonlDocuments(flags.docs);
+      const reranker = createReranker(flags.reranker, modelLoadOptions(flags));
+      try {
+        const t0 = performance.now();
+        if (documents.length > 0) await reranker.load();
+        const loadMs = performance.now() - t0;
+        const response = await reranker.rerank(query, documents, {
+          ...(topK !== undefined ? { topK } : {}),
+          ...(batchSize !== undefined ? { batchSize } : {}),
+          ...(maxLength !== undefined ? { maxLength } : {}),
+        });
+        const results = response.results.map((r, i) => ({
+          ...metadataOf(r.document),
+          rank: i + 1,
+          index: r.index,
+          text: r.text,
+          score: r.score,
+          logit: r.logit,
+          truncated: r.truncated,
+        }));
+        const t = response.timings;
+        const timings = { loadMs: round(loadMs), tokenizeMs: round(t.tokenizeMs), inferenceMs: round(t.inferenceMs), totalMs: round(t.totalMs) };
+        if (flags.json) {
+          printJson({ query, model: response.model, results, truncatedPairs: response.truncatedPairs, timings });
+        } else {
+          printTable(results, response.truncatedPairs, timings.totalMs, response.model);
+        }
+      } finally {
+        await reranker.close();
+      }
+    }),
+  );
+}
+
+function metadataOf(doc: RerankDocument): Record<string, unknown> {
+  if (typeof doc === 'string') return {};
+  const { text: _text, ...rest } = doc;
+  return rest;
+}
+
+function printTable(
+  results: { rank: number; index: number; score: number; logit: number; text: string; source?: unknown }[],
+  truncated: number,
+  totalMs: number,
+  model: string,
+): void {
+  if (results.length === 0) {
+    process.stdout.write('no documents to re-rank\n');
+    return;
+  }
+  const lines = results.map((r) => {
+    const preview = r.text.replace(/\s+/g, ' ').trim();
+    const cut = preview.length > 90 ? `${preview.slice(0, 89)}…` : preview;
+    const source = typeof r.source === 'string' ? `  [${r.source}]` : '';
+    return `${String(r.rank).padStart(3)}  ${r.score.toFixed(4)}  ${r.logit.toFixed(3).padStart(8)}  #${String(r.index).padEnd(4)} ${cut}${source}`;
+  });
+  process.stdout.write(`rank  score     logit  input  text\n${lines.join('\n')}\n`);
+  process.stdout.write(`\n${model}: ${results.length} shown in ${totalMs} ms${truncated > 0 ? `, ${truncated} long documents truncated to fit the model` : ''}\n`);
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

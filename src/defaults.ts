@@ -1,0 +1,24 @@
+/**
+ * The default pipeline, wired in one place: local ONNX models with the registry's default names.
+ * The core classes take their parts as arguments; presets and surfaces (CLI, server) call these.
+ */
+import type { Embedder } from './embedding/embedder.js';
+import { OnnxEmbedder, type OnnxEmbedderOptions } from './embedding/onnx-embedder.js';
+import { defaultEmbedder, defaultReranker } from './models/registry.js';
+import { CrossEncoderReranker, type CrossEncoderOptions } from './reranking/cross-encoder.js';
+import type { Reranker } from './reranking/reranker.js';
+
+/** `cross-encoder/ms-marco-MiniLM-L-6-v2`: 22.7M parameters, the best speed/quality trade-off on MS MARCO of the MiniLM judges. */
+export const DEFAULT_RERANKER = defaultReranker.name;
+/** `sentence-transformers/all-MiniLM-L6-v2`: 384-dimensional, 256 tokens, the most used small bi-encoder. */
+export const DEFAULT_EMBEDDER = defaultEmbedder.name;
+
+/** Creates the judge for a model name (default: DEFAULT_RERANKER). */
+export function createReranker(name: string = DEFAULT_RERANKER, options: Omit<CrossEncoderOptions, 'model'> = {}): Reranker & CrossEncoderReranker {
+  return new CrossEncoderReranker({ ...options, model: name });
+}
+
+/** Creates the scout for a model name (default: DEFAULT_EMBEDDER). */
+export function createEmbedder(name: string = DEFAULT_EMBEDDER, options: Omit<OnnxEmbedderOptions, 'model'> = {}): Embedder & OnnxEmbedder {
+  return new OnnxEmbedder({ ...options, model: name });
+}

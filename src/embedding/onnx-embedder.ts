@@ -1,0 +1,150 @@
+import { SiftError } from '../errors.js';
+import type { Pooling } from '../models/model-spec.js';
+import { lengthSortedBatches, batchTensors } from '../runtime/batching.js';
+import { closeSession, expectInterface } from '../runtime/onnx-session.js';
+import { loadTextModel, type ModelLoadOptions, type TextModel } from '../runtime/load-text-model.js';
+import { encodeSingle } from '../tokenization/pair-encoder.js';
+import type { Embedder, EmbedOptions } from './embedder.js';
+import { normalize, poolAndNormalize } from './pooling.js';
+
+/** Default texts per inference batch. */
+export const DEFAULT_EMBED_BATCH_SIZE = 32;
+
+export interface OnnxEmbedderOptions extends ModelLoadOptions {
+  /** Model name (registry name, alias, `org/name` ONNX repo) or a model folder. */
+  model: string;
+  /** Pooling override (default: the registry's, else `1_Pooling/config.json`-free mean pooling). */
+  pooling?: Pooling;
+  /** Prefix for queries (default: the registry's, e.g. `query: ` for e5). */
+  queryPrefix?: string;
+  /** Prefix for passages (default: the registry's, e.g. `passage: ` for e5). */
+  passagePrefix?: string;
+  /** Maximum tokens per text (default: the model's, 256 for all-MiniLM-L6-v2). */
+  maxLength?: number;
+  /** Default texts per batch (default 32). */
+  batchSize?: number;
+}
+
+interface Loaded {
+  model: TextModel;
+  output: string;
+  pooling: Pooling;
+  dimension: number;
+  maxLength: number;
+  prefixes: { query: string; passage: string };
+}
+
+/**
+ * The scout: a local ONNX bi-encoder producing unit-length sentence vectors.
+ *
+ * @example
+ * const scout = new OnnxEmbedder({ model: 'sentence-transformers/all-MiniLM-L6-v2' });
+ * const [q] = await scout.embed(['how many people live in Berlin?'], { kind: 'query' });
+ * q.length // 384
+ */
+export class OnnxEmbedder implements Embedder {
+  readonly model: string;
+  private readonly options: OnnxEmbedderOptions;
+  private loading: Promise<Loaded> | undefined;
+
+  constructor(options: OnnxEmbedderOptions) {
+    this.model = options.model;
+    this.options = options;
+  }
+
+  async dimension(): Promise<number> {
+    return (await this.ensureLoaded()).dimension;
+  }
+
+  /** Resolves files and opens the session; called by the first `embed`. */
+  async load(): Promise<{ model: string; dir: string; dtype: string; dimension: number; maxLength: number; pooling: Pooling }> {
+    const l = await this.ensureLoaded();
+    return { model: l.model.resolved.name, dir: l.model.resolved.dir, dtype: l.model.resolved.dtype, dimension: l.dimension, maxLength: l.maxLength, pooling: l.pooling };
+  }
+
+  async embed(texts: readonly string[], options: EmbedOptions = {}): Promise<Float32Array[]> {
+    texts.forEach((t, i) => {
+      if (typeof t !== 'string') throw new SiftError('INVALID_INPUT', `text ${i} to embed is not a string`, { details: { index: i } });
+    });
+    if (texts.length === 0) return [];
+    const loaded = await this.ensureLoaded();
+    const batchSize = options.batchSize ?? this.options.batchSize ?? DEFAULT_EMBED_BATCH_SIZE;
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new SiftError('INVALID_OPTION', `batchSize must be a whole number >= 1, got ${String(batchSize)}`);
+    }
+    const prefix = loaded.prefixes[options.kind ?? 'passage'];
+    const { session, tokenizer, layout, padId } = loaded.model;
+    const sequences = texts.map((t) => encodeSingle(tokenizer, layout, prefix + t, loaded.maxLength));
+    const vectors = new Array<Float32Array>(texts.length);
+    let done = 0;
+    for (const batch of lengthSortedBatches(sequences.map((s) => s.ids.length), batchSize)) {
+      if (options.signal?.aborted) throw new SiftError('ABORTED', 'embedding was aborted', { cause: options.signal.reason });
+      const seqs = batch.map((i) => sequences[i]!);
+      const out = (await session.run(batchTensors(session, seqs, padId), [loaded.output]))[loaded.output]!;
+      const data = out.data as Float32Array;
+      let pooled: Float32Array[];
+      if (out.dims.length === 2) {
+        // Already a sentence embedding ([rows, dim]): normalise only.
+        pooled = seqs.map((_, r) => normalize(data.slice(r * loaded.dimension, (r + 1) * loaded.dimension)));
+      } else {
+        const [rows, width, dim] = out.dims as [number, number, number];
+        pooled = poolAndNormalize(data, rows, width, dim, seqs.map((s) => s.ids.length), loaded.pooling);
+      }
+      batch.forEach((textIndex, row) => (vectors[textIndex] = pooled[row]!));
+      done += batch.length;
+      options.onProgress?.(done, texts.length);
+    }
+    return vectors;
+  }
+
+  async close(): Promise<void> {
+    const loading = this.loading;
+    this.loading = undefined;
+    const loaded = await loading?.catch(() => undefined);
+    if (loaded) await closeSession(loaded.model.session);
+  }
+
+  private ensureLoaded(): Promise<Loaded> {
+    if (!this.loading) {
+      this.loading = this.loadModel();
+      this.loading.catch(() => (this.loading = undefined));
+    }
+    return this.loading;
+  }
+
+  private async loadModel(): Promise<Loaded> {
+    const model = await loadTextModel(this.options.model, 'embedder', this.options);
+    try {
+      const output = expectInterface(model.session, {
+        required: ['input_ids', 'attention_mask'],
+        outputs: ['last_hidden_state', 'token_embeddings', 'sentence_embedding'],
+        what: 'text embedding (feature extraction) model',
+      });
+      const spec = model.resolved.spec;
+      const config = model.resolved.config;
+      const dimension = spec?.dimension ?? (typeof config.hidden_size === 'number' ? config.hidden_size : undefined);
+      if (dimension === undefined) {
+        throw new SiftError('MODEL_INVALID', `${model.resolved.dir}/config.json has no hidden_size; cannot tell the embedding dimension`);
+      }
+      const limit = model.maxLength;
+      const maxLength = this.options.maxLength ?? limit;
+      if (!Number.isInteger(maxLength) || maxLength < 3 || maxLength > limit) {
+        throw new SiftError('INVALID_OPTION', `maxLength must be a whole number from 3 to ${limit}, got ${String(this.options.maxLength)}`);
+      }
+      return {
+        model,
+        output,
+        pooling: this.options.pooling ?? spec?.pooling ?? 'mean',
+        dimension,
+        maxLength,
+        prefixes: {
+          query: this.options.queryPrefix ?? spec?.queryPrefix ?? '',
+          passage: this.options.passagePrefix ?? spec?.passagePrefix ?? '',
+        },
+      };
+    } catch (err) {
+      await closeSession(model.session);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,238 @@
+import { performance } from 'node:perf_hooks';
+import { SiftError } from '../errors.js';
+import { lengthSortedBatches, batchTensors } from '../runtime/batching.js';
+import { closeSession, expectInterface } from '../runtime/onnx-session.js';
+import { loadTextModel, type ModelLoadOptions, type TextModel } from '../runtime/load-text-model.js';
+import { PairEncoder, type EncodedSequence } from '../tokenization/pair-encoder.js';
+import { pairScore } from './scores.js';
+import {
+  documentText,
+  type RerankDocument,
+  type Reranker,
+  type RerankOptions,
+  type RerankResponse,
+  type RerankResult,
+} from './reranker.js';
+
+/** Default pairs per inference batch; see bench/ for the batch-size sweep behind it. */
+export const DEFAULT_RERANK_BATCH_SIZE = 16;
+
+export interface CrossEncoderOptions extends ModelLoadOptions {
+  /** Model name (registry name, alias, `org/name` ONNX repo) or a model folder. */
+  model: string;
+  /** Default pairs per batch for calls that do not say (default 16). */
+  batchSize?: number;
+  /** Default maximum pair length in tokens (default: the model's). */
+  maxLength?: number;
+}
+
+/** Raw scores of one call, in input order. */
+export interface PairScores {
+  logits: Float64Array;
+  scores: Float64Array;
+  truncated: boolean[];
+  truncatedPairs: number;
+  batches: number;
+  timings: { tokenizeMs: number; inferenceMs: number; totalMs: number };
+}
+
+interface Loaded {
+  model: TextModel;
+  /** Logits per pair: 1 (sigmoid) or 2 (positive-class softmax). */
+  numLabels: number;
+  output: string;
+  encoders: Map<number, PairEncoder>;
+}
+
+/**
+ * The judge: a local ONNX cross-encoder that reads each (query, passage) pair together.
+ *
+ * @example
+ * const judge = new CrossEncoderReranker({ model: 'cross-encoder/ms-marco-MiniLM-L-6-v2' });
+ * const { results } = await judge.rerank('How many people live in Berlin?', [
+ *   'Berlin is well known for its museums.',
+ *   'Berlin had a population of 3,520,031 registered inhabitants.',
+ * ]);
+ * results.map((r) => r.index) // [1, 0]; results[0].score ≈ 0.9998
+ */
+export class CrossEncoderReranker implements Reranker {
+  readonly model: string;
+  private readonly options: CrossEncoderOptions;
+  private loading: Promise<Loaded> | undefined;
+
+  constructor(options: CrossEncoderOptions) {
+    this.model = options.model;
+    this.options = options;
+  }
+
+  /** Resolves the model's files and opens its session; called by the first `rerank`. */
+  async load(): Promise<{ model: string; dir: string; dtype: string; maxLength: number; numLabels: number }> {
+    const loaded = await this.ensureLoaded();
+    const { resolved, maxLength } = loaded.model;
+    return { model: resolved.name, dir: resolved.dir, dtype: resolved.dtype, maxLength, numLabels: loaded.numLabels };
+  }
+
+  async rerank<D extends RerankDocument>(
+    query: string,
+    documents: readonly D[],
+    options: RerankOptions = {},
+  ): Promise<RerankResponse<D>> {
+    const texts = documents.map((doc, i) => checkedText(doc, i));
+    checkQuery(query);
+    const topK = options.topK ?? documents.length;
+    if (!Number.isInteger(topK) || topK < 0) {
+      throw new SiftError('INVALID_OPTION', `topK must be a whole number >= 0, got ${String(options.topK)}`);
+    }
+    if (documents.length === 0 || topK === 0) {
+      return { results: [], model: this.model, truncatedPairs: 0, timings: { tokenizeMs: 0, inferenceMs: 0, totalMs: 0 } };
+    }
+    const scored = await this.scorePairs(query, texts, options);
+    const results: RerankResult<D>[] = documents.map((document, index) => ({
+      index,
+      document,
+      text: texts[index]!,
+      score: scored.scores[index]!,
+      logit: scored.logits[index]!,
+      truncated: scored.truncated[index]!,
+    }));
+    // Sort on the logit (exact even where sigmoid saturates to 1.0); equal logits keep input order.
+    results.sort((a, b) => b.logit - a.logit || a.index - b.index);
+    return {
+      results: results.slice(0, topK),
+      model: this.model,
+      truncatedPairs: scored.truncatedPairs,
+      timings: scored.timings,
+    };
+  }
+
+  /**
+   * Scores (query, text) pairs in input order. Pairs are sorted by length into batches padded
+   * only to their own longest pair, and each pair's score is independent of its batch neighbours.
+   */
+  async scorePairs(
+    query: string,
+    texts: readonly string[],
+    options: Pick<RerankOptions, 'batchSize' | 'maxLength' | 'signal'> = {},
+  ): Promise<PairScores> {
+    const started = performance.now();
+    const loaded = await this.ensureLoaded();
+    const batchSize = options.batchSize ?? this.options.batchSize ?? DEFAULT_RERANK_BATCH_SIZE;
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new SiftError('INVALID_OPTION', `batchSize must be a whole number >= 1, got ${String(batchSize)}`);
+    }
+    const encoder = this.encoderFor(loaded, options.maxLength ?? this.options.maxLength);
+
+    const t0 = performance.now();
+    const q = encoder.encodeQuery(query);
+    const pairs: EncodedSequence[] = texts.map((t) => encoder.encodePair(q, t));
+    let tokenizeMs = performance.now() - t0;
+
+    const logits = new Float64Array(texts.length);
+    const scores = new Float64Array(texts.length);
+    const { session, padId } = loaded.model;
+    const batches = lengthSortedBatches(pairs.map((p) => p.ids.length), batchSize);
+    let inferenceMs = 0;
+    for (const batch of batches) {
+      if (options.signal?.aborted) throw new SiftError('ABORTED', 'rerank was aborted', { cause: options.signal.reason });
+      const t1 = performance.now();
+      const feeds = batchTensors(session, batch.map((i) => pairs[i]!), padId);
+      const t2 = performance.now();
+      const out = await session.run(feeds, [loaded.output]);
+      inferenceMs += performance.now() - t2;
+      tokenizeMs += t2 - t1;
+      const data = out[loaded.output]!.data as Float32Array;
+      batch.forEach((pairIndex, row) => {
+        const s = pairScore(data, row, loaded.numLabels);
+        logits[pairIndex] = s.logit;
+        scores[pairIndex] = s.score;
+      });
+    }
+    const truncated = pairs.map((p) => p.truncated);
+    return {
+      logits,
+      scores,
+      truncated,
+      truncatedPairs: truncated.filter(Boolean).length,
+      batches: batches.length,
+      timings: { tokenizeMs, inferenceMs, totalMs: performance.now() - started },
+    };
+  }
+
+  async close(): Promise<void> {
+    const loading = this.loading;
+    this.loading = undefined;
+    const loaded = await loading?.catch(() => undefined);
+    if (loaded) await closeSession(loaded.model.session);
+  }
+
+  private ensureLoaded(): Promise<Loaded> {
+    if (!this.loading) {
+      this.loading = this.loadModel();
+      this.loading.catch(() => (this.loading = undefined));
+    }
+    return this.loading;
+  }
+
+  private async loadModel(): Promise<Loaded> {
+    const model = await loadTextModel(this.options.model, 'reranker', this.options);
+    try {
+      const output = expectInterface(model.session, {
+        required: ['input_ids', 'attention_mask'],
+        outputs: ['logits'],
+        what: 'cross-encoder (sequence classification) model',
+      });
+      const numLabels = labelCount(model, output);
+      return { model, numLabels, output, encoders: new Map() };
+    } catch (err) {
+      await closeSession(model.session);
+      throw err;
+    }
+  }
+
+  private encoderFor(loaded: Loaded, maxLength: number | undefined): PairEncoder {
+    const limit = loaded.model.maxLength;
+    const length = maxLength ?? limit;
+    if (!Number.isInteger(length) || length < 4 || length > limit) {
+      throw new SiftError('INVALID_OPTION', `maxLength must be a whole number from 4 to ${limit} (the model's limit), got ${String(maxLength)}`);
+    }
+    let encoder = loaded.encoders.get(length);
+    if (!encoder) {
+      encoder = new PairEncoder(loaded.model.tokenizer, length, loaded.model.layout);
+      loaded.encoders.set(length, encoder);
+    }
+    return encoder;
+  }
+}
+
+/** The head's width, from the graph's output shape, else config.json; only 1 and 2 make a relevance score. */
+function labelCount(model: TextModel, output: string): number {
+  const shape = model.session.outputs.find((t) => t.name === output)?.shape ?? [];
+  const fromGraph = typeof shape[1] === 'number' && shape[1] > 0 ? shape[1] : undefined;
+  const config = model.resolved.config;
+  const id2label = config.id2label && typeof config.id2label === 'object' ? Object.keys(config.id2label).length : undefined;
+  const fromConfig = typeof config.num_labels === 'number' ? config.num_labels : id2label;
+  const n = fromGraph ?? fromConfig ?? 1;
+  if (n !== 1 && n !== 2) {
+    throw new SiftError(
+      'MODEL_INVALID',
+      `${model.resolved.dir} has a ${n}-label head; a re-ranker needs one relevance logit or two (not relevant, relevant)`,
+    );
+  }
+  return n;
+}
+
+function checkedText(doc: RerankDocument, index: number): string {
+  const text = doc !== null && typeof doc === 'object' ? doc.text : doc;
+  if (typeof text !== 'string') {
+    throw new SiftError('INVALID_INPUT', `document ${index} has no text: expected a string or an object with a string "text" field`, {
+      details: { index },
+    });
+  }
+  return documentText(doc);
+}
+
+function checkQuery(query: string): void {
+  if (typeof query !== 'string' || query.trim().length === 0) {
+    throw new SiftError('INVALID_INPUT', 'the query is empty; give the question or search text to judge documents against');
+  }
+}

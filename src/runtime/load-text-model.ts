@@ -1,0 +1,69 @@
+import type { ModelDtype, ModelRole, ResolvedModel } from '../models/model-spec.js';
+import { resolveModel } from '../models/resolve-model.js';
+import type { DownloadProgress } from '../models/hub-download.js';
+import { loadTokenizer } from '../tokenization/load-tokenizer.js';
+import { specialTokenLayout, type SpecialTokenLayout } from '../tokenization/special-tokens.js';
+import type { Tokenizer } from '@huggingface/tokenizers';
+import { openSession, type ModelSession, type SessionSettings } from './onnx-session.js';
+
+/** Where and how to find a model's files, shared by the reranker and the embedder. */
+export interface ModelLoadOptions {
+  /** `fp32` or `q8` (int8) weights. */
+  dtype?: ModelDtype;
+  /** Local model roots in the Hub layout, searched before `SIFT_MODELS_DIR` and the cache. */
+  modelsDir?: string | string[];
+  /** The download cache (default `SIFT_CACHE_DIR` or `~/.cache/sift/models`). */
+  cacheDir?: string;
+  /** Never download (default `SIFT_OFFLINE=1`). */
+  offline?: boolean;
+  /** Download progress, per file. */
+  onDownloadProgress?: (progress: DownloadProgress) => void;
+  /** onnxruntime session settings (threads, graph optimisation). */
+  session?: SessionSettings;
+}
+
+/** A transformer text model ready to run: its files, session and tokenizer. */
+export interface TextModel {
+  resolved: ResolvedModel;
+  session: ModelSession;
+  tokenizer: Tokenizer;
+  layout: SpecialTokenLayout;
+  padId: number;
+  /** The longest input the model accepts, in tokens (position embeddings, tokenizer limit, registry). */
+  maxLength: number;
+}
+
+/** Resolves a model name to files (downloading when allowed), opens its session and tokenizer. */
+export async function loadTextModel(name: string, role: ModelRole, options: ModelLoadOptions): Promise<TextModel> {
+  const resolved = await resolveModel(name, {
+    role,
+    ...(options.dtype !== undefined ? { dtype: options.dtype } : {}),
+    ...(options.modelsDir !== undefined ? { modelsDir: options.modelsDir } : {}),
+    ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+    ...(options.offline !== undefined ? { offline: options.offline } : {}),
+    ...(options.onDownloadProgress !== undefined ? { onProgress: options.onDownloadProgress } : {}),
+  });
+  const [session, tok] = await Promise.all([openSession(resolved.files.onnx, options.session), loadTokenizer(resolved.files.tokenizer)]);
+  return {
+    resolved,
+    session,
+    tokenizer: tok.tokenizer,
+    layout: specialTokenLayout(tok.tokenizer),
+    padId: tok.padId,
+    maxLength: modelMaxLength(resolved, tok.modelMaxLength),
+  };
+}
+
+/**
+ * The model's maximum sequence length: the registry's figure for known models, else the smaller
+ * of the tokenizer's `model_max_length` and the position-embedding table (less the padding offset
+ * RoBERTa-family models reserve: 514 positions hold 512 tokens).
+ */
+function modelMaxLength(resolved: ResolvedModel, tokenizerMax: number | undefined): number {
+  if (resolved.spec) return resolved.spec.maxLength;
+  const positions = typeof resolved.config.max_position_embeddings === 'number' ? resolved.config.max_position_embeddings : undefined;
+  const family = String(resolved.config.model_type ?? '');
+  const usable = positions === undefined ? undefined : /roberta|camembert/.test(family) ? positions - 2 : positions;
+  const candidates = [usable, tokenizerMax].filter((n): n is number => typeof n === 'number' && n > 0);
+  return candidates.length > 0 ? Math.min(...candidates) : 512;
+}

@@ -1,0 +1,198 @@
+import { stat } from 'node:fs/promises';
+import * as ort from 'onnxruntime-node';
+import { SiftError } from '../errors.js';
+import { threadsFromEnv } from '../config/env.js';
+
+/**
+ * The one module that touches onnxruntime-node: it creates sessions once per (file, settings),
+ * shares them between users, runs them one call at a time, and checks that a graph has the inputs
+ * and outputs its user needs before the first batch.
+ */
+
+/** Session settings. Every field has a measured default; see bench/ for the figures. */
+export interface SessionSettings {
+  /**
+   * Intra-op threads (matrix multiplications). Default: `SIFT_THREADS`, else onnxruntime's choice
+   * (one per physical core). Range 1..cores; more than the cores only adds contention.
+   */
+  threads?: number;
+  /**
+   * Graph optimisation level (default `all`: constant folding, node fusions such as attention and
+   * GELU, layout changes). Lower levels exist for debugging a suspect graph.
+   */
+  graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /**
+   * Memory pattern planning (default false): it pays for fixed shapes, but cross-encoder batches
+   * change shape on every call (dynamic padding), which defeats it and costs a re-plan per shape.
+   */
+  memPattern?: boolean;
+}
+
+export interface TensorInfo {
+  name: string;
+  /** Element type as onnxruntime names it (`int64`, `float32`, ...). */
+  type: string;
+  /** Dimensions; strings are symbolic (`batch_size`), -1 or undefined unknown. */
+  shape: readonly (number | string)[];
+}
+
+/** A loaded ONNX graph that runs one call at a time. */
+export class ModelSession {
+  readonly path: string;
+  readonly inputs: readonly TensorInfo[];
+  readonly outputs: readonly TensorInfo[];
+  private readonly session: ort.InferenceSession;
+  private tail: Promise<unknown> = Promise.resolve();
+  private released = false;
+
+  constructor(path: string, session: ort.InferenceSession) {
+    this.path = path;
+    this.session = session;
+    this.inputs = describe(session.inputNames, session.inputMetadata);
+    this.outputs = describe(session.outputNames, session.outputMetadata);
+  }
+
+  /** True when the graph declares an input with this name. */
+  hasInput(name: string): boolean {
+    return this.inputs.some((t) => t.name === name);
+  }
+
+  /** The element type of an input (`int64` for real exports; some exports use `int32`). */
+  inputType(name: string): string | undefined {
+    return this.inputs.find((t) => t.name === name)?.type;
+  }
+
+  /**
+   * Runs the graph. Calls are queued: on a CPU, two concurrent runs only fight over the same cores,
+   * and the queue leaves the event loop free to tokenize the next batch meanwhile.
+   */
+  run(feeds: Record<string, ort.Tensor>, outputNames?: readonly string[]): Promise<Record<string, ort.Tensor>> {
+    const result = this.tail.then(async () => {
+      if (this.released) throw new SiftError('INFERENCE_FAILED', `the model session for ${this.path} was closed`);
+      try {
+        return (await (outputNames
+          ? this.session.run(feeds, outputNames as string[])
+          : this.session.run(feeds))) as Record<string, ort.Tensor>;
+      } catch (err) {
+        throw new SiftError('INFERENCE_FAILED', `inference failed on ${this.path}: ${(err as Error).message}`, { cause: err });
+      }
+    });
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    await this.tail;
+    this.released = true;
+    await this.session.release();
+  }
+}
+
+function describe(names: readonly string[], metadata: unknown): TensorInfo[] {
+  const list = Array.isArray(metadata) ? (metadata as { name?: string; type?: string; shape?: (number | string)[] }[]) : [];
+  return names.map((name, i) => {
+    const m = list.find((x) => x.name === name) ?? list[i];
+    return { name, type: m?.type ?? 'unknown', shape: m?.shape ?? [] };
+  });
+}
+
+interface Entry {
+  session: Promise<ModelSession>;
+  users: number;
+}
+const sessions = new Map<string, Entry>();
+
+/**
+ * Opens (or shares) a session for an ONNX file. Each call must be matched by `closeSession` with
+ * the returned session; the graph is released when its last user closes it.
+ */
+export async function openSession(path: string, settings: SessionSettings = {}): Promise<ModelSession> {
+  const resolved = {
+    threads: settings.threads ?? threadsFromEnv(),
+    graphOptimization: settings.graphOptimization ?? 'all',
+    memPattern: settings.memPattern ?? false,
+  };
+  const key = JSON.stringify([path, resolved]);
+  let entry = sessions.get(key);
+  if (!entry) {
+    entry = { session: createSession(path, resolved), users: 0 };
+    sessions.set(key, entry);
+    entry.session.catch(() => sessions.delete(key));
+  }
+  entry.users++;
+  return entry.session;
+}
+
+/** Releases one use of a session from `openSession`. */
+export async function closeSession(session: ModelSession): Promise<void> {
+  for (const [key, entry] of sessions) {
+    if ((await entry.session.catch(() => undefined)) !== session) continue;
+    entry.users--;
+    if (entry.users <= 0) {
+      sessions.delete(key);
+      await session.release();
+    }
+    return;
+  }
+}
+
+async function createSession(
+  path: string,
+  settings: { threads: number | undefined; graphOptimization: NonNullable<SessionSettings['graphOptimization']>; memPattern: boolean },
+): Promise<ModelSession> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isFile() || info.size === 0) {
+    throw new SiftError('MODEL_INVALID', `no ONNX model at ${path} (missing or empty file)`, { details: { path } });
+  }
+  const options: ort.InferenceSession.SessionOptions = {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: settings.graphOptimization,
+    enableMemPattern: settings.memPattern,
+    executionMode: 'sequential',
+    interOpNumThreads: 1,
+    ...(settings.threads !== undefined ? { intraOpNumThreads: settings.threads } : {}),
+  };
+  try {
+    return new ModelSession(path, await ort.InferenceSession.create(path, options));
+  } catch (err) {
+    throw new SiftError(
+      'MODEL_INVALID',
+      `${path} is not a loadable ONNX model (truncated or corrupt download?): ${(err as Error).message.split('\n')[0]}; ` +
+        'delete the folder and run `sift models pull` again',
+      { cause: err, details: { path } },
+    );
+  }
+}
+
+/**
+ * Checks a graph's interface. Returns the first of `outputs` the graph has; throws MODEL_INVALID
+ * naming what is missing and what the graph offers, so a wrong folder fails at load, not mid-query.
+ */
+export function expectInterface(
+  session: ModelSession,
+  spec: { required: readonly string[]; outputs: readonly string[]; what: string },
+): string {
+  const inputNames = session.inputs.map((t) => t.name);
+  const missing = spec.required.filter((n) => !inputNames.includes(n));
+  const known = new Set(['input_ids', 'attention_mask', 'token_type_ids']);
+  const unexpected = inputNames.filter((n) => !known.has(n));
+  const output = spec.outputs.find((n) => session.outputs.some((t) => t.name === n));
+  if (missing.length > 0 || unexpected.length > 0 || output === undefined) {
+    const outputNames = session.outputs.map((t) => t.name);
+    const problems = [
+      missing.length > 0 ? `missing inputs ${missing.join(', ')}` : '',
+      unexpected.length > 0 ? `unexpected inputs ${unexpected.join(', ')}` : '',
+      output === undefined ? `none of the outputs ${spec.outputs.join(' / ')}` : '',
+    ].filter(Boolean);
+    throw new SiftError(
+      'MODEL_INVALID',
+      `${session.path} is not a ${spec.what}: ${problems.join('; ')} ` +
+        `(it has inputs ${inputNames.join(', ') || 'none'} and outputs ${outputNames.join(', ') || 'none'})`,
+      { details: { path: session.path, inputs: inputNames, outputs: outputNames } },
+    );
+  }
+  return output;
+}
+
+export { ort };
