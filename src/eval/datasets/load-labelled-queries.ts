@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
+import { SiftError } from '../../errors.js';
+import { parseJsonObject, readLines } from './read-lines.js';
+
+/**
+ * One query of the simple labelled format for a user's own documents. Exactly one of `relevant`
+ * and `answers` is set.
+ */
+export interface LabelledQuery {
+  /** The line's `"id"` when given, else `q<line number>` (stable while the file is unchanged). */
+  id: string;
+  text: string;
+  /** Source paths or document ids of the relevant documents (judged per document). */
+  relevant?: string[];
+  /** Phrases a relevant chunk must contain, any one of them, case-insensitively (judged per chunk). */
+  answers?: string[];
+}
+
+export interface LabelledDataset {
+  /** The file's base name without extension. */
+  name: string;
+  /** Always `labelled`, so reports built from it read like BEIR ones. */
+  split: 'labelled';
+  queries: LabelledQuery[];
+}
+
+export interface LoadLabelledOptions {
+  /** Keep only the first `limit` queries, in file order (default: all). */
+  limit?: number;
+}
+
+/**
+ * Reads the labelled JSONL format: one query per line,
+ * `{"query": "...", "relevant": ["docs/guide.md", ...]}` or `{"query": "...", "answers": ["phrase", ...]}`,
+ * with an optional string `"id"`. How retrieved chunks are judged against each form is documented
+ * in `createLabelledJudge`.
+ *
+ * Malformed lines throw INVALID_INPUT naming the file, the line and the fix.
+ *
+ * @example
+ * // questions.jsonl: {"query": "How do I rotate keys?", "answers": ["sift keys rotate"]}
+ * const ds = await loadLabelledQueries('questions.jsonl');
+ * ds.queries[0]; // { id: 'q1', text: 'How do I rotate keys?', answers: ['sift keys rotate'] }
+ */
+export async function loadLabelledQueries(
+  path: string,
+  options: LoadLabelledOptions = {},
+): Promise<LabelledDataset> {
+  const file = resolve(path);
+  if (!existsSync(file)) {
+    throw new SiftError('INVALID_INPUT', `labelled queries file ${file} does not exist`, { details: { path: file } });
+  }
+  const queries: LabelledQuery[] = [];
+  const ids = new Set<string>();
+  for await (const { line, text } of readLines(file)) {
+    const obj = parseJsonObject(text, file, line);
+    const fail = (why: string): never => {
+      throw new SiftError(
+        'INVALID_INPUT',
+        `${file}:${line}: ${why}; each line is {"query": "...", "relevant": ["path or doc id", ...]} or {"query": "...", "answers": ["phrase", ...]}`,
+        { details: { path: file, line } },
+      );
+    };
+    if (typeof obj.query !== 'string' || obj.query.trim() === '') fail('"query" must be a non-empty string');
+    const id = obj.id === undefined ? `q${line}` : obj.id;
+    if (typeof id !== 'string' || id === '') fail('"id", when given, must be a non-empty string');
+    if (ids.has(id as string)) fail(`duplicate query id "${String(id)}"`);
+    const hasRelevant = obj.relevant !== undefined;
+    const hasAnswers = obj.answers !== undefined;
+    if (hasRelevant === hasAnswers) fail('give exactly one of "relevant" and "answers"');
+    const list = hasRelevant ? obj.relevant : obj.answers;
+    const field = hasRelevant ? 'relevant' : 'answers';
+    if (!Array.isArray(list) || list.length === 0) fail(`"${field}" must be a non-empty array of strings`);
+    const items = list as unknown[];
+    if (!items.every((x) => typeof x === 'string' && x.trim() !== '')) {
+      fail(`"${field}" must hold non-empty strings only`);
+    }
+    ids.add(id as string);
+    const q: LabelledQuery = { id: id as string, text: obj.query as string };
+    if (hasRelevant) q.relevant = [...new Set(items as string[])];
+    else q.answers = [...new Set(items as string[])];
+    queries.push(q);
+  }
+  if (queries.length === 0) {
+    throw new SiftError('INVALID_INPUT', `labelled queries file ${file} holds no queries`, { details: { path: file } });
+  }
+  const kept = options.limit === undefined ? queries : queries.slice(0, Math.max(0, options.limit));
+  return { name: basename(file, extname(file)), split: 'labelled', queries: kept };
+}

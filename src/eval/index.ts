@@ -1,0 +1,22 @@
+/** The evaluation layer: datasets, metrics, runs and reports. `sift eval` is a thin wrapper over it. */
+export { aggregateRun, type QueryOutcome, type QueryRun, type RunResult } from './aggregate-run.js';
+export { chunksToDocuments } from './chunks-to-documents.js';
+export { compareRuns, type QueryDelta, type RunComparison } from './compare-runs.js';
+export * from './datasets/index.js';
+export { evaluateRuns, type EvaluateRunsOptions, type RunSearch, type RunSearchResult } from './evaluate-runs.js';
+export * from './metrics/index.js';
+export { documentJudge, type RelevanceJudge } from './relevance-judge.js';
+export * from './report/index.js';
+export { baseConfigOf, expandRunConfigs, runName, type RunMatrix } from './run-config.js';
+export {
+  STAGE1_MODES,
+  type EvalChunk,
+  type EvalDataset,
+  type EvalDocument,
+  type EvalQuery,
+  type Qrels,
+  type QueryJudgements,
+  type RunConfig,
+  type Stage1Mode,
+  type StageLatency,
+} from './types.js';

@@ -1,0 +1,82 @@
+import { beforeAfterLines } from './before-after.js';
+import type { EvalReport } from './eval-report.js';
+import { escapeHtml, formatMetric, formatMs } from './format.js';
+import { qualityLatencyChart, winLossChart } from './svg-charts.js';
+
+export interface HtmlReportOptions {
+  /** The metric of the quality axis and the wins/losses (default `nDCG@10`). */
+  chartMetric?: string;
+  /** The metric of the before/after lines (default `P@4`). */
+  headline?: string;
+  /** How many biggest wins and losses to list per comparison (default 10). */
+  examples?: number;
+}
+
+const STYLE = `body{font:14px/1.45 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+table{border-collapse:collapse;margin:1rem 0}th,td{padding:.25rem .6rem;border-bottom:1px solid #ddd;text-align:right}
+th:first-child,td:first-child{text-align:left}td.q{text-align:left;max-width:32rem}
+.chart{width:100%;max-width:640px;height:auto;display:block;margin:1rem 0}.headline{font-family:ui-monospace,monospace}
+.win{color:#00795a}.loss{color:#b34700}`;
+
+/**
+ * The HTML report of `sift eval --out DIR`: one self-contained file (inline CSS and SVG, no script,
+ * no network) with the runs table, a quality-against-latency chart, and for each re-ranked run its
+ * before/after lines, a per-query wins/losses chart and its biggest wins and losses with query text.
+ * Every dataset-supplied string is HTML-escaped.
+ *
+ * @example
+ * await writeFile('report/index.html', htmlReport(report));
+ */
+export function htmlReport(report: EvalReport, options: HtmlReportOptions = {}): string {
+  const metric = options.chartMetric ?? 'nDCG@10';
+  const examples = options.examples ?? 10;
+  const { json } = report;
+  const keys = Object.keys(report.runs[0]?.metrics ?? {});
+  const title = `sift eval: ${json.dataset} (${json.split}, ${json.queries} queries)`;
+  const h: string[] = [];
+  h.push('<!doctype html>', '<html lang="en">', '<head>', '<meta charset="utf-8">');
+  h.push(`<title>${escapeHtml(title)}</title>`, `<style>${STYLE}</style>`, '</head>', '<body>');
+  h.push(`<h1>${escapeHtml(title)}</h1>`);
+  h.push('<h2>Runs</h2>', '<table class="runs">');
+  h.push(
+    `<tr><th>run</th>${keys.map((k) => `<th>${escapeHtml(k)}</th>`).join('')}<th>stage1 p50</th><th>stage1 p95</th><th>rerank p50</th><th>rerank p95</th></tr>`,
+  );
+  for (const r of report.runs) {
+    h.push(
+      `<tr><td>${escapeHtml(r.name)}</td>${keys.map((k) => `<td>${formatMetric(r.metrics[k])}</td>`).join('')}` +
+        `<td>${formatMs(r.latency.stage1.p50)}</td><td>${formatMs(r.latency.stage1.p95)}</td>` +
+        `<td>${formatMs(r.latency.rerank?.p50)}</td><td>${formatMs(r.latency.rerank?.p95)}</td></tr>`,
+    );
+  }
+  h.push('</table>');
+  h.push(`<h2>Quality against latency</h2>`, qualityLatencyChart(report.runs, metric));
+  const byName = new Map(report.runs.map((r) => [r.name, r]));
+  for (const c of report.comparisons) {
+    const base = byName.get(c.base);
+    const reranked = byName.get(c.reranked);
+    if (base === undefined || reranked === undefined) continue;
+    h.push(`<section class="comparison"><h2>${escapeHtml(`${c.base} -> ${c.reranked}`)}</h2>`);
+    h.push(`<p class="headline">${beforeAfterLines(base, reranked, options.headline).map(escapeHtml).join('<br>')}</p>`);
+    h.push(winLossChart(c));
+    const wins = c.perQuery.filter((q) => q.delta > 1e-9).slice(0, examples);
+    const losses = c.perQuery.filter((q) => q.delta < -1e-9).reverse().slice(0, examples);
+    for (const [label, list, cls] of [
+      ['Biggest wins', wins, 'win'],
+      ['Biggest losses', losses, 'loss'],
+    ] as const) {
+      if (list.length === 0) continue;
+      h.push(`<h3>${label}</h3>`, `<table class="${cls}s">`, `<tr><th>query</th><th>${escapeHtml(c.metric)}</th><th>change</th></tr>`);
+      for (const q of list) {
+        const text = report.queryText.get(q.queryId);
+        h.push(
+          `<tr><td class="q">${escapeHtml(text === undefined ? q.queryId : `${q.queryId}: ${text}`)}</td>` +
+            `<td>${formatMetric(q.base)} -&gt; ${formatMetric(q.reranked)}</td><td class="${cls}">${q.delta >= 0 ? '+' : ''}${q.delta.toFixed(3)}</td></tr>`,
+        );
+      }
+      h.push('</table>');
+    }
+    h.push('</section>');
+  }
+  h.push('</body>', '</html>', '');
+  return h.join('\n');
+}

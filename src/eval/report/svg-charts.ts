@@ -1,0 +1,121 @@
+import type { RunResult } from '../aggregate-run.js';
+import type { RunComparison } from '../compare-runs.js';
+import { escapeHtml, formatMetric, formatMs } from './format.js';
+
+/** One colour per stage-1 mode, readable on white and by most colour-blind readers (Okabe–Ito). */
+const MODE_COLOURS: Record<string, string> = { bm25: '#0072B2', dense: '#E69F00', hybrid: '#009E73' };
+const WIN = '#009E73';
+const LOSS = '#D55E00';
+
+/** Rounds coordinates so the SVG stays small and diff-able. */
+const r1 = (x: number): string => (Math.round(x * 10) / 10).toString();
+
+/** About five round tick values covering 0..max. */
+function ticks(max: number): number[] {
+  if (!(max > 0)) return [0];
+  const step0 = max / 5;
+  const mag = 10 ** Math.floor(Math.log10(step0));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= step0) ?? step0;
+  const out: number[] = [];
+  for (let t = 0; t <= max + step * 1e-9; t += step) out.push(Math.round(t / step) * step);
+  return out;
+}
+
+/**
+ * Quality against latency, one point per configuration: x = p50 total latency per query (linear, from
+ * 0, so the cost of re-ranking reads as distance), y = `metric`. Stage-1 runs are hollow circles,
+ * re-ranked runs filled, joined to their base by a line; colour follows the stage-1 mode.
+ *
+ * @example
+ * qualityLatencyChart(runs, 'nDCG@10'); // '<svg xmlns="http://www.w3.org/2000/svg" ...>...</svg>'
+ */
+export function qualityLatencyChart(runs: readonly RunResult[], metric = 'nDCG@10'): string {
+  const W = 640;
+  const H = 360;
+  const m = { left: 56, right: 24, top: 20, bottom: 48 };
+  const pw = W - m.left - m.right;
+  const ph = H - m.top - m.bottom;
+  const maxX = Math.max(1, ...runs.map((r) => r.latency.total.p50).filter(Number.isFinite)) * 1.1;
+  const maxY = Math.min(1, Math.max(0.1, ...runs.map((r) => r.metrics[metric] ?? 0)) * 1.15);
+  const x = (v: number): number => m.left + (v / maxX) * pw;
+  const y = (v: number): number => m.top + ph - (v / maxY) * ph;
+  const parts: string[] = [];
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart quality-latency" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(metric)} against latency per configuration">`,
+  );
+  for (const t of ticks(maxX)) {
+    parts.push(`<line x1="${r1(x(t))}" y1="${m.top}" x2="${r1(x(t))}" y2="${m.top + ph}" stroke="#eee"/>`);
+    parts.push(`<text x="${r1(x(t))}" y="${H - m.bottom + 16}" text-anchor="middle" font-size="11">${t}</text>`);
+  }
+  for (const t of ticks(maxY)) {
+    parts.push(`<line x1="${m.left}" y1="${r1(y(t))}" x2="${m.left + pw}" y2="${r1(y(t))}" stroke="#eee"/>`);
+    parts.push(`<text x="${m.left - 6}" y="${r1(y(t) + 4)}" text-anchor="end" font-size="11">${t.toFixed(2)}</text>`);
+  }
+  parts.push(`<line x1="${m.left}" y1="${m.top + ph}" x2="${m.left + pw}" y2="${m.top + ph}" stroke="#333"/>`);
+  parts.push(`<line x1="${m.left}" y1="${m.top}" x2="${m.left}" y2="${m.top + ph}" stroke="#333"/>`);
+  parts.push(`<text x="${m.left + pw / 2}" y="${H - 8}" text-anchor="middle" font-size="12">latency per query, p50 (ms)</text>`);
+  parts.push(
+    `<text x="14" y="${m.top + ph / 2}" text-anchor="middle" font-size="12" transform="rotate(-90 14 ${m.top + ph / 2})">${escapeHtml(metric)}</text>`,
+  );
+  for (const r of runs) {
+    if (r.reranker === null) continue;
+    const base = runs.find((b) => b.reranker === null && b.stage1 === r.stage1);
+    if (base === undefined) continue;
+    parts.push(
+      `<line x1="${r1(x(base.latency.total.p50))}" y1="${r1(y(base.metrics[metric] ?? 0))}" x2="${r1(x(r.latency.total.p50))}" y2="${r1(y(r.metrics[metric] ?? 0))}" stroke="${MODE_COLOURS[r.stage1] ?? '#666'}" stroke-opacity="0.4"/>`,
+    );
+  }
+  for (const r of runs) {
+    const colour = MODE_COLOURS[r.stage1] ?? '#666';
+    const cx = r1(x(r.latency.total.p50));
+    const cy = r1(y(r.metrics[metric] ?? 0));
+    const fill = r.reranker === null ? 'white' : colour;
+    parts.push(
+      `<g class="point"><circle cx="${cx}" cy="${cy}" r="5" fill="${fill}" stroke="${colour}" stroke-width="2"><title>${escapeHtml(`${r.name}: ${metric} ${formatMetric(r.metrics[metric])}, ${formatMs(r.latency.total.p50)}`)}</title></circle>` +
+        `<text x="${r1(x(r.latency.total.p50) + 8)}" y="${r1(y(r.metrics[metric] ?? 0) - 6)}" font-size="11">${escapeHtml(r.name)}</text></g>`,
+    );
+  }
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
+/**
+ * Per-query wins and losses of re-ranking: one bar per compared query, sorted from the largest gain
+ * to the largest loss, green above the axis (re-ranking helped), red below (it hurt); ties are
+ * the gap in the middle. The caption counts them.
+ *
+ * @example
+ * winLossChart(compareRuns(bm25, bm25Minilm)); // '<svg ...><rect class="win" .../>...</svg>'
+ */
+export function winLossChart(comparison: RunComparison, epsilon = 1e-9): string {
+  const W = 640;
+  const H = 240;
+  const m = { left: 48, right: 16, top: 28, bottom: 24 };
+  const pw = W - m.left - m.right;
+  const ph = H - m.top - m.bottom;
+  const n = comparison.perQuery.length;
+  const maxAbs = Math.max(1e-9, ...comparison.perQuery.map((q) => Math.abs(q.delta)));
+  const mid = m.top + ph / 2;
+  const bw = n === 0 ? 0 : pw / n;
+  const parts: string[] = [];
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart win-loss" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(`per-query ${comparison.metric} change, ${comparison.base} -> ${comparison.reranked}`)}">`,
+  );
+  parts.push(
+    `<text x="${m.left}" y="16" font-size="12">${escapeHtml(`${comparison.base} -> ${comparison.reranked}: ${comparison.wins} wins, ${comparison.losses} losses, ${comparison.ties} ties (${comparison.metric})`)}</text>`,
+  );
+  parts.push(`<text x="${m.left - 6}" y="${r1(m.top + 4)}" text-anchor="end" font-size="11">+${maxAbs.toFixed(2)}</text>`);
+  parts.push(`<text x="${m.left - 6}" y="${r1(mid + 4)}" text-anchor="end" font-size="11">0</text>`);
+  parts.push(`<text x="${m.left - 6}" y="${r1(m.top + ph + 4)}" text-anchor="end" font-size="11">-${maxAbs.toFixed(2)}</text>`);
+  comparison.perQuery.forEach((q, i) => {
+    if (Math.abs(q.delta) <= epsilon) return;
+    const h = (Math.abs(q.delta) / maxAbs) * (ph / 2);
+    const cls = q.delta > 0 ? 'win' : 'loss';
+    parts.push(
+      `<rect class="${cls}" x="${r1(m.left + i * bw)}" y="${r1(q.delta > 0 ? mid - h : mid)}" width="${r1(Math.max(bw, 0.5))}" height="${r1(h)}" fill="${q.delta > 0 ? WIN : LOSS}"><title>${escapeHtml(`query ${q.queryId}: ${formatMetric(q.base)} -> ${formatMetric(q.reranked)}`)}</title></rect>`,
+    );
+  });
+  parts.push(`<line x1="${m.left}" y1="${r1(mid)}" x2="${m.left + pw}" y2="${r1(mid)}" stroke="#333"/>`);
+  parts.push('</svg>');
+  return parts.join('\n');
+}
