@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { registerRerank } from './rerank.js';
+import { registerModels } from './models.js';
 
 /** Registers every command on the program. Add a command by importing its `register` here. */
 export function registerCommands(program: Command): void {
   registerRerank(program);
+  registerModels(program);
 }
