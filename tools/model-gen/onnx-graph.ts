@@ -83,10 +83,11 @@ function attribute(name: string, value: AttributeValue): onnxProto.onnx.IAttribu
 export interface NodeOptions {
   /** Node attributes by name. */
   attributes?: Record<string, AttributeValue>;
-  /** Names for the outputs (e.g. a graph output such as `logits`); default: generated unique names. */
+  /**
+   * Names for the outputs: a graph output such as `logits`, or several for a multi-output node such as
+   * DynamicQuantizeLinear. Default: one generated unique name.
+   */
   outputs?: readonly string[];
-  /** How many outputs to create when `outputs` is not given (DynamicQuantizeLinear has 3). Default 1. */
-  outputCount?: number;
 }
 
 /** Options of {@link OnnxGraph.toModel}. */
@@ -187,9 +188,7 @@ export class OnnxGraph {
   /** Adds a node and returns its output names. Use '' in `inputs` for an omitted optional input. */
   node(opType: string, inputs: readonly string[], options: NodeOptions = {}): string[] {
     const name = this.uniqueName(opType);
-    const outputs =
-      options.outputs?.map((o) => this.claim(o)) ??
-      Array.from({ length: options.outputCount ?? 1 }, (_, i) => this.claim(`${name}_output_${i}`));
+    const outputs = options.outputs?.map((o) => this.claim(o)) ?? [this.claim(`${name}_output_0`)];
     this.nodes.push({
       name,
       opType,
