@@ -5,7 +5,7 @@
  * The repository's file list is read first (`/api/models/{repo}/revision/{rev}`), so that files
  * that only some exports have are fetched exactly when present: external weights
  * (`onnx/model.onnx_data`, for graphs over protobuf's 2 GB limit) and the optional tokenizer files.
- * Each file streams to `<file>.incomplete` and is renamed when complete, so a killed download never
+ * Each file streams to `<file>.<pid>.incomplete` and is renamed when complete, so a killed download never
  * leaves a file that looks finished; the graph is fetched last, so a folder that has its graph has
  * everything else too.
  */
@@ -294,7 +294,9 @@ async function downloadFile(
   report: (done: number, total: number | undefined, finished: boolean) => void,
 ): Promise<number> {
   const url = `${hub.endpoint}/${encodePath(repo)}/resolve/${encodeURIComponent(hub.revision)}/${encodePath(file.path)}`;
-  const partial = `${dest}.incomplete`;
+  // Per-process name: two sift processes fetching the same file never write into one another's
+  // partial file; whichever finishes last renames an identical complete file into place.
+  const partial = `${dest}.${process.pid}.incomplete`;
   await mkdir(dirname(dest), { recursive: true });
   return withRetries(hub, `downloading ${file.path} of ${repo}`, async (signal, touch) => {
     const res = await fetch(url, { headers: headers(hub), signal });

@@ -45,11 +45,15 @@ export async function resolveModel(name: string, options: ResolveModelOptions = 
   const wanted = name.trim();
   if (wanted.length === 0) throw new SiftError('INVALID_OPTION', 'a model name is required');
 
-  // 1. A folder path.
+  // 1. A folder path. When its last two segments name a known model of the right role (a Hub
+  // layout folder such as `models/Xenova/e5-small-v2`), the registry entry still applies, so
+  // prefixes, pooling and max length are not lost by pointing at the files directly.
   if (await isDirectory(wanted)) {
     const dir = resolve(wanted);
     const { files, config } = await readModelDir(dir, dtype);
-    return { name: dir, spec: undefined, dir, dtype, files, config, source: 'local' };
+    const known = findModel(dir.split(/[\\/]/).slice(-2).join('/'), options.role);
+    const spec = known && (!options.role || known.role === options.role) ? known : undefined;
+    return { name: spec?.name ?? dir, spec, dir, dtype, files, config, source: 'local' };
   }
 
   const spec = findModel(wanted, options.role);

@@ -37,6 +37,18 @@ test('an existing folder path is used as it is, with its config read', async (t)
   assert.deepEqual(hub.requests, []);
 });
 
+test('a folder in the Hub layout of a known model keeps its registry entry', async (t) => {
+  const { option, env } = await setup(t);
+  const dir = join(option, 'Xenova/e5-small-v2');
+  await writeFiles(dir, dummyModelFiles());
+  const model = await resolveModel(dir, { env, role: 'embedder' });
+  assert.equal(model.name, 'intfloat/e5-small-v2');
+  assert.equal(model.spec?.queryPrefix, 'query: ');
+  assert.equal(model.dir, dir);
+  // Asked for as another role, the folder is still usable, just without the entry.
+  assert.equal((await resolveModel(dir, { env, role: 'reranker' })).spec, undefined);
+});
+
 test('local roots win in order: --models-dir, then SIFT_MODELS_DIR, then the cache; no request is made', async (t) => {
   const { hub, option, envRoot, cache, env } = await setup(t);
   // Canonical layout in the option and env roots, the ONNX repo layout in the cache.
