@@ -8,8 +8,8 @@ export interface SweepRow {
   candidates: number;
   /** On-disk size of the model's ONNX file, when known. */
   sizeMB: number | undefined;
-  /** p50 re-ranking time per query (0 for stage 1 alone). */
-  rerankMs: number;
+  /** p50 re-ranking time per query; undefined for stage 1 alone. */
+  rerankMs: number | undefined;
   /** p50 total time per query: what a user waits. */
   totalMs: number;
   ndcg10: number | undefined;
@@ -38,7 +38,7 @@ export function sweepRows(runs: readonly RunResult[], options: SweepOptions = {}
       model: r.reranker ?? `none (${r.stage1})`,
       candidates: r.candidates,
       sizeMB: r.reranker === null ? undefined : options.sizeMB?.(r.reranker),
-      rerankMs: r.latency.rerank?.p50 ?? 0,
+      rerankMs: r.latency.rerank?.p50,
       totalMs: r.latency.total.p50,
       ndcg10: r.metrics['nDCG@10'],
       precision: r.metrics[pk],
