@@ -20,10 +20,13 @@ export function beforeAfterLines(base: RunResult, reranked: RunResult, metric = 
   const r = reranked.metrics[metric] ?? Number.NaN;
   const bl = base.latency.total.p50;
   const rl = reranked.latency.total.p50;
+  // The difference is taken between the 2-decimal values shown, so "0.08 -> 0.16" never reads "+0.07";
+  // the percentage uses the exact means.
+  const shownDelta = Number(r.toFixed(2)) - Number(b.toFixed(2));
   const relative = b > 0 ? `, ${r >= b ? '+' : '-'}${Math.round((Math.abs(r - b) / b) * 100)}%` : '';
   return [
     `Without re-ranking: ${label} = ${b.toFixed(2)}, Latency = ${formatMs(bl)}`,
     `With re-ranking: ${label} = ${r.toFixed(2)}, Latency = ${formatMs(rl)}`,
-    `Gain: ${label} ${b.toFixed(2)} -> ${r.toFixed(2)} (${formatDelta(r - b, 2)}${relative}), Latency ${formatMs(bl)} -> ${formatMs(rl)} (${rl >= bl ? '+' : '-'}${formatMs(Math.abs(rl - bl))})`,
+    `Gain: ${label} ${b.toFixed(2)} -> ${r.toFixed(2)} (${formatDelta(shownDelta, 2)}${relative}), Latency ${formatMs(bl)} -> ${formatMs(rl)} (${rl >= bl ? '+' : '-'}${formatMs(Math.abs(rl - bl))})`,
   ];
 }

@@ -16,7 +16,7 @@ const STYLE = `body{font:14px/1.45 system-ui,sans-serif;max-width:60rem;margin:2
 table{border-collapse:collapse;margin:1rem 0}th,td{padding:.25rem .6rem;border-bottom:1px solid #ddd;text-align:right}
 th:first-child,td:first-child{text-align:left}td.q{text-align:left;max-width:32rem}
 .chart{width:100%;max-width:640px;height:auto;display:block;margin:1rem 0}.headline{font-family:ui-monospace,monospace}
-.win{color:#00795a}.loss{color:#b34700}`;
+.wide{overflow-x:auto}td:first-child{white-space:nowrap}.win{color:#00795a}.loss{color:#b34700}`;
 
 /**
  * The HTML report of `sift eval --out DIR`: one self-contained file (inline CSS and SVG, no script,
@@ -37,7 +37,7 @@ export function htmlReport(report: EvalReport, options: HtmlReportOptions = {}):
   h.push('<!doctype html>', '<html lang="en">', '<head>', '<meta charset="utf-8">');
   h.push(`<title>${escapeHtml(title)}</title>`, `<style>${STYLE}</style>`, '</head>', '<body>');
   h.push(`<h1>${escapeHtml(title)}</h1>`);
-  h.push('<h2>Runs</h2>', '<table class="runs">');
+  h.push('<h2>Runs</h2>', '<div class="wide"><table class="runs">');
   h.push(
     `<tr><th>run</th>${keys.map((k) => `<th>${escapeHtml(k)}</th>`).join('')}<th>stage1 p50</th><th>stage1 p95</th><th>rerank p50</th><th>rerank p95</th></tr>`,
   );
@@ -48,7 +48,7 @@ export function htmlReport(report: EvalReport, options: HtmlReportOptions = {}):
         `<td>${formatMs(r.latency.rerank?.p50)}</td><td>${formatMs(r.latency.rerank?.p95)}</td></tr>`,
     );
   }
-  h.push('</table>');
+  h.push('</table></div>');
   h.push(`<h2>Quality against latency</h2>`, qualityLatencyChart(report.runs, metric));
   const byName = new Map(report.runs.map((r) => [r.name, r]));
   for (const c of report.comparisons) {

@@ -10,44 +10,49 @@ const LOSS = '#D55E00';
 /** Rounds coordinates so the SVG stays small and diff-able. */
 const r1 = (x: number): string => (Math.round(x * 10) / 10).toString();
 
-/** About five round tick values covering 0..max. */
-function ticks(max: number): number[] {
-  if (!(max > 0)) return [0];
-  const step0 = max / 5;
+/** About five round tick values covering lo..hi. */
+function ticks(lo: number, hi: number): number[] {
+  if (!(hi > lo)) return [lo];
+  const step0 = (hi - lo) / 5;
   const mag = 10 ** Math.floor(Math.log10(step0));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= step0) ?? step0;
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((st) => st >= step0) ?? step0;
   const out: number[] = [];
-  for (let t = 0; t <= max + step * 1e-9; t += step) out.push(Math.round(t / step) * step);
+  for (let t = Math.ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step) out.push(Math.round(t / step) * step);
   return out;
 }
 
 /**
- * Quality against latency, one point per configuration: x = p50 total latency per query (linear, from
- * 0, so the cost of re-ranking reads as distance), y = `metric`. Stage-1 runs are hollow circles,
- * re-ranked runs filled, joined to their base by a line; colour follows the stage-1 mode.
+ * Quality against latency, one numbered point per configuration with a legend: x = p50 total latency
+ * per query (linear from 0, so the cost of re-ranking reads as distance), y = `metric`, zoomed to the
+ * range of the runs (differences of a few points are what matter). Stage-1 runs are hollow circles,
+ * re-ranked runs filled and joined to their base by a line; colour follows the stage-1 mode.
+ * Numbers instead of names next to points, because two-stage runs cluster and names would overlap.
  *
  * @example
  * qualityLatencyChart(runs, 'nDCG@10'); // '<svg xmlns="http://www.w3.org/2000/svg" ...>...</svg>'
  */
 export function qualityLatencyChart(runs: readonly RunResult[], metric = 'nDCG@10'): string {
-  const W = 640;
-  const H = 360;
-  const m = { left: 56, right: 24, top: 20, bottom: 48 };
+  const legendW = 260;
+  const H = Math.max(360, 40 + runs.length * 18);
+  const m = { left: 56, right: 24 + legendW, top: 20, bottom: 48 };
+  const W = 760;
   const pw = W - m.left - m.right;
   const ph = H - m.top - m.bottom;
+  const values = runs.map((r) => r.metrics[metric] ?? 0);
   const maxX = Math.max(1, ...runs.map((r) => r.latency.total.p50).filter(Number.isFinite)) * 1.1;
-  const maxY = Math.min(1, Math.max(0.1, ...runs.map((r) => r.metrics[metric] ?? 0)) * 1.15);
+  const minY = Math.max(0, Math.floor((Math.min(1, ...values) - 0.05) * 10) / 10);
+  const maxY = Math.min(1, Math.ceil((Math.max(0, ...values) + 0.02) * 10) / 10);
   const x = (v: number): number => m.left + (v / maxX) * pw;
-  const y = (v: number): number => m.top + ph - (v / maxY) * ph;
+  const y = (v: number): number => m.top + ph - ((v - minY) / (maxY - minY)) * ph;
   const parts: string[] = [];
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart quality-latency" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(metric)} against latency per configuration">`,
   );
-  for (const t of ticks(maxX)) {
+  for (const t of ticks(0, maxX)) {
     parts.push(`<line x1="${r1(x(t))}" y1="${m.top}" x2="${r1(x(t))}" y2="${m.top + ph}" stroke="#eee"/>`);
     parts.push(`<text x="${r1(x(t))}" y="${H - m.bottom + 16}" text-anchor="middle" font-size="11">${t}</text>`);
   }
-  for (const t of ticks(maxY)) {
+  for (const t of ticks(minY, maxY)) {
     parts.push(`<line x1="${m.left}" y1="${r1(y(t))}" x2="${m.left + pw}" y2="${r1(y(t))}" stroke="#eee"/>`);
     parts.push(`<text x="${m.left - 6}" y="${r1(y(t) + 4)}" text-anchor="end" font-size="11">${t.toFixed(2)}</text>`);
   }
@@ -65,16 +70,23 @@ export function qualityLatencyChart(runs: readonly RunResult[], metric = 'nDCG@1
       `<line x1="${r1(x(base.latency.total.p50))}" y1="${r1(y(base.metrics[metric] ?? 0))}" x2="${r1(x(r.latency.total.p50))}" y2="${r1(y(r.metrics[metric] ?? 0))}" stroke="${MODE_COLOURS[r.stage1] ?? '#666'}" stroke-opacity="0.4"/>`,
     );
   }
-  for (const r of runs) {
+  runs.forEach((r, i) => {
     const colour = MODE_COLOURS[r.stage1] ?? '#666';
-    const cx = r1(x(r.latency.total.p50));
-    const cy = r1(y(r.metrics[metric] ?? 0));
+    const px = x(r.latency.total.p50);
+    const py = y(r.metrics[metric] ?? 0);
     const fill = r.reranker === null ? 'white' : colour;
+    const label = `${r.name}: ${metric} ${formatMetric(r.metrics[metric])}, ${formatMs(r.latency.total.p50)}`;
     parts.push(
-      `<g class="point"><circle cx="${cx}" cy="${cy}" r="5" fill="${fill}" stroke="${colour}" stroke-width="2"><title>${escapeHtml(`${r.name}: ${metric} ${formatMetric(r.metrics[metric])}, ${formatMs(r.latency.total.p50)}`)}</title></circle>` +
-        `<text x="${r1(x(r.latency.total.p50) + 8)}" y="${r1(y(r.metrics[metric] ?? 0) - 6)}" font-size="11">${escapeHtml(r.name)}</text></g>`,
+      `<g class="point"><circle cx="${r1(px)}" cy="${r1(py)}" r="5" fill="${fill}" stroke="${colour}" stroke-width="2"><title>${escapeHtml(label)}</title></circle>` +
+        `<text x="${r1(px + 7)}" y="${r1(py - 5)}" font-size="10">${i + 1}</text></g>`,
     );
-  }
+    const ly = m.top + 8 + i * 18;
+    const lx = W - legendW;
+    parts.push(
+      `<g class="legend"><circle cx="${lx + 6}" cy="${ly - 4}" r="4" fill="${fill}" stroke="${colour}" stroke-width="2"/>` +
+        `<text x="${lx + 16}" y="${ly}" font-size="11">${escapeHtml(`${i + 1} ${r.name}  ${formatMetric(r.metrics[metric])}  ${formatMs(r.latency.total.p50)}`)}</text></g>`,
+    );
+  });
   parts.push('</svg>');
   return parts.join('\n');
 }

@@ -115,7 +115,8 @@ test('HTML report is self-contained, escapes query text and holds both charts', 
   assert.match(html, /<svg[^>]*class="chart quality-latency"/);
   assert.match(html, /<svg[^>]*class="chart win-loss"/);
   // scatter: one hollow base point, one filled re-ranked point
-  assert.equal((html.match(/<circle /g) ?? []).length, 2);
+  assert.equal((html.match(/<g class="point"><circle /g) ?? []).length, 2);
+  assert.match(html, /<text [^>]*>2 bm25\+mini@20  0\.\d{3}  95ms<\/text>/, "legend names each point");
   // win/loss chart: two green bars, one red, the tie draws nothing
   assert.equal((html.match(/<rect class="win"/g) ?? []).length, 2);
   assert.equal((html.match(/<rect class="loss"/g) ?? []).length, 1);
