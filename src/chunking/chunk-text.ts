@@ -1,0 +1,76 @@
+import { RecursiveCharacterTextSplitter } from '@langchain/textsplitters';
+import { SiftError } from '../errors.js';
+import type { DocumentFormat } from '../loaders/loaded-document.js';
+
+/** Default chunk size in characters: about 100–130 tokens of English, well inside MiniLM's 256-token window. */
+export const DEFAULT_CHUNK_SIZE = 500;
+/** Default overlap in characters: a sentence's worth, so an answer cut at a boundary survives in one chunk. */
+export const DEFAULT_CHUNK_OVERLAP = 50;
+
+export interface ChunkOptions {
+  /**
+   * Largest chunk in characters (default 500). Cross-encoders read up to 512 tokens per (query,
+   * passage) pair, bi-encoders often 256; sensible range 200–2000.
+   */
+  chunkSize?: number;
+  /** Characters shared by neighbouring chunks (default 50); must be below `chunkSize`. Sensible range 0–20% of the size. */
+  chunkOverlap?: number;
+  /** Markdown is split at headings first, then paragraphs; other formats at paragraphs, lines, words. */
+  format?: DocumentFormat;
+}
+
+/** One piece of a document. */
+export interface TextChunk {
+  /** Position in the document, from 0. */
+  index: number;
+  text: string;
+  /** Character offset of the chunk's first character in the document text. */
+  start: number;
+  /** Character offset just past the chunk's last character (`text === doc.slice(start, end)`). */
+  end: number;
+}
+
+/** Validates chunking options, throwing INVALID_OPTION with the flag names users type. */
+export function resolveChunkOptions(options: ChunkOptions = {}): { chunkSize: number; chunkOverlap: number } {
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const chunkOverlap = options.chunkOverlap ?? DEFAULT_CHUNK_OVERLAP;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) {
+    throw new SiftError('INVALID_OPTION', `--chunk-size must be a positive whole number, got ${chunkSize}`);
+  }
+  if (!Number.isInteger(chunkOverlap) || chunkOverlap < 0 || chunkOverlap >= chunkSize) {
+    throw new SiftError('INVALID_OPTION', `--chunk-overlap must be a whole number from 0 to ${chunkSize - 1} (below --chunk-size), got ${chunkOverlap}`);
+  }
+  return { chunkSize, chunkOverlap };
+}
+
+/**
+ * Splits text into overlapping chunks with LangChain's recursive character splitter (separators
+ * tried in order: headings for Markdown, then blank lines, lines, spaces, characters), and finds each
+ * chunk's character offsets in the source text.
+ *
+ * @example
+ * await chunkText('a b c d e f', { chunkSize: 5, chunkOverlap: 2 });
+ * // [{ index: 0, text: 'a b c', start: 0, end: 5 }, { index: 1, text: 'c d e', start: 4, end: 9 }, …]
+ */
+export async function chunkText(text: string, options: ChunkOptions = {}): Promise<TextChunk[]> {
+  const { chunkSize, chunkOverlap } = resolveChunkOptions(options);
+  const params = { chunkSize, chunkOverlap };
+  const splitter =
+    options.format === 'md'
+      ? RecursiveCharacterTextSplitter.fromLanguage('markdown', params)
+      : new RecursiveCharacterTextSplitter(params);
+  const pieces = await splitter.splitText(text);
+  const chunks: TextChunk[] = [];
+  let from = 0;
+  for (const piece of pieces) {
+    if (piece.trim().length === 0) continue;
+    // Pieces come in document order and each starts after the previous one's start, so searching
+    // from there finds the right occurrence even when text repeats.
+    let start = text.indexOf(piece, from);
+    if (start < 0) start = text.indexOf(piece);
+    if (start < 0) start = from; // the splitter changed the text (should not happen); keep offsets monotone
+    chunks.push({ index: chunks.length, text: piece, start, end: start + piece.length });
+    from = start + 1;
+  }
+  return chunks;
+}

@@ -1,0 +1,113 @@
+import { Parser } from 'htmlparser2';
+import { decodeUtf8, requireText } from './file-checks.js';
+import type { LoadedDocument } from './loaded-document.js';
+
+/** Elements whose content is never visible text (code, styling, embedded media, metadata). */
+const INVISIBLE = new Set(['script', 'style', 'noscript', 'template', 'svg', 'math', 'iframe', 'object', 'canvas', 'head']);
+
+/** Page furniture repeated on every page of a site: it would make every chunk look alike to BM25. */
+const BOILERPLATE = new Set(['nav', 'footer', 'aside']);
+const BOILERPLATE_ROLES = new Set(['navigation', 'banner', 'contentinfo', 'search', 'complementary']);
+
+/** Elements after which text continues on a new line (so words of adjacent blocks never fuse). */
+const BLOCK = new Set([
+  'address', 'article', 'blockquote', 'br', 'dd', 'details', 'div', 'dl', 'dt', 'figcaption', 'figure', 'form',
+  'hr', 'li', 'main', 'ol', 'p', 'pre', 'section', 'summary', 'table', 'tr', 'td', 'th', 'ul', 'header', 'caption',
+]);
+const HEADING = /^h[1-6]$/;
+
+/**
+ * Loads HTML as its visible text: no script, style, head or navigation boilerplate (`nav`, `footer`,
+ * `aside`, page-level `header`, ARIA landmark roles, `hidden`), with headings kept as their own
+ * paragraphs so the splitter can cut at them. The title is `<title>`, else the first `<h1>`.
+ * htmlparser2 is forgiving, so broken markup still yields its text; a page with no visible text is
+ * refused (`no-text`).
+ *
+ * @example
+ * loadHtml(enc('<title>T</title><nav>Home</nav><h1>Hi</h1><p>there</p>'), 'a.html'); // { text: 'Hi\n\nthere', title: 'T', format: 'html' }
+ */
+export function loadHtml(bytes: Uint8Array, path: string): LoadedDocument {
+  const source = decodeUtf8(bytes, path);
+  let out = '';
+  let title = '';
+  let firstH1: string | undefined;
+  let h1Text: string | undefined;
+  let inTitle = false;
+  /** Stack of open elements and whether each one hides its content. */
+  const stack: { name: string; hides: boolean }[] = [];
+  let hiddenDepth = 0;
+  let articleDepth = 0;
+
+  /** Ends the current line (n = 1) or paragraph (n = 2), never adding more breaks than asked. */
+  const newline = (n: 1 | 2): void => {
+    out = out.replace(/[ \t]+$/, '');
+    if (out.length === 0) return;
+    const trailing = /\n*$/.exec(out)?.[0].length ?? 0;
+    if (trailing < n) out += '\n'.repeat(n - trailing);
+  };
+
+  const parser = new Parser(
+    {
+      onopentag(name, attrs) {
+        if (name === 'title') inTitle = true;
+        const role = attrs.role?.toLowerCase();
+        const hides =
+          INVISIBLE.has(name) ||
+          BOILERPLATE.has(name) ||
+          (name === 'header' && articleDepth === 0) ||
+          (role !== undefined && BOILERPLATE_ROLES.has(role)) ||
+          'hidden' in attrs ||
+          attrs['aria-hidden'] === 'true';
+        stack.push({ name, hides });
+        if (hides) hiddenDepth++;
+        if (name === 'article' || name === 'main') articleDepth++;
+        if (hiddenDepth > 0) return;
+        if (HEADING.test(name)) {
+          newline(2);
+          if (name === 'h1' && firstH1 === undefined) h1Text = '';
+        } else if (name === 'p') newline(2);
+        else if (BLOCK.has(name)) newline(1);
+      },
+      ontext(text) {
+        if (inTitle) title += text;
+        if (hiddenDepth > 0) return;
+        const clean = text.replace(/\s+/g, ' ');
+        if (clean === ' ' && (out.length === 0 || /\s$/.test(out))) return;
+        out += out.length === 0 || out.endsWith('\n') ? clean.trimStart() : clean;
+        if (h1Text !== undefined) h1Text += text;
+      },
+      onclosetag(name) {
+        if (name === 'title') inTitle = false;
+        // Pop to the matching element; htmlparser2 closes implied tags, so this stays balanced.
+        const top = stack.pop();
+        if (top?.hides) hiddenDepth--;
+        if (top && (top.name === 'article' || top.name === 'main')) articleDepth--;
+        if (hiddenDepth > 0 || (top?.hides ?? false)) return;
+        if (HEADING.test(name)) {
+          newline(2);
+          if (name === 'h1' && h1Text !== undefined) {
+            firstH1 = h1Text.replace(/\s+/g, ' ').trim();
+            h1Text = undefined;
+          }
+        } else if (name === 'p') newline(2);
+        else if (BLOCK.has(name)) newline(1);
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true, recognizeSelfClosing: true },
+  );
+  parser.write(source);
+  parser.end();
+
+  const text = out
+    .split('\n')
+    .map((line) => line.trim())
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+  const cleanTitle = title.replace(/\s+/g, ' ').trim();
+  return {
+    text: requireText(text, path, 'page has no visible text'),
+    title: cleanTitle || firstH1 || undefined,
+    format: 'html',
+  };
+}

@@ -1,0 +1,3 @@
+export type * from './vector-store.js';
+export { checkStoreEmbedding, describeEmbedding } from './check-store-embedding.js';
+export { LanceStore, openLanceStore, type LanceStoreTuning, type OpenLanceStoreOptions } from './lancedb/index.js';

@@ -1,0 +1,295 @@
+import type { Connection, Table } from '@lancedb/lancedb';
+import { SiftError, toSiftError } from '../../errors.js';
+import type {
+  ChunkFilter,
+  ChunkRecord,
+  DenseSearchOptions,
+  ScoredChunk,
+  SourceRecord,
+  SourceReplacement,
+  StoreInfo,
+  StoredChunk,
+  TextSearchOptions,
+  VectorStore,
+  WriteResult,
+} from '../vector-store.js';
+import { loadLanceDb } from './load-lancedb.js';
+import { filterToSql, sqlIn } from './sql.js';
+import type { StoreManifest } from './store-manifest.js';
+import { CHUNK_COLUMNS, chunkToRow, chunksSchema, rowToChunk, rowToSource, sourcesSchema, sourceToRow } from './table-schemas.js';
+
+/** Tunables of the LanceDB store. */
+export interface LanceStoreTuning {
+  /**
+   * Build an approximate (IVF-PQ) vector index once the store holds this many chunks (default 50,000).
+   * Below it an exact scan is fast enough (a few ms per 10k vectors of dimension 384) and has perfect
+   * recall; see `bench/stage1.bench.ts` for measurements.
+   */
+  annMinRows?: number;
+  /** IVF partitions probed per query (default 20). More means better recall, slower queries; range 5–100. */
+  nprobes?: number;
+  /**
+   * Re-rank `k × refineFactor` PQ candidates with exact distances (default 10). PQ distances are coarse;
+   * refining recovers most of the recall for little cost. Range 1–50.
+   */
+  refineFactor?: number;
+  /**
+   * Versions older than this many milliseconds are removed by `optimize()` (default 10 minutes: long
+   * enough for any concurrent reader to finish, short enough that re-ingests do not pile up on disk).
+   */
+  keepVersionsMs?: number;
+}
+
+/** Rows per `IN (...)` list, to keep generated SQL small. */
+const IN_BATCH = 500;
+
+/** The embedded LanceDB store. Create it with {@link openLanceStore}. */
+export class LanceStore implements VectorStore {
+  readonly #location: string;
+  readonly #manifest: StoreManifest;
+  readonly #db: Connection;
+  readonly #chunks: Table;
+  readonly #sources: Table;
+  readonly #tuning: Required<LanceStoreTuning>;
+
+  constructor(location: string, manifest: StoreManifest, db: Connection, chunks: Table, sources: Table, tuning: LanceStoreTuning = {}) {
+    this.#location = location;
+    this.#manifest = manifest;
+    this.#db = db;
+    this.#chunks = chunks;
+    this.#sources = sources;
+    this.#tuning = {
+      annMinRows: tuning.annMinRows ?? 50_000,
+      nprobes: tuning.nprobes ?? 20,
+      refineFactor: tuning.refineFactor ?? 10,
+      keepVersionsMs: tuning.keepVersionsMs ?? 10 * 60_000,
+    };
+  }
+
+  async info(): Promise<StoreInfo> {
+    return { location: this.#location, embedding: this.#manifest.embedding, createdAt: this.#manifest.createdAt };
+  }
+
+  async count(filter?: ChunkFilter): Promise<number> {
+    return this.#guard('count chunks', () => this.#chunks.countRows(filterToSql(filter)));
+  }
+
+  async upsert(chunks: readonly ChunkRecord[]): Promise<WriteResult> {
+    if (chunks.length === 0) return { added: 0, updated: 0, removed: 0 };
+    const data = await this.#chunkTable(chunks);
+    const r = await this.#guard('write chunks', () =>
+      this.#chunks.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(data),
+    );
+    return { added: r.numInsertedRows, updated: r.numUpdatedRows, removed: r.numDeletedRows };
+  }
+
+  /**
+   * Three commits, ordered for crash safety (LanceDB commits are atomic, tables are not jointly so):
+   * 1. new sources get a placeholder record with an empty hash, so chunks written next are never
+   *    orphans unknown to `listSources` (and `--prune` can find them);
+   * 2. one merge-insert writes all new chunks and deletes the sources' other chunks;
+   * 3. the real source records (hashes) are written last.
+   * A crash before 3 leaves a hash that matches no file, so the next ingest redoes those sources.
+   */
+  async replaceSources(items: readonly SourceReplacement[]): Promise<WriteResult> {
+    if (items.length === 0) return { added: 0, updated: 0, removed: 0 };
+    const sources = items.map((i) => i.source.source);
+    if (new Set(sources).size !== sources.length) throw new SiftError('INVALID_INPUT', 'replaceSources got the same source twice');
+    for (const item of items) {
+      for (const c of item.chunks) {
+        if (c.source !== item.source.source) {
+          throw new SiftError('INVALID_INPUT', `chunk ${c.id} has source ${c.source} but was given for ${item.source.source}`);
+        }
+      }
+    }
+    const placeholders = items.map((i) => sourceToRow({ ...i.source, contentHash: '', chunkCount: 0 }));
+    await this.#guard('record sources', async () =>
+      this.#sources.mergeInsert('source').whenNotMatchedInsertAll().execute(await this.#sourceTable(placeholders)),
+    );
+
+    const chunks = items.flatMap((i) => i.chunks);
+    let result: WriteResult;
+    if (chunks.length === 0) {
+      const removed = await this.#deleteChunksOf(sources);
+      result = { added: 0, updated: 0, removed };
+    } else {
+      const data = await this.#chunkTable(chunks);
+      const where = sources.length <= IN_BATCH ? sqlIn('source', sources) : undefined;
+      if (!where) throw new SiftError('INVALID_INPUT', `replaceSources takes at most ${IN_BATCH} sources per call`);
+      const r = await this.#guard('write chunks', () =>
+        this.#chunks
+          .mergeInsert('id')
+          .whenMatchedUpdateAll()
+          .whenNotMatchedInsertAll()
+          .whenNotMatchedBySourceDelete({ where })
+          .execute(data),
+      );
+      result = { added: r.numInsertedRows, updated: r.numUpdatedRows, removed: r.numDeletedRows };
+    }
+
+    const records = items.map((i) => sourceToRow(i.source));
+    await this.#guard('record sources', async () =>
+      this.#sources.mergeInsert('source').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(await this.#sourceTable(records)),
+    );
+    return result;
+  }
+
+  async deleteSources(sources: readonly string[]): Promise<number> {
+    let removed = 0;
+    for (let i = 0; i < sources.length; i += IN_BATCH) {
+      const batch = sources.slice(i, i + IN_BATCH);
+      // Chunks first, records last: a crash in between leaves a record whose chunks are gone, which
+      // the next prune deletes again; the other order could leave chunks no record points to.
+      removed += await this.#deleteChunksOf(batch);
+      await this.#guard('delete sources', () => this.#sources.delete(sqlIn('source', batch)));
+    }
+    return removed;
+  }
+
+  async get(ids: readonly string[]): Promise<StoredChunk[]> {
+    const found = new Map<string, StoredChunk>();
+    for (let i = 0; i < ids.length; i += IN_BATCH) {
+      const batch = ids.slice(i, i + IN_BATCH);
+      const rows = await this.#guard('read chunks', () =>
+        this.#chunks.query().where(sqlIn('id', batch)).select(CHUNK_COLUMNS).toArray(),
+      );
+      for (const row of rows as Record<string, unknown>[]) {
+        const chunk = rowToChunk(row);
+        found.set(chunk.id, chunk);
+      }
+    }
+    return ids.flatMap((id) => {
+      const c = found.get(id);
+      return c ? [c] : [];
+    });
+  }
+
+  async listSources(filter?: ChunkFilter): Promise<SourceRecord[]> {
+    const where = filterToSql(filter);
+    const rows = await this.#guard('list sources', () => {
+      const q = this.#sources.query();
+      return (where ? q.where(where) : q).toArray();
+    });
+    return (rows as Record<string, unknown>[]).map(rowToSource).sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+  }
+
+  async denseSearch(vector: Float32Array, options: DenseSearchOptions): Promise<ScoredChunk[]> {
+    const embedding = this.#manifest.embedding;
+    if (embedding === null) {
+      throw new SiftError('STORE_ERROR', `store ${this.#location} is keyword-only (built with --embedder none); use BM25 search`);
+    }
+    if (vector.length !== embedding.dimension) {
+      throw new SiftError('STORE_MODEL_MISMATCH', `query vector has dimension ${vector.length}; store ${this.#location} holds ${embedding.dimension}`);
+    }
+    if (options.k <= 0) return [];
+    const where = filterToSql(options.filter);
+    const rows = await this.#guard('search vectors', () => {
+      let q = this.#chunks
+        .vectorSearch(Array.from(vector))
+        .column('vector')
+        .distanceType('cosine')
+        .select(CHUNK_COLUMNS)
+        .limit(options.k);
+      if (where) q = q.where(where);
+      q = options.exact ? q.bypassVectorIndex() : q.nprobes(this.#tuning.nprobes).refineFactor(this.#tuning.refineFactor);
+      return q.toArray();
+    });
+    // LanceDB's cosine `_distance` is 1 − cosine similarity.
+    return (rows as Record<string, unknown>[]).map((row) => ({ chunk: rowToChunk(row), score: 1 - Number(row._distance) }));
+  }
+
+  async textSearch(query: string, options: TextSearchOptions): Promise<ScoredChunk[]> {
+    if (options.k <= 0 || query.trim().length === 0) return [];
+    const where = filterToSql(options.filter);
+    const rows = await this.#guard('search text', () => {
+      let q = this.#chunks.query().fullTextSearch(query, { columns: 'text' }).select(CHUNK_COLUMNS).limit(options.k);
+      if (where) q = q.where(where);
+      return q.toArray();
+    });
+    return (rows as Record<string, unknown>[]).map((row) => ({ chunk: rowToChunk(row), score: Number(row._score) }));
+  }
+
+  async optimize(): Promise<void> {
+    const cleanupOlderThan = new Date(Date.now() - this.#tuning.keepVersionsMs);
+    await this.#guard('optimize', async () => {
+      const { Index } = await loadLanceDb();
+      const indices = await this.#chunks.listIndices();
+      if (!indices.some((i) => i.columns.includes('text'))) {
+        await this.#chunks.createIndex('text', { config: Index.fts() });
+      }
+      // Compacts small commits and folds new rows into the existing text and vector indexes.
+      await this.#chunks.optimize({ cleanupOlderThan });
+      await this.#sources.optimize({ cleanupOlderThan });
+      if (this.#manifest.embedding !== null && !indices.some((i) => i.columns.includes('vector'))) {
+        const rows = await this.#chunks.countRows();
+        if (rows >= this.#tuning.annMinRows) await this.createVectorIndex(rows);
+      }
+    });
+  }
+
+  /**
+   * Builds (or rebuilds) the IVF-PQ vector index: √n partitions (the usual IVF rule of thumb) and
+   * dimension/8 sub-vectors (8 dimensions per PQ code). Called by `optimize()` past `annMinRows`.
+   */
+  async createVectorIndex(rows?: number): Promise<void> {
+    const embedding = this.#manifest.embedding;
+    if (embedding === null) throw new SiftError('STORE_ERROR', `store ${this.#location} is keyword-only; it has no vectors to index`);
+    const n = rows ?? (await this.#chunks.countRows());
+    const { Index } = await loadLanceDb();
+    const numSubVectors = embedding.dimension % 8 === 0 ? embedding.dimension / 8 : embedding.dimension % 4 === 0 ? embedding.dimension / 4 : 1;
+    await this.#guard('build vector index', () =>
+      this.#chunks.createIndex('vector', {
+        config: Index.ivfPq({ distanceType: 'cosine', numPartitions: Math.max(1, Math.round(Math.sqrt(n))), numSubVectors }),
+        replace: true,
+      }),
+    );
+  }
+
+  /** True when an approximate vector index exists. */
+  async hasVectorIndex(): Promise<boolean> {
+    return (await this.#chunks.listIndices()).some((i) => i.columns.includes('vector'));
+  }
+
+  async close(): Promise<void> {
+    this.#chunks.close();
+    this.#sources.close();
+    this.#db.close();
+  }
+
+  async #deleteChunksOf(sources: readonly string[]): Promise<number> {
+    const where = sqlIn('source', sources);
+    const r = await this.#guard('delete chunks', () => this.#chunks.delete(where));
+    return r.numDeletedRows;
+  }
+
+  async #chunkTable(chunks: readonly ChunkRecord[]) {
+    const embedding = this.#manifest.embedding;
+    const ids = new Set<string>();
+    for (const c of chunks) {
+      if (ids.has(c.id)) throw new SiftError('INVALID_INPUT', `duplicate chunk id ${c.id} in one write`);
+      ids.add(c.id);
+      if (embedding !== null) {
+        if (!c.vector) throw new SiftError('INVALID_INPUT', `chunk ${c.id} has no vector; store ${this.#location} needs ${embedding.model} vectors`);
+        if (c.vector.length !== embedding.dimension) {
+          throw new SiftError('STORE_MODEL_MISMATCH', `chunk ${c.id} has a vector of dimension ${c.vector.length}; store ${this.#location} holds ${embedding.dimension}`);
+        }
+      }
+    }
+    const { makeArrowTable } = await loadLanceDb();
+    const withVector = embedding !== null;
+    return makeArrowTable(chunks.map((c) => chunkToRow(c, withVector)), { schema: chunksSchema(embedding?.dimension ?? null) });
+  }
+
+  async #sourceTable(rows: Record<string, unknown>[]) {
+    const { makeArrowTable } = await loadLanceDb();
+    return makeArrowTable(rows, { schema: sourcesSchema() });
+  }
+
+  async #guard<T>(what: string, op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      throw toSiftError(err, 'STORE_ERROR', `store ${this.#location}: cannot ${what}`);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HashingEmbedder } from '../../src/embedding/hashing-embedder.js';
+import { isSiftError } from '../../src/errors.js';
+import { MANIFEST_FILE, openLanceStore } from '../../src/stores/lancedb/index.js';
+import { runStoreContract } from './vector-store.contract.js';
+
+const newLocation = async (): Promise<string> => join(await mkdtemp(join(tmpdir(), 'sift-store-')), 'store');
+
+runStoreContract('lancedb', openLanceStore, newLocation);
+
+test('lancedb: the manifest records backend, layout version and embedding', async () => {
+  const loc = await newLocation();
+  await (await openLanceStore(loc, { create: true, embedding: { model: 'm', dimension: 8 } })).close();
+  const manifest = JSON.parse(await readFile(join(loc, MANIFEST_FILE), 'utf8'));
+  assert.deepEqual({ ...manifest, createdAt: 'x' }, { format: 'sift-store', version: 1, backend: 'lancedb', embedding: { model: 'm', dimension: 8 }, createdAt: 'x' });
+});
+
+test('lancedb: refuses to create a store in a non-empty foreign folder, or read a damaged manifest', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sift-foreign-'));
+  await writeFile(join(dir, 'thesis.docx'), 'x');
+  await assert.rejects(openLanceStore(dir, { create: true, embedding: null }), (e) => isSiftError(e, 'STORE_ERROR') && /not a sift store/.test(e.message));
+  const loc = await newLocation();
+  await (await openLanceStore(loc, { create: true, embedding: null })).close();
+  await writeFile(join(loc, MANIFEST_FILE), '{"format": "sift-st');
+  await assert.rejects(openLanceStore(loc), (e) => isSiftError(e, 'STORE_ERROR') && /damaged/.test(e.message));
+});
+
+test('lancedb: ANN index past the threshold; recall@10 of ANN against exact search', async () => {
+  const dim = 32;
+  const embedder = new HashingEmbedder({ dimension: dim });
+  const store = await openLanceStore(await newLocation(), { create: true, embedding: { model: embedder.model, dimension: dim }, tuning: { annMinRows: 2000 } });
+  // Random unit vectors (seeded LCG) stand in for embeddings.
+  let seed = 42;
+  const rand = (): number => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+  const unit = (): Float32Array => {
+    const v = Float32Array.from({ length: dim }, rand);
+    const n = Math.hypot(...v);
+    return v.map((x) => x / n);
+  };
+  const rows = Array.from({ length: 2500 }, (_, i) => ({ id: `c${i}`, source: `/s${i % 10}.md`, text: `chunk ${i}`, chunkIndex: i, start: 0, end: 1, modifiedMs: 0, vector: unit() }));
+  await store.upsert(rows);
+  assert.equal(await store.hasVectorIndex(), false);
+  await store.optimize();
+  assert.equal(await store.hasVectorIndex(), true);
+  let overlap = 0;
+  for (let q = 0; q < 10; q++) {
+    const v = unit();
+    const exact = new Set((await store.denseSearch(v, { k: 10, exact: true })).map((h) => h.chunk.id));
+    const ann = await store.denseSearch(v, { k: 10 });
+    overlap += ann.filter((h) => exact.has(h.chunk.id)).length;
+  }
+  assert.ok(overlap / 100 >= 0.8, `recall@10 ${overlap / 100}`);
+  await store.close();
+});
