@@ -7,14 +7,23 @@ import { OnnxEmbedder, type OnnxEmbedderOptions } from './embedding/onnx-embedde
 import { defaultEmbedder, defaultReranker } from './models/registry.js';
 import { CrossEncoderReranker, type CrossEncoderOptions } from './reranking/cross-encoder.js';
 import type { Reranker } from './reranking/reranker.js';
+import { isEndpointUrl, RemoteReranker } from './reranking/remote/index.js';
 
 /** `cross-encoder/ms-marco-MiniLM-L-6-v2`: 22.7M parameters, the best speed/quality trade-off on MS MARCO of the MiniLM judges. */
 export const DEFAULT_RERANKER = defaultReranker.name;
 /** `sentence-transformers/all-MiniLM-L6-v2`: 384-dimensional, 256 tokens, the most used small bi-encoder. */
 export const DEFAULT_EMBEDDER = defaultEmbedder.name;
 
-/** Creates the judge for a model name (default: DEFAULT_RERANKER). */
-export function createReranker(name: string = DEFAULT_RERANKER, options: Omit<CrossEncoderOptions, 'model'> = {}): Reranker & CrossEncoderReranker {
+/**
+ * Creates the judge for a model name (default: DEFAULT_RERANKER), or a remote judge when the name is
+ * an `http(s)://` URL of a `/rerank` endpoint (`http://gpu:8080/rerank#tei`, see `parseEndpoint`), so
+ * every `--reranker` flag accepts either. Model load options do not apply to remote judges.
+ */
+export function createReranker(
+  name: string = DEFAULT_RERANKER,
+  options: Omit<CrossEncoderOptions, 'model'> = {},
+): Reranker & (CrossEncoderReranker | RemoteReranker) {
+  if (isEndpointUrl(name)) return new RemoteReranker({ url: name });
   return new CrossEncoderReranker({ ...options, model: name });
 }
 
