@@ -1,9 +1,13 @@
 import type { Command } from 'commander';
 import { registerRerank } from './rerank.js';
 import { registerModels } from './models.js';
+import { registerIngest } from './ingest.js';
+import { registerSearch } from './search.js';
 
 /** Registers every command on the program. Add a command by importing its `register` here. */
 export function registerCommands(program: Command): void {
   registerRerank(program);
   registerModels(program);
+  registerIngest(program);
+  registerSearch(program);
 }

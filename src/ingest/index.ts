@@ -1,0 +1,4 @@
+export { ingestFiles, type IngestOptions } from './ingest-files.js';
+export type { IngestProgress, IngestSummary, SkippedFile } from './ingest-summary.js';
+export { chunkId, contentFingerprint } from './chunk-id.js';
+export { isUnder, walkFiles, type FoundFile, type WalkOptions, type WalkResult } from './walk-files.js';

@@ -1,0 +1,52 @@
+import { performance } from 'node:perf_hooks';
+import { reciprocalRankFusion, RRF_K } from './reciprocal-rank-fusion.js';
+import { DEFAULT_K, roundMs, type RetrieveOptions, type RetrieveResponse, type Retriever } from './retriever.js';
+
+export interface HybridOptions {
+  /** RRF constant (default 60, Cormack et al. 2009). */
+  rrfK?: number;
+  /**
+   * Candidates fetched from each retriever before fusing (default max(k, 50)). Deeper lists let a
+   * chunk ranked moderately by both retrievers surface; range k–200.
+   */
+  depth?: number;
+}
+
+/**
+ * Hybrid stage 1: runs several retrievers (dense and BM25) concurrently and fuses their rankings by
+ * reciprocal rank fusion. Dense finds paraphrases, BM25 finds rare exact terms (names, codes);
+ * fusion keeps both kinds of hit.
+ *
+ * @example
+ * const hybrid = new HybridRetriever([new DenseRetriever(store, embedder), new Bm25Retriever(store)]);
+ * (await hybrid.retrieve('reset password', { k: 10 })).results[0].parts; // [{ retriever: 'dense', rank: 1, … }, { retriever: 'bm25', rank: 3, … }]
+ */
+export class HybridRetriever implements Retriever {
+  readonly mode = 'hybrid';
+  readonly #retrievers: readonly Retriever[];
+  readonly #options: HybridOptions;
+
+  constructor(retrievers: readonly Retriever[], options: HybridOptions = {}) {
+    this.#retrievers = retrievers;
+    this.#options = options;
+  }
+
+  async retrieve(query: string, options: RetrieveOptions = {}): Promise<RetrieveResponse> {
+    const t0 = performance.now();
+    const k = options.k ?? DEFAULT_K;
+    const depth = Math.max(k, this.#options.depth ?? 50);
+    const responses = await Promise.all(this.#retrievers.map((r) => r.retrieve(query, { ...options, k: depth })));
+    const t1 = performance.now();
+    const lists: Record<string, RetrieveResponse['results']> = {};
+    const timings: Record<string, number> = {};
+    this.#retrievers.forEach((r, i) => {
+      const response = responses[i];
+      if (!response) return;
+      lists[r.mode] = response.results;
+      for (const [key, ms] of Object.entries(response.timings)) timings[`${r.mode}.${key}`] = ms;
+    });
+    const results = reciprocalRankFusion(lists, { k: this.#options.rrfK ?? RRF_K, limit: k });
+    const t2 = performance.now();
+    return { results, timings: { ...timings, fuseMs: roundMs(t2 - t1), totalMs: roundMs(t2 - t0) } };
+  }
+}

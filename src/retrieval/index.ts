@@ -1,0 +1,7 @@
+export type { RetrievedChunk, RetrieveOptions, RetrieveResponse, Retriever } from './retriever.js';
+export { DEFAULT_K } from './retriever.js';
+export { Bm25Retriever } from './bm25-retriever.js';
+export { DenseRetriever } from './dense-retriever.js';
+export { HybridRetriever, type HybridOptions } from './hybrid-retriever.js';
+export { reciprocalRankFusion, RRF_K } from './reciprocal-rank-fusion.js';
+export { toCandidateRetriever } from './candidate-retriever.js';

@@ -1,0 +1,115 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BROKEN_FILES, GOOD_FILES, makeCorpus } from '../ingest/make-corpus.js';
+import { runCli } from '../support/run-cli.js';
+import { testModelDir } from '../support/test-models.js';
+
+const HASHING = 'sift/hashing-256';
+
+async function tempStore(): Promise<string> {
+  return join(await mkdtemp(join(tmpdir(), 'sift-cli-')), 'store');
+}
+
+test('sift ingest: summary JSON, skip reasons, idempotent re-run, exit 0; LanceDB logs stay off stderr', async () => {
+  const corpus = await makeCorpus();
+  const store = await tempStore();
+  const args = ['ingest', corpus, '--store', store, '--embedder', HASHING, '--max-file-size', '64k', '--json'];
+  const first = await runCli(args);
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(first.stderr, '', 'nothing on stderr without a terminal');
+  const s = JSON.parse(first.stdout);
+  assert.equal(s.files.ingested, GOOD_FILES.length);
+  assert.deepEqual(Object.fromEntries(s.skipped.map((f: { source: string; reason: string }) => [f.source.slice(corpus.length + 1), f.reason])), BROKEN_FILES);
+  assert.equal(s.chunks.added, s.chunks.total);
+  const again = JSON.parse((await runCli(args)).stdout);
+  assert.deepEqual([again.files.ingested, again.files.unchanged, again.chunks.added, again.chunks.removed], [0, GOOD_FILES.length, 0, 0]);
+  // The store's model is the default for later ingests; another one is refused and nothing changes.
+  const same = await runCli(['ingest', corpus, '--store', store, '--max-file-size', '64k']);
+  assert.equal(same.code, 0, same.stderr);
+  assert.match(same.stdout, /ingested 0 files, 5 unchanged, 7 skipped/);
+  const other = await runCli(['ingest', corpus, '--store', store, '--embedder', 'sift/hashing-64', '--json']);
+  assert.equal(other.code, 1);
+  assert.equal(JSON.parse(other.stdout).error.code, 'STORE_MODEL_MISMATCH');
+  assert.match(other.stderr, /was built with sift\/hashing-256 \(dimension 256\), not sift\/hashing-64/);
+});
+
+test('sift search: JSON shape for dense, bm25 and hybrid; filters; the right document first', async () => {
+  const corpus = await makeCorpus();
+  const store = await tempStore();
+  assert.equal((await runCli(['ingest', corpus, '--store', store, '--embedder', HASHING, '--max-file-size', '64k'])).code, 0);
+  for (const mode of ['dense', 'bm25', 'hybrid']) {
+    const res = await runCli(['search', 'glacier moraine', '--store', store, '-k', '3', '--mode', mode, '--json']);
+    assert.equal(res.code, 0, res.stderr);
+    const out = JSON.parse(res.stdout);
+    assert.equal(out.query, 'glacier moraine');
+    // BM25 only returns chunks containing a query word; the glacier file has two.
+    assert.equal(out.results.length, mode === 'bm25' ? 2 : 3);
+    assert.deepEqual(out.results.map((r: { rank: number }) => r.rank), mode === 'bm25' ? [1, 2] : [1, 2, 3]);
+    for (const r of out.results) {
+      for (const key of ['rank', 'chunkId', 'source', 'text', 'score']) assert.ok(key in r, `${mode}: result has ${key}`);
+    }
+    assert.equal(out.results[0].source, join(corpus, 'sub/deep.md'), `${mode}: the glacier file first`);
+    assert.equal(typeof out.timings.totalMs, 'number');
+  }
+  const under = JSON.parse((await runCli(['search', 'section', '--store', store, '--under', join(corpus, 'sub'), '--json'])).stdout);
+  assert.ok(under.results.length > 0 && under.results.every((r: { source: string }) => r.source.startsWith(join(corpus, 'sub'))));
+  const text = await runCli(['search', 'volcano', '--store', store, '-k', '2', '--mode', 'bm25']);
+  assert.match(text.stdout, /page\.html/);
+  assert.match(text.stdout, /2 results \(bm25\)/);
+});
+
+test('sift ingest/search: keyword-only store with --embedder none', async () => {
+  const corpus = await makeCorpus();
+  const store = await tempStore();
+  const res = await runCli(['ingest', corpus, '--store', store, '--embedder', 'none', '--json']);
+  assert.equal(res.code, 0, res.stderr);
+  assert.equal(JSON.parse(res.stdout).embedder, null);
+  const found = JSON.parse((await runCli(['search', 'zanzibar', '--store', store, '--json'])).stdout);
+  assert.equal(found.mode, 'bm25');
+  assert.equal(found.results[0].source, join(corpus, 'paper.pdf'));
+  const dense = await runCli(['search', 'zanzibar', '--store', store, '--mode', 'dense']);
+  assert.equal(dense.code, 2);
+  assert.match(dense.stderr, /keyword-only/);
+});
+
+test('sift ingest: exit 1 when every file fails, 2 on usage errors; --prune removes deleted files', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sift-bad-'));
+  await writeFile(join(dir, 'empty.md'), '');
+  await writeFile(join(dir, 'bin.txt'), new Uint8Array([0, 1, 2]));
+  const store = await tempStore();
+  const bad = await runCli(['ingest', dir, '--store', store, '--embedder', HASHING]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stdout, /ingested 0 files, 0 unchanged, 2 skipped/);
+  assert.equal((await runCli(['ingest', dir, '--store', store, '--chunk-size', '0'])).code, 2);
+  assert.equal((await runCli(['ingest', '--store', store])).code, 2, 'no paths');
+
+  await writeFile(join(dir, 'a.md'), '# A\n\nalpha text');
+  await writeFile(join(dir, 'b.md'), '# B\n\nbeta text');
+  assert.equal((await runCli(['ingest', dir, '--store', store, '--embedder', HASHING])).code, 0);
+  await rm(join(dir, 'b.md'));
+  const pruned = JSON.parse((await runCli(['ingest', dir, '--store', store, '--prune', '--json'])).stdout);
+  assert.deepEqual(pruned.removed.map((r: { source: string }) => r.source), [join(dir, 'b.md')]);
+  assert.equal(pruned.chunks.total, 1);
+  assert.equal((await runCli(['ingest', dir, '--store', store])).code, 0, 'nothing to change is a success');
+});
+
+test('sift ingest + search with a real ONNX bi-encoder (tiny generated model)', async () => {
+  const model = await testModelDir('embedder');
+  const corpus = await makeCorpus();
+  const store = await tempStore();
+  const res = await runCli(['ingest', corpus, '--store', store, '--embedder', model, '--max-file-size', '64k', '--json']);
+  assert.equal(res.code, 0, res.stderr);
+  const s = JSON.parse(res.stdout);
+  assert.equal(s.files.ingested, GOOD_FILES.length);
+  const found = await runCli(['search', 'glacier moraine', '--store', store, '--mode', 'dense', '-k', '5', '--json']);
+  assert.equal(found.code, 0, found.stderr);
+  const out = JSON.parse(found.stdout);
+  assert.equal(out.results.length, 5);
+  assert.ok(out.results.every((r: { score: number }) => r.score >= -1 && r.score <= 1.0001));
+  const hashing = await runCli(['search', 'x', '--store', store, '--embedder', HASHING]);
+  assert.equal(hashing.code, 1);
+  assert.match(hashing.stderr, /was built with/);
+});
