@@ -7,7 +7,7 @@ import { extractiveAnswer } from '../../src/generation/extractive-answer.js';
 import { splitSentences } from '../../src/generation/split-sentences.js';
 import { isSiftError } from '../../src/errors.js';
 import { CrossEncoderReranker } from '../../src/reranking/cross-encoder.js';
-import { sendJson, startLocalServer } from '../support/local-http-server.js';
+import { startLocalServer } from '../support/local-http-server.js';
 import { testModelDir } from '../support/test-models.js';
 import { hitsOf } from './hits.js';
 

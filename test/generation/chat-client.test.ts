@@ -68,7 +68,7 @@ test('streams text pieces from SSE cut at arbitrary bytes; sends model, messages
 test('llama.cpp shape (no role delta, no model) and a server that ignores stream: true and answers JSON', async () => {
   const server = await startLocalServer((req, res, n) => {
     if (n === 0) return streamPieces(res, ['one ', 'two'], { role: false });
-    sendJson(res, 200, completion(`whole answer to ${(req.body as { messages: unknown[] }).messages.length} messages`));
+    return sendJson(res, 200, completion(`whole answer to ${(req.body as { messages: unknown[] }).messages.length} messages`));
   });
   try {
     const llm = new ChatClient({ url: `${server.origin}/`, env: {} });
