@@ -3,7 +3,7 @@ import { SiftError } from '../errors.js';
 import { lengthSortedBatches, batchTensors } from '../runtime/batching.js';
 import { closeSession, expectInterface } from '../runtime/onnx-session.js';
 import { loadTextModel, type ModelLoadOptions, type TextModel } from '../runtime/load-text-model.js';
-import { PairEncoder, type EncodedSequence } from '../tokenization/pair-encoder.js';
+import { PairEncoder, type EncodedQuery, type EncodedSequence } from '../tokenization/pair-encoder.js';
 import { pairScore } from './scores.js';
 import {
   documentText,
@@ -158,6 +158,53 @@ export class CrossEncoderReranker implements Reranker {
     };
   }
 
+  /**
+   * Scores pairs that each carry their own query, in input order: the HTTP server's dynamic batches
+   * merge the pairs of concurrent requests into one call. Each distinct query is encoded once; pairs
+   * are then length-sorted into batches as in `scorePairs`, so a pair scores the same in any company.
+   *
+   * @example
+   * const { scores } = await judge.scoreQueryPairs([
+   *   { query: 'population of Berlin', text: 'Berlin has 3.5 million inhabitants.' },
+   *   { query: 'capital of France', text: 'Paris is the capital of France.' },
+   * ]);
+   * scores.length // 2
+   */
+  async scoreQueryPairs(
+    pairs: readonly QueryTextPair[],
+    options: Pick<RerankOptions, 'batchSize' | 'maxLength' | 'signal'> = {},
+  ): Promise<PairScores> {
+    const started = performance.now();
+    const loaded = await this.ensureLoaded();
+    const batchSize = options.batchSize ?? this.options.batchSize ?? DEFAULT_RERANK_BATCH_SIZE;
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new SiftError('INVALID_OPTION', `batchSize must be a whole number >= 1, got ${String(batchSize)}`);
+    }
+    const encoder = this.encoderFor(loaded, options.maxLength ?? this.options.maxLength);
+    const t0 = performance.now();
+    const queries = new Map<string, EncodedQuery>();
+    const encoded = pairs.map(({ query, text }) => {
+      let q = queries.get(query);
+      if (!q) {
+        checkQuery(query);
+        q = encoder.encodeQuery(query);
+        queries.set(query, q);
+      }
+      return encoder.encodePair(q, text);
+    });
+    const tokenizeMs = performance.now() - t0;
+    const run = await runPairBatches(loaded, encoded, batchSize, options.signal);
+    const truncated = encoded.map((p) => p.truncated);
+    return {
+      logits: run.logits,
+      scores: run.scores,
+      truncated,
+      truncatedPairs: truncated.filter(Boolean).length,
+      batches: run.batches,
+      timings: { tokenizeMs: tokenizeMs + run.tensorMs, inferenceMs: run.inferenceMs, totalMs: performance.now() - started },
+    };
+  }
+
   async close(): Promise<void> {
     const loading = this.loading;
     this.loading = undefined;
@@ -202,6 +249,43 @@ export class CrossEncoderReranker implements Reranker {
     }
     return encoder;
   }
+}
+
+/** A (query, passage) pair for `scoreQueryPairs`. */
+export interface QueryTextPair {
+  query: string;
+  text: string;
+}
+
+/** Runs encoded pairs through the session in length-sorted batches; scores come back in input order. */
+async function runPairBatches(
+  loaded: Loaded,
+  pairs: readonly EncodedSequence[],
+  batchSize: number,
+  signal: AbortSignal | undefined,
+): Promise<{ logits: Float64Array; scores: Float64Array; batches: number; tensorMs: number; inferenceMs: number }> {
+  const logits = new Float64Array(pairs.length);
+  const scores = new Float64Array(pairs.length);
+  const { session, padId } = loaded.model;
+  const batches = lengthSortedBatches(pairs.map((p) => p.ids.length), batchSize);
+  let tensorMs = 0;
+  let inferenceMs = 0;
+  for (const batch of batches) {
+    if (signal?.aborted) throw new SiftError('ABORTED', 'rerank was aborted', { cause: signal.reason });
+    const t1 = performance.now();
+    const feeds = batchTensors(session, batch.map((i) => pairs[i]!), padId);
+    const t2 = performance.now();
+    const out = await session.run(feeds, [loaded.output]);
+    inferenceMs += performance.now() - t2;
+    tensorMs += t2 - t1;
+    const data = out[loaded.output]!.data as Float32Array;
+    batch.forEach((pairIndex, row) => {
+      const s = pairScore(data, row, loaded.numLabels);
+      logits[pairIndex] = s.logit;
+      scores[pairIndex] = s.score;
+    });
+  }
+  return { logits, scores, batches: batches.length, tensorMs, inferenceMs };
 }
 
 /** The head's width, from the graph's output shape, else config.json; only 1 and 2 make a relevance score. */

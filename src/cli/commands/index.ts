@@ -3,6 +3,7 @@ import { registerRerank } from './rerank.js';
 import { registerModels } from './models.js';
 import { registerIngest } from './ingest.js';
 import { registerSearch } from './search.js';
+import { registerServe } from './serve.js';
 
 /** Registers every command on the program. Add a command by importing its `register` here. */
 export function registerCommands(program: Command): void {
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   registerModels(program);
   registerIngest(program);
   registerSearch(program);
+  registerServe(program);
 }

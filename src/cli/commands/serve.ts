@@ -1,0 +1,168 @@
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { storeFromEnv } from '../../config/env.js';
+import { createReranker, DEFAULT_RERANKER } from '../../defaults.js';
+import type { Embedder } from '../../embedding/embedder.js';
+import { SiftError } from '../../errors.js';
+import { CrossEncoderReranker } from '../../reranking/cross-encoder.js';
+import { Bm25Retriever } from '../../retrieval/bm25-retriever.js';
+import { toCandidateRetriever } from '../../retrieval/candidate-retriever.js';
+import { DenseRetriever } from '../../retrieval/dense-retriever.js';
+import { HybridRetriever } from '../../retrieval/hybrid-retriever.js';
+import type { CandidateRetriever } from '../../retrieval/reranking-retriever.js';
+import { checkBindAddress } from '../../server/api-key.js';
+import { pairJudgeFromReranker } from '../../server/pair-judge.js';
+import { createSearchService } from '../../server/search-service.js';
+import { startServer } from '../../server/start-server.js';
+import { checkStoreEmbedding } from '../../stores/check-store-embedding.js';
+import { openLanceStore } from '../../stores/lancedb/open-lance-store.js';
+import type { VectorStore } from '../../stores/vector-store.js';
+import { embedderFromFlag, NO_EMBEDDER } from '../embedder-flag.js';
+import { addModelFlags, modelLoadOptions, type ModelFlags } from '../model-flags.js';
+import { parsePositiveInt, printJson, runCommand } from '../run-command.js';
+
+interface ServeFlags extends ModelFlags {
+  host: string;
+  port: string;
+  apiKey?: string;
+  reranker: string;
+  store?: string;
+  embedder?: string;
+  maxDocuments?: string;
+  maxQueue?: string;
+  batchPairs?: string;
+  batchWaitMs?: string;
+  batching: boolean;
+  llmUrl?: string;
+  llmModel?: string;
+}
+
+/** `sift serve`: the HTTP API (rerank, search, ask, health, metrics) and the web page at `/`. */
+export function registerServe(program: Command): void {
+  const command = program
+    .command('serve')
+    .description('serve the re-rank and search API and the web page over HTTP')
+    .option('--host <address>', 'address to bind; anything but loopback needs an API key', '127.0.0.1')
+    .option('--port <n>', 'port (0 picks a free one)', '8080')
+    .option('--api-key <key>', 'Bearer key clients must send (also SIFT_API_KEY); required off loopback')
+    .option('--reranker <name>', 'cross-encoder model name or folder, or a remote /rerank URL', DEFAULT_RERANKER)
+    .option('--store <dir>', 'store to search (default: SIFT_STORE or ./.sift when it exists; without one only the re-rank API runs)')
+    .option('--embedder <name>', "query embedding model for dense and hybrid search (default: the store's)")
+    .option('--max-documents <n>', 'most documents per rerank request (default 1000)')
+    .option('--max-queue <pairs>', '(query, document) pairs allowed to wait for the judge; more answer 429 (default 1024)')
+    .option('--batch-pairs <n>', 'most pairs merged into one inference batch (default 32)')
+    .option('--batch-wait-ms <ms>', 'how long an idle server waits for more requests to batch together (default 2)')
+    .option('--no-batching', 'score each request on its own (no merging of concurrent requests)')
+    .option('--llm-url <url>', 'OpenAI-compatible endpoint that writes /v1/ask answers (default: extractive answers)')
+    .option('--llm-model <name>', 'model name at --llm-url')
+    .option('--json', 'print {"url", "host", "port", "model", "store", "search_modes", "routes"} once listening');
+  addModelFlags(command).action((flags: ServeFlags) =>
+    runCommand(flags, async () => {
+      const port = parsePort(flags.port);
+      const apiKey = flags.apiKey ?? (process.env.SIFT_API_KEY || undefined);
+      checkBindAddress(flags.host, apiKey);
+      const limits = flags.maxDocuments === undefined ? {} : { maxDocuments: parsePositiveInt('--max-documents', flags.maxDocuments, 1000) };
+      const batching = {
+        ...(flags.maxQueue !== undefined ? { maxQueuedPairs: parsePositiveInt('--max-queue', flags.maxQueue, 1024) } : {}),
+        ...(flags.batchPairs !== undefined ? { maxBatchPairs: parsePositiveInt('--batch-pairs', flags.batchPairs, 32) } : {}),
+        ...(flags.batchWaitMs !== undefined ? { maxWaitMs: parseWholeNumber('--batch-wait-ms', flags.batchWaitMs) } : {}),
+        merge: flags.batching,
+      };
+
+      const judge = createReranker(flags.reranker, modelLoadOptions(flags));
+      let store: VectorStore | undefined;
+      let embedder: Embedder | null = null;
+      try {
+        if (judge instanceof CrossEncoderReranker) await judge.load();
+        const location = flags.store ?? storeFromEnv();
+        let search: Awaited<ReturnType<typeof openSearch>> | undefined;
+        if (flags.store !== undefined || existsSync(location)) {
+          search = await openSearch(location, flags);
+          store = search.store;
+          embedder = search.embedder;
+        }
+        const server = await startServer({
+          judge: judge instanceof CrossEncoderReranker ? judge : pairJudgeFromReranker(judge),
+          host: flags.host,
+          port,
+          apiKey,
+          limits,
+          batching,
+          ...(search ? { search: (reranker) => createSearchService({ retrievers: search.retrievers, reranker, defaultMode: search.defaultMode }) } : {}),
+          ...(flags.llmUrl ? { llm: { url: flags.llmUrl, model: flags.llmModel } } : {}),
+        });
+        const routes = ['GET /', 'GET /health', 'GET /metrics', 'POST /v1/rerank', 'POST /rerank', ...(search ? ['POST /v1/search', 'POST /v1/ask'] : [])];
+        if (flags.json) {
+          printJson({ url: server.url, host: server.host, port: server.port, model: judge.model, store: search ? location : null, search_modes: search ? Object.keys(search.retrievers) : [], routes });
+        } else {
+          process.stdout.write(
+            `sift: serving ${judge.model} at ${server.url}  (web page at /, API: ${routes.filter((r) => r.startsWith('POST')).map((r) => r.slice(5)).join(', ')})\n` +
+              (search ? `sift: searching ${location} (${Object.keys(search.retrievers).join(', ')})\n` : `sift: no store at ${location}: /v1/search and /v1/ask are off (sift ingest, then --store)\n`),
+          );
+        }
+        await untilSignal();
+        process.stderr.write('sift: shutting down: finishing requests in flight\n');
+        await server.close();
+      } finally {
+        await judge.close();
+        await embedder?.close();
+        await store?.close();
+      }
+    }),
+  );
+}
+
+/** Opens the store and builds a stage-1 retriever per mode it supports: bm25 always, dense and hybrid with an embedding. */
+async function openSearch(location: string, flags: ServeFlags) {
+  const store = await openLanceStore(location);
+  try {
+    const info = await store.info();
+    const bm25 = new Bm25Retriever(store);
+    const retrievers: Record<string, CandidateRetriever> = {};
+    let embedder: Embedder | null = null;
+    const name = flags.embedder ?? info.embedding?.model;
+    if (info.embedding && name !== undefined && name !== NO_EMBEDDER) {
+      embedder = embedderFromFlag(name, flags);
+      if (embedder && embedder.model !== info.embedding.model) checkStoreEmbedding(location, info.embedding, { model: embedder.model, dimension: NaN });
+      if (embedder) {
+        await embedder.dimension();
+        const dense = new DenseRetriever(store, embedder);
+        retrievers.hybrid = toCandidateRetriever(new HybridRetriever([dense, bm25]));
+        retrievers.dense = toCandidateRetriever(dense);
+      }
+    }
+    retrievers.bm25 = toCandidateRetriever(bm25);
+    return { store, embedder, retrievers, defaultMode: Object.keys(retrievers)[0]! };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+/** Resolves on the first SIGTERM or SIGINT; a second one exits at once. */
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const onSignal = () => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      const force = () => process.exit(130);
+      process.once('SIGTERM', force);
+      process.once('SIGINT', force);
+      resolve();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new SiftError('INVALID_OPTION', `--port must be a whole number from 0 to 65535, got "${value}"`);
+  return n;
+}
+
+function parseWholeNumber(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new SiftError('INVALID_OPTION', `${flag} must be a whole number >= 0, got "${value}"`);
+  return n;
+}

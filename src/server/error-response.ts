@@ -1,0 +1,77 @@
+import { SiftError, type SiftErrorCode } from '../errors.js';
+import { HttpError } from './http-error.js';
+
+/** The JSON body of every error response. */
+export interface ErrorBody {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+export interface ErrorResponse {
+  status: number;
+  body: ErrorBody;
+  headers: Record<string, string>;
+  /** True for failures the server did not expect (bugs, crashed runtime): these are logged. */
+  unexpected: boolean;
+}
+
+/**
+ * The HTTP status of each SiftError code: the only place the mapping lives. Client mistakes are 4xx;
+ * a model or store that cannot be used is 503 (the server is up but cannot serve); a failing
+ * upstream (LLM, remote reranker) is 502/504; our own faults are 500.
+ */
+export function statusForCode(code: SiftErrorCode): number {
+  switch (code) {
+    case 'INVALID_INPUT':
+    case 'INVALID_OPTION':
+    case 'QUERY_TOO_LONG':
+    case 'UNKNOWN_MODEL':
+      return 400;
+    case 'UNAUTHORIZED':
+      return 401;
+    case 'QUEUE_FULL':
+      return 429;
+    case 'REMOTE_ERROR':
+      return 502;
+    case 'MODEL_NOT_FOUND':
+    case 'MODEL_INVALID':
+    case 'DOWNLOAD_FAILED':
+    case 'STORE_ERROR':
+    case 'STORE_MODEL_MISMATCH':
+    // ABORTED reaches a client only when the server stops work it had accepted (shutdown).
+    case 'ABORTED':
+      return 503;
+    case 'TIMEOUT':
+      return 504;
+    case 'LOAD_FAILED':
+    case 'INFERENCE_FAILED':
+    case 'INTERNAL':
+      return 500;
+  }
+}
+
+/**
+ * Turns anything thrown by a handler into a status, headers and `{"error": {"code", "message"}}`.
+ * Unknown errors become a 500 whose message does not leak internals; the caller logs them.
+ *
+ * @example
+ * errorResponse(new SiftError('QUEUE_FULL', 'queue is full', { details: { retryAfterSeconds: 2 } }))
+ * // { status: 429, headers: { 'retry-after': '2' }, body: { error: { code: 'QUEUE_FULL', ... } }, unexpected: false }
+ */
+export function errorResponse(err: unknown): ErrorResponse {
+  if (err instanceof SiftError) {
+    const status = statusForCode(err.code);
+    const headers: Record<string, string> = {};
+    if (err.code === 'QUEUE_FULL') headers['retry-after'] = String(err.details?.retryAfterSeconds ?? 1);
+    if (err.code === 'UNAUTHORIZED') headers['www-authenticate'] = 'Bearer realm="sift"';
+    return { status, headers, body: { error: err.toJSON() }, unexpected: status >= 500 && err.code !== 'ABORTED' };
+  }
+  if (err instanceof HttpError) {
+    return { status: err.status, headers: err.headers, body: { error: { code: err.code, message: err.message } }, unexpected: false };
+  }
+  return {
+    status: 500,
+    headers: {},
+    body: { error: { code: 'INTERNAL', message: 'sift: internal server error; the server log has the details' } },
+    unexpected: true,
+  };
+}

@@ -1,0 +1,10 @@
+export { startServer, type RunningServer, type StartServerOptions } from './start-server.js';
+export { pairJudgeFromReranker, type PairJudge } from './pair-judge.js';
+export { createApp, type CreateAppOptions } from './create-app.js';
+export { createSearchService, type SearchRequest, type SearchService, type SearchServiceOptions } from './search-service.js';
+export { Batcher, type BatcherOptions, type BatchStats, type BatchedScores, type PairBatchScorer, type PairBatchScores } from './batcher.js';
+export { BatchedReranker, type BatchedRerankResponse, type BatchedRerankTimings } from './batched-reranker.js';
+export { checkBearer, checkBindAddress, isLoopbackHost } from './api-key.js';
+export { errorResponse, statusForCode, type ErrorBody } from './error-response.js';
+export { HttpError, type HttpErrorCode } from './http-error.js';
+export { DEFAULT_LIMITS, resolveLimits, type ServerLimits } from './server-limits.js';

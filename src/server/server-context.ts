@@ -1,0 +1,29 @@
+import type { Hono } from 'hono';
+import type { BatchedReranker, BatchedRerankTimings } from './batched-reranker.js';
+import type { ServerMetrics } from './metrics/server-metrics.js';
+import type { SearchService } from './search-service.js';
+import type { ServerLimits } from './server-limits.js';
+
+/** Per-request values set by the middleware and the error handler. */
+export interface ServerEnv {
+  Variables: {
+    /** The error code of a failed request, for `sift_http_errors_total`. */
+    errorCode: string;
+  };
+}
+
+export type ServerApp = Hono<ServerEnv>;
+
+/** What the routes share: the judge behind the batcher, optional search, limits, metrics. */
+export interface ServerContext {
+  reranker: BatchedReranker;
+  search: SearchService | undefined;
+  limits: ServerLimits;
+  metrics: ServerMetrics;
+  /** HTTP requests being handled (a gauge in `/metrics`). */
+  inFlight: { count: number };
+  /** True once shutdown began: `/health` answers 503 and responses close their connections. */
+  draining: () => boolean;
+  /** Records a rerank call's queue wait (per request; tokenize and inference are recorded per batch). */
+  observeRerank: (timings: BatchedRerankTimings) => void;
+}
