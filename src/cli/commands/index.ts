@@ -4,6 +4,7 @@ import { registerModels } from './models.js';
 import { registerIngest } from './ingest.js';
 import { registerSearch } from './search.js';
 import { registerServe } from './serve.js';
+import { registerAsk } from './ask.js';
 
 /** Registers every command on the program. Add a command by importing its `register` here. */
 export function registerCommands(program: Command): void {
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
   registerIngest(program);
   registerSearch(program);
   registerServe(program);
+  registerAsk(program);
 }

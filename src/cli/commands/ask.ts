@@ -1,0 +1,190 @@
+import type { Command } from 'commander';
+import { isAbsolute, relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { storeFromEnv } from '../../config/env.js';
+import { createReranker, DEFAULT_RERANKER } from '../../defaults.js';
+import type { Embedder } from '../../embedding/embedder.js';
+import { SiftError } from '../../errors.js';
+import { streamAnswer, type AnswerResult } from '../../generation/answer.js';
+import { DEFAULT_EXTRACTIVE_MIN_SCORE } from '../../generation/extractive-answer.js';
+import { Bm25Retriever } from '../../retrieval/bm25-retriever.js';
+import { toCandidateRetriever } from '../../retrieval/candidate-retriever.js';
+import { DenseRetriever } from '../../retrieval/dense-retriever.js';
+import { HybridRetriever } from '../../retrieval/hybrid-retriever.js';
+import { RerankingRetriever, type RetrievalHit } from '../../retrieval/reranking-retriever.js';
+import { roundMs, type Retriever } from '../../retrieval/retriever.js';
+import { checkStoreEmbedding } from '../../stores/check-store-embedding.js';
+import { openLanceStore } from '../../stores/lancedb/open-lance-store.js';
+import type { VectorStore } from '../../stores/vector-store.js';
+import { embedderFromFlag, NO_EMBEDDER } from '../embedder-flag.js';
+import { addModelFlags, modelLoadOptions, type ModelFlags } from '../model-flags.js';
+import { parseNumberInRange, parsePositiveInt, printJson, runCommand } from '../run-command.js';
+
+type Mode = 'dense' | 'bm25' | 'hybrid';
+const MODES: readonly Mode[] = ['dense', 'bm25', 'hybrid'];
+
+interface AskFlags extends ModelFlags {
+  store?: string;
+  embedder?: string;
+  mode?: string;
+  candidates?: string;
+  topK?: string;
+  reranker: string;
+  minScore?: string;
+  llmUrl?: string;
+  llmModel?: string;
+  sentences?: string;
+  sentenceMinScore?: string;
+}
+
+/**
+ * `sift ask "question"`: two-stage retrieval, then an answer with citations, written by an
+ * OpenAI-compatible LLM (`--llm-url`) and streamed as it arrives, or quoted from the best sentences
+ * (scored by the judge) when no LLM is configured.
+ */
+export function registerAsk(program: Command): void {
+  const command = program
+    .command('ask')
+    .description('answer a question from the store, with citations: an LLM (--llm-url) or the best sentences of the top chunks')
+    .argument('<question>', 'the question')
+    .option('--store <dir>', 'store folder (default: SIFT_STORE or ./.sift)')
+    .option('--embedder <name>', "query embedding model (default: the store's)")
+    .option('--mode <mode>', 'stage 1: dense, bm25 or hybrid (default: hybrid, or bm25 for a keyword-only store)')
+    .option('--candidates <n>', 'chunks fetched by stage 1 and judged by the reranker (default 20)')
+    .option('-k, --top-k <n>', 'chunks kept after re-ranking and given to the answer (default 4)')
+    .option('--reranker <name>', 'cross-encoder model name or folder, or a /rerank endpoint URL', DEFAULT_RERANKER)
+    .option('--min-score <x>', 'drop chunks the reranker scores below this relevance (0..1)')
+    .option('--llm-url <url>', 'OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (key: SIFT_LLM_API_KEY or OPENAI_API_KEY)')
+    .option('--llm-model <name>', 'model name for --llm-url, e.g. llama3.2 or gpt-4o-mini')
+    .option('--sentences <n>', 'without an LLM: sentences quoted (default 3)')
+    .option('--sentence-min-score <x>', `without an LLM: least relevance of a quoted sentence, 0..1 (default ${DEFAULT_EXTRACTIVE_MIN_SCORE})`)
+    .option('--json', 'print {"query", "answer", "mode", "citations", "hits", "timings"} as JSON');
+  addModelFlags(command).action((question: string, flags: AskFlags) =>
+    runCommand(flags, async () => {
+      const t0 = performance.now();
+      if (question.trim() === '') throw new SiftError('INVALID_OPTION', 'the question is empty; give the question to answer');
+      if (flags.mode !== undefined && !MODES.includes(flags.mode as Mode)) {
+        throw new SiftError('INVALID_OPTION', `--mode must be one of ${MODES.join(', ')}, got "${flags.mode}"`);
+      }
+      if (flags.llmModel !== undefined && flags.llmUrl === undefined) {
+        throw new SiftError('INVALID_OPTION', '--llm-model needs --llm-url (the OpenAI-compatible endpoint that serves it)');
+      }
+      const candidates = parsePositiveInt('--candidates', flags.candidates, 20);
+      const topK = parsePositiveInt('--top-k', flags.topK, 4);
+      const minScore = parseNumberInRange('--min-score', flags.minScore, 0, 1);
+      const sentences = parsePositiveInt('--sentences', flags.sentences, 3);
+      const sentenceMinScore = parseNumberInRange('--sentence-min-score', flags.sentenceMinScore, 0, 1);
+
+      const location = flags.store ?? storeFromEnv();
+      const store = await openLanceStore(location);
+      let embedder: Embedder | null = null;
+      const reranker = createReranker(flags.reranker, modelLoadOptions(flags));
+      try {
+        const info = await store.info();
+        const mode: Mode = (flags.mode as Mode | undefined) ?? (info.embedding ? 'hybrid' : 'bm25');
+        if (mode !== 'bm25') {
+          if (!info.embedding) {
+            throw new SiftError('INVALID_OPTION', `store ${location} is keyword-only (built with --embedder none); use --mode bm25, or ingest into a new store with an embedder`);
+          }
+          const name = flags.embedder ?? info.embedding.model;
+          if (name === NO_EMBEDDER) throw new SiftError('INVALID_OPTION', `--embedder none cannot run --mode ${mode}; use --mode bm25`);
+          embedder = embedderFromFlag(name, flags);
+          // Names first: a mismatch must not cost a model download.
+          if (embedder && embedder.model !== info.embedding.model) checkStoreEmbedding(location, info.embedding, { model: embedder.model, dimension: NaN });
+        }
+        const openMs = performance.now() - t0;
+        const tLoad = performance.now();
+        if (embedder) await embedder.dimension();
+        if ((await store.count()) > 0) await reranker.load();
+        const loadMs = performance.now() - tLoad;
+
+        const twoStage = new RerankingRetriever({ retriever: toCandidateRetriever(stage1(mode, store, embedder)), reranker, candidates, topK, minScore });
+        const retrieved = await twoStage.retrieve(question);
+
+        const tAnswer = performance.now();
+        let firstTextMs: number | null = null;
+        let result: AnswerResult | undefined;
+        const events = streamAnswer(question, retrieved.hits, {
+          llm: flags.llmUrl !== undefined ? { url: flags.llmUrl, model: flags.llmModel } : undefined,
+          reranker,
+          context: { formatSource: (chunk) => displaySource(chunk.source) },
+          extractive: { maxSentences: sentences, ...(sentenceMinScore !== undefined ? { minScore: sentenceMinScore } : {}) },
+        });
+        for await (const event of events) {
+          if (event.type === 'done') {
+            result = event.result;
+          } else {
+            firstTextMs ??= performance.now() - tAnswer;
+            if (!flags.json) process.stdout.write(event.text);
+          }
+        }
+        if (!result) throw new SiftError('INTERNAL', 'the answer stream ended without a result');
+        const timings = {
+          openMs: roundMs(openMs),
+          loadMs: roundMs(loadMs),
+          retrieveMs: roundMs(retrieved.timings.retrieveMs),
+          rerankMs: roundMs(retrieved.timings.rerankMs),
+          firstTextMs: firstTextMs === null ? null : roundMs(firstTextMs),
+          answerMs: roundMs(performance.now() - tAnswer),
+          totalMs: roundMs(performance.now() - t0),
+        };
+        if (flags.json) {
+          printJson(jsonAnswer(question, result, retrieved.hits, timings));
+        } else {
+          printSources(result, timings.totalMs, reranker.model, flags.llmModel ?? (flags.llmUrl ? 'LLM' : null));
+        }
+      } finally {
+        await reranker.close();
+        await embedder?.close();
+        await store.close();
+      }
+    }),
+  );
+}
+
+function stage1(mode: Mode, store: VectorStore, embedder: Embedder | null): Retriever {
+  if (mode === 'bm25') return new Bm25Retriever(store);
+  if (!embedder) throw new SiftError('INTERNAL', `mode ${mode} needs an embedder`);
+  const dense = new DenseRetriever(store, embedder);
+  return mode === 'dense' ? dense : new HybridRetriever([dense, new Bm25Retriever(store)]);
+}
+
+/**
+ * Sources as the reader (and the LLM) sees them: paths under the working folder relative to it, so
+ * the prompt stays short and does not send home-folder paths to a remote model.
+ */
+function displaySource(source: string): string {
+  if (!isAbsolute(source)) return source;
+  const rel = relative(process.cwd(), source);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : source;
+}
+
+function jsonAnswer(query: string, result: AnswerResult, hits: readonly RetrievalHit[], timings: Record<string, number | null>): unknown {
+  const byId = new Map(hits.map((h) => [h.chunk.id, h]));
+  return {
+    query,
+    answer: result.answer,
+    mode: result.mode,
+    // JSON carries full sources, as `hits` and `sift search --json` do.
+    citations: result.citations.map((c) => ({ ...c, source: byId.get(c.chunkId)?.chunk.source ?? c.source })),
+    ...(result.sentences ? { sentences: result.sentences } : {}),
+    hits: hits.map((h) => ({
+      rank: h.rank,
+      chunkId: h.chunk.id,
+      source: h.chunk.source,
+      title: h.chunk.title ?? null,
+      chunkIndex: h.chunk.chunkIndex,
+      text: h.chunk.text,
+      retrievalScore: h.retrievalScore,
+      retrievalRank: h.retrievalRank,
+      rerankScore: h.rerankScore ?? null,
+    })),
+    timings,
+  };
+}
+
+function printSources(result: AnswerResult, totalMs: number, reranker: string, llm: string | null): void {
+  const lines = result.citations.map((c) => `[${c.n}] ${c.source}${c.relevance === null ? '' : `  (relevance ${c.relevance.toFixed(2)})`}`);
+  const how = result.mode === 'llm' ? `written by ${llm}` : `quoted, sentences scored by ${reranker}`;
+  process.stdout.write(`\n${lines.length > 0 ? `\nSources:\n${lines.join('\n')}\n` : ''}\n(${how}; ${totalMs} ms)\n`);
+}
