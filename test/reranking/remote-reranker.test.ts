@@ -102,6 +102,9 @@ test('scores outside 0..1 are read as logits and put through the sigmoid', async
     assert.equal(results[0]!.logit, 4.5);
     assert.ok(Math.abs(results[0]!.score - sigmoid(4.5)) < 1e-12);
     assert.ok(results.every((r) => r.score > 0 && r.score < 1));
+    const forced = await new RemoteReranker({ url: `${server.origin}/rerank`, scores: 'logit' }).rerank(QUERY, DOCS);
+    assert.equal(forced.results[0]!.score, sigmoid(4.5));
+    await expectSiftError(new RemoteReranker({ url: `${server.origin}/rerank`, scores: 'probability' }).rerank(QUERY, DOCS), 'REMOTE_ERROR', /outside 0\.\.1 \(4\.5\)/);
   } finally {
     await server.close();
   }

@@ -123,7 +123,11 @@ export class RemoteReranker implements Reranker {
 
     const values = [...raw.values()];
     const kind = this.options.scores ?? 'auto';
-    const logits = kind === 'logit' || (kind === 'auto' && values.some((s) => s < 0 || s > 1));
+    const outside = values.some((s) => s < 0 || s > 1);
+    if (kind === 'probability' && outside) {
+      throw new SiftError('REMOTE_ERROR', `reranker endpoint ${displayUrl(this.url)} sent scores outside 0..1 (${values.find((s) => s < 0 || s > 1)}) though told they are probabilities; use scores: 'logit' or 'auto'`);
+    }
+    const logits = kind === 'logit' || (kind === 'auto' && outside);
     const results: RerankResult<D>[] = [...raw].map(([index, value]) => ({
       index,
       document: documents[index]!,
@@ -167,7 +171,7 @@ export class RemoteReranker implements Reranker {
       const shown = text.replace(/\s+/g, ' ').trim().slice(0, 80);
       throw new SiftError('REMOTE_ERROR', `${where} sent an answer that is not JSON (${response.headers.get('content-type') ?? 'no content-type'}): "${shown}"; check the URL`, { cause: err });
     }
-    return parseRerankAnswer(body, topN ?? texts.length, texts.length, where);
+    return parseRerankAnswer(body, texts.length, where, topN ?? texts.length);
   }
 }
 

@@ -43,9 +43,11 @@ export interface WireScore {
 /**
  * Reads an answer of either shape (servers that speak one shape at one path sometimes answer in the
  * other) and checks it: every index an integer in range and seen once, every score a finite number,
- * and exactly `expected` results. Anything else is a REMOTE_ERROR naming the endpoint and the fault.
+ * and a result for every document, or at least `atLeast` of them when `top_n` was asked for (servers
+ * that ignore `top_n` send all, which is fine). Anything else is a REMOTE_ERROR naming the endpoint
+ * and the fault.
  */
-export function parseRerankAnswer(body: unknown, expected: number, count: number, where: string): WireScore[] {
+export function parseRerankAnswer(body: unknown, count: number, where: string, atLeast: number = count): WireScore[] {
   const items = Array.isArray(body)
     ? body
     : body !== null && typeof body === 'object' && Array.isArray((body as { results?: unknown }).results)
@@ -69,9 +71,10 @@ export function parseRerankAnswer(body: unknown, expected: number, count: number
     }
     return { index, score };
   });
-  if (scores.length !== expected) {
+  if (scores.length < atLeast) {
     const missing = [...Array(count).keys()].filter((i) => !seen.has(i)).slice(0, 5);
-    throw malformed(where, `expected ${expected} results, got ${scores.length}${missing.length > 0 ? ` (missing index ${missing.join(', ')})` : ''}`);
+    const wanted = atLeast === count ? `${count}` : `at least ${atLeast}`;
+    throw malformed(where, `expected ${wanted} results, got ${scores.length}${atLeast === count ? ` (missing index ${missing.join(', ')})` : ''}`);
   }
   return scores;
 }
