@@ -1,10 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { RerankingRetriever } from '../../src/retrieval/reranking-retriever.js';
 import type { RunningServer } from '../../src/server/start-server.js';
-import { CHUNKS, keywordRetriever, postJson, startTestServer, tinyJudge } from './server-fixtures.js';
+import { CHUNKS, fakeLlm, keywordRetriever, postJson, startTestServer, tinyJudge } from './server-fixtures.js';
 
 interface Hit {
   rank: number;
@@ -131,23 +129,6 @@ test('GET /health lists the search modes and ask when search is wired', async ()
   assert.deepEqual(h.search, { modes: ['keyword'], default_mode: 'keyword' });
   assert.equal(h.ask, true);
 });
-
-/** A loopback OpenAI-compatible chat server that streams a fixed answer in pieces. */
-async function fakeLlm(pieces: string[]): Promise<{ url: string; prompts: string[]; close: () => Promise<void> }> {
-  const prompts: string[] = [];
-  const llm = createServer(async (req, res) => {
-    let body = '';
-    for await (const chunk of req) body += chunk;
-    prompts.push(body);
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
-    for (const content of pieces) res.write(`data: ${JSON.stringify({ choices: [{ delta: { content } }] })}\n\n`);
-    res.write(`data: ${JSON.stringify({ choices: [{ delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
-    res.end();
-  });
-  await new Promise<void>((resolve) => llm.listen(0, '127.0.0.1', resolve));
-  const { port } = llm.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/v1`, prompts, close: () => new Promise((resolve) => llm.close(() => resolve())) };
-}
 
 test('POST /v1/ask with an LLM streams its text as it comes and cites the hits it names', async () => {
   const llm = await fakeLlm(['Berlin had ', '3,520,031 registered ', 'inhabitants [1].']);

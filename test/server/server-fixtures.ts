@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CrossEncoderReranker } from '../../src/reranking/cross-encoder.js';
 import type { CandidateRetriever } from '../../src/retrieval/reranking-retriever.js';
 import { createSearchService } from '../../src/server/search-service.js';
@@ -76,4 +78,21 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
     // keep text
   }
   return { status: res.status, headers: res.headers, body: parsed };
+}
+
+/** A loopback OpenAI-compatible chat server that streams a fixed answer in pieces. */
+export async function fakeLlm(pieces: string[]): Promise<{ url: string; prompts: string[]; close: () => Promise<void> }> {
+  const prompts: string[] = [];
+  const llm = createServer(async (req, res) => {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    prompts.push(body);
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    for (const content of pieces) res.write(`data: ${JSON.stringify({ choices: [{ delta: { content } }] })}\n\n`);
+    res.write(`data: ${JSON.stringify({ choices: [{ delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
+    res.end();
+  });
+  await new Promise<void>((resolve) => llm.listen(0, '127.0.0.1', resolve));
+  const { port } = llm.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/v1`, prompts, close: () => new Promise((resolve) => llm.close(() => resolve())) };
 }
