@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../support/run-cli.js';
@@ -9,7 +12,7 @@ import { testModelDir } from '../support/test-models.js';
 const bin = fileURLToPath(new URL('../../bin/sift.js', import.meta.url));
 
 /** Starts `sift serve --json` as a separate process and resolves with its URL once it listens. */
-async function serve(args: string[]) {
+async function serve(args: string[]): Promise<{ child: ReturnType<typeof spawn>; info: { url: string; routes: string[]; search_modes: string[] }; exited: Promise<number | null>; stderr: () => string }> {
   const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--json', ...args], {
     env: { ...process.env, SIFT_FROM_SOURCE: '1', SIFT_OFFLINE: '1', SIFT_STORE: '/nonexistent-sift-store' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -18,7 +21,7 @@ async function serve(args: string[]) {
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const info = await new Promise<{ url: string; routes: string[] }>((resolve, reject) => {
+  const info = await new Promise<{ url: string; routes: string[]; search_modes: string[] }>((resolve, reject) => {
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       stdout += d;
       try {
@@ -91,6 +94,38 @@ test('sift serve --api-key (or SIFT_API_KEY) guards the API of a server started 
     assert.equal(((await allowed.json()) as unknown[]).length, 2);
     server.child.kill('SIGINT');
     assert.equal(await server.exited, 0);
+  } finally {
+    server.child.kill('SIGKILL');
+  }
+});
+
+test('sift serve --store searches a store made by sift ingest, in every mode the store supports', { timeout: 120_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sift-serve-store-'));
+  await mkdir(join(dir, 'docs'));
+  await writeFile(join(dir, 'docs', 'berlin.md'), '# Berlin\n\nBerlin had a population of 3,520,031 registered inhabitants.\n\nBerlin is known for its museums.\n');
+  await writeFile(join(dir, 'docs', 'paris.md'), '# Paris\n\nParis is the capital of France, with 2.1 million residents.\n');
+  const store = join(dir, 'store');
+  const ingest = await runCli(['ingest', join(dir, 'docs'), '--store', store, '--embedder', 'sift/hashing-64', '--json']);
+  assert.equal(ingest.code, 0, ingest.stderr);
+  const model = await testModelDir('reranker');
+  const server = await serve(['--reranker', model, '--store', store]);
+  try {
+    assert.deepEqual(server.info.search_modes, ['hybrid', 'dense', 'bm25']);
+    assert.ok(server.info.routes.includes('POST /v1/search') && server.info.routes.includes('POST /v1/ask'));
+    for (const mode of ['hybrid', 'dense', 'bm25']) {
+      const res = await fetch(`${server.info.url}/v1/search`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'population of Berlin', mode, compare: true, top_k: 2 }),
+      });
+      const body = (await res.json()) as { mode: string; semantic: { source: string }[]; reranked: { source: string; relevance_score: number }[] };
+      assert.equal(res.status, 200, JSON.stringify(body));
+      assert.equal(body.mode, mode);
+      assert.ok(body.reranked.length > 0, mode);
+      assert.ok(body.reranked.every((h) => h.source.endsWith('.md') && h.relevance_score > 0), mode);
+    }
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 0, server.stderr());
   } finally {
     server.child.kill('SIGKILL');
   }
