@@ -36,13 +36,13 @@ test('the page searches, shows the semantic and re-ranked lists with scores, mov
     await page.goto(`${server.url}/`);
     await page.waitForSelector('body[data-ready="true"]');
     assert.match((await page.textContent('#status')) ?? '', /judge: /);
-    assert.deepEqual(await page.$$eval('#mode option', (os) => os.map((o) => (o as HTMLOptionElement).value)), ['keyword']);
+    assert.deepEqual(await page.$$eval('#mode option', (os) => os.map((o) => o.getAttribute('value'))), ['keyword']);
 
     await page.fill('#query', query);
     await page.selectOption('#top-k', '5');
     await page.press('#query', 'Enter');
     await page.waitForSelector('#reranked .hit');
-    await page.waitForFunction(() => document.querySelector('#answer-text')?.textContent?.includes('[1]'));
+    await page.locator('#answer-text', { hasText: '[1]' }).waitFor();
 
     const column = (id: string) =>
       page.$$eval(`#${id} .hit`, (hits) =>
@@ -52,7 +52,7 @@ test('the page searches, shows the semantic and re-ranked lists with scores, mov
           source: h.querySelector('.source')?.textContent ?? '',
           scores: h.querySelector('.scores')?.textContent ?? '',
           text: h.querySelector('.text')?.textContent ?? '',
-          bar: (h.querySelector('.fill') as HTMLElement | null)?.style.width ?? '',
+          bar: h.querySelector('.fill')?.getAttribute('style') ?? '',
         })),
       );
     const semantic = await column('semantic');
@@ -61,7 +61,7 @@ test('the page searches, shows the semantic and re-ranked lists with scores, mov
     assert.equal(reranked.length, 5);
     for (const hit of [...semantic, ...reranked]) {
       assert.match(hit.scores, /^judge 0\.\d{3} · keyword \d+\.\d{4} \(stage-1 #\d+\)$/);
-      assert.match(hit.bar, /^\d+%$/);
+      assert.match(hit.bar, /^width: \d+%;$/);
       assert.match(hit.source, /\.md · chunk \d+$/);
       assert.ok(hit.text.length > 10);
     }
