@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { checkBearer, checkLoopbackHostHeader } from './api-key.js';
 import { errorResponse } from './error-response.js';
 import { HttpError } from './http-error.js';
@@ -35,9 +35,14 @@ const PUBLIC = new Set(['/', '/app.js', '/style.css', '/health']);
  * Builds the HTTP application: routes, auth, metrics, and the one error handler that turns
  * SiftErrors and HTTP errors into `{"error": {"code", "message"}}` with the right status.
  *
+ * Why Hono (with @hono/node-server) rather than Fastify: two dependency-free packages instead of
+ * Fastify's tree (pino, ajv, avvio, ...) in a library users install; web-standard Request/Response
+ * and `streamSSE` for `/v1/ask`; and validation stays in zod 4, which the rest of sift already
+ * uses, so error messages name fields the same way everywhere. Both support Node 20.
+ *
  * @example
  * const app = createApp({ context, queue: () => ({ pairs: 0, requests: 0 }) });
- * await app.request('/health') // Response 200 {"status": "ok", ...}
+ * serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 8080 }); // @hono/node-server; startServer does this
  */
 export function createApp(options: CreateAppOptions): ServerApp {
   const { context: ctx, apiKey } = options;
@@ -94,7 +99,7 @@ export function createApp(options: CreateAppOptions): ServerApp {
 
   app.onError((err, c) => respondWithError(c, err));
 
-  function respondWithError(c: Parameters<Parameters<ServerApp['onError']>[0]>[1], err: unknown): Response {
+  function respondWithError(c: Context<ServerEnv>, err: unknown): Response {
     const res = errorResponse(err);
     if (res.unexpected) {
       const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
