@@ -5,6 +5,7 @@ import { closeSession, expectInterface } from '../runtime/onnx-session.js';
 import { loadTextModel, type ModelLoadOptions, type TextModel } from '../runtime/load-text-model.js';
 import { PairEncoder, type EncodedQuery, type EncodedSequence } from '../tokenization/pair-encoder.js';
 import { pairScore } from './scores.js';
+import { ScoreCache } from './score-cache.js';
 import {
   documentText,
   type RerankDocument,
@@ -24,6 +25,12 @@ export interface CrossEncoderOptions extends ModelLoadOptions {
   batchSize?: number;
   /** Default maximum pair length in tokens (default: the model's). */
   maxLength?: number;
+  /**
+   * Remembers judged pairs (default: none). Repeated (query, passage) pairs then skip tokenizing and
+   * inference: a lookup costs ~10 µs, a judged pair ~10–40 ms on a laptop CPU (bench/RESULTS.md).
+   * Opt-in because it only pays where pairs repeat (a server's repeated questions, paging, compare).
+   */
+  scoreCache?: ScoreCache;
 }
 
 /** Raw scores of one call, in input order. */
@@ -122,39 +129,41 @@ export class CrossEncoderReranker implements Reranker {
     }
     const encoder = this.encoderFor(loaded, options.maxLength ?? this.options.maxLength);
 
+    // Cached pairs skip tokenizing and inference; the rest run as usual and fill the cache.
+    const cache = this.options.scoreCache;
+    const modelKey = `${loaded.model.resolved.dir}|${loaded.model.resolved.dtype}|${encoder.maxLength}`;
+    const keys = cache ? texts.map((t) => ScoreCache.key(modelKey, query, t)) : [];
+    const cached = keys.map((k) => cache!.get(k));
+    const todo = cache ? texts.flatMap((_, i) => (cached[i] ? [] : [i])) : texts.map((_, i) => i);
+
     const t0 = performance.now();
     const q = encoder.encodeQuery(query);
-    const pairs: EncodedSequence[] = texts.map((t) => encoder.encodePair(q, t));
-    let tokenizeMs = performance.now() - t0;
+    const pairs: EncodedSequence[] = todo.map((i) => encoder.encodePair(q, texts[i]!));
+    const tokenizeMs = performance.now() - t0;
+    const run = await runPairBatches(loaded, pairs, batchSize, options.signal);
 
     const logits = new Float64Array(texts.length);
     const scores = new Float64Array(texts.length);
-    const { session, padId } = loaded.model;
-    const batches = lengthSortedBatches(pairs.map((p) => p.ids.length), batchSize);
-    let inferenceMs = 0;
-    for (const batch of batches) {
-      if (options.signal?.aborted) throw new SiftError('ABORTED', 'rerank was aborted', { cause: options.signal.reason });
-      const t1 = performance.now();
-      const feeds = batchTensors(session, batch.map((i) => pairs[i]!), padId);
-      const t2 = performance.now();
-      const out = await session.run(feeds, [loaded.output]);
-      inferenceMs += performance.now() - t2;
-      tokenizeMs += t2 - t1;
-      const data = out[loaded.output]!.data as Float32Array;
-      batch.forEach((pairIndex, row) => {
-        const s = pairScore(data, row, loaded.numLabels);
-        logits[pairIndex] = s.logit;
-        scores[pairIndex] = s.score;
-      });
-    }
-    const truncated = pairs.map((p) => p.truncated);
+    const truncated = new Array<boolean>(texts.length);
+    cached.forEach((c, i) => {
+      if (!c) return;
+      logits[i] = c.logit;
+      scores[i] = c.score;
+      truncated[i] = c.truncated;
+    });
+    todo.forEach((i, j) => {
+      logits[i] = run.logits[j]!;
+      scores[i] = run.scores[j]!;
+      truncated[i] = pairs[j]!.truncated;
+      cache?.set(keys[i]!, { logit: logits[i]!, score: scores[i]!, truncated: truncated[i]! });
+    });
     return {
       logits,
       scores,
       truncated,
       truncatedPairs: truncated.filter(Boolean).length,
-      batches: batches.length,
-      timings: { tokenizeMs, inferenceMs, totalMs: performance.now() - started },
+      batches: run.batches,
+      timings: { tokenizeMs: tokenizeMs + run.tensorMs, inferenceMs: run.inferenceMs, totalMs: performance.now() - started },
     };
   }
 
