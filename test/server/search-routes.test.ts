@@ -119,6 +119,18 @@ test('POST /v1/ask streams the hits, the answer and its citations as server-sent
   // answer here is "Not found in the documents."; citations are checked with the LLM below.
   assert.ok(Array.isArray(done.data.citations));
 
+  const compared = await readEvents(
+    await fetch(`${server.url}/v1/ask`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'What is the population of Berlin?', top_k: 3, compare: true }),
+    }),
+  );
+  const both = compared[0]!.data;
+  assert.equal(both.semantic.length, 3, 'compare: true puts both columns in the hits event');
+  assert.deepEqual(both.results, both.reranked, 'the answer is written from the re-ranked column');
+  assert.equal(typeof both.changed, 'number');
+
   const bad = await postJson(`${server.url}/v1/ask`, { query: ' ' });
   assert.equal(bad.status, 400, 'validation fails before the stream starts');
   assert.match(bad.body.error.message, /query must not be empty/);

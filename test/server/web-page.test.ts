@@ -29,8 +29,10 @@ test('the page searches, shows the semantic and re-ranked lists with scores, mov
       if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
     });
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    const posts: string[] = [];
     page.on('request', (r) => {
       if (!r.url().startsWith(server.url)) problems.push(`request off the server: ${r.url()}`);
+      if (r.method() === 'POST') posts.push(new URL(r.url()).pathname);
     });
 
     await page.goto(`${server.url}/`);
@@ -74,6 +76,7 @@ test('the page searches, shows the semantic and re-ranked lists with scores, mov
     assert.match((await page.textContent('#changed')) ?? '', /^\d of 5 re-ranked results were not in the semantic top list$/);
     assert.equal(await page.textContent('#answer-text'), 'Berlin had 3,520,031 registered inhabitants [1].');
     assert.equal(await page.locator('#citations li').count(), 1);
+    assert.deepEqual(posts, ['/v1/ask'], 'one request (one judge pass) gives both columns and the answer');
 
     const screenshot = join(tmpdir(), 'sift-web-page.png');
     await page.screenshot({ path: screenshot, fullPage: true });

@@ -6,7 +6,7 @@ import { readJsonBody } from '../read-json-body.js';
 import type { ServerApp, ServerContext } from '../server-context.js';
 import type { SearchService } from '../search-service.js';
 import { hitJson } from './hit-json.js';
-import { jsonObject } from './fields.js';
+import { boolField, jsonObject } from './fields.js';
 import { roundMs } from './round-ms.js';
 import { observeSearch, searchFields, searchRequest } from './search.js';
 
@@ -17,7 +17,8 @@ import { observeSearch, searchFields, searchRequest } from './search.js';
  * failures answer JSON errors before the stream starts; a failure mid-stream is an `error` event.
  *
  * Events, each `data` one JSON object:
- * - `hits`: `{"results": [hit...], "timings": {...}}`, the context the answer is written from;
+ * - `hits`: `{"query", "mode", "reranker", "results": [hit...], "timings"}`, the hits the answer is written
+ *   from; with `compare: true` also `"semantic"`, `"reranked"` and `"changed"` as `/v1/search` gives them;
  * - `text`: `{"text": "..."}`, a piece of the answer (many with an LLM, one extractive);
  * - `done`: `{"answer", "mode": "llm"|"extractive", "citations": [{"n", "source", "chunk_id", "relevance"}]}`;
  * - `error`: `{"error": {"code", "message"}}`.
@@ -27,22 +28,30 @@ import { observeSearch, searchFields, searchRequest } from './search.js';
  * // event: hits / data: {"results": [...]}   event: text / data: {"text": "Berlin had ... [1]"}   event: done / data: {...}
  */
 export function registerAsk(app: ServerApp, ctx: ServerContext, search: SearchService, llm: ChatClientOptions | undefined, log: (m: string) => void): void {
-  const body = jsonObject(searchFields(ctx, search));
+  const body = jsonObject({ ...searchFields(ctx, search), compare: boolField() });
   app.post('/v1/ask', async (c) => {
     const req = await readJsonBody(c.req.raw, body, ctx.limits.bodyLimitBytes);
-    const result = await search.search(searchRequest(req));
-    observeSearch(ctx, result.timings);
+    const request = searchRequest(req);
+    const mode = req.mode ?? search.defaultMode;
+    // With compare, the page gets both columns and the answer from one judge pass.
+    const found = req.compare ? await search.compare(request) : await search.search(request);
+    observeSearch(ctx, found.timings);
+    const hits = 'hits' in found ? found.hits : found.reranked;
     const signal = c.req.raw.signal;
     return streamSSE(c, async (stream) => {
       await stream.writeSSE({
         event: 'hits',
         data: JSON.stringify({
-          results: result.hits.map(hitJson),
-          timings: { retrieve_ms: roundMs(result.timings.retrieveMs), rerank_ms: roundMs(result.timings.rerankMs), total_ms: roundMs(result.timings.totalMs) },
+          query: req.query,
+          mode,
+          reranker: ctx.reranker.model,
+          results: hits.map(hitJson),
+          ...('semantic' in found ? { semantic: found.semantic.map(hitJson), reranked: found.reranked.map(hitJson), changed: found.changed } : {}),
+          timings: { retrieve_ms: roundMs(found.timings.retrieveMs), rerank_ms: roundMs(found.timings.rerankMs), total_ms: roundMs(found.timings.totalMs) },
         }),
       });
       try {
-        for await (const event of streamAnswer(req.query, result.hits, { llm, reranker: ctx.reranker, signal })) {
+        for await (const event of streamAnswer(req.query, hits, { llm, reranker: ctx.reranker, signal })) {
           if (event.type === 'text') {
             await stream.writeSSE({ event: 'text', data: JSON.stringify({ text: event.text }) });
           } else {

@@ -1,6 +1,8 @@
-// The sift search page: one request to /v1/search with compare: true, drawn as two columns, then an
-// answer from /v1/ask (server-sent events) when the server offers one. Plain DOM, no build step, no
-// framework; every text from the server goes in as textContent, never as HTML.
+// The sift search page: semantic-only and re-ranked results side by side, and an answer with
+// citations. One request per search: /v1/ask with compare: true (server-sent events: both columns
+// first, then the answer as it is written), or /v1/search with compare: true on servers without
+// answers. Plain DOM, no build step, no framework; every text from the server goes in as
+// textContent, never as HTML.
 
 const $ = (id) => document.getElementById(id);
 const state = { health: null, controller: null };
@@ -139,18 +141,20 @@ async function* readEvents(res) {
   }
 }
 
+/** Answer panel: one /v1/ask call whose first event carries both columns, then the answer as it streams. */
 async function ask(body, signal) {
   const panel = $('answer');
   const text = $('answer-text');
   const citations = $('citations');
-  text.textContent = '';
   citations.replaceChildren();
-  panel.hidden = false;
   text.textContent = '…';
-  const res = await call('/v1/ask', body, signal);
+  panel.hidden = false;
+  const res = await call('/v1/ask', { ...body, compare: true }, signal);
   let answer = '';
   for await (const { event, data } of readEvents(res)) {
-    if (event === 'text') {
+    if (event === 'hits') {
+      renderComparison(data);
+    } else if (event === 'text') {
       answer += data.text;
       text.textContent = answer;
     } else if (event === 'done') {
@@ -188,9 +192,12 @@ async function search(event) {
     ...($('mode').value ? { mode: $('mode').value } : {}),
   };
   try {
-    const res = await call('/v1/search', { ...body, compare: true }, controller.signal);
-    renderComparison(await res.json());
-    if (state.health && state.health.ask) await ask(body, controller.signal);
+    if (state.health && state.health.ask) {
+      await ask(body, controller.signal);
+    } else {
+      const res = await call('/v1/search', { ...body, compare: true }, controller.signal);
+      renderComparison(await res.json());
+    }
   } catch (err) {
     if (err.name !== 'AbortError') showError(err);
   } finally {
