@@ -78,3 +78,22 @@ test('a full queue answers 429 with Retry-After and QUEUE_FULL; accepted request
     await server.close();
   }
 });
+
+test('a query too long for the model fails alone with 400 QUERY_TOO_LONG; requests batched with it succeed', async () => {
+  const server = await startTestServer({ withSearch: false, batching: { maxWaitMs: 20 } });
+  try {
+    const longQuery = Array.from({ length: 600 }, (_, i) => `word${i}`).join(' ');
+    const [good1, bad, good2] = await Promise.all([
+      postJson(`${server.url}/v1/rerank`, { query: 'population of Berlin', documents: texts }),
+      postJson(`${server.url}/v1/rerank`, { query: longQuery, documents: texts }),
+      postJson(`${server.url}/rerank`, { query: 'capital of France', texts }),
+    ]);
+    assert.equal(good1.status, 200);
+    assert.equal(good2.status, 200);
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.code, 'QUERY_TOO_LONG');
+    assert.match(bad.body.error.message, /shorten the query/);
+  } finally {
+    await server.close();
+  }
+});

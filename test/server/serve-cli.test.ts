@@ -43,12 +43,17 @@ test('SIGTERM stops accepting, lets in-flight requests finish, and exits 0', { t
     assert.deepEqual(server.info.routes, ['GET /', 'GET /health', 'GET /metrics', 'POST /v1/rerank', 'POST /rerank']);
     // Requests big enough to take a while (400 long pairs each), so some are in flight at SIGTERM.
     const documents = Array.from({ length: 400 }, (_, i) => `Document ${i} ${'about the population and museums of Berlin and other cities '.repeat(8)}`);
+    let finished = 0;
     const inFlight = Array.from({ length: 4 }, () =>
       fetch(`${server.info.url}/v1/rerank`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query: 'How many people live in Berlin?', documents, top_n: 3 }),
-      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { results: unknown[] } })),
+      }).then(async (r) => {
+        const body = (await r.json()) as { results: unknown[] };
+        finished += 1;
+        return { status: r.status, body };
+      }),
     );
     // Wait until the server holds requests (the scrape itself counts as one).
     for (let i = 0; i < 200; i++) {
@@ -57,6 +62,7 @@ test('SIGTERM stops accepting, lets in-flight requests finish, and exits 0', { t
       await sleep(5);
     }
     server.child.kill('SIGTERM');
+    assert.ok(finished < 4, 'requests were still in flight at SIGTERM');
     const results = await Promise.all(inFlight);
     for (const r of results) {
       assert.equal(r.status, 200);
