@@ -1,6 +1,7 @@
 /**
  * The store contract: the small surface stage-1 retrieval and ingestion need from a chunk store.
- * Implementations: the embedded LanceDB folder store (`lancedb/`); later PostgreSQL with pgvector.
+ * Implementations: the embedded LanceDB folder store (`lancedb/`) and PostgreSQL with pgvector
+ * (`postgres/`); `open-store.ts` picks one from a location.
  * A shared contract suite (`test/stores/vector-store.contract.ts`) runs against every implementation.
  *
  * Scores are "higher is better" everywhere: cosine similarity for dense search, BM25 for text search.
@@ -84,6 +85,11 @@ export interface DenseSearchOptions {
   exact?: boolean;
 }
 
+export interface ScanOptions {
+  /** Chunks per yielded batch (default 1000). Larger batches mean fewer round trips and more memory; range 100–10,000. */
+  batchSize?: number;
+}
+
 export interface TextSearchOptions {
   k: number;
   filter?: ChunkFilter;
@@ -143,6 +149,17 @@ export interface VectorStore {
   denseSearch(vector: Float32Array, options: DenseSearchOptions): Promise<ScoredChunk[]>;
   /** Full-text search ranked by BM25 (words are lower-cased and stemmed, stop words dropped). */
   textSearch(query: string, options: TextSearchOptions): Promise<ScoredChunk[]>;
+  /**
+   * Every chunk WITH its vector (in stores with an embedding), in batches, for copying a store
+   * without re-embedding (`sift migrate`). The order is the store's own; each chunk comes once.
+   */
+  scan(options?: ScanOptions): AsyncIterable<ChunkRecord[]>;
+  /**
+   * Records sources exactly as given (insert or overwrite by source), leaving chunks alone. For
+   * copying a store: its chunks are written first, its records last, so an interrupted copy leaves
+   * sources unrecorded rather than recorded without their chunks.
+   */
+  putSources(records: readonly SourceRecord[]): Promise<void>;
   /**
    * Housekeeping after a batch of writes: folds new rows into the text and vector indexes, compacts
    * small writes, and builds an approximate vector index once the store is large enough.

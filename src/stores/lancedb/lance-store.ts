@@ -4,6 +4,7 @@ import type {
   ChunkFilter,
   ChunkRecord,
   DenseSearchOptions,
+  ScanOptions,
   ScoredChunk,
   SourceRecord,
   SourceReplacement,
@@ -207,6 +208,41 @@ export class LanceStore implements VectorStore {
       return q.toArray();
     });
     return (rows as Record<string, unknown>[]).map((row) => ({ chunk: rowToChunk(row), score: Number(row._score) }));
+  }
+
+  /**
+   * Streams the chunks table (LanceDB applies backpressure to a slowly read stream, so memory stays
+   * bounded) and regroups its record batches into `batchSize` chunks.
+   */
+  async *scan(options: ScanOptions = {}): AsyncIterable<ChunkRecord[]> {
+    const batchSize = options.batchSize ?? 1000;
+    const withVector = this.#manifest.embedding !== null;
+    const columns = withVector ? [...CHUNK_COLUMNS, 'vector'] : CHUNK_COLUMNS;
+    let pending: ChunkRecord[] = [];
+    try {
+      for await (const batch of this.#chunks.query().select(columns)) {
+        for (const row of batch.toArray() as { toJSON(): Record<string, unknown> }[]) {
+          const fields = row.toJSON();
+          const chunk: ChunkRecord = rowToChunk(fields);
+          if (withVector) chunk.vector = Float32Array.from((fields.vector as { toArray(): ArrayLike<number> }).toArray());
+          pending.push(chunk);
+          if (pending.length >= batchSize) {
+            yield pending;
+            pending = [];
+          }
+        }
+      }
+    } catch (err) {
+      throw toSiftError(err, 'STORE_ERROR', `store ${this.#location}: cannot scan chunks`);
+    }
+    if (pending.length > 0) yield pending;
+  }
+
+  async putSources(records: readonly SourceRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.#guard('record sources', async () =>
+      this.#sources.mergeInsert('source').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(await this.#sourceTable(records.map(sourceToRow))),
+    );
   }
 
   async optimize(): Promise<void> {

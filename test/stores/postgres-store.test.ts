@@ -1,0 +1,70 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isSiftError } from '../../src/errors.js';
+import { openPostgresStore, parsePostgresLocation, redactPassword } from '../../src/stores/postgres/index.js';
+import { openStore } from '../../src/stores/open-store.js';
+import { runStoreContract } from './vector-store.contract.js';
+import { startPgliteServer, type PgliteServer } from './pglite-server.js';
+
+let pglite: PgliteServer | undefined;
+before(async () => {
+  pglite = await startPgliteServer();
+});
+after(async () => {
+  await pglite?.stop();
+});
+
+describe('postgres (PGlite + pgvector over the wire protocol)', () => {
+  runStoreContract('postgres-pglite', openPostgresStore, () => pglite!.newLocation());
+});
+
+const realUrl = process.env.SIFT_TEST_DATABASE_URL;
+describe('postgres (real server from SIFT_TEST_DATABASE_URL)', { skip: realUrl ? false : 'SIFT_TEST_DATABASE_URL is not set (a postgres:// URL of a database with pgvector)' }, () => {
+  let n = 0;
+  const newLocation = async (): Promise<string> => {
+    const u = new URL(realUrl!);
+    u.searchParams.set('collection', `sift_test_${process.pid}_${++n}`);
+    return u.href;
+  };
+  runStoreContract('postgres-real', openPostgresStore, newLocation);
+});
+
+test('postgres: locations parse collection and ef_search, and never show the password', () => {
+  const loc = parsePostgresLocation('postgresql://me:p%40ss@db.example:6543/rag?collection=docs&ef_search=200&sslmode=require');
+  assert.equal(loc.schema, 'docs');
+  assert.equal(loc.efSearch, 200);
+  assert.equal(loc.server, 'db.example:6543/rag');
+  assert.equal(loc.display, 'postgresql://me:***@db.example:6543/rag?collection=docs&ef_search=200&sslmode=require');
+  assert.equal(loc.connectionString, 'postgresql://me:p%40ss@db.example:6543/rag?sslmode=require');
+  assert.equal(parsePostgresLocation('postgres://localhost/x').schema, 'sift');
+  assert.equal(redactPassword('postgres://h/db?password=hunter2&x=1'), 'postgres://h/db?password=***&x=1');
+  for (const bad of ['public', 'Docs', 'pg_x', '1abc', 'a-b', 'x'.repeat(64)]) {
+    assert.throws(() => parsePostgresLocation(`postgres://h/db?collection=${bad}`), (e) => isSiftError(e, 'INVALID_OPTION'), bad);
+  }
+  assert.throws(() => parsePostgresLocation('postgres://h/db?ef_search=0'), (e) => isSiftError(e, 'INVALID_OPTION'));
+});
+
+test('postgres: a server that is not there is a STORE_ERROR naming the host, not the password', async () => {
+  const err = await openStore('postgres://sift:hunter2@127.0.0.1:1/db?collection=x', { create: true, embedding: null }).catch((e: unknown) => e);
+  assert.ok(isSiftError(err, 'STORE_ERROR'), String(err));
+  assert.match(err.message, /127\.0\.0\.1:1\/db/);
+  assert.doesNotMatch(err.message, /hunter2/);
+});
+
+test('postgres: collections share a database without sharing rows; a foreign schema is refused', async () => {
+  const a = await openPostgresStore(await pglite!.newLocation(), { create: true, embedding: null });
+  const bLoc = await pglite!.newLocation();
+  const b = await openPostgresStore(bLoc, { create: true, embedding: null });
+  await a.upsert([{ id: 'x', source: '/x.md', text: 'only in a', chunkIndex: 0, start: 0, end: 9, modifiedMs: 0 }]);
+  assert.equal(await a.count(), 1);
+  assert.equal(await b.count(), 0);
+  assert.equal((await b.info()).location, bLoc.replace('s3cret-pw', '***'));
+  await a.close();
+  await b.close();
+  const pg = (await import('pg')).default;
+  const client = new pg.Client({ connectionString: pglite!.url });
+  await client.connect();
+  await client.query('CREATE SCHEMA app_data; CREATE TABLE app_data.users (id int)');
+  await client.end();
+  await assert.rejects(openPostgresStore(`${pglite!.url}?collection=app_data`, { create: true, embedding: null }), (e) => isSiftError(e, 'STORE_ERROR') && /not a sift store/.test(e.message));
+});
