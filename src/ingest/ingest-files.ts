@@ -62,6 +62,8 @@ const MAX_SOURCES_PER_BATCH = 500;
  * embedded and written (each file's chunks in one commit, its fingerprint recorded after), unchanged
  * files cost one read and a hash, bad files are skipped with a reason, and with `prune` sources that
  * disappeared are removed. Safe to kill at any moment and re-run (see `VectorStore.replaceSources`).
+ * A file that was ingested before and now fails to load keeps its old chunks (it is reported as
+ * skipped); only `prune` removes sources, and only those the walk no longer finds.
  *
  * @example
  * const summary = await ingestFiles({ paths: ['docs'], store, embedder });

@@ -1,9 +1,13 @@
 import { SiftError } from '../errors.js';
 import type { StoreEmbedding } from './vector-store.js';
 
-/** How a store's embedding reads in messages: the model and dimension, or "none (keyword-only)". */
+/**
+ * How a store's embedding reads in messages: the model and dimension, or "none (keyword-only)".
+ * A dimension that is not known yet (NaN: the model was not loaded) is left out.
+ */
 export function describeEmbedding(embedding: StoreEmbedding | null): string {
-  return embedding === null ? 'none (keyword-only, BM25)' : `${embedding.model} (dimension ${embedding.dimension})`;
+  if (embedding === null) return 'none (keyword-only, BM25)';
+  return Number.isFinite(embedding.dimension) ? `${embedding.model} (dimension ${embedding.dimension})` : embedding.model;
 }
 
 /**

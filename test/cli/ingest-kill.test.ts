@@ -1,13 +1,15 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openLanceStore } from '../../src/stores/lancedb/index.js';
 import { runCli } from '../support/run-cli.js';
+import { removeTempDirs, tempDir } from '../ingest/make-corpus.js';
+
+after(removeTempDirs);
 
 const bin = fileURLToPath(new URL('../../bin/sift.js', import.meta.url));
 
@@ -47,7 +49,7 @@ async function allIds(store: string): Promise<string[]> {
 }
 
 test('an ingest killed with SIGKILL mid-way leaves a working store; re-running completes it with no duplicates', async (t) => {
-  const corpus = await mkdtemp(join(tmpdir(), 'sift-kill-corpus-'));
+  const corpus = await tempDir('sift-kill-corpus-');
   for (let d = 0; d < 4; d++) {
     await mkdir(join(corpus, `d${d}`));
     for (let f = 0; f < 40; f++) {
@@ -55,7 +57,7 @@ test('an ingest killed with SIGKILL mid-way leaves a working store; re-running c
       await writeFile(join(corpus, `d${d}`, `f${f}.md`), `# File ${d}-${f}\n\n${body}\n`);
     }
   }
-  const base = await mkdtemp(join(tmpdir(), 'sift-kill-'));
+  const base = await tempDir('sift-kill-');
   const flags = ['--embedder', 'sift/hashing-64', '--chunk-size', '120', '--chunk-overlap', '20', '--commit-chunks', '12', '--json'];
 
   const clean = join(base, 'clean');

@@ -1,16 +1,17 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BROKEN_FILES, GOOD_FILES, makeCorpus } from '../ingest/make-corpus.js';
+import { BROKEN_FILES, GOOD_FILES, makeCorpus, removeTempDirs, tempDir } from '../ingest/make-corpus.js';
 import { runCli } from '../support/run-cli.js';
 import { testModelDir } from '../support/test-models.js';
+
+after(removeTempDirs);
 
 const HASHING = 'sift/hashing-256';
 
 async function tempStore(): Promise<string> {
-  return join(await mkdtemp(join(tmpdir(), 'sift-cli-')), 'store');
+  return join(await tempDir('sift-cli-'), 'store');
 }
 
 test('sift ingest: summary JSON, skip reasons, idempotent re-run, exit 0; LanceDB logs stay off stderr', async () => {
@@ -76,7 +77,7 @@ test('sift ingest/search: keyword-only store with --embedder none', async () => 
 });
 
 test('sift ingest: exit 1 when every file fails, 2 on usage errors; --prune removes deleted files', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'sift-bad-'));
+  const dir = await tempDir('sift-bad-');
   await writeFile(join(dir, 'empty.md'), '');
   await writeFile(join(dir, 'bin.txt'), new Uint8Array([0, 1, 2]));
   const store = await tempStore();

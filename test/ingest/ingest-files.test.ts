@@ -1,21 +1,22 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile, appendFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile, appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HashingEmbedder } from '../../src/embedding/hashing-embedder.js';
 import { isSiftError } from '../../src/errors.js';
 import { ingestFiles, type IngestOptions } from '../../src/ingest/index.js';
 import { openLanceStore } from '../../src/stores/lancedb/index.js';
 import type { VectorStore } from '../../src/stores/vector-store.js';
-import { BROKEN_FILES, CORPUS_MAX_FILE_BYTES, GOOD_FILES, makeCorpus, TOPICS } from './make-corpus.js';
+import { BROKEN_FILES, CORPUS_MAX_FILE_BYTES, GOOD_FILES, makeCorpus, removeTempDirs, tempDir, TOPICS } from './make-corpus.js';
+
+after(removeTempDirs);
 
 const embedder = new HashingEmbedder({ dimension: 128 });
 const embedding = { model: embedder.model, dimension: 128 };
 
 async function setup(): Promise<{ corpus: string; store: VectorStore; run: (o?: Partial<IngestOptions>) => ReturnType<typeof ingestFiles> }> {
   const corpus = await makeCorpus();
-  const store = await openLanceStore(join(await mkdtemp(join(tmpdir(), 'sift-ingest-')), 'store'), { create: true, embedding });
+  const store = await openLanceStore(join(await tempDir('sift-ingest-'), 'store'), { create: true, embedding });
   const run = (o: Partial<IngestOptions> = {}) =>
     ingestFiles({ paths: [corpus], store, embedder, maxFileBytes: CORPUS_MAX_FILE_BYTES, chunkSize: 300, chunkOverlap: 30, batchChunks: 8, ...o });
   return { corpus, store, run };
@@ -59,7 +60,7 @@ test('ingest: re-running on unchanged files changes nothing', async () => {
 
 test('ingest: a changed file replaces its chunks; --prune removes deleted files only under the given paths', async () => {
   const { corpus, store, run } = await setup();
-  const outside = await mkdtemp(join(tmpdir(), 'sift-outside-'));
+  const outside = await tempDir('sift-outside-');
   await writeFile(join(outside, 'keep.md'), '# Keep\n\nThis file lives elsewhere and must survive a prune of the corpus.');
   await run();
   await run({ paths: [outside] });
@@ -114,7 +115,7 @@ test('ingest: a different embedder than the store was built with is refused befo
 
 test('ingest: keyword-only store with no embedder', async () => {
   const corpus = await makeCorpus();
-  const store = await openLanceStore(join(await mkdtemp(join(tmpdir(), 'sift-bm25-')), 'store'), { create: true, embedding: null });
+  const store = await openLanceStore(join(await tempDir('sift-bm25-'), 'store'), { create: true, embedding: null });
   const s = await ingestFiles({ paths: [corpus], store, embedder: null, maxFileBytes: CORPUS_MAX_FILE_BYTES });
   assert.equal(s.embedder, null);
   assert.equal(s.files.ingested, GOOD_FILES.length);

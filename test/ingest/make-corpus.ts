@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
@@ -8,6 +8,20 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
  * (so searches have a known right answer), and a broken file of each kind. Shared by the ingest,
  * retrieval and CLI tests; not a test file itself.
  */
+
+const created: string[] = [];
+
+/** A new temporary folder, removed by {@link removeTempDirs} (call it from `after`). */
+export async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
+}
+
+/** Removes every folder made by {@link tempDir} and {@link makeCorpus}. */
+export async function removeTempDirs(): Promise<void> {
+  await Promise.all(created.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+}
 
 /** Distinctive words per good file, for relevance assertions. */
 export const TOPICS = {
@@ -74,7 +88,7 @@ ${paragraphs(topic, 4).split('\n\n').map((p) => `<p>${p.replace('&', '&amp;')}</
 
 /** Writes the corpus into `dir` (a new temp folder by default) and returns the folder. */
 export async function makeCorpus(dir?: string): Promise<string> {
-  const root = dir ?? (await mkdtemp(join(tmpdir(), 'sift-corpus-')));
+  const root = dir ?? (await tempDir('sift-corpus-'));
   const put = async (name: string, data: string | Uint8Array): Promise<void> => {
     await mkdir(dirname(join(root, name)), { recursive: true });
     await writeFile(join(root, name), data);

@@ -1,7 +1,5 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HashingEmbedder } from '../../src/embedding/hashing-embedder.js';
 import { isSiftError } from '../../src/errors.js';
@@ -9,6 +7,9 @@ import { Bm25Retriever, DenseRetriever, HybridRetriever, reciprocalRankFusion, t
 import { RerankingRetriever } from '../../src/retrieval/reranking-retriever.js';
 import { openLanceStore } from '../../src/stores/lancedb/index.js';
 import type { StoredChunk, VectorStore } from '../../src/stores/vector-store.js';
+import { removeTempDirs, tempDir } from '../ingest/make-corpus.js';
+
+after(removeTempDirs);
 
 const chunk = (id: string): StoredChunk => ({ id, source: `/${id}.md`, text: id, chunkIndex: 0, start: 0, end: id.length, modifiedMs: 0 });
 const list = (...ids: string[]): RetrievedChunk[] => ids.map((id, i) => ({ chunk: chunk(id), rank: i + 1, score: 1 - i / 10 }));
@@ -44,7 +45,7 @@ const ARTICLES: Record<string, string> = {
 
 async function kbStore(): Promise<{ store: VectorStore; embedder: HashingEmbedder }> {
   const embedder = new HashingEmbedder({ dimension: 512 });
-  const store = await openLanceStore(join(await mkdtemp(join(tmpdir(), 'sift-kb-')), 'store'), { create: true, embedding: { model: embedder.model, dimension: 512 } });
+  const store = await openLanceStore(join(await tempDir('sift-kb-'), 'store'), { create: true, embedding: { model: embedder.model, dimension: 512 } });
   const texts = Object.values(ARTICLES);
   const vectors = await embedder.embed(texts);
   await store.upsert(Object.keys(ARTICLES).map((source, i) => ({ id: `kb${i}`, source, text: texts[i]!, chunkIndex: 0, start: 0, end: texts[i]!.length, modifiedMs: 0, vector: vectors[i] })));

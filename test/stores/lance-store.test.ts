@@ -1,14 +1,16 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HashingEmbedder } from '../../src/embedding/hashing-embedder.js';
 import { isSiftError } from '../../src/errors.js';
 import { MANIFEST_FILE, openLanceStore } from '../../src/stores/lancedb/index.js';
 import { runStoreContract } from './vector-store.contract.js';
+import { removeTempDirs, tempDir } from '../ingest/make-corpus.js';
 
-const newLocation = async (): Promise<string> => join(await mkdtemp(join(tmpdir(), 'sift-store-')), 'store');
+after(removeTempDirs);
+
+const newLocation = async (): Promise<string> => join(await tempDir('sift-store-'), 'store');
 
 runStoreContract('lancedb', openLanceStore, newLocation);
 
@@ -20,7 +22,7 @@ test('lancedb: the manifest records backend, layout version and embedding', asyn
 });
 
 test('lancedb: refuses to create a store in a non-empty foreign folder, or read a damaged manifest', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'sift-foreign-'));
+  const dir = await tempDir('sift-foreign-');
   await writeFile(join(dir, 'thesis.docx'), 'x');
   await assert.rejects(openLanceStore(dir, { create: true, embedding: null }), (e) => isSiftError(e, 'STORE_ERROR') && /not a sift store/.test(e.message));
   const loc = await newLocation();

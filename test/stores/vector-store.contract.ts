@@ -140,7 +140,10 @@ export function runStoreContract(backend: string, open: OpenStore, newLocation: 
     await assert.rejects(store.upsert([{ ...rows[0]!, vector: new Float32Array(3) }]), (e) => isSiftError(e, 'STORE_MODEL_MISMATCH'));
     await assert.rejects(store.upsert([{ ...rows[0]!, vector: undefined }]), (e) => isSiftError(e, 'INVALID_INPUT'));
     await assert.rejects(store.upsert([rows[0]!, rows[0]!]), (e) => isSiftError(e, 'INVALID_INPUT'));
+    await assert.rejects(store.replaceSources([{ source: record('/a.md', 'h', 1), chunks: [{ ...rows[0]!, vector: new Float32Array(3) }] }]), (e) => isSiftError(e, 'STORE_MODEL_MISMATCH'));
+    await assert.rejects(store.replaceSources([{ source: record('/b.md', 'h', 1), chunks: rows }]), (e) => isSiftError(e, 'INVALID_INPUT'), 'chunk of another source');
     assert.equal(await store.count(), 0);
+    assert.deepEqual(await store.listSources(), []);
     await store.close();
   });
 

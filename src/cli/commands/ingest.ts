@@ -84,7 +84,10 @@ export function registerIngest(program: Command): void {
             ...(flags.exclude ? { exclude: flags.exclude } : {}),
             ...(flags.prune ? { prune: true } : {}),
             ...(embedBatchSize !== undefined ? { embedBatchSize } : {}),
-            onStart: (total) => progress.start(total, 'ingest'),
+            onStart: (total) => {
+              progress.start(total, 'ingest');
+              progress.update(0, { chunks: 0, rate: '0.0' });
+            },
             onProgress: (p) => progress.update(p.filesDone, { chunks: p.chunksWritten, rate: p.chunksPerSecond.toFixed(1) }),
           });
           progress.stop();

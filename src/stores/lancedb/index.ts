@@ -1,3 +1,3 @@
-export { LanceStore, type LanceStoreTuning } from './lance-store.js';
+export { LanceStore, type LanceStoreTuning, type VectorIndexKind } from './lance-store.js';
 export { openLanceStore, type OpenLanceStoreOptions } from './open-lance-store.js';
 export { MANIFEST_FILE, type StoreManifest } from './store-manifest.js';
