@@ -15,7 +15,7 @@ after(async () => {
 });
 
 describe('postgres (PGlite + pgvector over the wire protocol)', () => {
-  runStoreContract('postgres-pglite', openPostgresStore, () => pglite!.newLocation());
+  runStoreContract('postgres-pglite', openPostgresStore, () => pglite!.newLocation(), { dropConnections: () => pglite!.restart() });
 });
 
 const realUrl = process.env.SIFT_TEST_DATABASE_URL;
@@ -26,7 +26,15 @@ describe('postgres (real server from SIFT_TEST_DATABASE_URL)', { skip: realUrl ?
     u.searchParams.set('collection', `sift_test_${process.pid}_${++n}`);
     return u.href;
   };
-  runStoreContract('postgres-real', openPostgresStore, newLocation);
+  // Terminates sift's sessions (application_name 'sift') from a separate admin connection.
+  const dropConnections = async (): Promise<void> => {
+    const pg = (await import('pg')).default;
+    const admin = new pg.Client({ connectionString: realUrl!, application_name: 'sift-test-admin' });
+    await admin.connect();
+    await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'sift' AND datname = current_database()");
+    await admin.end();
+  };
+  runStoreContract('postgres-real', openPostgresStore, newLocation, { dropConnections });
 });
 
 test('postgres: locations parse collection and ef_search, and never show the password', () => {

@@ -1,14 +1,29 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { HashingEmbedder } from '../../src/embedding/hashing-embedder.js';
 import { isSiftError } from '../../src/errors.js';
-import type { ChunkRecord, OpenStore, SourceRecord } from '../../src/stores/vector-store.js';
+import { Bm25Retriever } from '../../src/retrieval/bm25-retriever.js';
+import { DenseRetriever } from '../../src/retrieval/dense-retriever.js';
+import { HybridRetriever } from '../../src/retrieval/hybrid-retriever.js';
+import type { ChunkRecord, OpenStore, SourceRecord, VectorStore } from '../../src/stores/vector-store.js';
+import { crashCorpus } from './crash-corpus.js';
+
+/** What a backend can do beyond the contract, for the cases that need it. */
+export interface StoreContractHooks {
+  /**
+   * Drops every open connection to the store's server (the server restarts or terminates its
+   * backends). Backends without a server leave it out, and the case says why it is skipped.
+   */
+  dropConnections?: () => Promise<void>;
+}
 
 /**
  * The store contract suite (STYLE #21): every `VectorStore` backend runs these same tests.
  * `newLocation()` gives a fresh, empty location per test.
  */
-export function runStoreContract(backend: string, open: OpenStore, newLocation: () => Promise<string>): void {
+export function runStoreContract(backend: string, open: OpenStore, newLocation: () => Promise<string>, hooks: StoreContractHooks = {}): void {
   const embedder = new HashingEmbedder({ dimension: 64 });
   const embedding = { model: embedder.model, dimension: 64 };
 
@@ -158,5 +173,136 @@ export function runStoreContract(backend: string, open: OpenStore, newLocation: 
     assert.equal(await store.deleteSources([odd]), 1);
     assert.equal(await store.count(), 1);
     await store.close();
+  });
+
+  /** A small help-desk corpus with one clearly right document per query below. */
+  const helpDesk: Record<string, string> = {
+    '/kb/password.md': 'To reset your password open Settings, choose Security and click Reset password.',
+    '/kb/vpn.md': 'The VPN client disconnects when the laptop sleeps; reconnect from the tray icon.',
+    '/kb/printer.md': 'The printer on floor 3 jams often; use tray 2 and report error E102 to facilities.',
+    '/kb/email.md': 'Email quota is 50 GB; archive old mail to free space in your mailbox.',
+    '/kb/laptop.md': 'A new laptop is ordered through the IT portal; approval by your manager is required.',
+    '/kb/wifi.md': 'Guest wifi password changes every Monday and is posted at reception.',
+  };
+  async function helpDeskStore(): Promise<VectorStore> {
+    const store = await open(await newLocation(), { create: true, embedding });
+    const items = await Promise.all(Object.entries(helpDesk).map(async ([source, text]) => ({ source: record(source, 'h', 1), chunks: await chunks(source, [text]) })));
+    await store.replaceSources(items);
+    await store.optimize();
+    return store;
+  }
+
+  test(`${backend}: dense, full-text and hybrid search rank a fixed corpus`, async () => {
+    const store = await helpDeskStore();
+    const top = async (mode: 'dense' | 'bm25' | 'hybrid', query: string): Promise<string[]> => {
+      const dense = new DenseRetriever(store, embedder);
+      const retriever = mode === 'dense' ? dense : mode === 'bm25' ? new Bm25Retriever(store) : new HybridRetriever([dense, new Bm25Retriever(store)]);
+      return (await retriever.retrieve(query, { k: 3 })).results.map((r) => r.chunk.source);
+    };
+    // Both query words are in password.md (twice each); wifi.md has only "password": BM25 weighs the
+    // rarer "reset" and the repeats, and any one matching word is enough to be a candidate.
+    const bm25 = await top('bm25', 'reset password');
+    assert.deepEqual(bm25.slice(0, 2), ['/kb/password.md', '/kb/wifi.md']);
+    assert.equal((await top('bm25', 'E102 jams'))[0], '/kb/printer.md', 'exact rare codes');
+    assert.deepEqual(await top('bm25', 'the and of'), [], 'stop words only');
+    assert.equal((await top('dense', 'printer tray error'))[0], '/kb/printer.md');
+    assert.equal((await top('dense', 'archive mail quota'))[0], '/kb/email.md');
+    assert.equal((await top('hybrid', 'vpn disconnects laptop'))[0], '/kb/vpn.md');
+    assert.equal((await top('hybrid', 'manager approval new laptop'))[0], '/kb/laptop.md');
+    const scores = (await store.textSearch('reset password', { k: 6 })).map((h) => h.score);
+    assert.ok(scores.every((s, i) => s > 0 && (i === 0 || s <= scores[i - 1]!)), `BM25 scores positive and descending: ${scores.join(', ')}`);
+    await store.close();
+  });
+
+  test(`${backend}: scan returns every chunk once with its exact vector; putSources records sources as given`, async () => {
+    const store = await open(await newLocation(), { create: true, embedding });
+    const rows = await chunks('/s.md', Array.from({ length: 25 }, (_, i) => `scanned chunk number ${i}`));
+    await store.upsert(rows);
+    const seen: ChunkRecord[] = [];
+    for await (const batch of store.scan({ batchSize: 10 })) {
+      assert.ok(batch.length > 0 && batch.length <= 10);
+      seen.push(...batch);
+    }
+    assert.equal(seen.length, 25);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const c of seen) {
+      const want = byId.get(c.id);
+      assert.ok(want, c.id);
+      assert.deepEqual({ ...c, vector: Array.from(c.vector!) }, { ...want, vector: Array.from(want.vector!) });
+    }
+    await store.putSources([record('/s.md', 'copied', 25)]);
+    assert.deepEqual((await store.listSources()).map((s) => [s.source, s.contentHash, s.chunkCount]), [['/s.md', 'copied', 25]]);
+    assert.equal(await store.count(), 25, 'putSources leaves chunks alone');
+    await store.close();
+
+    const keywordOnly = await open(await newLocation(), { create: true, embedding: null });
+    await keywordOnly.upsert(await chunks('/k.md', ['a', 'b', 'c'], false));
+    let n = 0;
+    for await (const batch of keywordOnly.scan()) n += batch.filter((c) => c.vector === undefined).length;
+    assert.equal(n, 3);
+    await keywordOnly.close();
+  });
+
+  /** No source is half-written: a source with chunks is listed, and one recorded as done has all of them. */
+  async function assertNoHalfWrittenSource(store: VectorStore, chunksPerSource: number): Promise<void> {
+    const records = new Map((await store.listSources()).map((s) => [s.source, s]));
+    const counts = new Map<string, number>();
+    for await (const batch of store.scan()) for (const c of batch) counts.set(c.source, (counts.get(c.source) ?? 0) + 1);
+    for (const [source, n] of counts) assert.ok(records.has(source), `${source} has ${n} chunks but no record`);
+    for (const [source, r] of records) {
+      if (r.contentHash === 'final') assert.equal(counts.get(source) ?? 0, chunksPerSource, `${source} recorded as done with ${counts.get(source) ?? 0} chunks`);
+    }
+  }
+
+  /** Re-runs the write as `sift ingest` would: every source whose record does not say done. */
+  async function rerunAndCheck(location: string, sources: number, chunksPerSource: number): Promise<void> {
+    const store = await open(location, { embedding });
+    await assertNoHalfWrittenSource(store, chunksPerSource);
+    const done = new Set((await store.listSources()).filter((s) => s.contentHash === 'final').map((s) => s.source));
+    const todo = (await crashCorpus(embedder, sources, chunksPerSource)).filter((i) => !done.has(i.source.source));
+    for (let i = 0; i < todo.length; i += 8) await store.replaceSources(todo.slice(i, i + 8));
+    assert.equal(await store.count(), sources * chunksPerSource);
+    assert.deepEqual(new Set((await store.listSources()).map((s) => s.contentHash)), new Set(['final']));
+    await store.close();
+  }
+
+  test(`${backend}: a writer killed in the middle of a write leaves no half-written source; a re-run completes`, async () => {
+    const location = await newLocation();
+    const [sources, perSource] = [48, 150];
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./write-sources-child.ts', import.meta.url)), location, String(sources), String(perSource), '8'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const outcome = await new Promise<{ commits: number; killed: boolean }>((resolve, reject) => {
+      let out = '';
+      let killed = false;
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        // Killed right after its first commit: the next write is then in flight.
+        if (!killed && /committed 1\n/.test(out)) killed = child.kill('SIGKILL');
+      });
+      child.on('error', reject);
+      child.on('exit', () => resolve({ commits: (out.match(/committed/g) ?? []).length, killed }));
+    });
+    assert.ok(outcome.killed, `the writer was killed (commits ${outcome.commits}; stderr ${stderr.slice(0, 500)})`);
+    assert.ok(outcome.commits < sources / 8, 'killed before it finished');
+    await rerunAndCheck(location, sources, perSource);
+  });
+
+  test(`${backend}: a connection dropped in the middle of a write leaves no half-written source; a re-run completes`, { skip: hooks.dropConnections ? false : `${backend} has no connection to drop (an embedded store; the killed-writer case covers its crashes)` }, async () => {
+    const location = await newLocation();
+    const [sources, perSource] = [32, 150];
+    const store = await open(location, { create: true, embedding });
+    const items = await crashCorpus(embedder, sources, perSource);
+    await store.replaceSources(items.slice(0, 8));
+    const writing = store.replaceSources(items.slice(8, 32));
+    await new Promise((r) => setTimeout(r, 30));
+    await hooks.dropConnections!();
+    await assert.rejects(writing, (e) => isSiftError(e, 'STORE_ERROR'), 'the write in flight fails');
+    // The same store object recovers: its pool replaces the dead connections.
+    assert.ok((await store.count()) >= 8 * perSource);
+    await store.close();
+    await rerunAndCheck(location, sources, perSource);
   });
 }

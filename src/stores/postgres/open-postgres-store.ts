@@ -32,7 +32,13 @@ interface Manifest {
 export async function openPostgresStore(location: string, options: OpenPostgresStoreOptions = {}): Promise<PostgresStore> {
   const loc = parsePostgresLocation(location);
   const tuning: PostgresStoreTuning = { ...(loc.efSearch !== undefined ? { efSearch: loc.efSearch } : {}), ...options.tuning };
-  const pool = new pg.Pool({ connectionString: loc.connectionString, max: tuning.poolSize ?? 4, connectionTimeoutMillis: 15_000 });
+  const pool = new pg.Pool({
+    connectionString: loc.connectionString,
+    max: tuning.poolSize ?? 4,
+    connectionTimeoutMillis: 15_000,
+    // Names sift's sessions in pg_stat_activity, unless the location sets its own.
+    ...(new URL(loc.connectionString).searchParams.has('application_name') ? {} : { application_name: 'sift' }),
+  });
   // An idle pooled connection that dies (server restart, network) emits 'error' on the pool; without
   // a listener Node would crash. The next query on the pool gets a fresh connection or a clear error.
   pool.on('error', () => undefined);

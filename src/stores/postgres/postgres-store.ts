@@ -340,11 +340,20 @@ export class PostgresStore implements VectorStore {
     );
   }
 
+  /**
+   * One statement on any pooled connection. Reads are retried once when the connection turns out to
+   * be dead (the server restarted, a proxy cut idle links): the pool then opens a fresh one.
+   */
   async #query(what: string, sql: string, params: unknown[] = []): Promise<pg.QueryResult> {
     try {
       return await this.#pool.query(sql, params);
     } catch (err) {
-      throw this.#error(err, what);
+      if (!connectionLost(err)) throw this.#error(err, what);
+      try {
+        return await this.#pool.query(sql, params);
+      } catch (again) {
+        throw this.#error(again, what);
+      }
     }
   }
 
@@ -360,14 +369,20 @@ export class PostgresStore implements VectorStore {
     } catch (err) {
       throw this.#error(err, what);
     }
+    // A checked-out connection that dies between two statements emits 'error' on the client, which
+    // would crash the process without a listener; the next statement then fails and is reported.
+    const ignore = (): void => undefined;
+    client.on('error', ignore);
     try {
       await client.query('BEGIN');
       const result = await body(client);
       await client.query('COMMIT');
+      client.off('error', ignore);
       client.release();
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
+      client.off('error', ignore);
       client.release(true);
       throw this.#error(err, what);
     }
@@ -375,11 +390,16 @@ export class PostgresStore implements VectorStore {
 
   #error(err: unknown, what: string): SiftError {
     if (err instanceof SiftError) return err;
-    const code = (err as { code?: string }).code;
-    const lost = code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === '57P01' || /terminat|Connection/i.test(String((err as Error)?.message));
-    const where = lost ? ` (PostgreSQL at ${this.#s.server})` : '';
+    const where = connectionLost(err) ? ` (connection to PostgreSQL at ${this.#s.server} lost; nothing of this write was committed)` : '';
     return toSiftError(err, 'STORE_ERROR', `store ${this.#s.display}: cannot ${what}${where}`);
   }
+}
+
+/** True for errors meaning the connection is gone (refused, reset, terminated by the server or an admin). */
+function connectionLost(err: unknown): boolean {
+  const code = (err as { code?: string } | undefined)?.code;
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE' || code === '57P01' || code === '57P02' || code === '57P03') return true;
+  return /Connection terminated|connection ended|Client has encountered a connection error|not queryable/i.test(String((err as Error | undefined)?.message));
 }
 
 function rowToChunk(row: Record<string, unknown>): StoredChunk {
