@@ -14,7 +14,7 @@ import { HybridRetriever } from '../../retrieval/hybrid-retriever.js';
 import { RerankingRetriever, type RetrievalHit } from '../../retrieval/reranking-retriever.js';
 import { roundMs, type Retriever } from '../../retrieval/retriever.js';
 import { checkStoreEmbedding } from '../../stores/check-store-embedding.js';
-import { openLanceStore } from '../../stores/lancedb/open-lance-store.js';
+import { openStore } from '../../stores/open-store.js';
 import type { VectorStore } from '../../stores/vector-store.js';
 import { embedderFromFlag, NO_EMBEDDER } from '../embedder-flag.js';
 import { addModelFlags, modelLoadOptions, type ModelFlags } from '../model-flags.js';
@@ -76,7 +76,7 @@ export function registerAsk(program: Command): void {
       const sentenceMinScore = parseNumberInRange('--sentence-min-score', flags.sentenceMinScore, 0, 1);
 
       const location = flags.store ?? storeFromEnv();
-      const store = await openLanceStore(location);
+      const store = await openStore(location);
       let embedder: Embedder | null = null;
       const reranker = createReranker(flags.reranker, modelLoadOptions(flags));
       try {

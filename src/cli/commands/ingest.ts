@@ -8,8 +8,7 @@ import { ingestFiles } from '../../ingest/ingest-files.js';
 import type { IngestSummary } from '../../ingest/ingest-summary.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../../loaders/load-file.js';
 import { checkStoreEmbedding } from '../../stores/check-store-embedding.js';
-import { openLanceStore } from '../../stores/lancedb/open-lance-store.js';
-import { readManifest } from '../../stores/lancedb/store-manifest.js';
+import { openStore, readStoreEmbedding } from '../../stores/open-store.js';
 import { embedderFromFlag, NO_EMBEDDER } from '../embedder-flag.js';
 import { addModelFlags, type ModelFlags } from '../model-flags.js';
 import { createProgress } from '../progress.js';
@@ -56,7 +55,7 @@ export function registerIngest(program: Command): void {
       const embedBatchSize = flags.batchSize === undefined ? undefined : parsePositiveInt('--batch-size', flags.batchSize, 32);
 
       const batchChunks = parsePositiveInt('--commit-chunks', flags.commitChunks, 256);
-      const manifest = await readManifest(resolve(location));
+      const manifest = await readStoreEmbedding(location).then((embedding) => (embedding === undefined ? undefined : { embedding }));
       const name = flags.embedder ?? (manifest ? (manifest.embedding?.model ?? NO_EMBEDDER) : DEFAULT_EMBEDDER);
       const embedder = embedderFromFlag(name, flags);
       try {
@@ -65,7 +64,7 @@ export function registerIngest(program: Command): void {
           checkStoreEmbedding(location, manifest.embedding, embedder ? { model: embedder.model, dimension: NaN } : null);
         }
         const embedding = embedder ? { model: embedder.model, dimension: await embedder.dimension() } : null;
-        const store = await openLanceStore(location, { create: true, embedding });
+        const store = await openStore(location, { create: true, embedding });
         const progress = createProgress({
           quiet: flags.json === true,
           format: 'ingest [{bar}] {value}/{total} files | {chunks} chunks | {rate} chunks/s | ETA {eta_formatted}',

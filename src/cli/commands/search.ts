@@ -9,7 +9,7 @@ import { DenseRetriever } from '../../retrieval/dense-retriever.js';
 import { HybridRetriever } from '../../retrieval/hybrid-retriever.js';
 import { DEFAULT_K, roundMs, type Retriever } from '../../retrieval/retriever.js';
 import { checkStoreEmbedding } from '../../stores/check-store-embedding.js';
-import { openLanceStore } from '../../stores/lancedb/open-lance-store.js';
+import { openStore } from '../../stores/open-store.js';
 import type { ChunkFilter, VectorStore } from '../../stores/vector-store.js';
 import { embedderFromFlag, NO_EMBEDDER } from '../embedder-flag.js';
 import { addModelFlags, type ModelFlags } from '../model-flags.js';
@@ -51,7 +51,7 @@ export function registerSearch(program: Command): void {
       }
       if (query.trim() === '') throw new SiftError('INVALID_OPTION', 'the query is empty; give the search text');
       const location = flags.store ?? storeFromEnv();
-      const store = await openLanceStore(location);
+      const store = await openStore(location);
       let embedder: Embedder | null = null;
       try {
         const info = await store.info();

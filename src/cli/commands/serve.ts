@@ -15,7 +15,7 @@ import { pairJudgeFromReranker } from '../../server/pair-judge.js';
 import { createSearchService } from '../../server/search-service.js';
 import { startServer } from '../../server/start-server.js';
 import { checkStoreEmbedding } from '../../stores/check-store-embedding.js';
-import { openLanceStore } from '../../stores/lancedb/open-lance-store.js';
+import { isPostgresLocation, openStore } from '../../stores/open-store.js';
 import type { VectorStore } from '../../stores/vector-store.js';
 import { embedderFromFlag, NO_EMBEDDER } from '../embedder-flag.js';
 import { addModelFlags, modelLoadOptions, type ModelFlags } from '../model-flags.js';
@@ -76,7 +76,7 @@ export function registerServe(program: Command): void {
         if (judge instanceof CrossEncoderReranker) await judge.load();
         const location = flags.store ?? storeFromEnv();
         let search: Awaited<ReturnType<typeof openSearch>> | undefined;
-        if (flags.store !== undefined || existsSync(location)) {
+        if (flags.store !== undefined || isPostgresLocation(location) || existsSync(location)) {
           search = await openSearch(location, flags);
           store = search.store;
           embedder = search.embedder;
@@ -114,7 +114,7 @@ export function registerServe(program: Command): void {
 
 /** Opens the store and builds a stage-1 retriever per mode it supports: bm25 always, dense and hybrid with an embedding. */
 async function openSearch(location: string, flags: ServeFlags) {
-  const store = await openLanceStore(location);
+  const store = await openStore(location);
   try {
     const info = await store.info();
     const bm25 = new Bm25Retriever(store);
