@@ -4,7 +4,8 @@
  */
 import type { Embedder } from './embedding/embedder.js';
 import { OnnxEmbedder, type OnnxEmbedderOptions } from './embedding/onnx-embedder.js';
-import { defaultEmbedder, defaultReranker } from './models/registry.js';
+import { HashingEmbedder } from './embedding/hashing-embedder.js';
+import { defaultEmbedder, defaultReranker, findModel } from './models/registry.js';
 import { CrossEncoderReranker, type CrossEncoderOptions } from './reranking/cross-encoder.js';
 import type { Reranker } from './reranking/reranker.js';
 import { isEndpointUrl, RemoteReranker } from './reranking/remote/index.js';
@@ -30,4 +31,20 @@ export function createReranker(
 /** Creates the scout for a model name (default: DEFAULT_EMBEDDER). */
 export function createEmbedder(name: string = DEFAULT_EMBEDDER, options: Omit<OnnxEmbedderOptions, 'model'> = {}): Embedder & OnnxEmbedder {
   return new OnnxEmbedder({ ...options, model: name });
+}
+
+/** The embedder name that means "no embedder": a keyword-only (BM25) store. */
+export const NO_EMBEDDER = 'none';
+
+/**
+ * Turns an embedder name into an embedder: `none` gives null (keyword-only), `sift/hashing-N` the
+ * deterministic keyword embedder (tests and model-free demos), anything else the ONNX bi-encoder.
+ * Registry aliases become the canonical name first, because stores record `embedder.model` and
+ * compare it on every later ingest and search.
+ */
+export function embedderFromName(name: string, options: Omit<OnnxEmbedderOptions, 'model'> = {}): Embedder | null {
+  if (name === NO_EMBEDDER) return null;
+  const hashing = HashingEmbedder.fromName(name);
+  if (hashing) return hashing;
+  return createEmbedder(findModel(name, 'embedder')?.name ?? name, options);
 }

@@ -5,6 +5,8 @@ import { registerIngest } from './ingest.js';
 import { registerSearch } from './search.js';
 import { registerServe } from './serve.js';
 import { registerAsk } from './ask.js';
+import { registerMigrate } from './migrate.js';
+import { registerQuery } from './query.js';
 
 /** Registers every command on the program. Add a command by importing its `register` here. */
 export function registerCommands(program: Command): void {
@@ -13,5 +15,7 @@ export function registerCommands(program: Command): void {
   registerIngest(program);
   registerSearch(program);
   registerServe(program);
+  registerQuery(program);
   registerAsk(program);
+  registerMigrate(program);
 }

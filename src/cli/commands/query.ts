@@ -1,0 +1,148 @@
+import type { Command } from 'commander';
+import { performance } from 'node:perf_hooks';
+import { relative } from 'node:path';
+import { createReranker, DEFAULT_RERANKER } from '../../defaults.js';
+import { SiftError } from '../../errors.js';
+import { openSearch } from '../../pipeline/open-search.js';
+import { toCandidateRetriever } from '../../retrieval/candidate-retriever.js';
+import { RerankingRetriever, type RetrievalHit } from '../../retrieval/reranking-retriever.js';
+import { roundMs } from '../../retrieval/retriever.js';
+import { addModelFlags, modelLoadOptions, type ModelFlags } from '../model-flags.js';
+import { parseNumberInRange, parsePositiveInt, printJson, runCommand } from '../run-command.js';
+
+interface QueryFlags extends ModelFlags {
+  store?: string;
+  embedder?: string;
+  mode?: string;
+  candidates?: string;
+  topK?: string;
+  reranker: string;
+  rerank: boolean;
+  minScore?: string;
+  compare?: boolean;
+}
+
+/** `sift query "q"`: two-stage search (retrieve candidates, re-rank, keep the best), or the two side by side. */
+export function registerQuery(program: Command): void {
+  const command = program
+    .command('query')
+    .description('two-stage search: stage 1 fetches candidates, the cross-encoder re-ranks them, the best are shown')
+    .argument('<query>', 'the question or search text')
+    .option('--store <dir>', 'store folder (default: SIFT_STORE or ./.sift)')
+    .option('--embedder <name>', "query embedding model (default: the store's)")
+    .option('--mode <mode>', 'stage 1: dense, bm25 or hybrid (default: hybrid, or bm25 for a keyword-only store)')
+    .option('--candidates <n>', 'chunks fetched by stage 1 and judged by the reranker (default 20)')
+    .option('-k, --top-k <n>', 'results kept after re-ranking (default 4)')
+    .option('--reranker <name>', 'cross-encoder model name or folder, or a /rerank endpoint URL', DEFAULT_RERANKER)
+    .option('--min-score <x>', 'drop results the reranker scores below this relevance (0..1)')
+    .option('--no-rerank', 'stage 1 only: show the top-k candidates as retrieved')
+    .option('--compare', 'show semantic-only top-k beside re-ranked top-k and what moved')
+    .option('--json', 'print the results as JSON');
+  addModelFlags(command).action((query: string, flags: QueryFlags) =>
+    runCommand(flags, async () => {
+      const t0 = performance.now();
+      if (query.trim() === '') throw new SiftError('INVALID_OPTION', 'the query is empty; give the question or search text');
+      const candidates = parsePositiveInt('--candidates', flags.candidates, 20);
+      const topK = parsePositiveInt('--top-k', flags.topK, 4);
+      const minScore = parseNumberInRange('--min-score', flags.minScore, 0, 1);
+      if (flags.compare && !flags.rerank) throw new SiftError('INVALID_OPTION', '--compare shows re-ranked results beside stage 1; it cannot go with --no-rerank');
+      const models = modelLoadOptions(flags);
+      const search = await openSearch({ store: flags.store, embedder: flags.embedder, models });
+      const reranker = flags.rerank ? createReranker(flags.reranker, models) : undefined;
+      try {
+        const stage1 = search.retriever(flags.mode);
+        const tLoad = performance.now();
+        if (reranker && (await search.store.count()) > 0) await reranker.load();
+        const loadMs = performance.now() - tLoad;
+        const twoStage = new RerankingRetriever({ retriever: toCandidateRetriever(stage1), reranker, candidates, topK, minScore });
+        const timing = (t: { retrieveMs: number; rerankMs: number }) => ({
+          loadMs: roundMs(loadMs),
+          retrieveMs: roundMs(t.retrieveMs),
+          rerankMs: roundMs(t.rerankMs),
+          totalMs: roundMs(performance.now() - t0),
+        });
+        if (flags.compare) {
+          const c = await twoStage.compare(query);
+          const out = { query, mode: stage1.mode, reranker: reranker!.model, candidates, semantic: c.semantic.map(hitJson), reranked: c.reranked.map(hitJson), changed: c.changed, timings: timing(c.timings) };
+          if (flags.json) printJson(out);
+          else printComparison(c.semantic, c.reranked, c.changed, topK, out.timings);
+        } else {
+          const r = await twoStage.retrieve(query);
+          const out = { query, mode: r.stage1, reranker: r.reranker, candidates: r.candidates, results: r.hits.map(hitJson), timings: timing(r.timings) };
+          if (flags.json) printJson(out);
+          else printHits(r.hits, out.mode, out.reranker, out.timings);
+        }
+      } finally {
+        await reranker?.close();
+        await search.close();
+      }
+    }),
+  );
+}
+
+function hitJson(h: RetrievalHit): Record<string, unknown> {
+  return {
+    rank: h.rank,
+    chunkId: h.chunk.id,
+    source: h.chunk.source,
+    title: h.chunk.title ?? null,
+    chunkIndex: h.chunk.chunkIndex,
+    text: h.chunk.text,
+    score: h.rerankScore ?? null,
+    logit: h.logit ?? null,
+    retrievalScore: h.retrievalScore,
+    retrievalRank: h.retrievalRank,
+  };
+}
+
+function preview(text: string, width: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat;
+}
+
+function where(h: RetrievalHit): string {
+  return relative(process.cwd(), h.chunk.source) || h.chunk.source;
+}
+
+function printHits(hits: RetrievalHit[], mode: string, reranker: string | null, t: { retrieveMs: number; rerankMs: number; totalMs: number }): void {
+  if (hits.length === 0) {
+    process.stdout.write('no results\n');
+    return;
+  }
+  const lines = hits.map((h) => {
+    const score = h.rerankScore !== undefined ? h.rerankScore.toFixed(3) : h.retrievalScore.toFixed(3);
+    const moved = h.rerankScore !== undefined ? movement(h.retrievalRank, h.rank) : '';
+    return `${String(h.rank).padStart(3)}  ${score}  ${moved.padEnd(6)} ${where(h)}\n     ${preview(h.chunk.text, 110)}`;
+  });
+  const how = reranker ? `${mode} -> ${reranker}` : `${mode}, not re-ranked`;
+  process.stdout.write(`${lines.join('\n')}\n\n${hits.length} results (${how}) in ${t.totalMs} ms: retrieve ${t.retrieveMs} ms, re-rank ${t.rerankMs} ms\n`);
+}
+
+/** `↑3` when a result climbed from stage-1 rank 4 to 1, `↓2`, `=` for no move. */
+function movement(from: number, to: number): string {
+  return from === to ? '=' : from > to ? `↑${from - to}` : `↓${to - from}`;
+}
+
+function printComparison(
+  semantic: RetrievalHit[],
+  reranked: RetrievalHit[],
+  changed: number,
+  k: number,
+  t: { retrieveMs: number; rerankMs: number; totalMs: number },
+): void {
+  const width = 52;
+  const inReranked = new Set(reranked.map((h) => h.chunk.id));
+  const inSemantic = new Set(semantic.map((h) => h.chunk.id));
+  const cell = (h: RetrievalHit | undefined, mark: string): string =>
+    h ? `${String(h.rank).padStart(2)}. ${(h.rerankScore ?? 0).toFixed(3)} ${mark.padEnd(4)} ${preview(`${where(h)}: ${h.chunk.text}`, width - 16)}` : '';
+  const rows = Array.from({ length: Math.max(semantic.length, reranked.length) }, (_, i) => {
+    const s = semantic[i];
+    const r = reranked[i];
+    const left = cell(s, s && !inReranked.has(s.chunk.id) ? 'out' : '');
+    const right = cell(r, r ? (inSemantic.has(r.chunk.id) ? movement(r.retrievalRank, r.rank) : `in↑${r.retrievalRank}`) : '');
+    return `${left.padEnd(width)} | ${right}`;
+  });
+  process.stdout.write(`${'semantic only (judge score)'.padEnd(width)} | re-ranked\n${'-'.repeat(width)}-+-${'-'.repeat(width)}\n${rows.join('\n')}\n\n`);
+  process.stdout.write(`re-ranking changed ${changed} of ${k} (out: left the top ${k}; in↑N: came in from stage-1 rank N)\n`);
+  process.stdout.write(`retrieve ${t.retrieveMs} ms, re-rank ${t.rerankMs} ms, total ${t.totalMs} ms\n`);
+}
