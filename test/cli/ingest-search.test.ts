@@ -25,12 +25,13 @@ test('sift ingest: summary JSON, skip reasons, idempotent re-run, exit 0; LanceD
   assert.equal(s.files.ingested, GOOD_FILES.length);
   assert.deepEqual(Object.fromEntries(s.skipped.map((f: { source: string; reason: string }) => [f.source.slice(corpus.length + 1), f.reason])), BROKEN_FILES);
   assert.equal(s.chunks.added, s.chunks.total);
-  const again = JSON.parse((await runCli(args)).stdout);
+  // Re-run without --embedder: the store's model is the default, and nothing changes.
+  const againRun = await runCli(['ingest', corpus, '--store', store, '--max-file-size', '64k', '--json']);
+  assert.equal(againRun.code, 0, againRun.stderr);
+  const again = JSON.parse(againRun.stdout);
+  assert.equal(again.embedder, HASHING);
   assert.deepEqual([again.files.ingested, again.files.unchanged, again.chunks.added, again.chunks.removed], [0, GOOD_FILES.length, 0, 0]);
-  // The store's model is the default for later ingests; another one is refused and nothing changes.
-  const same = await runCli(['ingest', corpus, '--store', store, '--max-file-size', '64k']);
-  assert.equal(same.code, 0, same.stderr);
-  assert.match(same.stdout, /ingested 0 files, 5 unchanged, 7 skipped/);
+  // Another model is refused and nothing changes.
   const other = await runCli(['ingest', corpus, '--store', store, '--embedder', 'sift/hashing-64', '--json']);
   assert.equal(other.code, 1);
   assert.equal(JSON.parse(other.stdout).error.code, 'STORE_MODEL_MISMATCH');
@@ -42,24 +43,23 @@ test('sift search: JSON shape for dense, bm25 and hybrid; filters; the right doc
   const store = await tempStore();
   assert.equal((await runCli(['ingest', corpus, '--store', store, '--embedder', HASHING, '--max-file-size', '64k'])).code, 0);
   for (const mode of ['dense', 'bm25', 'hybrid']) {
-    const res = await runCli(['search', 'glacier moraine', '--store', store, '-k', '3', '--mode', mode, '--json']);
+    // Hybrid also checks the folder filter: everything under sub/ only.
+    const filter = mode === 'hybrid' ? ['--under', join(corpus, 'sub')] : [];
+    const res = await runCli(['search', 'glacier moraine', '--store', store, '-k', '3', '--mode', mode, '--json', ...filter]);
     assert.equal(res.code, 0, res.stderr);
     const out = JSON.parse(res.stdout);
     assert.equal(out.query, 'glacier moraine');
-    // BM25 only returns chunks containing a query word; the glacier file has two.
-    assert.equal(out.results.length, mode === 'bm25' ? 2 : 3);
-    assert.deepEqual(out.results.map((r: { rank: number }) => r.rank), mode === 'bm25' ? [1, 2] : [1, 2, 3]);
+    // The glacier file has two chunks: BM25 only returns chunks containing a query word, and hybrid
+    // is filtered to sub/, which holds only that file; dense returns the nearest 3 of all.
+    const want = mode === 'dense' ? [1, 2, 3] : [1, 2];
+    assert.deepEqual(out.results.map((r: { rank: number }) => r.rank), want);
     for (const r of out.results) {
       for (const key of ['rank', 'chunkId', 'source', 'text', 'score']) assert.ok(key in r, `${mode}: result has ${key}`);
     }
     assert.equal(out.results[0].source, join(corpus, 'sub/deep.md'), `${mode}: the glacier file first`);
     assert.equal(typeof out.timings.totalMs, 'number');
+    if (mode === 'hybrid') assert.ok(out.results.every((r: { source: string }) => r.source.startsWith(join(corpus, 'sub'))));
   }
-  const under = JSON.parse((await runCli(['search', 'section', '--store', store, '--under', join(corpus, 'sub'), '--json'])).stdout);
-  assert.ok(under.results.length > 0 && under.results.every((r: { source: string }) => r.source.startsWith(join(corpus, 'sub'))));
-  const text = await runCli(['search', 'volcano', '--store', store, '-k', '2', '--mode', 'bm25']);
-  assert.match(text.stdout, /page\.html/);
-  assert.match(text.stdout, /2 results \(bm25\)/);
 });
 
 test('sift ingest/search: keyword-only store with --embedder none', async () => {
@@ -68,9 +68,11 @@ test('sift ingest/search: keyword-only store with --embedder none', async () => 
   const res = await runCli(['ingest', corpus, '--store', store, '--embedder', 'none', '--json']);
   assert.equal(res.code, 0, res.stderr);
   assert.equal(JSON.parse(res.stdout).embedder, null);
-  const found = JSON.parse((await runCli(['search', 'zanzibar', '--store', store, '--json'])).stdout);
-  assert.equal(found.mode, 'bm25');
-  assert.equal(found.results[0].source, join(corpus, 'paper.pdf'));
+  // The default mode of a keyword-only store is bm25; the text output names the file and the mode.
+  const found = await runCli(['search', 'zanzibar', '--store', store, '-k', '2']);
+  assert.equal(found.code, 0, found.stderr);
+  assert.match(found.stdout, /^ {2}1 {2}\d+\.\d{4} {2}.*paper\.pdf\n/);
+  assert.match(found.stdout, /results \(bm25\) in/);
   const dense = await runCli(['search', 'zanzibar', '--store', store, '--mode', 'dense']);
   assert.equal(dense.code, 2);
   assert.match(dense.stderr, /keyword-only/);
@@ -85,7 +87,6 @@ test('sift ingest: exit 1 when every file fails, 2 on usage errors; --prune remo
   assert.equal(bad.code, 1);
   assert.match(bad.stdout, /ingested 0 files, 0 unchanged, 2 skipped/);
   assert.equal((await runCli(['ingest', dir, '--store', store, '--chunk-size', '0'])).code, 2);
-  assert.equal((await runCli(['ingest', '--store', store])).code, 2, 'no paths');
 
   await writeFile(join(dir, 'a.md'), '# A\n\nalpha text');
   await writeFile(join(dir, 'b.md'), '# B\n\nbeta text');
@@ -94,7 +95,6 @@ test('sift ingest: exit 1 when every file fails, 2 on usage errors; --prune remo
   const pruned = JSON.parse((await runCli(['ingest', dir, '--store', store, '--prune', '--json'])).stdout);
   assert.deepEqual(pruned.removed.map((r: { source: string }) => r.source), [join(dir, 'b.md')]);
   assert.equal(pruned.chunks.total, 1);
-  assert.equal((await runCli(['ingest', dir, '--store', store])).code, 0, 'nothing to change is a success');
 });
 
 test('sift ingest + search with a real ONNX bi-encoder (tiny generated model)', async () => {
@@ -110,7 +110,5 @@ test('sift ingest + search with a real ONNX bi-encoder (tiny generated model)', 
   const out = JSON.parse(found.stdout);
   assert.equal(out.results.length, 5);
   assert.ok(out.results.every((r: { score: number }) => r.score >= -1 && r.score <= 1.0001));
-  const hashing = await runCli(['search', 'x', '--store', store, '--embedder', HASHING]);
-  assert.equal(hashing.code, 1);
-  assert.match(hashing.stderr, /was built with/);
+  assert.equal(out.embedder, model);
 });
