@@ -1,3 +1,4 @@
+import type { Stage1Mode } from '../retrieval/stage1-mode.js';
 /**
  * Shared shapes of the evaluation layer: datasets, relevance judgements and run configurations.
  * Everything here is plain data so a run can be printed as JSON and compared across machines.
@@ -44,10 +45,10 @@ export interface EvalDataset {
 }
 
 /** Stage-1 retrieval modes (see `src/retrieval`). */
-export type Stage1Mode = 'dense' | 'bm25' | 'hybrid';
+export type { Stage1Mode } from '../retrieval/stage1-mode.js';
 
 /** The stage-1 modes, in the order reports list them. */
-export const STAGE1_MODES: readonly Stage1Mode[] = ['dense', 'bm25', 'hybrid'];
+export { STAGE1_MODES } from '../retrieval/stage1-mode.js';
 
 /** One configuration to evaluate: stage 1 alone, or stage 1 then a re-ranker. */
 export interface RunConfig {

@@ -1,14 +1,15 @@
 import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { chunkText, resolveChunkOptions, type TextChunk } from '../chunking/chunk-text.js';
+import { chunkText, resolveChunkOptions } from '../chunking/chunk-text.js';
 import type { Embedder } from '../embedding/embedder.js';
 import { SiftError } from '../errors.js';
 import { skipReasonOf } from '../loaders/file-checks.js';
 import { parseDocument, readSourceFile } from '../loaders/load-file.js';
 import type { LoadedDocument } from '../loaders/loaded-document.js';
 import { checkStoreEmbedding } from '../stores/check-store-embedding.js';
-import type { ChunkRecord, SourceRecord, VectorStore } from '../stores/vector-store.js';
-import { chunkId, contentFingerprint } from './chunk-id.js';
+import type { VectorStore } from '../stores/vector-store.js';
+import { contentFingerprint } from './chunk-id.js';
+import { writeBatch, type PendingSource } from './write-batch.js';
 import type { IngestProgress, IngestSummary, SkippedFile } from './ingest-summary.js';
 import { isUnder, walkFiles } from './walk-files.js';
 
@@ -45,13 +46,6 @@ export interface IngestOptions {
   /** Called once the files are listed, before any is read. */
   onStart?: (filesTotal: number) => void;
   signal?: AbortSignal;
-}
-
-/** A loaded, chunked file waiting for its batch. */
-interface Pending {
-  record: SourceRecord;
-  title: string | undefined;
-  chunks: TextChunk[];
 }
 
 /** Most sources in one commit (the store builds an `IN (...)` list of them). */
@@ -97,7 +91,7 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestSummary
   };
   options.onStart?.(walk.files.length);
 
-  let pending: Pending[] = [];
+  let pending: PendingSource[] = [];
   let pendingChunks = 0;
   let chunksWritten = 0;
   let filesDone = 0;
@@ -111,37 +105,14 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestSummary
     const batch = pending;
     pending = [];
     pendingChunks = 0;
-    const texts = batch.flatMap((p) => p.chunks.map((c) => c.text));
-    const vectors = embedder
-      ? await embedder.embed(texts, {
-          kind: 'passage',
-          ...(options.embedBatchSize !== undefined ? { batchSize: options.embedBatchSize } : {}),
-          ...(options.signal ? { signal: options.signal } : {}),
-        })
-      : undefined;
-    let v = 0;
-    const items = batch.map((p) => ({
-      source: p.record,
-      chunks: p.chunks.map((c): ChunkRecord => ({
-        id: chunkId(p.record.source, c.index, c.text),
-        source: p.record.source,
-        text: c.text,
-        title: p.title,
-        chunkIndex: c.index,
-        start: c.start,
-        end: c.end,
-        modifiedMs: p.record.modifiedMs,
-        vector: vectors?.[v++],
-      })),
-    }));
-    const result = await store.replaceSources(items);
+    const result = await writeBatch(store, embedder, batch, { embedBatchSize: options.embedBatchSize, signal: options.signal });
     summary.chunks.added += result.added;
     summary.chunks.removed += result.removed;
     for (const p of batch) {
       summary.ingested.push({ source: p.record.source, chunks: p.chunks.length });
       summary.files.ingested++;
     }
-    chunksWritten += texts.length;
+    chunksWritten += result.chunks;
     report();
   };
 

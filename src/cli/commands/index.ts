@@ -7,6 +7,7 @@ import { registerServe } from './serve.js';
 import { registerAsk } from './ask.js';
 import { registerMigrate } from './migrate.js';
 import { registerQuery } from './query.js';
+import { registerEval } from './eval.js';
 
 /** Registers every command on the program. Add a command by importing its `register` here. */
 export function registerCommands(program: Command): void {
@@ -16,6 +17,7 @@ export function registerCommands(program: Command): void {
   registerSearch(program);
   registerServe(program);
   registerQuery(program);
+  registerEval(program);
   registerAsk(program);
   registerMigrate(program);
 }

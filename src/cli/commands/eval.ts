@@ -1,0 +1,116 @@
+import type { Command } from 'commander';
+import { DEFAULT_RERANKER } from '../../defaults.js';
+import { SiftError } from '../../errors.js';
+import { evaluateDataset } from '../../eval/evaluate-dataset.js';
+import { parseCutoffs } from '../../eval/metrics/metric-keys.js';
+import { beforeAfterLines } from '../../eval/report/before-after.js';
+import { buildEvalReport } from '../../eval/report/eval-report.js';
+import { formatRunsTable } from '../../eval/report/runs-table.js';
+import { formatSweepTable } from '../../eval/report/sweep-table.js';
+import { writeReportFiles } from '../../eval/report/write-report-files.js';
+import { findModel } from '../../models/registry.js';
+import { addModelFlags, modelLoadOptions, type ModelFlags } from '../model-flags.js';
+import { createProgress } from '../progress.js';
+import { parsePositiveInt, printJson, runCommand } from '../run-command.js';
+
+interface EvalFlags extends ModelFlags {
+  dataset?: string;
+  split: string;
+  limit?: string;
+  store?: string;
+  embedder?: string;
+  mode?: string;
+  reranker?: string;
+  rerank: boolean;
+  candidates?: string;
+  k?: string;
+  chunkSize?: string;
+  chunkOverlap?: string;
+  out?: string;
+  sweep?: boolean;
+}
+
+/** The rerankers a `--sweep` compares when none are named: the MiniLM family, small to large. */
+const SWEEP_RERANKERS = ['cross-encoder/ms-marco-TinyBERT-L-2-v2', 'cross-encoder/ms-marco-MiniLM-L-6-v2', 'cross-encoder/ms-marco-MiniLM-L-12-v2'];
+
+/** `sift eval --dataset DIR|FILE.jsonl`: measures what re-ranking buys and costs on a dataset. */
+export function registerEval(program: Command): void {
+  const command = program
+    .command('eval')
+    .description('evaluate stage 1 alone and with re-ranking on a BEIR dataset or a labelled query file: P@k, R@k, MRR, nDCG, latency')
+    .option('--dataset <path>', 'a BEIR folder (corpus.jsonl[.gz], queries.jsonl, qrels/<split>.tsv) or a labelled .jsonl file')
+    .option('--split <name>', 'BEIR qrels split', 'test')
+    .option('--limit <n>', 'only the first n queries (quick runs)')
+    .option('--store <dir>', "BEIR: where to ingest the corpus (default: a cached store per dataset and settings); labelled: the store to search (default .sift)")
+    .option('--embedder <name>', 'embedder for dense and hybrid (default all-MiniLM-L6-v2; none: BM25 only)')
+    .option('--mode <list>', 'stage-1 modes, comma-separated: dense,bm25,hybrid (default: all the store supports)')
+    .option('--reranker <list>', `rerankers, comma-separated (default ${DEFAULT_RERANKER})`)
+    .option('--no-rerank', 'stage 1 only')
+    .option('--candidates <list>', 'candidate counts judged by the reranker, comma-separated (default 20; --sweep: 10,20,50)')
+    .option('--k <list>', 'cut-offs for P@k and R@k (default 1,3,4,10,20)')
+    .option('--chunk-size <n>', 'chunk size when ingesting a BEIR corpus (default 500)')
+    .option('--chunk-overlap <n>', 'chunk overlap when ingesting a BEIR corpus (default 50)')
+    .option('--out <dir>', 'write report.html (charts), summary.md and results.json')
+    .option('--sweep', 'compare rerankers and candidate counts: the model-selection table')
+    .option('--json', 'print {"dataset", "split", "queries", "runs": [...]} as JSON');
+  addModelFlags(command).action((flags: EvalFlags) =>
+    runCommand(flags, async () => {
+      if (!flags.dataset) throw new SiftError('INVALID_OPTION', '--dataset is required: a BEIR folder or a labelled .jsonl file');
+      const list = (v: string | undefined) => v?.split(',').map((s) => s.trim()).filter(Boolean);
+      const rerankers = !flags.rerank ? [] : (list(flags.reranker) ?? (flags.sweep ? SWEEP_RERANKERS : [DEFAULT_RERANKER]));
+      if (flags.sweep && rerankers.length === 0) throw new SiftError('INVALID_OPTION', '--sweep compares rerankers; it cannot go with --no-rerank');
+      const candidates = flags.candidates !== undefined ? parseCutoffs(flags.candidates, '--candidates') : flags.sweep ? [10, 20, 50] : [20];
+      const k = flags.k !== undefined ? parseCutoffs(flags.k, '--k') : undefined;
+      const models = modelLoadOptions(flags);
+      const progress = createProgress({ quiet: flags.json === true });
+      let phase = '';
+      const evaluation = await evaluateDataset({
+        dataset: flags.dataset,
+        split: flags.split,
+        limit: flags.limit !== undefined ? parsePositiveInt('--limit', flags.limit, 1) : undefined,
+        store: flags.store,
+        embedder: flags.embedder,
+        modes: list(flags.mode),
+        rerankers,
+        candidates,
+        metrics: k ? { k } : undefined,
+        chunkSize: flags.chunkSize !== undefined ? parsePositiveInt('--chunk-size', flags.chunkSize, 500) : undefined,
+        chunkOverlap: flags.chunkOverlap !== undefined ? Number(flags.chunkOverlap) : undefined,
+        models,
+        onIngestProgress: (docs, chunks) => {
+          if (phase !== 'ingest') {
+            phase = 'ingest';
+            progress.start(0, 'ingesting corpus');
+          }
+          progress.update(docs, { chunks });
+        },
+        onProgress: (done, total, config) => {
+          if (phase !== 'eval') {
+            progress.stop();
+            phase = 'eval';
+            progress.start(total, 'evaluating');
+          }
+          progress.update(done, { run: config.name });
+        },
+      });
+      progress.stop();
+      const report = buildEvalReport({ dataset: evaluation.dataset, split: evaluation.split, runs: evaluation.runs, queryText: evaluation.queryText });
+      const files = flags.out ? await writeReportFiles(report, flags.out) : undefined;
+      if (flags.json) {
+        printJson({ ...report.json, store: evaluation.store, ingest: evaluation.ingest, ...(files ? { files } : {}) });
+        return;
+      }
+      const out: string[] = [`${evaluation.dataset} (${evaluation.split}): ${report.json.queries} queries, store ${evaluation.store}`, '', formatRunsTable(report)];
+      for (const c of report.comparisons) {
+        const base = evaluation.runs.find((r) => r.name === c.base);
+        const reranked = evaluation.runs.find((r) => r.name === c.reranked);
+        if (base && reranked) out.push('', `${reranked.name}:`, ...beforeAfterLines(base, reranked, 'P@4'));
+      }
+      if (flags.sweep) {
+        out.push('', 'Model selection:', formatSweepTable(evaluation.runs, { sizeMB: (name) => findModel(name, 'reranker')?.sizeMB[flags.dtype === 'q8' ? 'q8' : 'fp32'] }));
+      }
+      if (files) out.push('', `report: ${files.html}`, `summary: ${files.markdown}`, `results: ${files.json}`);
+      process.stdout.write(`${out.join('\n')}\n`);
+    }),
+  );
+}
