@@ -14,11 +14,11 @@ import type { BenchFigure, BenchSuite } from './support/suite.js';
 
 const DTYPES: ModelDtype[] = ['fp32', 'q8'];
 const THREADS = [1, 2];
-const BATCH_SIZES = [8, 16, 32, 64];
+const BATCH_SIZES = [4, 8, 16, 32, 64];
 
 const suite: BenchSuite = {
   name: 'judge',
-  title: 'Judge latency (20 candidates of ~500 characters) and throughput by batch size, fp32 and q8, 1 and 2 threads',
+  title: 'Judge latency (20 candidates of ~500 characters) and throughput by batch size (4–64), fp32 and q8, 1 and 2 threads',
   async run({ quick, log }) {
     const folder = modelFolder(JUDGE_MODEL);
     if ('missing' in folder) return { figures: [], notes: [], skipped: folder.missing };

@@ -60,12 +60,15 @@ const suite: BenchSuite = {
     const notes: string[] = [];
 
     /** Times variants (each scoring one 20-candidate set per round), reports medians and ratios to the first. */
+    // SIFT_BENCH_LEVERS=threads,lengthSortedBatches runs some levers only.
+    const wanted = process.env.SIFT_BENCH_LEVERS?.split(',');
     const compare = async (
       lever: string,
       dtype: ModelDtype,
       threads: number,
       variants: Record<string, (pairs: readonly EncodedSequence[]) => Promise<unknown>>,
     ): Promise<void> => {
+      if (wanted && !wanted.includes(lever)) return;
       log(`${lever} (${dtype}, ${threads} thread(s)): ${Object.keys(variants).join(' vs ')}`);
       const counters = new Map<string, number>();
       const next = (key: string): readonly EncodedSequence[] => {
@@ -106,6 +109,7 @@ const suite: BenchSuite = {
         const s = await session(file, { intraOpNumThreads: 1 });
         await compare('lengthSortedBatches', dtype, 1, {
           'sorted, batch 8': (p) => score(s, p, 8),
+          'sorted, batch 4': (p) => score(s, p, 4),
           'input order, batch 8': (p) => score(s, p, 8, false),
           'sorted, batch 16': (p) => score(s, p, 16),
           'input order, batch 16': (p) => score(s, p, 16, false),
@@ -136,7 +140,14 @@ const suite: BenchSuite = {
       const threadSessions = Object.fromEntries(
         await Promise.all(Object.entries(threadVariants).map(async ([k, o]) => [k, await session(file, o)] as const)),
       );
-      await compare('threads', dtype, 0, Object.fromEntries(Object.entries(threadSessions).map(([k, s]) => [k, (p) => score(s, p, 16)])));
+      await compare(
+        'threads',
+        dtype,
+        0,
+        Object.fromEntries(
+          Object.entries(threadSessions).flatMap(([k, s]) => [8, 16].map((b) => [`${k}, batch ${b}`, (p: readonly EncodedSequence[]) => score(s, p, b)])),
+        ),
+      );
       for (const s of Object.values(threadSessions)) await s.release();
     }
 
@@ -164,9 +175,13 @@ const suite: BenchSuite = {
       figures.push(
         { metric: 'lever.scoreCache.miss', value: round(missUs), unit: 'µs/pair', note: 'SHA-1 key, get, set (evicting at 10,000 entries)' },
         { metric: 'lever.scoreCache.hit', value: round(hitUs), unit: 'µs/pair', note: 'SHA-1 key and get' },
-        { metric: 'lever.scoreCache.judge', model: JUDGE_MODEL, dtype: 'q8', threads: 1, value: round(judgeUs), unit: 'µs/pair', note: 'inference per pair for comparison (sessionOptions, sift row)' },
-        { metric: 'lever.scoreCache.missOverhead', value: round(missUs / judgeUs), unit: 'fraction', note: 'miss cost / q8 inference per pair' },
       );
+      if (Number.isFinite(judgeUs)) {
+        figures.push(
+          { metric: 'lever.scoreCache.judge', model: JUDGE_MODEL, dtype: 'q8', threads: 1, value: round(judgeUs), unit: 'µs/pair', note: 'inference per pair for comparison (sessionOptions, sift row)' },
+          { metric: 'lever.scoreCache.missOverhead', value: round(missUs / judgeUs), unit: 'fraction', note: 'miss cost / q8 inference per pair' },
+        );
+      }
     }
     notes.push(
       'Session-level levers run the same encoded pairs through onnxruntime sessions that differ in one option; the value is wall time, cpuMs the process CPU time (steadier under load for 1-thread variants).',

@@ -15,13 +15,19 @@ import {
   type RerankResult,
 } from './reranker.js';
 
-/** Default pairs per inference batch; see bench/ for the batch-size sweep behind it. */
-export const DEFAULT_RERANK_BATCH_SIZE = 16;
+/**
+ * Default pairs per inference batch. Small batches win on CPU: with length-sorted batches, 8 pairs of
+ * ~130 tokens keep a layer's activations near the core's L2 cache and pad less than 16 or 20 do.
+ * bench/RESULTS.md (MiniLM-L6, 20 SciFact candidates): batch 8 against 16 takes 1.16x (fp32) and
+ * 1.18x (q8) less CPU on one thread and runs 1.10x / 1.17x faster on two; batch 4 is close (better
+ * on one thread, worse on 64 candidates), 32 and 64 are slower.
+ */
+export const DEFAULT_RERANK_BATCH_SIZE = 8;
 
 export interface CrossEncoderOptions extends ModelLoadOptions {
   /** Model name (registry name, alias, `org/name` ONNX repo) or a model folder. */
   model: string;
-  /** Default pairs per batch for calls that do not say (default 16). */
+  /** Default pairs per batch for calls that do not say (default 8). */
   batchSize?: number;
   /** Default maximum pair length in tokens (default: the model's). */
   maxLength?: number;

@@ -24,7 +24,7 @@ export function registerRerank(program: Command): void {
     .option('--docs <file>', 'documents, one per line: a JSON string or {"text": ..., ...metadata}; - reads stdin')
     .option('--reranker <name>', 'cross-encoder model name or folder', DEFAULT_RERANKER)
     .option('-k, --top-k <n>', 'show only the best n documents')
-    .option('--batch-size <n>', 'pairs per inference batch (default 16)')
+    .option('--batch-size <n>', 'pairs per inference batch (default 8)')
     .option('--max-length <n>', 'maximum tokens per (query, document) pair (default: the model\'s)')
     .option('--json', 'print {"query", "model", "results", "timings"} as JSON');
   addModelFlags(command).action((query: string, flags: RerankFlags) =>
