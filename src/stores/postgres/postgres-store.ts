@@ -262,7 +262,9 @@ export class PostgresStore implements VectorStore {
     return r.rows.length > 0;
   }
 
+  /** Closes the pool; closing twice is harmless. */
   async close(): Promise<void> {
+    if (this.#pool.ended) return;
     await this.#pool.end();
   }
 
