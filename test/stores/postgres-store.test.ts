@@ -76,3 +76,38 @@ test('postgres: collections share a database without sharing rows; a foreign sch
   await client.end();
   await assert.rejects(openPostgresStore(`${pglite!.url}?collection=app_data`, { create: true, embedding: null }), (e) => isSiftError(e, 'STORE_ERROR') && /not a sift store/.test(e.message));
 });
+
+test('postgres: HNSW index past annMinRows; filtered ANN search still returns k hits; recall@10 against exact', async () => {
+  const dim = 32;
+  const store = await openPostgresStore(await pglite!.newLocation(), { create: true, embedding: { model: 'test/random-32', dimension: dim }, tuning: { annMinRows: 1000 } });
+  let seed = 7;
+  const rand = (): number => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+  const unit = (): Float32Array => {
+    const v = Float32Array.from({ length: dim }, rand);
+    const n = Math.hypot(...v);
+    return v.map((x) => x / n);
+  };
+  const rows = Array.from({ length: 1500 }, (_, i) => ({ id: `c${i}`, source: `/s${i % 50}.md`, text: `chunk ${i}`, chunkIndex: i, start: 0, end: 1, modifiedMs: 0, vector: unit() }));
+  await store.upsert(rows.slice(0, 900));
+  await store.optimize();
+  assert.equal(await store.hasVectorIndex(), false, 'below annMinRows');
+  await store.upsert(rows.slice(900));
+  await store.optimize();
+  assert.equal(await store.hasVectorIndex(), true);
+  let overlap = 0;
+  for (let q = 0; q < 10; q++) {
+    const v = unit();
+    const exact = new Set((await store.denseSearch(v, { k: 10, exact: true })).map((h) => h.chunk.id));
+    overlap += (await store.denseSearch(v, { k: 10 })).filter((h) => exact.has(h.chunk.id)).length;
+    // Whichever plan PostgreSQL picks (the source index then a sort, or HNSW with pgvector's iterative
+    // scan), a filter never shortens the list, as a plain post-filter over ef_search candidates would.
+    const filtered = await store.denseSearch(v, { k: 10, filter: { source: '/s3.md' } });
+    assert.equal(filtered.length, 10);
+    assert.ok(filtered.every((h) => h.chunk.source === '/s3.md'));
+    const prefixed = await store.denseSearch(v, { k: 40, filter: { sourcePrefix: '/s1' } });
+    assert.equal(prefixed.length, 40);
+    assert.ok(prefixed.every((h) => h.chunk.source.startsWith('/s1')));
+  }
+  assert.ok(overlap / 100 >= 0.8, `recall@10 ${overlap / 100}`);
+  await store.close();
+});
