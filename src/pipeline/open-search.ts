@@ -39,9 +39,9 @@ export interface SearchSetup {
 }
 
 /**
- * Opens a store for searching: checks that the query embedder is the store's own (by name first,
- * so a mismatch never costs a model download), loads it, and builds dense, BM25 and hybrid
- * retrievers on demand. The one place the CLI, the server and the evaluation harness share.
+ * Opens a store for searching: checks that the query embedder is the store's own (by name, so a
+ * mismatch never costs a model download) and builds dense, BM25 and hybrid retrievers on demand.
+ * The one place the CLI, the server and the evaluation harness share.
  *
  * @example
  * const search = await openSearch({ store: '.sift' });
@@ -58,10 +58,11 @@ export async function openSearch(options: OpenSearchOptions = {}): Promise<Searc
       const name = options.embedder ?? info.embedding.model;
       if (name !== NO_EMBEDDER) {
         embedder = embedderFromName(name, options.models);
+        // By name, before any model is loaded: a mismatch must not cost a download, and a BM25-only
+        // search never loads the embedder at all (dense retrievers load it on first use).
         if (embedder && embedder.model !== info.embedding.model) {
           checkStoreEmbedding(location, info.embedding, { model: embedder.model, dimension: NaN });
         }
-        if (embedder) checkStoreEmbedding(location, info.embedding, { model: embedder.model, dimension: await embedder.dimension() });
       }
     }
     const modes: readonly Stage1Mode[] = embedder ? STAGE1_MODES : ['bm25'];

@@ -1,18 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import { SiftError } from '../errors.js';
 import type { Reranker } from '../reranking/reranker.js';
-import type { ScoredChunk, StoredChunk } from '../stores/vector-store.js';
-
-/** Stage 1 as the two-stage retriever needs it: the `k` best chunks for a query, best first. */
-export interface CandidateRetriever {
-  /** `dense`, `bm25`, `hybrid`, or a custom name; shown in results and reports. */
-  readonly mode: string;
-  retrieve(query: string, k: number): Promise<ScoredChunk[]>;
-}
+import type { StoredChunk } from '../stores/vector-store.js';
+import type { RetrieveOptions, Retriever } from './retriever.js';
 
 export interface RerankingRetrieverOptions {
-  /** Stage 1. */
-  retriever: CandidateRetriever;
+  /** Stage 1 (dense, BM25, hybrid, or any other `Retriever`). */
+  retriever: Retriever;
+  /** Stage-1 options applied to every query (metadata filter, exact dense search). */
+  retrieveOptions?: Omit<RetrieveOptions, 'k' | 'signal'>;
   /** Stage 2; omit for stage-1 results only (`--no-rerank`). */
   reranker?: Reranker | undefined;
   /**
@@ -46,7 +42,8 @@ export interface RetrievalResult {
   candidates: number;
   stage1: string;
   reranker: string | null;
-  timings: { retrieveMs: number; rerankMs: number; totalMs: number };
+  /** Milliseconds: stage 1 (`retrieveMs`, with its own steps in `stage1`), stage 2 and in all. */
+  timings: { retrieveMs: number; rerankMs: number; totalMs: number; stage1?: Record<string, number> };
 }
 
 /** Semantic-only top-k beside re-ranked top-k for the same candidates. */
@@ -75,12 +72,14 @@ export class RerankingRetriever {
   readonly candidates: number;
   readonly topK: number;
   readonly minScore: number | undefined;
-  private readonly retriever: CandidateRetriever;
+  private readonly retriever: Retriever;
+  private readonly retrieveOptions: Omit<RetrieveOptions, 'k' | 'signal'>;
   private readonly reranker: Reranker | undefined;
 
   constructor(options: RerankingRetrieverOptions) {
     this.retriever = options.retriever;
     this.reranker = options.reranker;
+    this.retrieveOptions = options.retrieveOptions ?? {};
     this.candidates = positiveInt('candidates', options.candidates ?? 20);
     this.topK = positiveInt('topK', options.topK ?? 4);
     if (options.minScore !== undefined && !(options.minScore >= 0 && options.minScore <= 1)) {
@@ -91,7 +90,7 @@ export class RerankingRetriever {
 
   /** Two-stage search (or stage 1 only when there is no reranker). */
   async retrieve(query: string): Promise<RetrievalResult> {
-    const { pool, retrieveMs, started } = await this.stage1(query);
+    const { pool, retrieveMs, stage1, started } = await this.stage1(query);
     let hits: RetrievalHit[];
     let rerankMs = 0;
     if (this.reranker && pool.length > 0) {
@@ -109,7 +108,7 @@ export class RerankingRetriever {
       candidates: pool.length,
       stage1: this.retriever.mode,
       reranker: this.reranker?.model ?? null,
-      timings: { retrieveMs, rerankMs, totalMs: performance.now() - started },
+      timings: { retrieveMs, rerankMs, totalMs: performance.now() - started, stage1 },
     };
   }
 
@@ -141,14 +140,14 @@ export class RerankingRetriever {
     };
   }
 
-  private async stage1(query: string): Promise<{ pool: RetrievalHit[]; retrieveMs: number; started: number }> {
+  private async stage1(query: string): Promise<{ pool: RetrievalHit[]; retrieveMs: number; stage1: Record<string, number>; started: number }> {
     if (typeof query !== 'string' || query.trim() === '') {
       throw new SiftError('INVALID_INPUT', 'the query is empty; give the question or search text');
     }
     const started = performance.now();
-    const found = await this.retriever.retrieve(query, this.candidates);
-    const pool = found.map((s, i) => ({ chunk: s.chunk, rank: i + 1, retrievalScore: s.score, retrievalRank: i + 1 }));
-    return { pool, retrieveMs: performance.now() - started, started };
+    const found = await this.retriever.retrieve(query, { ...this.retrieveOptions, k: this.candidates });
+    const pool = found.results.map((r, i) => ({ chunk: r.chunk, rank: i + 1, retrievalScore: r.score, retrievalRank: i + 1 }));
+    return { pool, retrieveMs: performance.now() - started, stage1: found.timings, started };
   }
 
   private async judge(query: string, pool: RetrievalHit[]): Promise<RetrievalHit[]> {

@@ -1,6 +1,7 @@
 import { SiftError } from '../errors.js';
 import type { Reranker } from '../reranking/reranker.js';
-import { RerankingRetriever, type CandidateRetriever, type ComparisonResult, type RetrievalResult } from '../retrieval/reranking-retriever.js';
+import { RerankingRetriever, type ComparisonResult, type RetrievalResult } from '../retrieval/reranking-retriever.js';
+import type { Retriever } from '../retrieval/retriever.js';
 
 /** One `/v1/search` request, after validation. */
 export interface SearchRequest {
@@ -30,7 +31,7 @@ export interface SearchService {
 
 export interface SearchServiceOptions {
   /** Stage-1 retrievers by mode; the first is the default unless `defaultMode` says otherwise. */
-  retrievers: Readonly<Record<string, CandidateRetriever>>;
+  retrievers: Readonly<Record<string, Retriever>>;
   /** The judge (the server passes its batched reranker, so searches share inference batches). */
   reranker: Reranker;
   defaultMode?: string;
@@ -41,7 +42,7 @@ export interface SearchServiceOptions {
  * with its own candidates, topK and minScore (cheap: it holds only references).
  *
  * @example
- * const search = createSearchService({ retrievers: { bm25: toCandidateRetriever(new Bm25Retriever(store)) }, reranker });
+ * const search = createSearchService({ retrievers: { bm25: new Bm25Retriever(store) }, reranker });
  * (await search.compare({ query: 'population of Berlin', topK: 3 })).reranked[0].rerankScore // 0.99
  */
 export function createSearchService(options: SearchServiceOptions): SearchService {

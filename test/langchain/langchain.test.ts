@@ -6,7 +6,8 @@ import { BaseRetriever } from '@langchain/core/retrievers';
 import { RunnableLambda, RunnablePassthrough, RunnableSequence } from '@langchain/core/runnables';
 import { SiftReranker, SiftRetriever } from '../../src/langchain/index.js';
 import { CrossEncoderReranker } from '../../src/reranking/cross-encoder.js';
-import { RerankingRetriever, type CandidateRetriever } from '../../src/retrieval/reranking-retriever.js';
+import { RerankingRetriever } from '../../src/retrieval/reranking-retriever.js';
+import type { Retriever } from '../../src/retrieval/retriever.js';
 import type { StoredChunk } from '../../src/stores/vector-store.js';
 import { testModelDir } from '../support/test-models.js';
 
@@ -98,9 +99,12 @@ test('SiftReranker composed in a RunnableSequence that formats a cited context',
 
 test('SiftRetriever wraps the two-stage retriever: chunk text and both stages\' scores in metadata', async () => {
   const chunks: StoredChunk[] = TEXTS.map((text, i) => ({ id: `c${i}`, source: `/docs/${i}.md`, text, chunkIndex: i, start: 0, end: text.length, modifiedMs: 0, ...(i === 1 ? { title: 'Berlin' } : {}) }));
-  const stage1: CandidateRetriever = {
+  const stage1: Retriever = {
     mode: 'fixed',
-    retrieve: async (_q, k) => chunks.slice(0, k).map((chunk, i) => ({ chunk, score: 1 - i / 10 })),
+    retrieve: async (_q, options = {}) => ({
+      results: chunks.slice(0, options.k ?? 20).map((chunk, i) => ({ chunk, score: 1 - i / 10, rank: i + 1 })),
+      timings: { totalMs: 0 },
+    }),
   };
   const twoStage = new RerankingRetriever({ retriever: stage1, reranker: judge, candidates: 6, topK: 3 });
   const retriever = new SiftRetriever({ retriever: twoStage });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { HashingEmbedder } from '../../src/embedding/hashing-embedder.js';
 import { isSiftError } from '../../src/errors.js';
-import { Bm25Retriever, DenseRetriever, HybridRetriever, reciprocalRankFusion, toCandidateRetriever, type RetrievedChunk } from '../../src/retrieval/index.js';
+import { Bm25Retriever, DenseRetriever, HybridRetriever, reciprocalRankFusion, type RetrievedChunk } from '../../src/retrieval/index.js';
 import { RerankingRetriever } from '../../src/retrieval/reranking-retriever.js';
 import { openLanceStore } from '../../src/stores/lancedb/index.js';
 import type { StoredChunk, VectorStore } from '../../src/stores/vector-store.js';
@@ -84,7 +84,7 @@ test('dense retrieval with another embedder than the store was built with is STO
 
 test('stage-1 retrievers plug into the two-stage RerankingRetriever', async () => {
   const { store, embedder } = await kbStore();
-  const two = new RerankingRetriever({ retriever: toCandidateRetriever(new HybridRetriever([new DenseRetriever(store, embedder), new Bm25Retriever(store)])), candidates: 5, topK: 2 });
+  const two = new RerankingRetriever({ retriever: new HybridRetriever([new DenseRetriever(store, embedder), new Bm25Retriever(store)]), candidates: 5, topK: 2 });
   const res = await two.retrieve('export reports as CSV');
   assert.equal(res.stage1, 'hybrid');
   assert.equal(res.hits[0]?.chunk.source, '/kb/export.md');

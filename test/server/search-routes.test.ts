@@ -58,7 +58,7 @@ test('POST /v1/search with compare: true answers the semantic top-k beside the r
   const reranked = res.body.reranked as Hit[];
   assert.equal(semantic.length, 3);
   assert.equal(reranked.length, 3);
-  const stage1 = await keywordRetriever().retrieve(query, 8);
+  const stage1 = (await keywordRetriever().retrieve(query, { k: 8 })).results;
   assert.deepEqual(semantic.map((h) => h.id), stage1.slice(0, 3).map((s) => s.chunk.id), 'the semantic column is stage 1 alone');
   assert.ok(semantic.every((h) => typeof h.relevance_score === 'number'), 'semantic hits carry the judge score too');
   for (let i = 1; i < reranked.length; i++) assert.ok(reranked[i - 1]!.logit! >= reranked[i]!.logit!);

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CrossEncoderReranker } from '../../src/reranking/cross-encoder.js';
-import type { CandidateRetriever } from '../../src/retrieval/reranking-retriever.js';
+import type { Retriever } from '../../src/retrieval/retriever.js';
 import { createSearchService } from '../../src/server/search-service.js';
 import { startServer, type RunningServer, type StartServerOptions } from '../../src/server/start-server.js';
 import type { StoredChunk } from '../../src/stores/vector-store.js';
@@ -34,18 +34,19 @@ export const CHUNKS: readonly StoredChunk[] = [
  * A real, if simple, stage-1 retriever over `CHUNKS`: word-overlap counts (lower-cased words of 3+
  * letters), best first, ties by corpus order. Deterministic, so the semantic column is known.
  */
-export function keywordRetriever(chunks: readonly StoredChunk[] = CHUNKS): CandidateRetriever {
+export function keywordRetriever(chunks: readonly StoredChunk[] = CHUNKS): Retriever {
   const words = (s: string) => new Set(s.toLowerCase().match(/[a-z0-9]{3,}/g) ?? []);
   return {
     mode: 'keyword',
-    async retrieve(query, k) {
+    async retrieve(query, options = {}) {
       const q = words(query);
-      return chunks
+      const results = chunks
         .map((chunk, i) => ({ chunk, i, score: [...words(chunk.text)].filter((w) => q.has(w)).length }))
         .filter((s) => s.score > 0)
         .sort((a, b) => b.score - a.score || a.i - b.i)
-        .slice(0, k)
-        .map(({ chunk, score }) => ({ chunk, score }));
+        .slice(0, options.k ?? 20)
+        .map(({ chunk, score }, i) => ({ chunk, score, rank: i + 1 }));
+      return { results, timings: { totalMs: 0 } };
     },
   };
 }

@@ -70,7 +70,7 @@ test('the page searches, shows the semantic and re-ranked lists with scores, mov
     assert.deepEqual(semantic.map((h) => h.rank), ['#1', '#2', '#3', '#4', '#5']);
     for (const hit of reranked) assert.match(hit.move, /^(↑\d+|↓\d+|=|new \(was #\d+\))$/);
     // The semantic column is stage 1's order; the re-ranked one the judge's order of the same pool.
-    const stage1 = await keywordRetriever().retrieve(query, 20);
+    const stage1 = (await keywordRetriever().retrieve(query, { k: 20 })).results;
     assert.deepEqual(semantic.map((h) => h.text), stage1.slice(0, 5).map((s) => s.chunk.text));
     assert.match((await page.textContent('#timings')) ?? '', /^retrieve [\d.]+ ms · rerank [\d.]+ ms · total [\d.]+ ms$/);
     assert.match((await page.textContent('#changed')) ?? '', /^\d of 5 re-ranked results were not in the semantic top list$/);

@@ -1,27 +1,16 @@
 import type { Command } from 'commander';
 import { isAbsolute, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { storeFromEnv } from '../../config/env.js';
 import { createReranker, DEFAULT_RERANKER } from '../../defaults.js';
-import type { Embedder } from '../../embedding/embedder.js';
 import { SiftError } from '../../errors.js';
 import { streamAnswer, type AnswerResult } from '../../generation/answer.js';
 import { DEFAULT_EXTRACTIVE_MIN_SCORE } from '../../generation/extractive-answer.js';
-import { Bm25Retriever } from '../../retrieval/bm25-retriever.js';
-import { toCandidateRetriever } from '../../retrieval/candidate-retriever.js';
-import { DenseRetriever } from '../../retrieval/dense-retriever.js';
-import { HybridRetriever } from '../../retrieval/hybrid-retriever.js';
 import { RerankingRetriever, type RetrievalHit } from '../../retrieval/reranking-retriever.js';
-import { roundMs, type Retriever } from '../../retrieval/retriever.js';
-import { checkStoreEmbedding } from '../../stores/check-store-embedding.js';
-import { openStore } from '../../stores/open-store.js';
-import type { VectorStore } from '../../stores/vector-store.js';
-import { embedderFromFlag, NO_EMBEDDER } from '../embedder-flag.js';
+import { roundMs } from '../../retrieval/retriever.js';
+import { openSearch } from '../../pipeline/open-search.js';
 import { addModelFlags, modelLoadOptions, type ModelFlags } from '../model-flags.js';
 import { parseNumberInRange, parsePositiveInt, printJson, runCommand } from '../run-command.js';
 
-type Mode = 'dense' | 'bm25' | 'hybrid';
-const MODES: readonly Mode[] = ['dense', 'bm25', 'hybrid'];
 
 interface AskFlags extends ModelFlags {
   store?: string;
@@ -63,9 +52,6 @@ export function registerAsk(program: Command): void {
     runCommand(flags, async () => {
       const t0 = performance.now();
       if (question.trim() === '') throw new SiftError('INVALID_OPTION', 'the question is empty; give the question to answer');
-      if (flags.mode !== undefined && !MODES.includes(flags.mode as Mode)) {
-        throw new SiftError('INVALID_OPTION', `--mode must be one of ${MODES.join(', ')}, got "${flags.mode}"`);
-      }
       if (flags.llmModel !== undefined && flags.llmUrl === undefined) {
         throw new SiftError('INVALID_OPTION', '--llm-model needs --llm-url (the OpenAI-compatible endpoint that serves it)');
       }
@@ -75,30 +61,17 @@ export function registerAsk(program: Command): void {
       const sentences = parsePositiveInt('--sentences', flags.sentences, 3);
       const sentenceMinScore = parseNumberInRange('--sentence-min-score', flags.sentenceMinScore, 0, 1);
 
-      const location = flags.store ?? storeFromEnv();
-      const store = await openStore(location);
-      let embedder: Embedder | null = null;
-      const reranker = createReranker(flags.reranker, modelLoadOptions(flags));
+      const models = modelLoadOptions(flags);
+      const search = await openSearch({ store: flags.store, embedder: flags.embedder, models });
+      const reranker = createReranker(flags.reranker, models);
       try {
-        const info = await store.info();
-        const mode: Mode = (flags.mode as Mode | undefined) ?? (info.embedding ? 'hybrid' : 'bm25');
-        if (mode !== 'bm25') {
-          if (!info.embedding) {
-            throw new SiftError('INVALID_OPTION', `store ${location} is keyword-only (built with --embedder none); use --mode bm25, or ingest into a new store with an embedder`);
-          }
-          const name = flags.embedder ?? info.embedding.model;
-          if (name === NO_EMBEDDER) throw new SiftError('INVALID_OPTION', `--embedder none cannot run --mode ${mode}; use --mode bm25`);
-          embedder = embedderFromFlag(name, flags);
-          // Names first: a mismatch must not cost a model download.
-          if (embedder && embedder.model !== info.embedding.model) checkStoreEmbedding(location, info.embedding, { model: embedder.model, dimension: NaN });
-        }
+        const stage1 = search.retriever(flags.mode);
         const openMs = performance.now() - t0;
         const tLoad = performance.now();
-        if (embedder) await embedder.dimension();
-        if ((await store.count()) > 0) await reranker.load();
+        if ((await search.store.count()) > 0) await reranker.load();
         const loadMs = performance.now() - tLoad;
 
-        const twoStage = new RerankingRetriever({ retriever: toCandidateRetriever(stage1(mode, store, embedder)), reranker, candidates, topK, minScore });
+        const twoStage = new RerankingRetriever({ retriever: stage1, reranker, candidates, topK, minScore });
         const retrieved = await twoStage.retrieve(question);
 
         const tAnswer = performance.now();
@@ -135,18 +108,10 @@ export function registerAsk(program: Command): void {
         }
       } finally {
         await reranker.close();
-        await embedder?.close();
-        await store.close();
+        await search.close();
       }
     }),
   );
-}
-
-function stage1(mode: Mode, store: VectorStore, embedder: Embedder | null): Retriever {
-  if (mode === 'bm25') return new Bm25Retriever(store);
-  if (!embedder) throw new SiftError('INTERNAL', `mode ${mode} needs an embedder`);
-  const dense = new DenseRetriever(store, embedder);
-  return mode === 'dense' ? dense : new HybridRetriever([dense, new Bm25Retriever(store)]);
 }
 
 /**

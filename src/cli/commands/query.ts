@@ -4,7 +4,6 @@ import { relative } from 'node:path';
 import { createReranker, DEFAULT_RERANKER } from '../../defaults.js';
 import { SiftError } from '../../errors.js';
 import { openSearch } from '../../pipeline/open-search.js';
-import { toCandidateRetriever } from '../../retrieval/candidate-retriever.js';
 import { RerankingRetriever, type RetrievalHit } from '../../retrieval/reranking-retriever.js';
 import { roundMs } from '../../retrieval/retriever.js';
 import { addModelFlags, modelLoadOptions, type ModelFlags } from '../model-flags.js';
@@ -54,7 +53,7 @@ export function registerQuery(program: Command): void {
         const tLoad = performance.now();
         if (reranker && (await search.store.count()) > 0) await reranker.load();
         const loadMs = performance.now() - tLoad;
-        const twoStage = new RerankingRetriever({ retriever: toCandidateRetriever(stage1), reranker, candidates, topK, minScore });
+        const twoStage = new RerankingRetriever({ retriever: stage1, reranker, candidates, topK, minScore });
         const timing = (t: { retrieveMs: number; rerankMs: number }) => ({
           loadMs: roundMs(loadMs),
           retrieveMs: roundMs(t.retrieveMs),

@@ -1,22 +1,13 @@
 import type { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
 import { relative, resolve } from 'node:path';
-import { storeFromEnv } from '../../config/env.js';
-import type { Embedder } from '../../embedding/embedder.js';
 import { SiftError } from '../../errors.js';
-import { Bm25Retriever } from '../../retrieval/bm25-retriever.js';
-import { DenseRetriever } from '../../retrieval/dense-retriever.js';
-import { HybridRetriever } from '../../retrieval/hybrid-retriever.js';
-import { DEFAULT_K, roundMs, type Retriever } from '../../retrieval/retriever.js';
-import { checkStoreEmbedding } from '../../stores/check-store-embedding.js';
-import { openStore } from '../../stores/open-store.js';
-import type { ChunkFilter, VectorStore } from '../../stores/vector-store.js';
-import { embedderFromFlag, NO_EMBEDDER } from '../embedder-flag.js';
-import { addModelFlags, type ModelFlags } from '../model-flags.js';
+import { DEFAULT_K, roundMs } from '../../retrieval/retriever.js';
+import { openSearch } from '../../pipeline/open-search.js';
+import type { ChunkFilter } from '../../stores/vector-store.js';
+import { addModelFlags, modelLoadOptions, type ModelFlags } from '../model-flags.js';
 import { parsePositiveInt, printJson, runCommand } from '../run-command.js';
 
-type Mode = 'dense' | 'bm25' | 'hybrid';
-const MODES: readonly Mode[] = ['dense', 'bm25', 'hybrid'];
 
 interface SearchFlags extends ModelFlags {
   store?: string;
@@ -46,33 +37,12 @@ export function registerSearch(program: Command): void {
     runCommand(flags, async () => {
       const t0 = performance.now();
       const k = parsePositiveInt('--top-k', flags.topK, DEFAULT_K);
-      if (flags.mode !== undefined && !MODES.includes(flags.mode as Mode)) {
-        throw new SiftError('INVALID_OPTION', `--mode must be one of ${MODES.join(', ')}, got "${flags.mode}"`);
-      }
       if (query.trim() === '') throw new SiftError('INVALID_OPTION', 'the query is empty; give the search text');
-      const location = flags.store ?? storeFromEnv();
-      const store = await openStore(location);
-      let embedder: Embedder | null = null;
+      const search = await openSearch({ store: flags.store, embedder: flags.embedder, models: modelLoadOptions(flags) });
       try {
-        const info = await store.info();
-        const mode: Mode = (flags.mode as Mode | undefined) ?? (info.embedding ? 'hybrid' : 'bm25');
-        if (mode !== 'bm25') {
-          if (!info.embedding) {
-            throw new SiftError('INVALID_OPTION', `store ${location} is keyword-only (built with --embedder none); use --mode bm25, or ingest into a new store with an embedder`);
-          }
-          const name = flags.embedder ?? info.embedding.model;
-          if (name === NO_EMBEDDER) throw new SiftError('INVALID_OPTION', `--embedder none cannot run --mode ${mode}; use --mode bm25`);
-          embedder = embedderFromFlag(name, flags);
-          // Names first: a mismatch must not cost a model download.
-          if (embedder && embedder.model !== info.embedding.model) {
-            checkStoreEmbedding(location, info.embedding, { model: embedder.model, dimension: NaN });
-          }
-        }
+        const retriever = search.retriever(flags.mode);
+        const mode = retriever.mode;
         const openMs = performance.now() - t0;
-        const tLoad = performance.now();
-        if (embedder) await embedder.dimension();
-        const loadMs = performance.now() - tLoad;
-        const retriever = makeRetriever(mode, store, embedder);
         const filter: ChunkFilter = {
           ...(flags.source ? { source: resolve(flags.source) } : {}),
           ...(flags.under ? { sourcePrefix: withSlash(resolve(flags.under)) } : {}),
@@ -89,32 +59,24 @@ export function registerSearch(program: Command): void {
           text: r.chunk.text,
           score: r.score,
         }));
-        const timings = { openMs: roundMs(openMs), loadMs: roundMs(loadMs), ...response.timings, totalMs: roundMs(performance.now() - t0) };
+        const timings = { openMs: roundMs(openMs), ...response.timings, totalMs: roundMs(performance.now() - t0) };
         if (flags.json) {
-          printJson({ query, mode, store: location, embedder: embedder?.model ?? null, results, timings });
+          printJson({ query, mode, store: search.location, embedder: search.embedder?.model ?? null, results, timings });
         } else {
           printResults(results, mode, timings.totalMs);
         }
       } finally {
-        await embedder?.close();
-        await store.close();
+        await search.close();
       }
     }),
   );
-}
-
-function makeRetriever(mode: Mode, store: VectorStore, embedder: Embedder | null): Retriever {
-  if (mode === 'bm25') return new Bm25Retriever(store);
-  if (!embedder) throw new SiftError('INTERNAL', `mode ${mode} needs an embedder`);
-  const dense = new DenseRetriever(store, embedder);
-  return mode === 'dense' ? dense : new HybridRetriever([dense, new Bm25Retriever(store)]);
 }
 
 function withSlash(dir: string): string {
   return dir.endsWith('/') ? dir : `${dir}/`;
 }
 
-function printResults(results: { rank: number; source: string; text: string; score: number }[], mode: Mode, totalMs: number): void {
+function printResults(results: { rank: number; source: string; text: string; score: number }[], mode: string, totalMs: number): void {
   if (results.length === 0) {
     process.stdout.write(`no results (${mode})\n`);
     return;

@@ -2,22 +2,15 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { storeFromEnv } from '../../config/env.js';
 import { createReranker, DEFAULT_RERANKER } from '../../defaults.js';
-import type { Embedder } from '../../embedding/embedder.js';
 import { SiftError } from '../../errors.js';
 import { CrossEncoderReranker } from '../../reranking/cross-encoder.js';
-import { Bm25Retriever } from '../../retrieval/bm25-retriever.js';
-import { toCandidateRetriever } from '../../retrieval/candidate-retriever.js';
-import { DenseRetriever } from '../../retrieval/dense-retriever.js';
-import { HybridRetriever } from '../../retrieval/hybrid-retriever.js';
-import type { CandidateRetriever } from '../../retrieval/reranking-retriever.js';
 import { checkBindAddress } from '../../server/api-key.js';
 import { pairJudgeFromReranker } from '../../server/pair-judge.js';
 import { createSearchService } from '../../server/search-service.js';
 import { startServer } from '../../server/start-server.js';
-import { checkStoreEmbedding } from '../../stores/check-store-embedding.js';
-import { isPostgresLocation, openStore } from '../../stores/open-store.js';
-import type { VectorStore } from '../../stores/vector-store.js';
-import { embedderFromFlag, NO_EMBEDDER } from '../embedder-flag.js';
+import { isPostgresLocation } from '../../stores/open-store.js';
+import { openSearch, type SearchSetup } from '../../pipeline/open-search.js';
+import type { Retriever } from '../../retrieval/retriever.js';
 import { addModelFlags, modelLoadOptions, type ModelFlags } from '../model-flags.js';
 import { parsePositiveInt, printJson, runCommand } from '../run-command.js';
 
@@ -70,16 +63,17 @@ export function registerServe(program: Command): void {
       };
 
       const judge = createReranker(flags.reranker, modelLoadOptions(flags));
-      let store: VectorStore | undefined;
-      let embedder: Embedder | null = null;
+      let setup: SearchSetup | undefined;
       try {
         if (judge instanceof CrossEncoderReranker) await judge.load();
         const location = flags.store ?? storeFromEnv();
-        let search: Awaited<ReturnType<typeof openSearch>> | undefined;
+        let search: { retrievers: Record<string, Retriever>; defaultMode: string } | undefined;
         if (flags.store !== undefined || isPostgresLocation(location) || existsSync(location)) {
-          search = await openSearch(location, flags);
-          store = search.store;
-          embedder = search.embedder;
+          setup = await openSearch({ store: location, embedder: flags.embedder, models: modelLoadOptions(flags) });
+          const opened = setup;
+          // The default mode first: clients that name no mode get it, and listings show it first.
+          const modes = [opened.defaultMode, ...opened.modes.filter((m) => m !== opened.defaultMode)];
+          search = { retrievers: Object.fromEntries(modes.map((m) => [m, opened.retriever(m)])), defaultMode: opened.defaultMode };
         }
         const server = await startServer({
           judge: judge instanceof CrossEncoderReranker ? judge : pairJudgeFromReranker(judge),
@@ -105,38 +99,10 @@ export function registerServe(program: Command): void {
         await server.close();
       } finally {
         await judge.close();
-        await embedder?.close();
-        await store?.close();
+        await setup?.close();
       }
     }),
   );
-}
-
-/** Opens the store and builds a stage-1 retriever per mode it supports: bm25 always, dense and hybrid with an embedding. */
-async function openSearch(location: string, flags: ServeFlags) {
-  const store = await openStore(location);
-  try {
-    const info = await store.info();
-    const bm25 = new Bm25Retriever(store);
-    const retrievers: Record<string, CandidateRetriever> = {};
-    let embedder: Embedder | null = null;
-    const name = flags.embedder ?? info.embedding?.model;
-    if (info.embedding && name !== undefined && name !== NO_EMBEDDER) {
-      embedder = embedderFromFlag(name, flags);
-      if (embedder && embedder.model !== info.embedding.model) checkStoreEmbedding(location, info.embedding, { model: embedder.model, dimension: NaN });
-      if (embedder) {
-        await embedder.dimension();
-        const dense = new DenseRetriever(store, embedder);
-        retrievers.hybrid = toCandidateRetriever(new HybridRetriever([dense, bm25]));
-        retrievers.dense = toCandidateRetriever(dense);
-      }
-    }
-    retrievers.bm25 = toCandidateRetriever(bm25);
-    return { store, embedder, retrievers, defaultMode: Object.keys(retrievers)[0]! };
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
 }
 
 /** Resolves on the first SIGTERM or SIGINT; a second one exits at once. */
