@@ -5,7 +5,7 @@
 import type { Embedder } from './embedding/embedder.js';
 import { OnnxEmbedder, type OnnxEmbedderOptions } from './embedding/onnx-embedder.js';
 import { HashingEmbedder } from './embedding/hashing-embedder.js';
-import { defaultEmbedder, defaultReranker, findModel } from './models/registry.js';
+import { defaultEmbedder, defaultReranker } from './models/registry.js';
 import { CrossEncoderReranker, type CrossEncoderOptions } from './reranking/cross-encoder.js';
 import type { Reranker } from './reranking/reranker.js';
 import { isEndpointUrl, RemoteReranker } from './reranking/remote/index.js';
@@ -38,13 +38,12 @@ export const NO_EMBEDDER = 'none';
 
 /**
  * Turns an embedder name into an embedder: `none` gives null (keyword-only), `sift/hashing-N` the
- * deterministic keyword embedder (tests and model-free demos), anything else the ONNX bi-encoder.
- * Registry aliases become the canonical name first, because stores record `embedder.model` and
- * compare it on every later ingest and search.
+ * deterministic keyword embedder (tests and model-free demos), anything else the ONNX bi-encoder
+ * (whose `model` is the registry's canonical name for any alias, as stores record and compare it).
  */
 export function embedderFromName(name: string, options: Omit<OnnxEmbedderOptions, 'model'> = {}): Embedder | null {
   if (name === NO_EMBEDDER) return null;
   const hashing = HashingEmbedder.fromName(name);
   if (hashing) return hashing;
-  return createEmbedder(findModel(name, 'embedder')?.name ?? name, options);
+  return createEmbedder(name, options);
 }

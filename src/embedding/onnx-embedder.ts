@@ -1,5 +1,6 @@
 import { SiftError } from '../errors.js';
 import type { Pooling } from '../models/model-spec.js';
+import { findModel } from '../models/registry.js';
 import { lengthSortedBatches, batchTensors } from '../runtime/batching.js';
 import { closeSession, expectInterface } from '../runtime/onnx-session.js';
 import { loadTextModel, type ModelLoadOptions, type TextModel } from '../runtime/load-text-model.js';
@@ -48,7 +49,8 @@ export class OnnxEmbedder implements Embedder {
   private loading: Promise<Loaded> | undefined;
 
   constructor(options: OnnxEmbedderOptions) {
-    this.model = options.model;
+    // The canonical name, so a store built with an alias recognises the same model under any name.
+    this.model = findModel(options.model, 'embedder')?.name ?? options.model;
     this.options = options;
   }
 

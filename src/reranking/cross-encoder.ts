@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { SiftError } from '../errors.js';
+import { findModel } from '../models/registry.js';
 import { lengthSortedBatches, batchTensors } from '../runtime/batching.js';
 import { closeSession, expectInterface } from '../runtime/onnx-session.js';
 import { loadTextModel, type ModelLoadOptions, type TextModel } from '../runtime/load-text-model.js';
@@ -74,7 +75,7 @@ export class CrossEncoderReranker implements Reranker {
   private loading: Promise<Loaded> | undefined;
 
   constructor(options: CrossEncoderOptions) {
-    this.model = options.model;
+    this.model = findModel(options.model, 'reranker')?.name ?? options.model;
     this.options = options;
   }
 

@@ -118,3 +118,8 @@ test(
     }
   },
 );
+
+test('an alias resolves to the canonical model name stores record', () => {
+  assert.equal(new OnnxEmbedder({ model: 'all-MiniLM-L6-v2' }).model, 'sentence-transformers/all-MiniLM-L6-v2');
+  assert.equal(new OnnxEmbedder({ model: 'Xenova/all-MiniLM-L6-v2' }).model, 'sentence-transformers/all-MiniLM-L6-v2');
+});

@@ -180,3 +180,8 @@ test(
     }
   },
 );
+
+test('an alias resolves to the canonical model name shown in results', () => {
+  assert.equal(new CrossEncoderReranker({ model: 'ms-marco-MiniLM-L-6-v2' }).model, 'cross-encoder/ms-marco-MiniLM-L-6-v2');
+  assert.equal(new CrossEncoderReranker({ model: 'Xenova/ms-marco-MiniLM-L-6-v2' }).model, 'cross-encoder/ms-marco-MiniLM-L-6-v2');
+});
