@@ -129,19 +129,23 @@ function printComparison(
   k: number,
   t: { retrieveMs: number; rerankMs: number; totalMs: number },
 ): void {
-  const width = 52;
+  // Two columns that use the terminal's width (160 characters when piped).
+  const width = Math.max(40, Math.floor(((process.stdout.columns ?? 160) - 3) / 2));
   const inReranked = new Set(reranked.map((h) => h.chunk.id));
   const inSemantic = new Set(semantic.map((h) => h.chunk.id));
-  const cell = (h: RetrievalHit | undefined, mark: string): string =>
-    h ? `${String(h.rank).padStart(2)}. ${(h.rerankScore ?? 0).toFixed(3)} ${mark.padEnd(4)} ${preview(`${where(h)}: ${h.chunk.text}`, width - 16)}` : '';
+  const cell = (h: RetrievalHit | undefined, mark: string): string => {
+    if (!h) return '';
+    const head = `${String(h.rank).padStart(2)}. ${(h.rerankScore ?? 0).toFixed(3)} ${mark.padEnd(8)} `;
+    return head + preview(`[${where(h)}] ${h.chunk.text}`, width - head.length);
+  };
   const rows = Array.from({ length: Math.max(semantic.length, reranked.length) }, (_, i) => {
     const s = semantic[i];
     const r = reranked[i];
     const left = cell(s, s && !inReranked.has(s.chunk.id) ? 'out' : '');
-    const right = cell(r, r ? (inSemantic.has(r.chunk.id) ? movement(r.retrievalRank, r.rank) : `in↑${r.retrievalRank}`) : '');
+    const right = cell(r, r ? (inSemantic.has(r.chunk.id) ? movement(r.retrievalRank, r.rank) : `new(#${r.retrievalRank})`) : '');
     return `${left.padEnd(width)} | ${right}`;
   });
-  process.stdout.write(`${'semantic only (judge score)'.padEnd(width)} | re-ranked\n${'-'.repeat(width)}-+-${'-'.repeat(width)}\n${rows.join('\n')}\n\n`);
-  process.stdout.write(`re-ranking changed ${changed} of ${k} (out: left the top ${k}; in↑N: came in from stage-1 rank N)\n`);
+  process.stdout.write(`${'semantic only (judge score)'.padEnd(width)} | re-ranked by the cross-encoder\n${'-'.repeat(width)}-+-${'-'.repeat(width)}\n${rows.join('\n')}\n\n`);
+  process.stdout.write(`re-ranking changed ${changed} of ${k}  (out: dropped from the top ${k}; new(#N): came up from stage-1 rank N)\n`);
   process.stdout.write(`retrieve ${t.retrieveMs} ms, re-rank ${t.rerankMs} ms, total ${t.totalMs} ms\n`);
 }
