@@ -1,7 +1,7 @@
 export { evaluateQuery, type MetricValues } from './evaluate-query.js';
 export { latencyStats, percentile, type LatencyStats } from './latency-stats.js';
 export {
-  DEFAULT_K,
+  DEFAULT_CUTOFFS,
   metricKey,
   metricLabel,
   metricSpecs,

@@ -14,7 +14,7 @@ export interface MetricOptions {
 }
 
 /** The default `--k` list. */
-export const DEFAULT_K: readonly number[] = [1, 3, 4, 10, 20];
+export const DEFAULT_CUTOFFS: readonly number[] = [1, 3, 4, 10, 20];
 
 /** One metric to compute: its key in reports, the measure and the cut-off. */
 export interface MetricSpec {
@@ -35,7 +35,7 @@ export function metricKey(measure: MeasureName, k: number): string {
  * metricSpecs({ k: [4] }).map((m) => m.key); // ['P@4', 'R@4', 'MRR@10', 'nDCG@10']
  */
 export function metricSpecs(options: MetricOptions = {}): MetricSpec[] {
-  const ks = sortedUnique(options.k ?? DEFAULT_K);
+  const ks = sortedUnique(options.k ?? DEFAULT_CUTOFFS);
   const spec = (measure: MeasureName, list: readonly number[]): MetricSpec[] =>
     sortedUnique(list).map((k) => ({ key: metricKey(measure, k), measure, k }));
   return [
