@@ -1,5 +1,5 @@
 import { Parser } from 'htmlparser2';
-import { decodeUtf8, requireText } from './file-checks.js';
+import { decodeUtf8, loadError, requireText } from './file-checks.js';
 import type { LoadedDocument } from './loaded-document.js';
 
 /** Elements whose content is never visible text (code, styling, embedded media, metadata). */
@@ -17,11 +17,20 @@ const BLOCK = new Set([
 const HEADING = /^h[1-6]$/;
 
 /**
+ * Deepest element nesting read. htmlparser2 keeps its open elements with `Array.unshift`, so each
+ * level costs a copy of the whole stack: 100k nested `<div>`s took 20 s and more (quadratic), a cheap
+ * way for one hostile or generated file to stall an ingest. Browsers stop nesting at 512 levels
+ * (Chromium's HTML parser); real pages stay far below 100. Past this depth the page is refused
+ * (`too-deep`), which keeps parsing linear.
+ */
+export const MAX_HTML_DEPTH = 4096;
+
+/**
  * Loads HTML as its visible text: no script, style, head or navigation boilerplate (`nav`, `footer`,
  * `aside`, page-level `header`, ARIA landmark roles, `hidden`), with headings kept as their own
  * paragraphs so the splitter can cut at them. The title is `<title>`, else the first `<h1>`.
  * htmlparser2 is forgiving, so broken markup still yields its text; a page with no visible text is
- * refused (`no-text`).
+ * refused (`no-text`), and one that nests elements past {@link MAX_HTML_DEPTH} levels (`too-deep`).
  *
  * @example
  * loadHtml(enc('<title>T</title><nav>Home</nav><h1>Hi</h1><p>there</p>'), 'a.html'); // { text: 'Hi\n\nthere', title: 'T', format: 'html' }
@@ -59,6 +68,9 @@ export function loadHtml(bytes: Uint8Array, path: string): LoadedDocument {
           'hidden' in attrs ||
           attrs['aria-hidden'] === 'true';
         stack.push({ name, hides });
+        if (stack.length > MAX_HTML_DEPTH) {
+          throw loadError(path, 'too-deep', `elements nest more than ${MAX_HTML_DEPTH} levels deep (generated or hostile markup); flatten the page or convert it to text, then ingest again`);
+        }
         if (hides) hiddenDepth++;
         if (name === 'article' || name === 'main') articleDepth++;
         if (hiddenDepth > 0) return;

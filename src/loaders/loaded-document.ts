@@ -28,4 +28,5 @@ export type SkipReason =
   | 'invalid-utf8'
   | 'no-text'
   | 'broken-pdf'
+  | 'too-deep'
   | 'unsupported-format';
