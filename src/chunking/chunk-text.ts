@@ -59,18 +59,54 @@ export async function chunkText(text: string, options: ChunkOptions = {}): Promi
     options.format === 'md'
       ? RecursiveCharacterTextSplitter.fromLanguage('markdown', params)
       : new RecursiveCharacterTextSplitter(params);
-  const pieces = await splitter.splitText(text);
   const chunks: TextChunk[] = [];
-  let from = 0;
+  // Runs of non-space characters longer than a chunk (minified data, base64, one 50 MB "word") are
+  // cut into fixed windows here, as the splitter's last resort (splitting into single characters)
+  // would, because that last resort is superlinear: a 1 MB run took 0.7 s, a 5 MB run 68 s.
+  let segmentStart = 0;
+  for (const [runStart, runEnd] of longRuns(text, chunkSize)) {
+    await splitSegment(splitter, text, segmentStart, runStart, chunks);
+    for (let start = runStart; start < runEnd; start += chunkSize - chunkOverlap) {
+      const stop = Math.min(start + chunkSize, runEnd);
+      chunks.push({ index: chunks.length, text: text.slice(start, stop), start, end: stop });
+      if (stop === runEnd) break;
+    }
+    segmentStart = runEnd;
+  }
+  await splitSegment(splitter, text, segmentStart, text.length, chunks);
+  return chunks;
+}
+
+/**
+ * `[start, end)` of each run of non-space characters longer than `chunkSize`, found between matches
+ * of `\s+` (a `\S{n,}` pattern overflows V8's regex stack on a 50 MB run).
+ */
+function* longRuns(text: string, chunkSize: number): Generator<[number, number]> {
+  const space = /\s+/g;
+  let runStart = 0;
+  for (;;) {
+    const match = space.exec(text);
+    const runEnd = match ? match.index : text.length;
+    if (runEnd - runStart > chunkSize) yield [runStart, runEnd];
+    if (!match) return;
+    runStart = match.index + match[0].length;
+  }
+}
+
+/** Splits `text[from, to)` with the recursive splitter and appends its chunks with document offsets. */
+async function splitSegment(splitter: RecursiveCharacterTextSplitter, text: string, from: number, to: number, chunks: TextChunk[]): Promise<void> {
+  const segment = text.slice(from, to);
+  if (segment.trim().length === 0) return;
+  const pieces = await splitter.splitText(segment);
+  let at = 0;
   for (const piece of pieces) {
     if (piece.trim().length === 0) continue;
     // Pieces come in document order and each starts after the previous one's start, so searching
     // from there finds the right occurrence even when text repeats.
-    let start = text.indexOf(piece, from);
-    if (start < 0) start = text.indexOf(piece);
-    if (start < 0) start = from; // the splitter changed the text (should not happen); keep offsets monotone
-    chunks.push({ index: chunks.length, text: piece, start, end: start + piece.length });
-    from = start + 1;
+    let start = segment.indexOf(piece, at);
+    if (start < 0) start = segment.indexOf(piece);
+    if (start < 0) start = at; // the splitter changed the text (should not happen); keep offsets monotone
+    chunks.push({ index: chunks.length, text: piece, start: from + start, end: from + start + piece.length });
+    at = start + 1;
   }
-  return chunks;
 }
