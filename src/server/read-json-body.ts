@@ -84,6 +84,12 @@ function fieldName(path: readonly PropertyKey[]): string {
 }
 
 function preview(value: unknown): string {
-  const json = JSON.stringify(value) ?? String(value);
+  let json: string;
+  try {
+    json = JSON.stringify(value) ?? String(value);
+  } catch {
+    // JSON.parse accepts nesting JSON.stringify cannot print again (100k nested arrays overflow the stack).
+    json = Array.isArray(value) ? 'a deeply nested array' : 'a deeply nested object';
+  }
   return json.length > 60 ? `${json.slice(0, 57)}...` : json;
 }
