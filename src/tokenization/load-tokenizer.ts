@@ -30,20 +30,24 @@ export function loadTokenizer(path: string): Promise<LoadedTokenizer> {
   return pending;
 }
 
+/** The fix for a damaged tokenizer file (usually a truncated or interrupted download). */
+const REFETCH = 'a truncated or corrupt download? delete the model folder and run `sift models pull <model>` again';
+
 async function readTokenizer(path: string): Promise<LoadedTokenizer> {
   let json: Record<string, unknown>;
   try {
     json = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
   } catch (err) {
-    throw new SiftError('MODEL_INVALID', `cannot read tokenizer ${path}: ${(err as Error).message}`, { cause: err });
+    throw new SiftError('MODEL_INVALID', `cannot read tokenizer ${path}: ${(err as Error).message}; ${REFETCH}`, { cause: err, details: { path } });
   }
   const config = await readOptionalJson(join(dirname(path), 'tokenizer_config.json'));
   let tokenizer: Tokenizer;
   try {
     tokenizer = new Tokenizer(json, config);
   } catch (err) {
-    throw new SiftError('MODEL_INVALID', `tokenizer ${path} is not a usable tokenizer.json: ${(err as Error).message}`, {
+    throw new SiftError('MODEL_INVALID', `tokenizer ${path} is not a usable tokenizer.json: ${(err as Error).message}; ${REFETCH}`, {
       cause: err,
+      details: { path },
     });
   }
   const padding = json.padding as { pad_id?: number } | null | undefined;
