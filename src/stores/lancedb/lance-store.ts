@@ -1,5 +1,5 @@
 import type { Connection, Table } from '@lancedb/lancedb';
-import { SiftError, toSiftError } from '../../errors.js';
+import { SiftError } from '../../errors.js';
 import type {
   ChunkFilter,
   ChunkRecord,
@@ -15,6 +15,7 @@ import type {
   WriteResult,
 } from '../vector-store.js';
 import { loadLanceDb } from './load-lancedb.js';
+import { storeIoError } from './store-io-error.js';
 import { filterToSql, sqlIn } from './sql.js';
 import type { StoreManifest } from './store-manifest.js';
 import { CHUNK_COLUMNS, chunkToRow, chunksSchema, rowToChunk, rowToSource, sourcesSchema, sourceToRow } from './table-schemas.js';
@@ -250,7 +251,7 @@ export class LanceStore implements VectorStore {
         }
       }
     } catch (err) {
-      throw toSiftError(err, 'STORE_ERROR', `store ${this.#location}: cannot scan chunks`);
+      throw storeIoError(err, this.#location, 'scan chunks');
     }
     if (pending.length > 0) yield pending;
   }
@@ -347,7 +348,7 @@ export class LanceStore implements VectorStore {
     try {
       return await op();
     } catch (err) {
-      throw toSiftError(err, 'STORE_ERROR', `store ${this.#location}: cannot ${what}`);
+      throw storeIoError(err, this.#location, what);
     }
   }
 }
