@@ -98,6 +98,7 @@ test('sift migrate: LanceDB -> PostgreSQL (PGlite) -> LanceDB keeps counts, vect
   const again = await runCli(['ingest', corpus, '--store', pgLoc, '--max-file-size', '64k', '--json']);
   assert.equal(again.code, 0, again.stderr);
   assert.equal(JSON.parse(again.stdout).files.ingested, 0);
+  assert.doesNotMatch(again.stdout, /s3cret-pw/, 'nor does ingest');
 
   const back = join(await tempDir('sift-migrate-'), 'store');
   const home = await runCli(['migrate', '--from', pgLoc, '--to', back, '--json']);

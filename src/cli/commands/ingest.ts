@@ -8,7 +8,8 @@ import { ingestFiles } from '../../ingest/ingest-files.js';
 import type { IngestSummary } from '../../ingest/ingest-summary.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../../loaders/load-file.js';
 import { checkStoreEmbedding } from '../../stores/check-store-embedding.js';
-import { openStore, readStoreEmbedding } from '../../stores/open-store.js';
+import { isPostgresLocation, openStore, readStoreEmbedding } from '../../stores/open-store.js';
+import { redactPassword } from '../../stores/postgres/postgres-location.js';
 import { embedderFromFlag, NO_EMBEDDER } from '../embedder-flag.js';
 import { addModelFlags, type ModelFlags } from '../model-flags.js';
 import { createProgress } from '../progress.js';
@@ -90,7 +91,7 @@ export function registerIngest(program: Command): void {
             onProgress: (p) => progress.update(p.filesDone, { chunks: p.chunksWritten, rate: p.chunksPerSecond.toFixed(1) }),
           });
           progress.stop();
-          summary.store = location;
+          summary.store = isPostgresLocation(location) ? redactPassword(location) : location;
           if (flags.json) printJson(summary);
           else printSummary(summary);
           return everyFileFailed(summary) ? EXIT.failure : EXIT.ok;
