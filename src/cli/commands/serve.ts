@@ -9,6 +9,7 @@ import { pairJudgeFromReranker } from '../../server/pair-judge.js';
 import { createSearchService } from '../../server/search-service.js';
 import { startServer } from '../../server/start-server.js';
 import { isPostgresLocation } from '../../stores/open-store.js';
+import { redactPassword } from '../../stores/postgres/postgres-location.js';
 import { openSearch, type SearchSetup } from '../../pipeline/open-search.js';
 import type { Retriever } from '../../retrieval/retriever.js';
 import { addModelFlags, modelLoadOptions, type ModelFlags } from '../model-flags.js';
@@ -87,11 +88,11 @@ export function registerServe(program: Command): void {
         });
         const routes = ['GET /', 'GET /health', 'GET /metrics', 'POST /v1/rerank', 'POST /rerank', ...(search ? ['POST /v1/search', 'POST /v1/ask'] : [])];
         if (flags.json) {
-          printJson({ url: server.url, host: server.host, port: server.port, model: judge.model, store: search ? location : null, search_modes: search ? Object.keys(search.retrievers) : [], routes });
+          printJson({ url: server.url, host: server.host, port: server.port, model: judge.model, store: search ? redactPassword(location) : null, search_modes: search ? Object.keys(search.retrievers) : [], routes });
         } else {
           process.stdout.write(
             `sift: serving ${judge.model} at ${server.url}  (web page at /, API: ${routes.filter((r) => r.startsWith('POST')).map((r) => r.slice(5)).join(', ')})\n` +
-              (search ? `sift: searching ${location} (${Object.keys(search.retrievers).join(', ')})\n` : `sift: no store at ${location}: /v1/search and /v1/ask are off (sift ingest, then --store)\n`),
+              (search ? `sift: searching ${redactPassword(location)} (${Object.keys(search.retrievers).join(', ')})\n` : `sift: no store at ${location}: /v1/search and /v1/ask are off (sift ingest, then --store)\n`),
           );
         }
         await untilSignal();
