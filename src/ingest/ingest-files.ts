@@ -3,12 +3,13 @@ import { performance } from 'node:perf_hooks';
 import { chunkText, resolveChunkOptions } from '../chunking/chunk-text.js';
 import type { Embedder } from '../embedding/embedder.js';
 import { SiftError } from '../errors.js';
-import { skipReasonOf } from '../loaders/file-checks.js';
+import { loadError, skipReasonOf } from '../loaders/file-checks.js';
 import { parseDocument, readSourceFile } from '../loaders/load-file.js';
 import type { LoadedDocument } from '../loaders/loaded-document.js';
 import { checkStoreEmbedding } from '../stores/check-store-embedding.js';
 import type { VectorStore } from '../stores/vector-store.js';
 import { contentFingerprint } from './chunk-id.js';
+import { confinedRealPath } from './confine-path.js';
 import { writeBatch, type PendingSource } from './write-batch.js';
 import type { IngestProgress, IngestSummary, SkippedFile } from './ingest-summary.js';
 import { isUnder, walkFiles } from './walk-files.js';
@@ -30,6 +31,11 @@ export interface IngestOptions {
   exclude?: readonly string[];
   /** Folders never walked into (the store's own folder). */
   skipDirs?: readonly string[];
+  /**
+   * Real paths of folders every file must really lie in (`sift serve --ingest-root`): a file whose
+   * symbolic link leads elsewhere is skipped (`outside-roots`), never read.
+   */
+  confineTo?: readonly string[];
   /** Remove sources under `paths` that the walk no longer finds (deleted or now excluded). */
   prune?: boolean;
   /** Largest file read, in bytes (default 50 MiB). */
@@ -119,6 +125,9 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestSummary
   for (const file of walk.files) {
     if (options.signal?.aborted) throw new SiftError('ABORTED', 'ingest was aborted', { cause: options.signal.reason });
     try {
+      if (options.confineTo && (await confinedRealPath(file.path, options.confineTo)) === undefined) {
+        throw loadError(file.path, 'outside-roots', 'the file (or the link it is) lies outside the ingest roots; it was not read');
+      }
       const bytes = await readSourceFile(file.path, options.maxFileBytes !== undefined ? { maxBytes: options.maxFileBytes } : {});
       const contentHash = contentFingerprint(bytes, settings);
       if (known.get(file.path)?.contentHash === contentHash) {

@@ -29,4 +29,5 @@ export type SkipReason =
   | 'no-text'
   | 'broken-pdf'
   | 'too-deep'
+  | 'outside-roots'
   | 'unsupported-format';

@@ -7,6 +7,7 @@ import type { ChatClientOptions } from '../generation/chat-client.js';
 import { registerAsk } from './routes/ask.js';
 import { registerCohereRerank } from './routes/rerank-cohere.js';
 import { registerHealth } from './routes/health.js';
+import { registerIngest } from './routes/ingest.js';
 import { registerMetrics } from './routes/metrics.js';
 import { registerTeiRerank } from './routes/rerank-tei.js';
 import { registerSearch } from './routes/search.js';
@@ -83,6 +84,7 @@ export function createApp(options: CreateAppOptions): ServerApp {
     registerSearch(app, ctx, ctx.search);
     registerAsk(app, ctx, ctx.search, options.llm, log);
   }
+  if (ctx.ingest) registerIngest(app, ctx, ctx.ingest);
 
   for (const route of app.routes) {
     if (route.method === 'ALL') continue;

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import type { BatchedReranker, BatchedRerankTimings } from './batched-reranker.js';
 import type { ServerMetrics } from './metrics/server-metrics.js';
+import type { IngestService } from './routes/ingest-service.js';
 import type { SearchService } from './search-service.js';
 import type { ServerLimits } from './server-limits.js';
 
@@ -18,6 +19,8 @@ export type ServerApp = Hono<ServerEnv>;
 export interface ServerContext {
   reranker: BatchedReranker;
   search: SearchService | undefined;
+  /** Ingest over HTTP (`--ingest-root`); without it `/v1/ingest` is not registered. */
+  ingest?: IngestService | undefined;
   limits: ServerLimits;
   metrics: ServerMetrics;
   /** HTTP requests being handled (a gauge in `/metrics`). */

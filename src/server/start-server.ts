@@ -10,6 +10,7 @@ import { Batcher, type BatcherOptions } from './batcher.js';
 import { createApp } from './create-app.js';
 import type { PairJudge } from './pair-judge.js';
 import { createServerMetrics, type ServerMetrics } from './metrics/server-metrics.js';
+import type { IngestService } from './routes/ingest-service.js';
 import type { SearchService } from './search-service.js';
 import type { ServerContext } from './server-context.js';
 import { resolveLimits, type ServerLimits } from './server-limits.js';
@@ -20,6 +21,8 @@ export interface StartServerOptions {
   judge: PairJudge;
   /** Builds `/v1/search` over the server's batched reranker; without it the route is not registered. */
   search?: ((reranker: Reranker) => SearchService) | undefined;
+  /** Ingest over HTTP into the server's store (`POST /v1/ingest`, confined to its roots); off without it. */
+  ingest?: IngestService | undefined;
   /** The LLM for `/v1/ask` (OpenAI-compatible); without one, answers quote the best sentences. */
   llm?: ChatClientOptions | undefined;
   /** Address to bind (default 127.0.0.1). Anything but loopback needs `apiKey`. */
@@ -90,6 +93,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const context: ServerContext = {
     reranker,
     search: options.search?.(reranker),
+    ingest: options.ingest,
     limits,
     metrics,
     inFlight,
