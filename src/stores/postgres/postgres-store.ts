@@ -17,6 +17,7 @@ import type {
 } from '../vector-store.js';
 import { BM25_B, BM25_K1, bm25Sql } from './bm25-sql.js';
 import type { CollectionTables } from './postgres-schema.js';
+import { connectionLost, rowToChunk, rowToSource } from './postgres-rows.js';
 import { CHUNK_SELECT, filterSql, parseVector, queryWords, vectorLiteral } from './postgres-sql.js';
 
 /** Tunables of the PostgreSQL store. */
@@ -395,35 +396,4 @@ export class PostgresStore implements VectorStore {
     const where = connectionLost(err) ? ` (connection to PostgreSQL at ${this.#s.server} lost; nothing of this write was committed)` : '';
     return toSiftError(err, 'STORE_ERROR', `store ${this.#s.display}: cannot ${what}${where}`);
   }
-}
-
-/** True for errors meaning the connection is gone (refused, reset, terminated by the server or an admin). */
-function connectionLost(err: unknown): boolean {
-  const code = (err as { code?: string } | undefined)?.code;
-  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE' || code === '57P01' || code === '57P02' || code === '57P03') return true;
-  return /Connection terminated|connection ended|Client has encountered a connection error|not queryable/i.test(String((err as Error | undefined)?.message));
-}
-
-function rowToChunk(row: Record<string, unknown>): StoredChunk {
-  const title = row.title;
-  return {
-    id: String(row.id),
-    source: String(row.source),
-    text: String(row.text),
-    title: typeof title === 'string' ? title : undefined,
-    chunkIndex: Number(row.chunk_index),
-    start: Number(row.start_offset),
-    end: Number(row.end_offset),
-    modifiedMs: Number(row.modified_ms),
-  };
-}
-
-function rowToSource(row: Record<string, unknown>): SourceRecord {
-  return {
-    source: String(row.source),
-    contentHash: String(row.content_hash),
-    chunkCount: Number(row.chunk_count),
-    modifiedMs: Number(row.modified_ms),
-    ingestedAt: String(row.ingested_at),
-  };
 }
