@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { storeFromEnv } from '../../config/env.js';
 import { createReranker, DEFAULT_RERANKER } from '../../defaults.js';
 import { SiftError } from '../../errors.js';
@@ -7,6 +8,8 @@ import { CrossEncoderReranker } from '../../reranking/cross-encoder.js';
 import { checkBindAddress } from '../../server/api-key.js';
 import { pairJudgeFromReranker } from '../../server/pair-judge.js';
 import { createSearchService } from '../../server/search-service.js';
+import { createIngestService } from '../../server/routes/ingest-service.js';
+import { realRoots } from '../../ingest/confine-path.js';
 import { startServer } from '../../server/start-server.js';
 import { isPostgresLocation } from '../../stores/open-store.js';
 import { redactPassword } from '../../stores/postgres/postgres-location.js';
@@ -29,6 +32,7 @@ interface ServeFlags extends ModelFlags {
   batching: boolean;
   llmUrl?: string;
   llmModel?: string;
+  ingestRoot?: string[];
 }
 
 /** `sift serve`: the HTTP API (rerank, search, ask, health, metrics) and the web page at `/`. */
@@ -49,6 +53,7 @@ export function registerServe(program: Command): void {
     .option('--no-batching', 'score each request on its own (no merging of concurrent requests)')
     .option('--llm-url <url>', 'OpenAI-compatible endpoint that writes /v1/ask answers (default: extractive answers)')
     .option('--llm-model <name>', 'model name at --llm-url')
+    .option('--ingest-root <dir>', 'enable POST /v1/ingest for files and folders inside this folder (repeatable); needs a store', (v: string, prev: string[] = []) => [...prev, v])
     .option('--json', 'print {"url", "host", "port", "model", "store", "search_modes", "routes"} once listening');
   addModelFlags(command).action((flags: ServeFlags) =>
     runCommand(flags, async () => {
@@ -76,6 +81,18 @@ export function registerServe(program: Command): void {
           const modes = [opened.defaultMode, ...opened.modes.filter((m) => m !== opened.defaultMode)];
           search = { retrievers: Object.fromEntries(modes.map((m) => [m, opened.retriever(m)])), defaultMode: opened.defaultMode };
         }
+        if (flags.ingestRoot && !setup) {
+          throw new SiftError('INVALID_OPTION', `--ingest-root needs a store to ingest into, and there is none at ${location}; run \`sift ingest\` once or pass --store`);
+        }
+        const ingest =
+          flags.ingestRoot && setup
+            ? createIngestService({
+                roots: await realRoots(flags.ingestRoot),
+                store: setup.store,
+                embedder: setup.embedder,
+                storeDir: isPostgresLocation(location) ? undefined : resolve(location),
+              })
+            : undefined;
         const server = await startServer({
           judge: judge instanceof CrossEncoderReranker ? judge : pairJudgeFromReranker(judge),
           host: flags.host,
@@ -85,8 +102,9 @@ export function registerServe(program: Command): void {
           batching,
           ...(search ? { search: (reranker) => createSearchService({ retrievers: search.retrievers, reranker, defaultMode: search.defaultMode }) } : {}),
           ...(flags.llmUrl ? { llm: { url: flags.llmUrl, model: flags.llmModel } } : {}),
+          ...(ingest ? { ingest } : {}),
         });
-        const routes = ['GET /', 'GET /health', 'GET /metrics', 'POST /v1/rerank', 'POST /rerank', ...(search ? ['POST /v1/search', 'POST /v1/ask'] : [])];
+        const routes = ['GET /', 'GET /health', 'GET /metrics', 'POST /v1/rerank', 'POST /rerank', ...(search ? ['POST /v1/search', 'POST /v1/ask'] : []), ...(ingest ? ['POST /v1/ingest'] : [])];
         if (flags.json) {
           printJson({ url: server.url, host: server.host, port: server.port, model: judge.model, store: search ? redactPassword(location) : null, search_modes: search ? Object.keys(search.retrievers) : [], routes });
         } else {
