@@ -5,7 +5,7 @@ import type { Embedder } from '../embedding/embedder.js';
 import { SiftError } from '../errors.js';
 import { checkStoreEmbedding } from '../stores/check-store-embedding.js';
 import type { VectorStore } from '../stores/vector-store.js';
-import { writeBatch, type PendingSource } from './write-batch.js';
+import { MAX_SOURCES_PER_BATCH, writeBatch, type PendingSource } from './write-batch.js';
 
 /** A document given as data rather than a file (a BEIR corpus entry, a database row). */
 export interface DocumentInput {
@@ -97,7 +97,7 @@ export async function ingestDocuments(options: IngestDocumentsOptions): Promise<
       chunks,
     });
     pendingChunks += chunks.length;
-    if (pendingChunks >= batchChunks) await flush();
+    if (pendingChunks >= batchChunks || pending.length >= MAX_SOURCES_PER_BATCH) await flush();
   }
   await flush();
   if (summary.documents.ingested > 0) await store.optimize();

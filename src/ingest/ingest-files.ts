@@ -10,7 +10,7 @@ import { checkStoreEmbedding } from '../stores/check-store-embedding.js';
 import type { VectorStore } from '../stores/vector-store.js';
 import { contentFingerprint } from './chunk-id.js';
 import { confinedRealPath } from './confine-path.js';
-import { writeBatch, type PendingSource } from './write-batch.js';
+import { MAX_SOURCES_PER_BATCH, writeBatch, type PendingSource } from './write-batch.js';
 import type { IngestProgress, IngestSummary, SkippedFile } from './ingest-summary.js';
 import { isUnder, walkFiles } from './walk-files.js';
 
@@ -53,9 +53,6 @@ export interface IngestOptions {
   onStart?: (filesTotal: number) => void;
   signal?: AbortSignal;
 }
-
-/** Most sources in one commit (the store builds an `IN (...)` list of them). */
-const MAX_SOURCES_PER_BATCH = 500;
 
 /**
  * Brings the store up to date with files on disk: new and changed files are loaded, chunked,

@@ -10,6 +10,9 @@ export interface PendingSource {
   chunks: TextChunk[];
 }
 
+/** Most sources in one commit: stores build an `IN (...)` list of them (see `VectorStore.replaceSources`). */
+export const MAX_SOURCES_PER_BATCH = 500;
+
 export interface WriteBatchOptions {
   /** Texts per embedder batch (default: the embedder's). */
   embedBatchSize?: number | undefined;
