@@ -9,7 +9,7 @@ import type { ModelDtype } from '../src/models/model-spec.js';
 import { benchJudge } from './support/judges.js';
 import { JUDGE_MODEL, modelFolder } from './support/models.js';
 import { scifactCandidates } from './support/scifact.js';
-import { interleave, median, percentile, round } from './support/stats.js';
+import { interleave, interleaveTimes, median, percentile, round } from './support/stats.js';
 import type { BenchFigure, BenchSuite } from './support/suite.js';
 
 const DTYPES: ModelDtype[] = ['fp32', 'q8'];
@@ -22,7 +22,7 @@ const suite: BenchSuite = {
   async run({ quick, log }) {
     const folder = modelFolder(JUDGE_MODEL);
     if ('missing' in folder) return { figures: [], notes: [], skipped: folder.missing };
-    const latencyQueries = quick ? 5 : 30;
+    const latencyQueries = quick ? 4 : 30;
     const throughputReps = quick ? 1 : 5;
     const { sets } = await scifactCandidates({ queries: Math.max(latencyQueries, throughputReps), perQuery: 64 });
     const judges = new Map<string, { dtype: ModelDtype; threads: number; judge: CrossEncoderReranker }>();
@@ -59,11 +59,13 @@ const suite: BenchSuite = {
       figures.push({ ...common, metric: 'judge.tokenizeShare', value: round(median(tokenizeShare.get(key)!)), unit: 'fraction', note: 'tokenizing and tensor building / total, median' });
     }
 
-    const candidates = 64;
-    log(`throughput: ${candidates} candidates per call, batch sizes ${BATCH_SIZES.join('/')}, ${throughputReps} rounds`);
+    // --quick: 32 candidates (batch 64 would equal batch 32, so it is left out).
+    const candidates = quick ? 32 : 64;
+    const batchSizes = quick ? BATCH_SIZES.filter((b) => b < 64) : BATCH_SIZES;
+    log(`throughput: ${candidates} candidates per call, batch sizes ${batchSizes.join('/')}, ${throughputReps} rounds`);
     const variants: Record<string, () => Promise<unknown>> = {};
     for (const [key, { judge }] of judges) {
-      for (const batchSize of BATCH_SIZES) {
+      for (const batchSize of batchSizes) {
         let i = 0;
         variants[`${key}/${batchSize}`] = () => {
           const set = sets[i++ % sets.length]!;
@@ -71,9 +73,10 @@ const suite: BenchSuite = {
         };
       }
     }
-    const throughput = await interleave(variants, throughputReps);
+    const measured = await interleaveTimes(variants, throughputReps);
+    const throughput = measured.wall;
     for (const [key, { dtype, threads, judge }] of judges) {
-      for (const batchSize of BATCH_SIZES) {
+      for (const batchSize of batchSizes) {
         const ms = median(throughput[`${key}/${batchSize}`]!);
         figures.push({
           model: JUDGE_MODEL,
@@ -83,6 +86,7 @@ const suite: BenchSuite = {
           metric: 'judge.throughput',
           value: round((candidates * 1000) / ms),
           unit: 'pairs/s',
+          params: { pairsPerCpuSecond: round((candidates * 1000) / median(measured.cpu[`${key}/${batchSize}`]!)) },
           note: `scorePairs of ${candidates} candidates, median of ${throughputReps}`,
         });
       }

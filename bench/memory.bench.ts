@@ -39,7 +39,7 @@ const suite: BenchSuite = {
   async run({ quick, log }) {
     const folder = modelFolder(JUDGE_MODEL);
     if ('missing' in folder) return { figures: [], notes: [], skipped: folder.missing };
-    const calls = quick ? 300 : 10_000;
+    const calls = quick ? 200 : 10_000;
     const dtype: ModelDtype = DEFAULT_DTYPE;
     const { sets } = await scifactCandidates({ queries: 50, perQuery: 20 });
     const before = rssMB();

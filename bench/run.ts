@@ -33,6 +33,8 @@ function suiteFiles(only: string[] | undefined): string[] {
 
 /** In the child: import one suite and run it, writing its result as JSON to `resultFile`. */
 async function runChild(name: string, quick: boolean, resultFile: string): Promise<void> {
+  // A plain-script suite reads its own flags from process.argv: show it only what concerns it.
+  process.argv = [process.argv[0]!, join(BENCH, `${name}.bench.ts`), ...(quick ? ['--quick'] : [])];
   const mod = (await import(pathToFileURL(join(BENCH, `${name}.bench.ts`)).href)) as { default?: BenchSuite };
   const suite = mod.default;
   let result: SuiteResult & { contract: boolean } = { figures: [], notes: [], contract: false };
@@ -56,10 +58,15 @@ async function runSuite(name: string, quick: boolean): Promise<SuiteReport> {
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const seconds = (performance.now() - started) / 1000;
   const base = { name, title: name, seconds, figures: [], notes: [] };
-  if (!existsSync(resultFile)) return { ...base, output, error: `exited with code ${String(code)} before reporting` };
+  if (!existsSync(resultFile)) {
+    // A script that ends with process.exit(0) never returns to the child's reporting code.
+    if (code === 0) return { ...base, title: `${name} (a script; its output below)`, output, ...parsed(output) };
+    return { ...base, output, error: `exited with code ${String(code)} before reporting` };
+  }
   const result = JSON.parse(await readFile(resultFile, 'utf8')) as SuiteResult & { contract: boolean; peakRssMB: number };
   await rm(resultFile, { force: true });
   const title = result.contract ? await suiteTitle(name) : `${name} (a script; its output below)`;
+  const data = result.contract ? undefined : parsed(output).data;
   return {
     name,
     title,
@@ -69,7 +76,17 @@ async function runSuite(name: string, quick: boolean): Promise<SuiteReport> {
     notes: result.notes,
     ...(result.skipped ? { skipped: result.skipped } : {}),
     ...(output.trim() ? { output } : {}),
+    ...(data !== undefined ? { data } : {}),
   };
+}
+
+/** A script's stdout as data when it is JSON. */
+function parsed(output: string): { data?: unknown } {
+  try {
+    return output.trim() ? { data: JSON.parse(output) as unknown } : {};
+  } catch {
+    return {};
+  }
 }
 
 /** The title line of a suite, read from its source so the parent need not load onnxruntime. */

@@ -22,6 +22,8 @@ export interface SuiteReport extends SuiteResult {
   peakRssMB?: number;
   /** Output of a suite that does not follow the contract (printed text), kept as is. */
   output?: string;
+  /** A script's stdout when it is JSON (stage-1 prints its report so), for `--json` consumers. */
+  data?: unknown;
   error?: string;
 }
 
