@@ -1,25 +1,19 @@
 import type { Command } from 'commander';
 import { isAbsolute, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createReranker, DEFAULT_RERANKER } from '../../defaults.js';
+import { createReranker } from '../../defaults.js';
 import { SiftError } from '../../errors.js';
 import { streamAnswer, type AnswerResult } from '../../generation/answer.js';
 import { DEFAULT_EXTRACTIVE_MIN_SCORE } from '../../generation/extractive-answer.js';
 import { RerankingRetriever, type RetrievalHit } from '../../retrieval/reranking-retriever.js';
 import { roundMs } from '../../retrieval/retriever.js';
 import { openSearch } from '../../pipeline/open-search.js';
-import { addModelFlags, modelLoadOptions, type ModelFlags } from '../model-flags.js';
+import { addModelFlags, modelLoadOptions } from '../model-flags.js';
+import { addTwoStageFlags, parseTwoStageFlags, type TwoStageFlags } from '../two-stage-flags.js';
 import { parseNumberInRange, parsePositiveInt, printJson, runCommand } from '../run-command.js';
 
 
-interface AskFlags extends ModelFlags {
-  store?: string;
-  embedder?: string;
-  mode?: string;
-  candidates?: string;
-  topK?: string;
-  reranker: string;
-  minScore?: string;
+interface AskFlags extends TwoStageFlags {
   llmUrl?: string;
   llmModel?: string;
   sentences?: string;
@@ -36,28 +30,19 @@ export function registerAsk(program: Command): void {
     .command('ask')
     .description('answer a question from the store, with citations: an LLM (--llm-url) or the best sentences of the top chunks')
     .argument('<question>', 'the question')
-    .option('--store <dir>', 'store folder (default: SIFT_STORE or ./.sift)')
-    .option('--embedder <name>', "query embedding model (default: the store's)")
-    .option('--mode <mode>', 'stage 1: dense, bm25 or hybrid (default: hybrid, or bm25 for a keyword-only store)')
-    .option('--candidates <n>', 'chunks fetched by stage 1 and judged by the reranker (default 20)')
-    .option('-k, --top-k <n>', 'chunks kept after re-ranking and given to the answer (default 4)')
-    .option('--reranker <name>', 'cross-encoder model name or folder, or a /rerank endpoint URL', DEFAULT_RERANKER)
-    .option('--min-score <x>', 'drop chunks the reranker scores below this relevance (0..1)')
     .option('--llm-url <url>', 'OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (key: SIFT_LLM_API_KEY or OPENAI_API_KEY)')
     .option('--llm-model <name>', 'model name for --llm-url, e.g. llama3.2 or gpt-4o-mini')
     .option('--sentences <n>', 'without an LLM: sentences quoted (default 3)')
     .option('--sentence-min-score <x>', `without an LLM: least relevance of a quoted sentence, 0..1 (default ${DEFAULT_EXTRACTIVE_MIN_SCORE})`)
     .option('--json', 'print {"query", "answer", "mode", "citations", "hits", "timings"} as JSON');
-  addModelFlags(command).action((question: string, flags: AskFlags) =>
+  addModelFlags(addTwoStageFlags(command, 'chunks kept after re-ranking and given to the answer')).action((question: string, flags: AskFlags) =>
     runCommand(flags, async () => {
       const t0 = performance.now();
       if (question.trim() === '') throw new SiftError('INVALID_OPTION', 'the question is empty; give the question to answer');
       if (flags.llmModel !== undefined && flags.llmUrl === undefined) {
         throw new SiftError('INVALID_OPTION', '--llm-model needs --llm-url (the OpenAI-compatible endpoint that serves it)');
       }
-      const candidates = parsePositiveInt('--candidates', flags.candidates, 20);
-      const topK = parsePositiveInt('--top-k', flags.topK, 4);
-      const minScore = parseNumberInRange('--min-score', flags.minScore, 0, 1);
+      const { candidates, topK, minScore } = parseTwoStageFlags(flags);
       const sentences = parsePositiveInt('--sentences', flags.sentences, 3);
       const sentenceMinScore = parseNumberInRange('--sentence-min-score', flags.sentenceMinScore, 0, 1);
 

@@ -1,23 +1,17 @@
 import type { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
 import { relative } from 'node:path';
-import { createReranker, DEFAULT_RERANKER } from '../../defaults.js';
+import { createReranker } from '../../defaults.js';
 import { SiftError } from '../../errors.js';
 import { openSearch } from '../../pipeline/open-search.js';
 import { RerankingRetriever, type RetrievalHit } from '../../retrieval/reranking-retriever.js';
 import { roundMs } from '../../retrieval/retriever.js';
-import { addModelFlags, modelLoadOptions, type ModelFlags } from '../model-flags.js';
-import { parseNumberInRange, parsePositiveInt, printJson, runCommand } from '../run-command.js';
+import { addModelFlags, modelLoadOptions } from '../model-flags.js';
+import { addTwoStageFlags, parseTwoStageFlags, type TwoStageFlags } from '../two-stage-flags.js';
+import { printJson, runCommand } from '../run-command.js';
 
-interface QueryFlags extends ModelFlags {
-  store?: string;
-  embedder?: string;
-  mode?: string;
-  candidates?: string;
-  topK?: string;
-  reranker: string;
+interface QueryFlags extends TwoStageFlags {
   rerank: boolean;
-  minScore?: string;
   compare?: boolean;
 }
 
@@ -27,23 +21,14 @@ export function registerQuery(program: Command): void {
     .command('query')
     .description('two-stage search: stage 1 fetches candidates, the cross-encoder re-ranks them, the best are shown')
     .argument('<query>', 'the question or search text')
-    .option('--store <dir>', 'store folder (default: SIFT_STORE or ./.sift)')
-    .option('--embedder <name>', "query embedding model (default: the store's)")
-    .option('--mode <mode>', 'stage 1: dense, bm25 or hybrid (default: hybrid, or bm25 for a keyword-only store)')
-    .option('--candidates <n>', 'chunks fetched by stage 1 and judged by the reranker (default 20)')
-    .option('-k, --top-k <n>', 'results kept after re-ranking (default 4)')
-    .option('--reranker <name>', 'cross-encoder model name or folder, or a /rerank endpoint URL', DEFAULT_RERANKER)
-    .option('--min-score <x>', 'drop results the reranker scores below this relevance (0..1)')
     .option('--no-rerank', 'stage 1 only: show the top-k candidates as retrieved')
     .option('--compare', 'show semantic-only top-k beside re-ranked top-k and what moved')
     .option('--json', 'print the results as JSON');
-  addModelFlags(command).action((query: string, flags: QueryFlags) =>
+  addModelFlags(addTwoStageFlags(command, 'results kept after re-ranking')).action((query: string, flags: QueryFlags) =>
     runCommand(flags, async () => {
       const t0 = performance.now();
       if (query.trim() === '') throw new SiftError('INVALID_OPTION', 'the query is empty; give the question or search text');
-      const candidates = parsePositiveInt('--candidates', flags.candidates, 20);
-      const topK = parsePositiveInt('--top-k', flags.topK, 4);
-      const minScore = parseNumberInRange('--min-score', flags.minScore, 0, 1);
+      const { candidates, topK, minScore } = parseTwoStageFlags(flags);
       if (flags.compare && !flags.rerank) throw new SiftError('INVALID_OPTION', '--compare shows re-ranked results beside stage 1; it cannot go with --no-rerank');
       const models = modelLoadOptions(flags);
       const search = await openSearch({ store: flags.store, embedder: flags.embedder, models });
