@@ -3,16 +3,17 @@
  * compiled to WebAssembly, served over the wire protocol on 127.0.0.1 and reached through `pg`,
  * the production code path) beside the embedded LanceDB store, exact and HNSW, with recall@20.
  *
- *   npx tsx bench/postgres.bench.ts [--quick] [--size 50000] [--queries 100]
+ *   npx tsx bench/postgres.bench.ts [--quick] [--data random|clustered] [--size 50000] [--queries 100]
  *
- * 100,000 chunks (10,000 with --quick) of random unit vectors, dimension 384, k = 20.
+ * 100,000 chunks (10,000 with --quick) of unit vectors, dimension 384, k = 20: uniformly random
+ * (default; no cluster structure, the worst case for any ANN index: in 384 dimensions the true top
+ * 20 are barely nearer than the rest) or `--data clustered` (1,000 topics, closer to real embeddings).
  * 1. writes: chunks/s of `upsert` in batches of 1,000 (PostgreSQL also fills the tsvector/GIN index);
  * 2. exact search (PostgreSQL: sequential scan; LanceDB: flat scan), p50/p95 per query;
  * 3. index build time, then ANN search: PostgreSQL HNSW (m 16, ef_construction 64) at ef_search
  *    40 / 100 / 200 / 400, LanceDB HNSW-SQ at its default ef; recall@20 against the exact results.
  *
- * Random unit vectors have no cluster structure (the worst case for ANN recall), and PGlite runs
- * single-threaded in WebAssembly: a native PostgreSQL is several times faster. Read PGlite's numbers
+ * PGlite runs single-threaded in WebAssembly: a native PostgreSQL is several times faster. Read PGlite's numbers
  * as an upper bound and the comparison as "same order of magnitude", not as a server benchmark.
  * Table on stderr, JSON on stdout.
  */
@@ -28,8 +29,9 @@ import type { ChunkRecord, VectorStore } from '../src/stores/vector-store.js';
 import { startPgliteServer } from '../test/stores/pglite-server.js';
 
 const { values: args } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, size: { type: 'string' }, queries: { type: 'string' } },
+  options: { quick: { type: 'boolean', default: false }, size: { type: 'string' }, queries: { type: 'string' }, data: { type: 'string', default: 'random' } },
 });
+const data = args.data === 'clustered' ? 'clustered' : 'random';
 const quick = args.quick ?? false;
 const DIM = 384;
 const K = 20;
@@ -42,6 +44,11 @@ const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 /** Seeded xorshift32 + Box–Muller: Gaussian coordinates give uniformly distributed unit vectors. */
 function randomUnitVectors(count: number, seed: number): Float32Array[] {
+  if (data === 'clustered') return clusteredUnitVectors(count, seed);
+  return uniformUnitVectors(count, seed);
+}
+
+function uniformUnitVectors(count: number, seed: number): Float32Array[] {
   let s = seed >>> 0 || 1;
   const u = (): number => {
     s ^= s << 13;
@@ -58,6 +65,29 @@ function randomUnitVectors(count: number, seed: number): Float32Array[] {
       const g = Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
       v[i] = g;
       norm += g * g;
+    }
+    for (let i = 0; i < DIM; i++) v[i]! /= Math.sqrt(norm);
+    return v;
+  });
+}
+
+/**
+ * Vectors with the cluster structure real embeddings have (as in `stage1.bench.ts`): 1,000 random
+ * unit centroids (topics), each point a centroid plus Gaussian noise (cosine ≈ 0.6 to its centroid),
+ * normalised; queries come from the same topics.
+ */
+function clusteredUnitVectors(count: number, seed: number): Float32Array[] {
+  const centroids = uniformUnitVectors(1000, 12345);
+  const noise = uniformUnitVectors(count, seed);
+  let s = (seed * 2654435761) >>> 0 || 1;
+  return noise.map((n) => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    const c = centroids[s % centroids.length]!;
+    const v = new Float32Array(DIM);
+    let norm = 0;
+    for (let i = 0; i < DIM; i++) {
+      v[i] = 0.6 * c[i]! + 0.8 * n[i]!;
+      norm += v[i]! * v[i]!;
     }
     for (let i = 0; i < DIM; i++) v[i]! /= Math.sqrt(norm);
     return v;
@@ -117,6 +147,7 @@ async function load(store: VectorStore, vectors: readonly Float32Array[]): Promi
 const rows: { store: string; search: string; p50Ms: number; p95Ms: number; recallAt20: number | null }[] = [];
 const result: Record<string, unknown> = {
   suite: 'postgres',
+  data,
   chunks: N,
   dimension: DIM,
   k: K,
@@ -124,7 +155,7 @@ const result: Record<string, unknown> = {
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, loadavg: loadavg().map((x) => Math.round(x * 100) / 100), node: process.version },
 };
 
-log(`generating ${N} random unit vectors (dimension ${DIM}) and ${QUERIES} queries`);
+log(`generating ${N} ${data} unit vectors (dimension ${DIM}) and ${QUERIES} queries`);
 const vectors = randomUnitVectors(N, 42);
 const queries = randomUnitVectors(QUERIES, 7);
 
@@ -194,7 +225,7 @@ function pick(l: Latency): { p50Ms: number; p95Ms: number } {
 }
 
 log('');
-log(`dense search, ${N} chunks, dimension ${DIM}, k ${K}, ${QUERIES} queries`);
+log(`dense search, ${N} chunks (${data}), dimension ${DIM}, k ${K}, ${QUERIES} queries`);
 log(`${'store'.padEnd(20)} ${'search'.padEnd(20)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'recall@20'.padStart(10)}`);
 for (const r of rows) {
   log(`${r.store.padEnd(20)} ${r.search.padEnd(20)} ${r.p50Ms.toFixed(2).padStart(8)} ${r.p95Ms.toFixed(2).padStart(8)} ${(r.recallAt20 ?? NaN).toFixed(3).padStart(10)}`);
