@@ -37,7 +37,7 @@ function chunkVersions(store: string): number {
  * Runs `sift ingest`; with `killAtMs`, SIGKILLs it that long after the spawn (if still running).
  * Reports when this run's first chunk commit appeared and when it ended.
  */
-function runIngest(corpus: string, store: string, killAtMs?: number): Promise<{ killed: boolean; code: number | null; firstCommitMs: number; endMs: number }> {
+function runIngest(corpus: string, store: string, kill?: { atMs: number; from: 'spawn' | 'first-commit' }): Promise<{ killed: boolean; code: number | null; firstCommitMs: number; endMs: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const baseline = chunkVersions(store);
@@ -47,10 +47,17 @@ function runIngest(corpus: string, store: string, killAtMs?: number): Promise<{ 
     });
     let killed = false;
     let firstCommitMs = NaN;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+      timer = setTimeout(() => (killed = child.kill('SIGKILL')), kill!.atMs);
+    };
     const poll = setInterval(() => {
-      if (Number.isNaN(firstCommitMs) && chunkVersions(store) > baseline) firstCommitMs = performance.now() - started;
-    }, 10);
-    const timer = killAtMs === undefined ? undefined : setTimeout(() => (killed = child.kill('SIGKILL')), killAtMs);
+      if (Number.isNaN(firstCommitMs) && chunkVersions(store) > baseline) {
+        firstCommitMs = performance.now() - started;
+        if (kill?.from === 'first-commit') arm();
+      }
+    }, 5);
+    if (kill?.from === 'spawn') arm();
     child.on('error', reject);
     child.on('exit', (code) => {
       clearInterval(poll);
@@ -121,7 +128,7 @@ function checkConsistent(state: StoreState, clean: StoreState, what: string): vo
   assert.equal(state.count, recorded + unfinishedChunks, `${what}: chunk count = recorded chunk counts (+ complete unfinished sources)`);
 }
 
-async function lane(name: string, rng: Rng, corpus: string, store: string, kills: number, clean: StoreState, files: number, window: { from: number; to: number }): Promise<{ points: string[]; midway: number; unfinishedSeen: number }> {
+async function lane(name: string, rng: Rng, corpus: string, store: string, kills: number, clean: StoreState, files: number, window: { from: number; to: number; writeMs: number }): Promise<{ points: string[]; midway: number; unfinishedSeen: number }> {
   const points: string[] = [];
   let midway = 0;
   let unfinishedSeen = 0;
@@ -130,13 +137,16 @@ async function lane(name: string, rng: Rng, corpus: string, store: string, kills
     const before = await storeState(store);
     if (before.finished.size === files) await rm(store, { recursive: true, force: true });
     const done = before.finished.size === files ? 0 : before.finished.size;
-    const delay = rng.int(window.from, window.to);
-    const run = await runIngest(corpus, store, delay);
+    // Even kills: a moment after the spawn (start-up, before or between commits); odd kills: a moment
+    // after this run's first chunk commit, so they land in the middle of the writing on any machine.
+    const from = k % 2 === 0 ? 'spawn' : 'first-commit';
+    const delay = from === 'spawn' ? rng.int(window.from, window.to) : rng.int(0, window.writeMs);
+    const run = await runIngest(corpus, store, { atMs: delay, from });
     const state = await storeState(store);
     checkConsistent(state, clean, `${name} kill ${k} at ${delay} ms`);
     if (run.killed && state.finished.size > done && state.finished.size < files) midway++;
-    if (state.unfinished.size > 0) unfinishedSeen++;
-    points.push(`${delay}ms:${run.killed ? 'killed' : 'ended'}:${done}->${state.finished.size}`);
+    if ([...state.unfinished].some((source) => state.bySource.has(source))) unfinishedSeen++;
+    points.push(`${from === 'spawn' ? '' : '+'}${delay}ms:${run.killed ? 'killed' : 'ended'}:${done}->${state.finished.size}`);
   }
   const final = await runIngest(corpus, store);
   assert.equal(final.code, 0, `${name}: the re-run completes`);
@@ -156,15 +166,16 @@ test(`kill -9 an ingest at ${KILLS} seeded random points: store consistent every
   assert.equal(reference.code, 0);
   const clean = await storeState(join(base, 'clean'));
   assert.equal(clean.finished.size, files);
-  // Kill points: from a little before this machine's first commit to the end of a full run.
-  const window = { from: Math.max(100, Math.round(reference.firstCommitMs) - 400), to: Math.round(reference.endMs) + 200 };
+  // Kill points: from a little before this machine's first commit to the end of a full run, or
+  // within the writing phase counted from the killed run's own first commit.
+  const window = { from: Math.max(100, Math.round(reference.firstCommitMs) - 400), to: Math.round(reference.endMs) + 200, writeMs: Math.round(reference.endMs - reference.firstCommitMs) };
   const lanes = await Promise.all([
     lane('lane A', prng(KILL_SEED + 1), corpus, join(base, 'a'), KILLS / 2, clean, files, window),
     lane('lane B', prng(KILL_SEED + 2), corpus, join(base, 'b'), KILLS / 2, clean, files, window),
   ]);
   const midway = lanes.reduce((a, l) => a + l.midway, 0);
   t.diagnostic(`clean ingest: ${files} files, ${clean.count} chunks, first commit at ${Math.round(reference.firstCommitMs)} ms, end at ${Math.round(reference.endMs)} ms; kill window ${window.from}-${window.to} ms`);
-  t.diagnostic(`kills (delay:outcome:finished files before->after): A ${lanes[0].points.join(' ')} | B ${lanes[1].points.join(' ')}`);
-  t.diagnostic(`${midway} of ${KILLS} kills landed mid-way; ${lanes[0].unfinishedSeen + lanes[1].unfinishedSeen} left a source between its chunk and fingerprint commits`);
+  t.diagnostic(`kills (delay from spawn, or +delay from the run's first commit : outcome : finished files before->after): A ${lanes[0].points.join(' ')} | B ${lanes[1].points.join(' ')}`);
+  t.diagnostic(`${midway} of ${KILLS} kills landed mid-way; ${lanes[0].unfinishedSeen + lanes[1].unfinishedSeen} left a source with all its chunks but no fingerprint yet (killed between the chunk commit and the fingerprint commit; the next run redoes it)`);
   assert.ok(midway >= 5, 'enough kills landed mid-way');
 });
