@@ -21,11 +21,20 @@ describe('postgres (PGlite + pgvector over the wire protocol)', () => {
 const realUrl = process.env.SIFT_TEST_DATABASE_URL;
 describe('postgres (real server from SIFT_TEST_DATABASE_URL)', { skip: realUrl ? false : 'SIFT_TEST_DATABASE_URL is not set (a postgres:// URL of a database with pgvector)' }, () => {
   let n = 0;
+  const created: string[] = [];
   const newLocation = async (): Promise<string> => {
     const u = new URL(realUrl!);
-    u.searchParams.set('collection', `sift_test_${process.pid}_${++n}`);
+    created.push(`sift_test_${process.pid}_${++n}`);
+    u.searchParams.set('collection', created.at(-1)!);
     return u.href;
   };
+  after(async () => {
+    const pg = (await import('pg')).default;
+    const admin = new pg.Client({ connectionString: realUrl!, application_name: 'sift-test-admin' });
+    await admin.connect();
+    for (const schema of created) await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.end();
+  });
   // Terminates sift's sessions (application_name 'sift') from a separate admin connection.
   const dropConnections = async (): Promise<void> => {
     const pg = (await import('pg')).default;
