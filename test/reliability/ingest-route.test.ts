@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HashingEmbedder } from '../../src/embedding/hashing-embedder.js';
+import { isSiftError } from '../../src/errors.js';
 import { realRoots } from '../../src/ingest/confine-path.js';
 import { Bm25Retriever } from '../../src/retrieval/bm25-retriever.js';
 import { createIngestService } from '../../src/server/routes/ingest-service.js';
@@ -105,4 +106,12 @@ test('with an API key, /v1/ingest needs it', async () => {
   } finally {
     await keyed.close();
   }
+});
+
+test('one ingest at a time: a second while one runs is QUEUE_FULL (429) with a retry time', async () => {
+  const service = createIngestService({ roots: await realRoots([root]), store, embedder });
+  const first = service.ingest([join(root, 'docs')]);
+  await assert.rejects(service.ingest([join(root, 'docs')]), (err) => isSiftError(err, 'QUEUE_FULL') && err.details?.retryAfterSeconds === 5 && /already running/.test(err.message));
+  assert.equal((await first).files.seen, 3);
+  assert.equal((await service.ingest([join(root, 'docs')])).files.seen, 3, 'and the next one runs');
 });
