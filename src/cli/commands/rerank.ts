@@ -22,7 +22,7 @@ export function registerRerank(program: Command): void {
     .description('re-rank documents for a query with a local cross-encoder')
     .argument('<query>', 'the question or search text')
     .option('--docs <file>', 'documents, one per line: a JSON string or {"text": ..., ...metadata}; - reads stdin')
-    .option('--reranker <name>', 'cross-encoder model name or folder', DEFAULT_RERANKER)
+    .option('--reranker <name>', 'cross-encoder model name or folder, or a /rerank endpoint URL', DEFAULT_RERANKER)
     .option('-k, --top-k <n>', 'show only the best n documents')
     .option('--batch-size <n>', 'pairs per inference batch (default 8)')
     .option('--max-length <n>', 'maximum tokens per (query, document) pair (default: the model\'s)')
