@@ -4,7 +4,7 @@
  * All configurations are loaded at once and measured round-robin, so load from other processes
  * falls on all of them alike.
  */
-import type { CrossEncoderReranker } from '../src/reranking/cross-encoder.js';
+import { DEFAULT_RERANK_BATCH_SIZE, type CrossEncoderReranker } from '../src/reranking/cross-encoder.js';
 import type { ModelDtype } from '../src/models/model-spec.js';
 import { benchJudge } from './support/judges.js';
 import { JUDGE_MODEL, modelFolder } from './support/models.js';
@@ -53,7 +53,7 @@ const suite: BenchSuite = {
     );
     for (const [key, { dtype, threads }] of judges) {
       const t = latency[key]!;
-      const common = { model: JUDGE_MODEL, dtype, threads, batchSize: 16 };
+      const common = { model: JUDGE_MODEL, dtype, threads, batchSize: DEFAULT_RERANK_BATCH_SIZE };
       figures.push({ ...common, metric: 'judge.latency.p50', value: round(percentile(t, 50)), unit: 'ms', note: `rerank of 20 candidates, ${t.length} queries` });
       figures.push({ ...common, metric: 'judge.latency.p95', value: round(percentile(t, 95)), unit: 'ms', note: `rerank of 20 candidates, ${t.length} queries` });
       figures.push({ ...common, metric: 'judge.tokenizeShare', value: round(median(tokenizeShare.get(key)!)), unit: 'fraction', note: 'tokenizing and tensor building / total, median' });
@@ -96,7 +96,7 @@ const suite: BenchSuite = {
       figures,
       notes: [
         `Candidates: SciFact test claims with the title + abstract of the top documents by idf-weighted term overlap, cut to ~500 characters (${JUDGE_MODEL}, random weights: speed only).`,
-        `Latency: \`rerank()\` wall time (tokenizing included), default batch size 16, ${latencyQueries} queries per configuration, configurations interleaved.`,
+        `Latency: \`rerank()\` wall time (tokenizing included), default batch size ${DEFAULT_RERANK_BATCH_SIZE}, ${latencyQueries} queries per configuration, configurations interleaved.`,
       ],
     };
   },
