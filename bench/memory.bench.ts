@@ -6,6 +6,7 @@
  */
 import type { ModelDtype } from '../src/models/model-spec.js';
 import { DEFAULT_DTYPE } from '../src/models/model-files.js';
+import { DEFAULT_RERANK_BATCH_SIZE } from '../src/reranking/cross-encoder.js';
 import { benchJudge } from './support/judges.js';
 import { JUDGE_MODEL, modelFolder } from './support/models.js';
 import { scifactCandidates } from './support/scifact.js';
@@ -91,7 +92,7 @@ const suite: BenchSuite = {
         quick
           ? `--quick: ${calls} calls instead of 10,000; the drift figure is over ${calls} calls.`
           : `${calls} calls (the issue's 10,000).`,
-        `Judge at the defaults (dtype ${dtype}, onnxruntime's thread count, batch 16); RSS sampled ${xs.length} times after a forced GC when the process runs with --expose-gc (the runner does).`,
+        `Judge at the defaults (dtype ${dtype}, onnxruntime's thread count, batch ${DEFAULT_RERANK_BATCH_SIZE}); RSS sampled ${xs.length} times after a forced GC when the process runs with --expose-gc (the runner does).`,
       ],
     };
   },
