@@ -10,7 +10,7 @@ export type EmbedKind = 'query' | 'passage';
 export interface EmbedOptions {
   /** `query` or `passage` (default `passage`): selects the model's prefix, if any. */
   kind?: EmbedKind;
-  /** Texts per inference batch (default 32). Sensible range 1–128. */
+  /** Texts per inference batch (default 8 for the ONNX embedder). Sensible range 1–128. */
   batchSize?: number;
   /** Called after each batch with the number of texts done so far. */
   onProgress?: (done: number, total: number) => void;

@@ -44,7 +44,7 @@ export function registerIngest(program: Command): void {
     .option('--chunk-size <n>', `characters per chunk (default ${DEFAULT_CHUNK_SIZE})`)
     .option('--chunk-overlap <n>', `characters shared by neighbouring chunks (default ${DEFAULT_CHUNK_OVERLAP})`)
     .option('--max-file-size <size>', `skip larger files: bytes, or with k/M/G (default ${DEFAULT_MAX_FILE_BYTES / 1024 / 1024}M)`)
-    .option('--batch-size <n>', 'texts per embedding batch (default: the embedder\'s, 32)')
+    .option('--batch-size <n>', 'texts per embedding batch (default: the embedder\'s, 8)')
     .option('--commit-chunks <n>', 'chunks written per commit, whole files only (default 256); smaller loses less work to a crash')
     .option('--json', 'print the summary as JSON');
   addModelFlags(command).action((paths: string[], flags: IngestFlags) =>
