@@ -7,7 +7,7 @@
  * must be zero) and the server's resident set (sampled from /proc every 250 ms); then overload: a
  * small `--max-queue` under the same 32 connections must answer 429 (with Retry-After) and never crash.
  *
- * Run alone: `npx tsx bench/load.bench.ts [--quick]` (quick: 5 s per run), or through `bench/run.ts`.
+ * Run alone: `npx tsx bench/load.bench.ts [--quick]` (quick: 5 s per run, tiny judge only), or through `bench/run.ts`.
  * The server binds 127.0.0.1 only; every run is bounded in duration.
  */
 import { existsSync } from 'node:fs';
@@ -88,7 +88,9 @@ const suite: BenchSuite = {
       const full = modelFolder(JUDGE_MODEL, ['fp32']);
       const loadStart = loadavg()[0]!.toFixed(1);
       const notes: string[] = [`store: ${chunks} chunks (hashing-256 embedder), hybrid stage 1; rerank bodies: 20 passages of 60-200 characters; loopback, ${CONNECTIONS} connections, ${durationS} s per run`];
-      if ('dir' in full && existsSync(join(full.dir, 'onnx', 'model.onnx'))) judges.push([JUDGE_MODEL, full.dir]);
+      // --quick keeps the whole run under 3 minutes: the full-size judge's load runs only in the full bench.
+      if (quick) notes.push('full-size judge skipped in --quick mode (run without --quick for it)');
+      else if ('dir' in full && existsSync(join(full.dir, 'onnx', 'model.onnx'))) judges.push([JUDGE_MODEL, full.dir]);
       else notes.push(`full-size judge skipped: ${'missing' in full ? full.missing : 'no onnx/model.onnx'} (npm run models:random writes it)`);
       const runs: JudgeRun[] = [];
       for (const [label, dir] of judges) runs.push(await loadJudge(label, dir, store, durationS, log));
