@@ -2,8 +2,9 @@ import { SiftError } from '../errors.js';
 import type { Pooling } from '../models/model-spec.js';
 import { findModel } from '../models/registry.js';
 import { lengthSortedBatches, batchTensors } from '../runtime/batching.js';
-import { closeSession, expectInterface } from '../runtime/onnx-session.js';
-import { loadTextModel, type ModelLoadOptions, type TextModel } from '../runtime/load-text-model.js';
+import { expectInterface } from '../runtime/onnx-session.js';
+import type { ModelLoadOptions, TextModel } from '../runtime/load-text-model.js';
+import { LazyTextModel } from '../runtime/lazy-text-model.js';
 import { encodeSingle } from '../tokenization/pair-encoder.js';
 import type { Embedder, EmbedOptions } from './embedder.js';
 import { normalize, poolAndNormalize } from './pooling.js';
@@ -50,12 +51,13 @@ interface Loaded {
 export class OnnxEmbedder implements Embedder {
   readonly model: string;
   private readonly options: OnnxEmbedderOptions;
-  private loading: Promise<Loaded> | undefined;
+  private readonly lazy: LazyTextModel<Omit<Loaded, 'model'>>;
 
   constructor(options: OnnxEmbedderOptions) {
     // The canonical name, so a store built with an alias recognises the same model under any name.
     this.model = findModel(options.model, 'embedder')?.name ?? options.model;
     this.options = options;
+    this.lazy = new LazyTextModel(options.model, 'embedder', options, (model) => this.prepare(model));
   }
 
   async dimension(): Promise<number> {
@@ -104,53 +106,40 @@ export class OnnxEmbedder implements Embedder {
   }
 
   async close(): Promise<void> {
-    const loading = this.loading;
-    this.loading = undefined;
-    const loaded = await loading?.catch(() => undefined);
-    if (loaded) await closeSession(loaded.model.session);
+    await this.lazy.close();
   }
 
   private ensureLoaded(): Promise<Loaded> {
-    if (!this.loading) {
-      this.loading = this.loadModel();
-      this.loading.catch(() => (this.loading = undefined));
-    }
-    return this.loading;
+    return this.lazy.get();
   }
 
-  private async loadModel(): Promise<Loaded> {
-    const model = await loadTextModel(this.options.model, 'embedder', this.options);
-    try {
-      const output = expectInterface(model.session, {
-        required: ['input_ids', 'attention_mask'],
-        outputs: ['last_hidden_state', 'token_embeddings', 'sentence_embedding'],
-        what: 'text embedding (feature extraction) model',
-      });
-      const spec = model.resolved.spec;
-      const config = model.resolved.config;
-      const dimension = spec?.dimension ?? (typeof config.hidden_size === 'number' ? config.hidden_size : undefined);
-      if (dimension === undefined) {
-        throw new SiftError('MODEL_INVALID', `${model.resolved.dir}/config.json has no hidden_size; cannot tell the embedding dimension`);
-      }
-      const limit = model.maxLength;
-      const maxLength = this.options.maxLength ?? limit;
-      if (!Number.isInteger(maxLength) || maxLength < 3 || maxLength > limit) {
-        throw new SiftError('INVALID_OPTION', `maxLength must be a whole number from 3 to ${limit}, got ${String(this.options.maxLength)}`);
-      }
-      return {
-        model,
-        output,
-        pooling: this.options.pooling ?? spec?.pooling ?? 'mean',
-        dimension,
-        maxLength,
-        prefixes: {
-          query: this.options.queryPrefix ?? spec?.queryPrefix ?? '',
-          passage: this.options.passagePrefix ?? spec?.passagePrefix ?? '',
-        },
-      };
-    } catch (err) {
-      await closeSession(model.session);
-      throw err;
+  /** Checks the graph and settles pooling, dimension, length and prefixes from the registry and config. */
+  private prepare(model: TextModel): Omit<Loaded, 'model'> {
+    const output = expectInterface(model.session, {
+      required: ['input_ids', 'attention_mask'],
+      outputs: ['last_hidden_state', 'token_embeddings', 'sentence_embedding'],
+      what: 'text embedding (feature extraction) model',
+    });
+    const spec = model.resolved.spec;
+    const config = model.resolved.config;
+    const dimension = spec?.dimension ?? (typeof config.hidden_size === 'number' ? config.hidden_size : undefined);
+    if (dimension === undefined) {
+      throw new SiftError('MODEL_INVALID', `${model.resolved.dir}/config.json has no hidden_size; cannot tell the embedding dimension`);
     }
+    const limit = model.maxLength;
+    const maxLength = this.options.maxLength ?? limit;
+    if (!Number.isInteger(maxLength) || maxLength < 3 || maxLength > limit) {
+      throw new SiftError('INVALID_OPTION', `maxLength must be a whole number from 3 to ${limit}, got ${String(this.options.maxLength)}`);
+    }
+    return {
+      output,
+      pooling: this.options.pooling ?? spec?.pooling ?? 'mean',
+      dimension,
+      maxLength,
+      prefixes: {
+        query: this.options.queryPrefix ?? spec?.queryPrefix ?? '',
+        passage: this.options.passagePrefix ?? spec?.passagePrefix ?? '',
+      },
+    };
   }
 }

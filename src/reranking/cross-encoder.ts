@@ -2,8 +2,9 @@ import { performance } from 'node:perf_hooks';
 import { SiftError } from '../errors.js';
 import { findModel } from '../models/registry.js';
 import { lengthSortedBatches, batchTensors } from '../runtime/batching.js';
-import { closeSession, expectInterface } from '../runtime/onnx-session.js';
-import { loadTextModel, type ModelLoadOptions, type TextModel } from '../runtime/load-text-model.js';
+import { expectInterface } from '../runtime/onnx-session.js';
+import type { ModelLoadOptions, TextModel } from '../runtime/load-text-model.js';
+import { LazyTextModel } from '../runtime/lazy-text-model.js';
 import { PairEncoder, type EncodedQuery, type EncodedSequence } from '../tokenization/pair-encoder.js';
 import { pairScore } from './scores.js';
 import { ScoreCache } from './score-cache.js';
@@ -72,11 +73,19 @@ interface Loaded {
 export class CrossEncoderReranker implements Reranker {
   readonly model: string;
   private readonly options: CrossEncoderOptions;
-  private loading: Promise<Loaded> | undefined;
+  private readonly lazy: LazyTextModel<Omit<Loaded, 'model'>>;
 
   constructor(options: CrossEncoderOptions) {
     this.model = findModel(options.model, 'reranker')?.name ?? options.model;
     this.options = options;
+    this.lazy = new LazyTextModel(options.model, 'reranker', options, (model) => {
+      const output = expectInterface(model.session, {
+        required: ['input_ids', 'attention_mask'],
+        outputs: ['logits'],
+        what: 'cross-encoder (sequence classification) model',
+      });
+      return { numLabels: labelCount(model, output), output, encoders: new Map<number, PairEncoder>() };
+    });
   }
 
   /** Resolves the model's files and opens its session; called by the first `rerank`. */
@@ -222,34 +231,11 @@ export class CrossEncoderReranker implements Reranker {
   }
 
   async close(): Promise<void> {
-    const loading = this.loading;
-    this.loading = undefined;
-    const loaded = await loading?.catch(() => undefined);
-    if (loaded) await closeSession(loaded.model.session);
+    await this.lazy.close();
   }
 
   private ensureLoaded(): Promise<Loaded> {
-    if (!this.loading) {
-      this.loading = this.loadModel();
-      this.loading.catch(() => (this.loading = undefined));
-    }
-    return this.loading;
-  }
-
-  private async loadModel(): Promise<Loaded> {
-    const model = await loadTextModel(this.options.model, 'reranker', this.options);
-    try {
-      const output = expectInterface(model.session, {
-        required: ['input_ids', 'attention_mask'],
-        outputs: ['logits'],
-        what: 'cross-encoder (sequence classification) model',
-      });
-      const numLabels = labelCount(model, output);
-      return { model, numLabels, output, encoders: new Map() };
-    } catch (err) {
-      await closeSession(model.session);
-      throw err;
-    }
+    return this.lazy.get();
   }
 
   private encoderFor(loaded: Loaded, maxLength: number | undefined): PairEncoder {
