@@ -7,15 +7,9 @@ import type { ModelLoadOptions, TextModel } from '../runtime/load-text-model.js'
 import { LazyTextModel } from '../runtime/lazy-text-model.js';
 import { PairEncoder, type EncodedQuery, type EncodedSequence } from '../tokenization/pair-encoder.js';
 import { pairScore } from './scores.js';
+import { checkQuery, checkRerankRequest, rankResults } from './rerank-request.js';
 import { ScoreCache } from './score-cache.js';
-import {
-  documentText,
-  type RerankDocument,
-  type Reranker,
-  type RerankOptions,
-  type RerankResponse,
-  type RerankResult,
-} from './reranker.js';
+import type { RerankDocument, Reranker, RerankOptions, RerankResponse } from './reranker.js';
 
 /**
  * Default pairs per inference batch. Small batches win on CPU: with length-sorted batches, 8 pairs of
@@ -100,26 +94,12 @@ export class CrossEncoderReranker implements Reranker {
     documents: readonly D[],
     options: RerankOptions = {},
   ): Promise<RerankResponse<D>> {
-    const texts = documents.map((doc, i) => checkedText(doc, i));
-    checkQuery(query);
-    const topK = options.topK ?? documents.length;
-    if (!Number.isInteger(topK) || topK < 0) {
-      throw new SiftError('INVALID_OPTION', `topK must be a whole number >= 0, got ${String(options.topK)}`);
-    }
+    const { texts, topK } = checkRerankRequest(query, documents, options);
     if (documents.length === 0 || topK === 0) {
       return { results: [], model: this.model, truncatedPairs: 0, timings: { tokenizeMs: 0, inferenceMs: 0, totalMs: 0 } };
     }
     const scored = await this.scorePairs(query, texts, options);
-    const results: RerankResult<D>[] = documents.map((document, index) => ({
-      index,
-      document,
-      text: texts[index]!,
-      score: scored.scores[index]!,
-      logit: scored.logits[index]!,
-      truncated: scored.truncated[index]!,
-    }));
-    // Sort on the logit (exact even where sigmoid saturates to 1.0); equal logits keep input order.
-    results.sort((a, b) => b.logit - a.logit || a.index - b.index);
+    const results = rankResults(documents, texts, scored);
     return {
       results: results.slice(0, topK),
       model: this.model,
@@ -305,20 +285,4 @@ function labelCount(model: TextModel, output: string): number {
     );
   }
   return n;
-}
-
-function checkedText(doc: RerankDocument, index: number): string {
-  const text = doc !== null && typeof doc === 'object' ? doc.text : doc;
-  if (typeof text !== 'string') {
-    throw new SiftError('INVALID_INPUT', `document ${index} has no text: expected a string or an object with a string "text" field`, {
-      details: { index },
-    });
-  }
-  return documentText(doc);
-}
-
-function checkQuery(query: string): void {
-  if (typeof query !== 'string' || query.trim().length === 0) {
-    throw new SiftError('INVALID_INPUT', 'the query is empty; give the question or search text to judge documents against');
-  }
 }

@@ -4,3 +4,4 @@ export { CrossEncoderReranker, DEFAULT_RERANK_BATCH_SIZE, type CrossEncoderOptio
 export { pairScore, sigmoid } from './scores.js';
 export * from './score-cache.js';
 export { RemoteReranker, parseEndpoint, isEndpointUrl, type RemoteRerankerOptions, type EndpointSpec, type RerankShape } from './remote/index.js';
+export { checkQuery, checkRerankRequest, checkedText, rankResults, sortByRelevance } from './rerank-request.js';

@@ -1,14 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { SiftError } from '../errors.js';
-import {
-  documentText,
-  type RerankDocument,
-  type Reranker,
-  type RerankOptions,
-  type RerankResponse,
-  type RerankResult,
-  type RerankTimings,
-} from '../reranking/reranker.js';
+import type { RerankDocument, Reranker, RerankOptions, RerankResponse, RerankTimings } from '../reranking/reranker.js';
+import { checkRerankRequest, rankResults } from '../reranking/rerank-request.js';
 import type { Batcher } from './batcher.js';
 
 /** Rerank timings with the time spent waiting for a batch. */
@@ -37,30 +29,12 @@ export class BatchedReranker implements Reranker {
 
   async rerank<D extends RerankDocument>(query: string, documents: readonly D[], options: RerankOptions = {}): Promise<BatchedRerankResponse<D>> {
     const started = performance.now();
-    if (typeof query !== 'string' || query.trim().length === 0) {
-      throw new SiftError('INVALID_INPUT', 'the query is empty; give the question or search text to judge documents against');
-    }
-    const texts = documents.map((doc, index) => {
-      const text = doc !== null && typeof doc === 'object' ? doc.text : doc;
-      if (typeof text !== 'string') throw new SiftError('INVALID_INPUT', `document ${index} has no text: expected a string or an object with a string "text" field`, { details: { index } });
-      return documentText(doc);
-    });
-    const topK = options.topK ?? documents.length;
-    if (!Number.isInteger(topK) || topK < 0) throw new SiftError('INVALID_OPTION', `topK must be a whole number >= 0, got ${String(options.topK)}`);
+    const { texts, topK } = checkRerankRequest(query, documents, options);
     const scored = await this.batcher.submit(
       texts.map((text) => ({ query, text })),
       options.signal,
     );
-    const results: RerankResult<D>[] = documents.map((document, index) => ({
-      index,
-      document,
-      text: texts[index]!,
-      score: scored.scores[index]!,
-      logit: scored.logits[index]!,
-      truncated: scored.truncated[index]!,
-    }));
-    // As CrossEncoderReranker: order by logit (exact where sigmoid saturates), ties keep input order.
-    results.sort((a, b) => b.logit - a.logit || a.index - b.index);
+    const results = rankResults(documents, texts, scored);
     return {
       results: results.slice(0, topK),
       model: this.model,

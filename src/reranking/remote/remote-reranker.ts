@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { SiftError } from '../../errors.js';
 import type { RerankDocument, Reranker, RerankOptions, RerankResponse, RerankResult } from '../reranker.js';
 import { sigmoid } from '../scores.js';
+import { checkRerankRequest, sortByRelevance } from '../rerank-request.js';
 import { displayUrl, fetchWithRetry, type RetryPolicy } from './fetch-with-retry.js';
 import { endpointApiKey, parseEndpoint } from './remote-endpoint.js';
 import { parseRerankAnswer, rerankRequestBody, type RerankShape } from './rerank-protocol.js';
@@ -100,12 +101,7 @@ export class RemoteReranker implements Reranker {
 
   async rerank<D extends RerankDocument>(query: string, documents: readonly D[], options: RerankOptions = {}): Promise<RerankResponse<D>> {
     const started = performance.now();
-    const texts = documents.map((doc, i) => checkedText(doc, i));
-    if (typeof query !== 'string' || query.trim() === '') {
-      throw new SiftError('INVALID_INPUT', 'the query is empty; give the question or search text to judge documents against');
-    }
-    const topK = options.topK ?? documents.length;
-    if (!Number.isInteger(topK) || topK < 0) throw new SiftError('INVALID_OPTION', `topK must be a whole number >= 0, got ${String(options.topK)}`);
+    const { texts, topK } = checkRerankRequest(query, documents, options);
     if (documents.length === 0 || topK === 0) return { results: [], model: this.model, truncatedPairs: 0, timings: { tokenizeMs: 0, inferenceMs: 0, totalMs: 0 } };
 
     const perRequest = options.batchSize ?? this.options.maxDocumentsPerRequest ?? DEFAULT_MAX_DOCUMENTS[this.shape];
@@ -136,7 +132,7 @@ export class RemoteReranker implements Reranker {
       logit: logits ? value : logitOf(value),
       truncated: false,
     }));
-    results.sort((a, b) => b.score - a.score || a.index - b.index);
+    sortByRelevance(results);
     const totalMs = performance.now() - started;
     return { results: results.slice(0, topK), model: this.model, truncatedPairs: 0, timings: { tokenizeMs: 0, inferenceMs: totalMs, totalMs } };
   }
@@ -195,12 +191,4 @@ async function forEachLimited<T>(items: readonly T[], limit: number, work: (item
 
 function positive(name: string, n: number | undefined): void {
   if (n !== undefined && (!Number.isInteger(n) || n < 1)) throw new SiftError('INVALID_OPTION', `${name} must be a whole number >= 1, got ${String(n)}`);
-}
-
-function checkedText(doc: RerankDocument, index: number): string {
-  const text = doc !== null && typeof doc === 'object' ? doc.text : doc;
-  if (typeof text !== 'string') {
-    throw new SiftError('INVALID_INPUT', `document ${index} has no text: expected a string or an object with a string "text" field`, { details: { index } });
-  }
-  return text;
 }
