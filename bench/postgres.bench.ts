@@ -27,6 +27,7 @@ import { openLanceStore } from '../src/stores/lancedb/index.js';
 import { openPostgresStore } from '../src/stores/postgres/index.js';
 import type { ChunkRecord, VectorStore } from '../src/stores/vector-store.js';
 import { startPgliteServer } from '../test/stores/pglite-server.js';
+import { recallAgainst, timeDenseQueries, unitVectors } from './support/vectors.js';
 
 const { values: args } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, size: { type: 'string' }, queries: { type: 'string' }, data: { type: 'string', default: 'random' } },
@@ -42,94 +43,10 @@ const embedding = { model: 'bench/random-384', dimension: DIM };
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
-/** Seeded xorshift32 + Box–Muller: Gaussian coordinates give uniformly distributed unit vectors. */
-function randomUnitVectors(count: number, seed: number): Float32Array[] {
-  if (data === 'clustered') return clusteredUnitVectors(count, seed);
-  return uniformUnitVectors(count, seed);
-}
-
-function uniformUnitVectors(count: number, seed: number): Float32Array[] {
-  let s = seed >>> 0 || 1;
-  const u = (): number => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s + 1) / 4294967297;
-  };
-  return Array.from({ length: count }, () => {
-    const v = new Float32Array(DIM);
-    let norm = 0;
-    for (let i = 0; i < DIM; i++) {
-      const g = Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
-      v[i] = g;
-      norm += g * g;
-    }
-    for (let i = 0; i < DIM; i++) v[i]! /= Math.sqrt(norm);
-    return v;
-  });
-}
-
-/**
- * Vectors with the cluster structure real embeddings have (as in `stage1.bench.ts`): 1,000 random
- * unit centroids (topics), each point a centroid plus Gaussian noise (cosine ≈ 0.6 to its centroid),
- * normalised; queries come from the same topics.
- */
-function clusteredUnitVectors(count: number, seed: number): Float32Array[] {
-  const centroids = uniformUnitVectors(1000, 12345);
-  const noise = uniformUnitVectors(count, seed);
-  let s = (seed * 2654435761) >>> 0 || 1;
-  return noise.map((n) => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    const c = centroids[s % centroids.length]!;
-    const v = new Float32Array(DIM);
-    let norm = 0;
-    for (let i = 0; i < DIM; i++) {
-      v[i] = 0.6 * c[i]! + 0.8 * n[i]!;
-      norm += v[i]! * v[i]!;
-    }
-    for (let i = 0; i < DIM; i++) v[i]! /= Math.sqrt(norm);
-    return v;
-  });
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-interface Latency {
-  p50Ms: number;
-  p95Ms: number;
-  meanMs: number;
-}
-
-/** Runs every query once (after 3 warm-up queries), returning latency and each query's hit ids. */
-async function timeQueries(store: VectorStore, queries: readonly Float32Array[], exact: boolean): Promise<{ latency: Latency; ids: string[][] }> {
-  for (const q of queries.slice(0, 3)) await store.denseSearch(q, { k: K, exact });
-  const times: number[] = [];
-  const ids: string[][] = [];
-  for (const q of queries) {
-    const t = performance.now();
-    const hits = await store.denseSearch(q, { k: K, exact });
-    times.push(performance.now() - t);
-    ids.push(hits.map((h) => h.chunk.id));
-  }
-  const sorted = [...times].sort((a, b) => a - b);
-  const round = (x: number): number => Math.round(x * 100) / 100;
-  return { latency: { p50Ms: round(percentile(sorted, 50)), p95Ms: round(percentile(sorted, 95)), meanMs: round(times.reduce((a, b) => a + b, 0) / times.length) }, ids };
-}
-
-function recall(ann: readonly string[][], exact: readonly string[][]): number {
-  let hit = 0;
-  let total = 0;
-  ann.forEach((ids, i) => {
-    const truth = new Set(exact[i]);
-    hit += ids.filter((id) => truth.has(id)).length;
-    total += truth.size;
-  });
-  return Math.round((hit / total) * 1000) / 1000;
-}
+/** Dense latency (p50/p95/mean) and hit ids of every query. */
+const timeQueries = (store: VectorStore, queries: readonly Float32Array[], exact: boolean) =>
+  timeDenseQueries(store, queries, { k: K, exact }).then(({ ids, ...latency }) => ({ latency, ids }));
+type Latency = Awaited<ReturnType<typeof timeQueries>>['latency'];
 
 async function load(store: VectorStore, vectors: readonly Float32Array[]): Promise<number> {
   const t = performance.now();
@@ -156,8 +73,8 @@ const result: Record<string, unknown> = {
 };
 
 log(`generating ${N} ${data} unit vectors (dimension ${DIM}) and ${QUERIES} queries`);
-const vectors = randomUnitVectors(N, 42);
-const queries = randomUnitVectors(QUERIES, 7);
+const vectors = unitVectors(data, N, DIM, 42);
+const queries = unitVectors(data, QUERIES, DIM, 7);
 
 // PostgreSQL (PGlite)
 const server = await startPgliteServer();
@@ -187,7 +104,7 @@ try {
     const tuned = await openPostgresStore(`${location}&ef_search=${ef}`);
     log(`postgres: HNSW ef_search ${ef}`);
     const ann = await timeQueries(tuned, queries, false);
-    const r = recall(ann.ids, exact.ids);
+    const r = recallAgainst(exact.ids, ann.ids);
     hnsw[`ef${ef}`] = { ...ann.latency, recallAt20: r };
     rows.push({ store: 'postgres (PGlite)', search: `HNSW ef_search ${ef}`, ...pick(ann.latency), recallAt20: r });
     await tuned.close();
@@ -212,7 +129,7 @@ try {
   await store.createVectorIndex();
   const buildS = Math.round((performance.now() - t) / 100) / 10;
   const ann = await timeQueries(store, queries, false);
-  const r = recall(ann.ids, exact.ids);
+  const r = recallAgainst(exact.ids, ann.ids);
   rows.push({ store: 'lancedb', search: 'HNSW-SQ ef 300', ...pick(ann.latency), recallAt20: r });
   result.lancedb = { writesPerSecond: writes, exact: exact.latency, hnswSqBuildSeconds: buildS, hnswSq: { ...ann.latency, recallAt20: r } };
   await store.close();

@@ -28,6 +28,7 @@ import { HashingEmbedder } from '../src/embedding/hashing-embedder.js';
 import { ingestFiles } from '../src/ingest/ingest-files.js';
 import { openLanceStore, type LanceStore } from '../src/stores/lancedb/index.js';
 import type { ChunkRecord } from '../src/stores/vector-store.js';
+import { recallAgainst, timeDenseQueries, unitVectors } from './support/vectors.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -49,89 +50,13 @@ const QUERIES = quick ? 50 : 200;
 const NPROBES = [20, 50];
 const EFS = [100, 300];
 
-/** Seeded xorshift32 + Box–Muller: Gaussian coordinates give uniformly distributed unit vectors. */
-function randomUnitVectors(count: number, dim: number, seed: number): Float32Array[] {
-  let s = seed >>> 0 || 1;
-  const u = (): number => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s + 1) / 4294967297;
-  };
-  return Array.from({ length: count }, () => {
-    const v = new Float32Array(dim);
-    let norm = 0;
-    for (let i = 0; i < dim; i++) {
-      const g = Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
-      v[i] = g;
-      norm += g * g;
-    }
-    const inv = 1 / Math.sqrt(norm);
-    for (let i = 0; i < dim; i++) v[i]! *= inv;
-    return v;
-  });
-}
-
-/**
- * Vectors with the cluster structure real embeddings have: 1,000 random unit centroids (topics), each
- * point a centroid plus Gaussian noise (cosine ≈ 0.6 to its centroid), normalised. Queries come from
- * the same topics, so their nearest neighbours are meaningfully nearer than the rest.
- */
-function clusteredUnitVectors(count: number, dim: number, seed: number): Float32Array[] {
-  const centroids = randomUnitVectors(1000, dim, 12345);
-  const noise = randomUnitVectors(count, dim, seed);
-  let s = (seed * 2654435761) >>> 0 || 1;
-  return noise.map((n) => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    const c = centroids[s % centroids.length]!;
-    const v = new Float32Array(dim);
-    let norm = 0;
-    for (let i = 0; i < dim; i++) {
-      v[i] = 0.6 * c[i]! + 0.8 * n[i]!;
-      norm += v[i]! * v[i]!;
-    }
-    const inv = 1 / Math.sqrt(norm);
-    for (let i = 0; i < dim; i++) v[i]! *= inv;
-    return v;
-  });
-}
-
-const makeVectors = (count: number, seed: number): Float32Array[] =>
-  data === 'clustered' ? clusteredUnitVectors(count, DIM, seed) : randomUnitVectors(count, DIM, seed);
-
-function percentile(sorted: readonly number[], p: number): number {
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i]!;
-}
+const makeVectors = (count: number, seed: number): Float32Array[] => unitVectors(data, count, DIM, seed);
 
 const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
 
-async function timeQueries(store: LanceStore, queries: readonly Float32Array[], exact: boolean): Promise<{ p50: number; p95: number; ids: string[][] }> {
-  await store.denseSearch(queries[0]!, { k: K, exact }); // warm caches
-  const times: number[] = [];
-  const ids: string[][] = [];
-  for (const q of queries) {
-    const t = performance.now();
-    const hits = await store.denseSearch(q, { k: K, exact });
-    times.push(performance.now() - t);
-    ids.push(hits.map((h) => h.chunk.id));
-  }
-  times.sort((a, b) => a - b);
-  return { p50: round(percentile(times, 50)), p95: round(percentile(times, 95)), ids };
-}
-
-function recallAt(exact: readonly string[][], ann: readonly string[][]): number {
-  let hit = 0;
-  let total = 0;
-  exact.forEach((truth, i) => {
-    const got = new Set(ann[i]);
-    hit += truth.filter((id) => got.has(id)).length;
-    total += truth.length;
-  });
-  return round(hit / total, 3);
-}
+/** Dense p50/p95 and hit ids of every query (one untimed warm-up query). */
+const timeQueries = (store: LanceStore, queries: readonly Float32Array[], exact: boolean) =>
+  timeDenseQueries(store, queries, { k: K, exact, warmup: 1 }).then((t) => ({ p50: t.p50Ms, p95: t.p95Ms, ids: t.ids }));
 
 interface SearchRow {
   chunks: number;
@@ -182,7 +107,7 @@ async function benchSearch(base: string): Promise<{ writes: { chunks: number; se
     for (const ef of EFS) {
       const tuned = await openLanceStore(location, { tuning: { vectorIndex: 'hnsw-sq', ef, annMinRows: Number.MAX_SAFE_INTEGER } });
       const ann = await timeQueries(tuned, queries, false);
-      search.push({ chunks: n, method: `HNSW-SQ ef=${ef}`, p50Ms: ann.p50, p95Ms: ann.p95, recallAt20: recallAt(exact.ids, ann.ids) });
+      search.push({ chunks: n, method: `HNSW-SQ ef=${ef}`, p50Ms: ann.p50, p95Ms: ann.p95, recallAt20: recallAgainst(exact.ids, ann.ids) });
       await tuned.close();
     }
     if (!skipIvf) {
@@ -194,7 +119,7 @@ async function benchSearch(base: string): Promise<{ writes: { chunks: number; se
       for (const nprobes of NPROBES) {
         const tuned = await openLanceStore(location, { tuning: { vectorIndex: 'ivf-pq', nprobes, refineFactor: 10, annMinRows: Number.MAX_SAFE_INTEGER } });
         const ann = await timeQueries(tuned, queries, false);
-        search.push({ chunks: n, method: `IVF-PQ nprobes=${nprobes} refine=10`, p50Ms: ann.p50, p95Ms: ann.p95, recallAt20: recallAt(exact.ids, ann.ids) });
+        search.push({ chunks: n, method: `IVF-PQ nprobes=${nprobes} refine=10`, p50Ms: ann.p50, p95Ms: ann.p95, recallAt20: recallAgainst(exact.ids, ann.ids) });
         await tuned.close();
       }
     }
