@@ -18,7 +18,8 @@ import { loadLanceDb } from './load-lancedb.js';
 import { storeIoError } from './store-io-error.js';
 import { filterToSql, sqlIn } from './sql.js';
 import type { StoreManifest } from './store-manifest.js';
-import { CHUNK_COLUMNS, chunkToRow, chunksSchema, rowToChunk, rowToSource, sourcesSchema, sourceToRow } from './table-schemas.js';
+import { CHUNK_COLUMNS, chunkToRow, chunksSchema, sourcesSchema } from './table-schemas.js';
+import { rowToChunk, rowToSource, sourceToRow } from '../store-rows.js';
 
 /** Kinds of approximate vector index the store can build. */
 export type VectorIndexKind = 'hnsw-sq' | 'ivf-pq';

@@ -1,5 +1,5 @@
 import { type DataType, Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } from 'apache-arrow';
-import type { ChunkRecord, SourceRecord, StoredChunk } from '../vector-store.js';
+import type { ChunkRecord } from '../vector-store.js';
 
 /**
  * Arrow schemas of the two tables and the row conversions. Column names are snake_case because
@@ -54,38 +54,4 @@ export function chunkToRow(chunk: ChunkRecord, withVector: boolean): Record<stri
   };
   if (withVector) row.vector = Array.from(chunk.vector ?? []);
   return row;
-}
-
-export function rowToChunk(row: Record<string, unknown>): StoredChunk {
-  const title = row.title;
-  return {
-    id: String(row.id),
-    source: String(row.source),
-    text: String(row.text),
-    title: typeof title === 'string' ? title : undefined,
-    chunkIndex: Number(row.chunk_index),
-    start: Number(row.start_offset),
-    end: Number(row.end_offset),
-    modifiedMs: Number(row.modified_ms),
-  };
-}
-
-export function sourceToRow(record: SourceRecord): Record<string, unknown> {
-  return {
-    source: record.source,
-    content_hash: record.contentHash,
-    chunk_count: record.chunkCount,
-    modified_ms: record.modifiedMs,
-    ingested_at: record.ingestedAt,
-  };
-}
-
-export function rowToSource(row: Record<string, unknown>): SourceRecord {
-  return {
-    source: String(row.source),
-    contentHash: String(row.content_hash),
-    chunkCount: Number(row.chunk_count),
-    modifiedMs: Number(row.modified_ms),
-    ingestedAt: String(row.ingested_at),
-  };
 }

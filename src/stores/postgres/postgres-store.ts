@@ -17,7 +17,8 @@ import type {
 } from '../vector-store.js';
 import { BM25_B, BM25_K1, bm25Sql } from './bm25-sql.js';
 import type { CollectionTables } from './postgres-schema.js';
-import { connectionLost, rowToChunk, rowToSource } from './postgres-rows.js';
+import { connectionLost } from './postgres-rows.js';
+import { rowToChunk, rowToSource } from '../store-rows.js';
 import { CHUNK_SELECT, filterSql, parseVector, queryWords, vectorLiteral } from './postgres-sql.js';
 
 /** Tunables of the PostgreSQL store. */

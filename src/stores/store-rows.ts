@@ -1,0 +1,41 @@
+import type { SourceRecord, StoredChunk } from './vector-store.js';
+
+/**
+ * Rows as both backends store them (snake_case columns: `chunk_index`, `start_offset`,
+ * `content_hash`, …) and back to the contract's records. One mapping, so a chunk read from LanceDB
+ * and from PostgreSQL is the same object and `sift migrate` copies columns one to one.
+ */
+
+export function rowToChunk(row: Record<string, unknown>): StoredChunk {
+  const title = row.title;
+  return {
+    id: String(row.id),
+    source: String(row.source),
+    text: String(row.text),
+    title: typeof title === 'string' ? title : undefined,
+    chunkIndex: Number(row.chunk_index),
+    start: Number(row.start_offset),
+    end: Number(row.end_offset),
+    modifiedMs: Number(row.modified_ms),
+  };
+}
+
+export function sourceToRow(record: SourceRecord): Record<string, unknown> {
+  return {
+    source: record.source,
+    content_hash: record.contentHash,
+    chunk_count: record.chunkCount,
+    modified_ms: record.modifiedMs,
+    ingested_at: record.ingestedAt,
+  };
+}
+
+export function rowToSource(row: Record<string, unknown>): SourceRecord {
+  return {
+    source: String(row.source),
+    contentHash: String(row.content_hash),
+    chunkCount: Number(row.chunk_count),
+    modifiedMs: Number(row.modified_ms),
+    ingestedAt: String(row.ingested_at),
+  };
+}
