@@ -20,6 +20,7 @@ import { filterToSql, sqlIn } from './sql.js';
 import type { StoreManifest } from './store-manifest.js';
 import { CHUNK_COLUMNS, chunkToRow, chunksSchema, sourcesSchema } from './table-schemas.js';
 import { rowToChunk, rowToSource, sourceToRow } from '../store-rows.js';
+import { checkReplacements } from '../check-replacements.js';
 
 /** Kinds of approximate vector index the store can build. */
 export type VectorIndexKind = 'hnsw-sq' | 'ivf-pq';
@@ -110,15 +111,7 @@ export class LanceStore implements VectorStore {
    */
   async replaceSources(items: readonly SourceReplacement[]): Promise<WriteResult> {
     if (items.length === 0) return { added: 0, updated: 0, removed: 0 };
-    const sources = items.map((i) => i.source.source);
-    if (new Set(sources).size !== sources.length) throw new SiftError('INVALID_INPUT', 'replaceSources got the same source twice');
-    for (const item of items) {
-      for (const c of item.chunks) {
-        if (c.source !== item.source.source) {
-          throw new SiftError('INVALID_INPUT', `chunk ${c.id} has source ${c.source} but was given for ${item.source.source}`);
-        }
-      }
-    }
+    const sources = checkReplacements(items);
     if (sources.length > IN_BATCH) throw new SiftError('INVALID_INPUT', `replaceSources takes at most ${IN_BATCH} sources per call`);
     // Validate (vectors, duplicate ids) before the first commit, so a refused write changes nothing.
     const chunks = items.flatMap((i) => i.chunks);

@@ -19,6 +19,7 @@ import { BM25_B, BM25_K1, bm25Sql } from './bm25-sql.js';
 import type { CollectionTables } from './postgres-schema.js';
 import { connectionLost } from './postgres-rows.js';
 import { rowToChunk, rowToSource } from '../store-rows.js';
+import { checkReplacements } from '../check-replacements.js';
 import { CHUNK_SELECT, filterSql, parseVector, queryWords, vectorLiteral } from './postgres-sql.js';
 
 /** Tunables of the PostgreSQL store. */
@@ -106,15 +107,7 @@ export class PostgresStore implements VectorStore {
    */
   async replaceSources(items: readonly SourceReplacement[]): Promise<WriteResult> {
     if (items.length === 0) return { added: 0, updated: 0, removed: 0 };
-    const sources = items.map((i) => i.source.source);
-    if (new Set(sources).size !== sources.length) throw new SiftError('INVALID_INPUT', 'replaceSources got the same source twice');
-    for (const item of items) {
-      for (const c of item.chunks) {
-        if (c.source !== item.source.source) {
-          throw new SiftError('INVALID_INPUT', `chunk ${c.id} has source ${c.source} but was given for ${item.source.source}`);
-        }
-      }
-    }
+    const sources = checkReplacements(items);
     const chunks = items.flatMap((i) => i.chunks);
     this.#validate(chunks);
     return this.#transaction('replace sources', async (client) => {
