@@ -118,12 +118,7 @@ export class CrossEncoderReranker implements Reranker {
     options: Pick<RerankOptions, 'batchSize' | 'maxLength' | 'signal'> = {},
   ): Promise<PairScores> {
     const started = performance.now();
-    const loaded = await this.ensureLoaded();
-    const batchSize = options.batchSize ?? this.options.batchSize ?? DEFAULT_RERANK_BATCH_SIZE;
-    if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new SiftError('INVALID_OPTION', `batchSize must be a whole number >= 1, got ${String(batchSize)}`);
-    }
-    const encoder = this.encoderFor(loaded, options.maxLength ?? this.options.maxLength);
+    const { loaded, batchSize, encoder } = await this.prepareRun(options);
 
     // Cached pairs skip tokenizing and inference; the rest run as usual and fill the cache.
     const cache = this.options.scoreCache;
@@ -153,14 +148,7 @@ export class CrossEncoderReranker implements Reranker {
       truncated[i] = pairs[j]!.truncated;
       cache?.set(keys[i]!, { logit: logits[i]!, score: scores[i]!, truncated: truncated[i]! });
     });
-    return {
-      logits,
-      scores,
-      truncated,
-      truncatedPairs: truncated.filter(Boolean).length,
-      batches: run.batches,
-      timings: { tokenizeMs: tokenizeMs + run.tensorMs, inferenceMs: run.inferenceMs, totalMs: performance.now() - started },
-    };
+    return pairScores({ logits, scores, truncated }, run, tokenizeMs, started);
   }
 
   /**
@@ -180,12 +168,7 @@ export class CrossEncoderReranker implements Reranker {
     options: Pick<RerankOptions, 'batchSize' | 'maxLength' | 'signal'> = {},
   ): Promise<PairScores> {
     const started = performance.now();
-    const loaded = await this.ensureLoaded();
-    const batchSize = options.batchSize ?? this.options.batchSize ?? DEFAULT_RERANK_BATCH_SIZE;
-    if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new SiftError('INVALID_OPTION', `batchSize must be a whole number >= 1, got ${String(batchSize)}`);
-    }
-    const encoder = this.encoderFor(loaded, options.maxLength ?? this.options.maxLength);
+    const { loaded, batchSize, encoder } = await this.prepareRun(options);
     const t0 = performance.now();
     const queries = new Map<string, EncodedQuery>();
     const encoded = pairs.map(({ query, text }) => {
@@ -199,19 +182,21 @@ export class CrossEncoderReranker implements Reranker {
     });
     const tokenizeMs = performance.now() - t0;
     const run = await runPairBatches(loaded, encoded, batchSize, options.signal);
-    const truncated = encoded.map((p) => p.truncated);
-    return {
-      logits: run.logits,
-      scores: run.scores,
-      truncated,
-      truncatedPairs: truncated.filter(Boolean).length,
-      batches: run.batches,
-      timings: { tokenizeMs: tokenizeMs + run.tensorMs, inferenceMs: run.inferenceMs, totalMs: performance.now() - started },
-    };
+    return pairScores({ logits: run.logits, scores: run.scores, truncated: encoded.map((p) => p.truncated) }, run, tokenizeMs, started);
   }
 
   async close(): Promise<void> {
     await this.lazy.close();
+  }
+
+  /** The loaded model, the checked batch size and the pair encoder for a scoring call. */
+  private async prepareRun(options: Pick<RerankOptions, 'batchSize' | 'maxLength'>): Promise<{ loaded: Loaded; batchSize: number; encoder: PairEncoder }> {
+    const loaded = await this.ensureLoaded();
+    const batchSize = options.batchSize ?? this.options.batchSize ?? DEFAULT_RERANK_BATCH_SIZE;
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new SiftError('INVALID_OPTION', `batchSize must be a whole number >= 1, got ${String(batchSize)}`);
+    }
+    return { loaded, batchSize, encoder: this.encoderFor(loaded, options.maxLength ?? this.options.maxLength) };
   }
 
   private ensureLoaded(): Promise<Loaded> {
@@ -240,6 +225,21 @@ export interface QueryTextPair {
 }
 
 /** Runs encoded pairs through the session in length-sorted batches; scores come back in input order. */
+/** Assembles a scoring call's result: per-pair values, the truncation count and the timings. */
+function pairScores(
+  values: { logits: Float64Array; scores: Float64Array; truncated: boolean[] },
+  run: { batches: number; tensorMs: number; inferenceMs: number },
+  tokenizeMs: number,
+  started: number,
+): PairScores {
+  return {
+    ...values,
+    truncatedPairs: values.truncated.filter(Boolean).length,
+    batches: run.batches,
+    timings: { tokenizeMs: tokenizeMs + run.tensorMs, inferenceMs: run.inferenceMs, totalMs: performance.now() - started },
+  };
+}
+
 async function runPairBatches(
   loaded: Loaded,
   pairs: readonly EncodedSequence[],
