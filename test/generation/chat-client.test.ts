@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ChatClient, chatCompletionsUrl } from '../../src/generation/chat-client.js';
-import { isSiftError, type SiftError } from '../../src/errors.js';
+import { isSiftError } from '../../src/errors.js';
 import { sendJson, startLocalServer } from '../support/local-http-server.js';
+import { expectSiftError } from '../support/expect-sift-error.js';
 
 const MESSAGES = [
   { role: 'system' as const, content: 'Answer from the context.' },
@@ -36,17 +37,6 @@ async function collect(stream: AsyncIterable<string>): Promise<string[]> {
   const out: string[] = [];
   for await (const piece of stream) out.push(piece);
   return out;
-}
-
-async function expectSiftError(promise: Promise<unknown>, code: SiftError['code'], pattern?: RegExp): Promise<SiftError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(isSiftError(err, code), `expected ${code}, got ${String(err)}`);
-    if (pattern) assert.match(err.message, pattern);
-    return err;
-  }
-  assert.fail(`expected a ${code} error`);
 }
 
 test('streams text pieces from SSE cut at arbitrary bytes; sends model, messages, stream and the key', async () => {

@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createReranker } from '../../src/defaults.js';
-import { isSiftError, type SiftError } from '../../src/errors.js';
+import { isSiftError } from '../../src/errors.js';
 import { endpointApiKey, parseEndpoint, parseRetryAfter, RemoteReranker } from '../../src/reranking/remote/index.js';
 import { sigmoid } from '../../src/reranking/scores.js';
 import { sendJson, startLocalServer, type SeenRequest } from '../support/local-http-server.js';
+import { expectSiftError } from '../support/expect-sift-error.js';
 
 const QUERY = 'How many people live in Berlin?';
 const DOCS = [
@@ -32,17 +33,6 @@ function cohereAnswer(req: SeenRequest): unknown {
 function teiAnswer(req: SeenRequest, score: (text: string) => number = (t) => RELEVANCE.get(t) ?? 0.5): unknown {
   const { texts } = req.body as { texts: string[] };
   return texts.map((t, index) => ({ index, score: score(t) })).reverse();
-}
-
-async function expectSiftError(promise: Promise<unknown>, code: SiftError['code'], pattern?: RegExp): Promise<SiftError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(isSiftError(err, code), `expected ${code}, got ${String(err)}`);
-    if (pattern) assert.match(err.message, pattern);
-    return err;
-  }
-  assert.fail(`expected a ${code} error`);
 }
 
 test('cohere shape: request body and key, sorted results with ties in input order, documents untouched', async () => {
