@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import ort from 'onnxruntime-node';
 import { buildBertModel, type BertConfig } from '../../tools/model-gen/bert.js';
+import { quantizeWeight } from '../../tools/model-gen/quantize-weight.js';
 import { writeModelFolder } from '../../tools/model-gen/write-model-folder.js';
 import { realModelDir, testModelDir, TEST_MODEL_CONFIGS, type TestModelKind } from '../support/test-models.js';
 
@@ -217,6 +218,9 @@ test('quantized graph is laid out as quantize_dynamic writes it; fp32 has no int
   assert.equal(count(q8, 'MatMulInteger'), weightMatMuls);
   // Q, K and V share one DynamicQuantizeLinear of their common input.
   assert.equal(count(q8, 'DynamicQuantizeLinear'), 4 * small.numLayers + 2);
+  // GatherQuant: word, position and token-type tables are uint8, dequantized after their Gather.
+  assert.equal(count(q8, 'DequantizeLinear'), 3);
+  assert.equal(count(ops({ ...small, quantize: true, quantization: { embeddings: false } }), 'DequantizeLinear'), 0);
   for (const op of ['LayerNormalization', 'Erf', 'Softmax', 'Range', 'Tanh']) assert.ok(fp32.includes(op), op);
 });
 
@@ -224,13 +228,14 @@ test('same seed gives identical bytes; another seed or quantization gives other 
   const a = buildBertModel(small);
   assert.deepEqual(buildBertModel(small), a);
   assert.notDeepEqual(buildBertModel({ ...small, seed: 6 }), a);
-  assert.deepEqual(buildBertModel({ ...small, quantize: true, weightType: 'uint8' }), buildBertModel({ ...small, quantize: true, weightType: 'uint8' }));
+  const uint8 = { ...small, quantize: true, quantization: { weightType: 'uint8' as const } };
+  assert.deepEqual(buildBertModel(uint8), buildBertModel(uint8));
 });
 
 test('uint8 weights load and run like int8 ones', async () => {
   const results: Float32Array[] = [];
   for (const weightType of ['int8', 'uint8'] as const) {
-    const s = await ort.InferenceSession.create(buildBertModel({ ...small, quantize: true, weightType }));
+    const s = await ort.InferenceSession.create(buildBertModel({ ...small, quantize: true, quantization: { weightType } }));
     const batch = sequences.map((seq) => ({ ids: seq.ids.map((id) => id % small.vocabSize), types: seq.types }));
     results.push((await s.run(feeds(batch))).logits!.data as Float32Array);
   }
@@ -279,5 +284,27 @@ test('realModelDir finds <org>/<name>/onnx/model.onnx under SIFT_MODELS_DIR, els
     if (saved === undefined) delete process.env.SIFT_MODELS_DIR;
     else process.env.SIFT_MODELS_DIR = saved;
     await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('quantizeWeight: per-column scales, 7-bit reduce_range, and 0 exactly representable', () => {
+  // 2 rows x 3 columns; column 1 is all positive, column 2 all zero.
+  const w = new Float32Array([-1, 0.5, 0, 0.25, 2, 0]);
+  const perTensor = quantizeWeight(w, { type: 'int8' });
+  assert.deepEqual(Array.from(perTensor.scales), [Math.fround(2 / 127)]);
+  const perColumn = quantizeWeight(w, { type: 'int8', reduceRange: true, perColumnOf: 3 });
+  assert.deepEqual(Array.from(perColumn.scales), [1 / 64, 2 / 64, 1]);
+  assert.deepEqual(Array.from(perColumn.zeroPoints), [0, 0, 0]);
+  assert.deepEqual(Array.from(perColumn.data), [-64, 16, 0, 16, 64, 0]);
+  for (const options of [{ type: 'uint8' as const }, { type: 'uint8' as const, reduceRange: true, perColumnOf: 3 }]) {
+    const q = quantizeWeight(w, options);
+    const cols = q.scales.length;
+    const qmax = options.reduceRange ? 127 : 255;
+    w.forEach((x, i) => {
+      const c = i % cols;
+      assert.ok(q.data[i]! <= qmax, `${q.data[i]} above ${qmax}`);
+      assert.ok(Math.abs((q.data[i]! - q.zeroPoints[c]!) * q.scales[c]! - x) <= q.scales[c]! / 2 + 1e-7, `value ${x}`);
+      if (x === 0) assert.equal(q.data[i], q.zeroPoints[c], '0 maps to the zero point exactly');
+    });
   }
 });

@@ -1,6 +1,6 @@
 import { OnnxGraph, floatAttr, onnxDataType } from './onnx-graph.js';
 import { quantizeWeight, type QuantizedWeightType } from './quantize-weight.js';
-import { SeededRandom } from './seeded-random.js';
+import { RandomBertWeights, type BertWeights } from './bert-weights.js';
 
 /** What the model ends in, matching the two kinds of Hub exports sift runs. */
 export type BertHead =
@@ -25,10 +25,14 @@ export interface BertConfig {
   maxPositions: number;
   /** Rows of the token-type embedding. BERT: 2; XLM-RoBERTa: 1. */
   typeVocabSize: number;
-  /** Seed of the weights; equal configs give byte-identical models. */
+  /** Seed of random weights; equal configs give byte-identical models. Unused when `weights` is given. */
   seed: number;
+  /** Where the weights come from. Default: random ones from `seed` ({@link RandomBertWeights}). */
+  weights?: BertWeights;
   /** The output head. */
   head: BertHead;
+  /** LayerNorm epsilon (`layer_norm_eps`). Default 1e-12, BERT's. */
+  layerNormEps?: number;
   /** Logits of a `sequence-classification` head: 1 (a relevance score) or 2 (softmax classes). Default 1. */
   numLabels?: 1 | 2;
   /**
@@ -38,8 +42,8 @@ export interface BertConfig {
   tokenTypeInput?: boolean;
   /** Int8 dynamic quantization of the weight MatMuls, as in the Hub's `onnx/model_quantized.onnx`. Default false. */
   quantize?: boolean;
-  /** Element type of quantized weights. Default `int8` (quantize_dynamic's default). */
-  weightType?: QuantizedWeightType;
+  /** How quantized weights are laid out. Default {@link HUB_Q8_RECIPE}. */
+  quantization?: Partial<QuantizationRecipe>;
   /**
    * Standard deviation of the encoder weights. Default 0.02, BERT's initializer range. Larger values
    * (~1/sqrt(hiddenSize)) make every token sway the output, which tests of score differences want.
@@ -52,7 +56,29 @@ export interface BertConfig {
   classifierStd?: number;
 }
 
-/** LayerNorm epsilon of BERT (`layer_norm_eps`). */
+/**
+ * A q8 recipe: the options of onnxruntime's `quantize_dynamic` (activations are always uint8,
+ * quantized per batch by DynamicQuantizeLinear).
+ */
+export interface QuantizationRecipe {
+  /** Element type of the MatMul weights. */
+  weightType: QuantizedWeightType;
+  /** One scale per output column of each weight (`per_channel`). */
+  perChannel: boolean;
+  /** 7-bit weights (`reduce_range`). */
+  reduceRange: boolean;
+  /** Embedding tables stored as uint8 per tensor and dequantized after the Gather (quantize_dynamic's GatherQuant). */
+  embeddings: boolean;
+}
+
+/**
+ * What transformers.js's conversion script (`scripts/convert.py`, which made the Xenova exports of the
+ * MiniLM and bge models) passes to `quantize_dynamic` for BERT-family models: int8 weights,
+ * `per_channel` and `reduce_range` on; Gather is in the op set, so embedding tables are quantized too.
+ */
+export const HUB_Q8_RECIPE: QuantizationRecipe = { weightType: 'int8', perChannel: true, reduceRange: true, embeddings: true };
+
+/** LayerNorm epsilon of BERT (`layer_norm_eps`), the default of `BertConfig.layerNormEps`. */
 const LAYER_NORM_EPS = 1e-12;
 /**
  * Added to attention scores at padding keys. exp(-1e4) is exactly 0 in float32, so a padded sequence
@@ -63,8 +89,9 @@ const MASK_BIAS = -10000;
 /**
  * Builds a BERT encoder as an ONNX (opset 17) model with the inputs and outputs of the Hub's
  * Optimum/Xenova exports: int64 `input_ids`, `attention_mask` and (unless disabled) `token_type_ids`,
- * all [batch_size, sequence_length], to `logits` or `last_hidden_state`. The weights are random but
- * deterministic, so the model is good for shapes, invariances and speed, never for relevance.
+ * all [batch_size, sequence_length], to `logits` or `last_hidden_state`. By default the weights are
+ * random but deterministic, so the model is good for shapes, invariances and speed, never for
+ * relevance; `config.weights` fills the same graph from a real checkpoint instead.
  *
  * @example
  * const bytes = buildBertModel({ vocabSize: 30522, hiddenSize: 32, numLayers: 2, numHeads: 4,
@@ -86,7 +113,7 @@ export function buildBertModel(config: BertConfig): Uint8Array {
   const maskBias = b.g.scope('mask', () => b.attentionMaskBias(mask));
   for (let i = 0; i < config.numLayers; i++) {
     const last = i === config.numLayers - 1 && config.head === 'feature-extraction';
-    x = b.g.scope(`encoder/layer.${i}`, () => b.layer(x, maskBias, last ? 'last_hidden_state' : undefined));
+    x = b.g.scope(`encoder/layer.${i}`, () => b.layer(i, x, maskBias, last ? 'last_hidden_state' : undefined));
   }
 
   if (config.head === 'feature-extraction') {
@@ -102,44 +129,52 @@ export function buildBertModel(config: BertConfig): Uint8Array {
 /** The graph under construction, its weight source, and one method per BERT block. */
 class BertBuilder {
   readonly g = new OnnxGraph('bert');
-  private readonly random: SeededRandom;
+  private readonly weights: BertWeights;
   private readonly std: number;
   private readonly headDim: number;
   /** DynamicQuantizeLinear outputs per activation: Q, K and V share one, as quantize_dynamic writes it. */
   private readonly quantizedInputs = new Map<string, string[]>();
+  private readonly recipe: QuantizationRecipe | undefined;
 
   constructor(private readonly config: BertConfig) {
-    this.random = new SeededRandom(config.seed);
+    this.weights = config.weights ?? new RandomBertWeights(config.seed);
     this.std = config.initStd ?? 0.02;
     this.headDim = config.hiddenSize / config.numHeads;
+    this.recipe = config.quantize ? { ...HUB_Q8_RECIPE, ...config.quantization } : undefined;
   }
 
   /** word + position + token-type embeddings, then LayerNorm. Positions are 0..sequence_length-1. */
   embeddings(ids: string, types: string | undefined): string {
     const { vocabSize, hiddenSize: h, maxPositions, typeVocabSize } = this.config;
     const g = this.g;
-    const wordTable = g.initializer('word_embeddings.weight', this.random.normal(vocabSize * h, this.std), [vocabSize, h]);
-    const positionTable = g.initializer(
-      'position_embeddings.weight',
-      this.random.normal(maxPositions * h, this.std),
-      [maxPositions, h],
-    );
-    const typeWeights = this.random.normal(typeVocabSize * h, this.std);
+    const w = this.weights;
+    const wordTable = w.table('embeddings.word_embeddings.weight', vocabSize, h, this.std);
+    const positionTable = w.table('embeddings.position_embeddings.weight', maxPositions, h, this.std);
+    const typeWeights = w.table('embeddings.token_type_embeddings.weight', typeVocabSize, h, this.std);
 
-    const words = g.op('Gather', [wordTable, ids]);
+    const words = this.lookup('word_embeddings.weight', wordTable, [vocabSize, h], ids);
     // Range over the runtime length, so one model serves every padded batch width.
     const length = g.op('Gather', [g.op('Shape', [ids]), g.int64Constant('one', [1], [])], { axis: 0 });
     const positionIds = g.op('Range', [g.int64Constant('zero', [0], []), length, g.int64Constant('one', [1], [])]);
-    const positions = g.op('Gather', [positionTable, positionIds]);
+    const positions = this.lookup('position_embeddings.weight', positionTable, [maxPositions, h], positionIds);
 
     const typeEmbedding =
       types === undefined
         ? // No token_type_ids input: every token has type 0, as XLM-RoBERTa models do.
           g.initializer('token_type_embeddings.row0', typeWeights.slice(0, h), [h])
-        : g.op('Gather', [g.initializer('token_type_embeddings.weight', typeWeights, [typeVocabSize, h]), types]);
+        : this.lookup('token_type_embeddings.weight', typeWeights, [typeVocabSize, h], types);
 
     const sum = g.op('Add', [g.op('Add', [words, positions]), typeEmbedding]);
-    return this.layerNorm(sum);
+    return this.layerNorm('embeddings.LayerNorm', sum);
+  }
+
+  /** Rows of an embedding table; quantized, a uint8 table is gathered and then dequantized, as GatherQuant writes it. */
+  lookup(hint: string, table: Float32Array, dims: [number, number], ids: string): string {
+    const g = this.g;
+    if (!this.recipe?.embeddings) return g.op('Gather', [g.initializer(hint, table, dims), ids]);
+    const q = quantizeWeight(table, { type: 'uint8' });
+    const gathered = g.op('Gather', [g.initializer(`${hint}_quantized`, q.data, dims), ids]);
+    return g.op('DequantizeLinear', [gathered, g.initializer(`${hint}_scale`, q.scales, []), g.initializer(`${hint}_zero_point`, q.zeroPoints, [])]);
   }
 
   /** attention_mask [B, S] -> additive bias [B, 1, 1, S]: 0 at tokens, MASK_BIAS at padding. */
@@ -152,28 +187,29 @@ class BertBuilder {
   }
 
   /** One transformer layer: self-attention and feed-forward, each with residual + LayerNorm (post-LN). */
-  layer(x: string, maskBias: string, outputName?: string): string {
+  layer(index: number, x: string, maskBias: string, outputName?: string): string {
     const g = this.g;
     const { hiddenSize: hidden, intermediateSize } = this.config;
+    const name = `encoder.layer.${index}`;
     const attended = g.scope('attention', () => {
-      const context = this.selfAttention(x, maskBias);
-      const out = g.scope('output', () => this.dense(context, hidden, hidden));
-      return this.layerNorm(g.op('Add', [out, x]));
+      const context = this.selfAttention(`${name}.attention.self`, x, maskBias);
+      const out = g.scope('output', () => this.dense(`${name}.attention.output.dense`, context, hidden, hidden));
+      return this.layerNorm(`${name}.attention.output.LayerNorm`, g.op('Add', [out, x]));
     });
     return g.scope('ffn', () => {
-      const inner = g.scope('intermediate', () => this.gelu(this.dense(attended, hidden, intermediateSize)));
-      const out = g.scope('output', () => this.dense(inner, intermediateSize, hidden));
-      return this.layerNorm(g.op('Add', [out, attended]), outputName);
+      const inner = g.scope('intermediate', () => this.gelu(this.dense(`${name}.intermediate.dense`, attended, hidden, intermediateSize)));
+      const out = g.scope('output', () => this.dense(`${name}.output.dense`, inner, intermediateSize, hidden));
+      return this.layerNorm(`${name}.output.LayerNorm`, g.op('Add', [out, attended]), outputName);
     });
   }
 
   /** Multi-head scaled dot-product attention (Vaswani et al. 2017, eq. 1) with the padding bias. */
-  selfAttention(x: string, maskBias: string): string {
+  selfAttention(name: string, x: string, maskBias: string): string {
     const g = this.g;
     const { numHeads, hiddenSize } = this.config;
-    const q = g.scope('query', () => this.dense(x, hiddenSize, hiddenSize));
-    const k = g.scope('key', () => this.dense(x, hiddenSize, hiddenSize));
-    const v = g.scope('value', () => this.dense(x, hiddenSize, hiddenSize));
+    const q = g.scope('query', () => this.dense(`${name}.query`, x, hiddenSize, hiddenSize));
+    const k = g.scope('key', () => this.dense(`${name}.key`, x, hiddenSize, hiddenSize));
+    const v = g.scope('value', () => this.dense(`${name}.value`, x, hiddenSize, hiddenSize));
     // [B, S, H] -> [B, S, heads, headDim]; 0 in a Reshape shape keeps that dimension.
     const headsShape = g.int64Constant('heads_shape', [0, 0, numHeads, this.headDim]);
     const split = (t: string, perm: number[]): string => g.op('Transpose', [g.op('Reshape', [t, headsShape])], { perm });
@@ -193,25 +229,27 @@ class BertBuilder {
     const cls = g.op('Gather', [x, g.int64Constant('zero', [0], [])], { axis: 1 }); // [B, H]
     // Scaled by 1/sqrt(h), the pooler's pre-Tanh values have std ~1 whatever the width, so Tanh neither
     // saturates nor stays linear; the classifier then sets how far logits spread.
-    const pooled = g.scope('pooler', () => g.op('Tanh', [this.dense(cls, h, h, 1 / Math.sqrt(h))]));
+    const pooled = g.scope('pooler', () => g.op('Tanh', [this.dense('pooler.dense', cls, h, h, 1 / Math.sqrt(h))]));
     const std = this.config.classifierStd ?? 2 / Math.sqrt(h);
-    return g.scope('classifier', () => this.dense(pooled, h, numLabels, std, 'logits'));
+    return g.scope('classifier', () => this.dense('classifier', pooled, h, numLabels, std, 'logits'));
   }
 
   /**
-   * x @ W + b with W [inSize, outSize] and b zero (BERT's bias init). Quantized, the MatMul becomes what quantize_dynamic writes:
+   * x @ W + b for the Linear layer `name`, W [inSize, outSize]. Quantized, the MatMul becomes what quantize_dynamic writes:
    * DynamicQuantizeLinear(x) -> MatMulInteger(x_q, W_q, x_zp, W_zp) -> Cast float -> Mul (x_scale * W_scale).
    */
-  dense(x: string, inSize: number, outSize: number, std = this.std, outputName?: string): string {
+  dense(name: string, x: string, inSize: number, outSize: number, std = this.std, outputName?: string): string {
     const g = this.g;
-    const weights = this.random.normal(inSize * outSize, std);
-    const bias = g.initializer('bias', new Float32Array(outSize), [outSize]);
+    const weights = this.weights.linearWeight(name, inSize, outSize, std);
+    const bias = g.initializer('bias', this.weights.linearBias(name, outSize), [outSize]);
     let product: string;
-    if (this.config.quantize) {
-      const qw = quantizeWeight(weights, this.config.weightType ?? 'int8');
+    if (this.recipe) {
+      const { weightType: type, perChannel, reduceRange } = this.recipe;
+      const qw = quantizeWeight(weights, { type, reduceRange, ...(perChannel && { perColumnOf: outSize }) });
       const w = g.initializer('weight_quantized', qw.data, [inSize, outSize]);
-      const wScale = g.floatConstant('weight_scale', [qw.scale]);
-      const wZeroPoint = g.initializer('weight_zero_point', qw.data instanceof Int8Array ? Int8Array.of(qw.zeroPoint) : Uint8Array.of(qw.zeroPoint), []);
+      const paramDims = perChannel ? [outSize] : [];
+      const wScale = g.initializer('weight_scale', qw.scales, paramDims);
+      const wZeroPoint = g.initializer('weight_zero_point', qw.zeroPoints, paramDims);
       const [xq, xScale, xZeroPoint] = this.quantizedInput(x);
       const integer = g.op('MatMulInteger', [xq!, w, xZeroPoint!, wZeroPoint]);
       const asFloat = g.op('Cast', [integer], { to: onnxDataType('float32') });
@@ -230,13 +268,14 @@ class BertBuilder {
     return g.op('Mul', [g.op('Mul', [x, onePlus]), g.floatConstant('half', [0.5])]);
   }
 
-  /** LayerNormalization over the hidden axis with gamma 1 and beta 0, as BERT initializes them. */
-  layerNorm(x: string, outputName?: string): string {
+  /** LayerNormalization `name` over the hidden axis (random weights: gamma 1 and beta 0, as BERT initializes them). */
+  layerNorm(name: string, x: string, outputName?: string): string {
     const g = this.g;
     const h = this.config.hiddenSize;
-    const gamma = g.initializer('LayerNorm.weight', new Float32Array(h).fill(1), [h]);
-    const beta = g.initializer('LayerNorm.bias', new Float32Array(h), [h]);
-    return g.op('LayerNormalization', [x, gamma, beta], { axis: -1, epsilon: floatAttr(LAYER_NORM_EPS) }, outputName);
+    const { gamma: gammaData, beta: betaData } = this.weights.layerNorm(name, h);
+    const gamma = g.initializer('LayerNorm.weight', gammaData, [h]);
+    const beta = g.initializer('LayerNorm.bias', betaData, [h]);
+    return g.op('LayerNormalization', [x, gamma, beta], { axis: -1, epsilon: floatAttr(this.config.layerNormEps ?? LAYER_NORM_EPS) }, outputName);
   }
 
   private quantizedInput(x: string): string[] {

@@ -10,6 +10,10 @@ export interface ModelFolderOptions {
   model: Omit<BertConfig, 'quantize'>;
   /** The `tokenizer.json` to copy. Default: the bert-base-uncased tokenizer in `<repo>/../shared`. */
   tokenizerPath?: string;
+  /** The `config.json` to write. Default: {@link hubConfig} of `model` (marked as random weights). */
+  config?: Record<string, unknown>;
+  /** More files to copy in: path inside the folder -> source path (tokenizer_config.json, pooling config...). */
+  extraFiles?: Record<string, string>;
   /** Contents of a `SOURCE.md` saying what the folder is. Default: none written. */
   source?: string;
   /**
@@ -51,7 +55,11 @@ export async function writeModelFolder(dir: string, options: ModelFolderOptions)
     await writeFile(join(tmp, 'onnx', 'model.onnx'), fp32);
     const quantized = buildBertModel({ ...options.model, quantize: true });
     await writeFile(join(tmp, 'onnx', 'model_quantized.onnx'), quantized);
-    await writeFile(join(tmp, 'config.json'), `${JSON.stringify(hubConfig(options.model), null, 2)}\n`);
+    await writeFile(join(tmp, 'config.json'), `${JSON.stringify(options.config ?? hubConfig(options.model), null, 2)}\n`);
+    for (const [to, from] of Object.entries(options.extraFiles ?? {})) {
+      await mkdir(dirname(join(tmp, to)), { recursive: true });
+      await copyFile(from, join(tmp, to));
+    }
     await copyFile(options.tokenizerPath ?? defaultTokenizerPath(), join(tmp, 'tokenizer.json'));
     if (options.source !== undefined) await writeFile(join(tmp, 'SOURCE.md'), options.source);
     const written = await moveIntoPlace(tmp, dir, ifExists);
