@@ -105,7 +105,7 @@ test('a cross-encoder folder is refused as an embedder, naming the outputs', asy
 
 const realDir = realModelDir('sentence-transformers', 'all-MiniLM-L6-v2') ?? realModelDir('Xenova', 'all-MiniLM-L6-v2');
 test(
-  'real all-MiniLM-L6-v2 puts a paraphrase above an unrelated sentence',
+  'real all-MiniLM-L6-v2 puts a paraphrase above an unrelated sentence and gives the published similarities',
   { skip: realDir ? false : 'skipped: no model at SIFT_MODELS_DIR or ../shared/models/{sentence-transformers,Xenova}/all-MiniLM-L6-v2' },
   async () => {
     const scout = new OnnxEmbedder({ model: realDir!, dtype: 'fp32' });
@@ -113,6 +113,11 @@ test(
       assert.equal(await scout.dimension(), 384);
       const [a, b, c] = await scout.embed(['A man is eating food.', 'A man is eating a piece of bread.', 'The new movie is awesome.']);
       assert.ok(dot(a!, b!) > dot(a!, c!) + 0.2, `paraphrase ${dot(a!, b!)} vs unrelated ${dot(a!, c!)}`);
+      // The similarities the sentence-transformers README publishes for this model and these sentences.
+      const [w, s, d] = await scout.embed(['The weather is lovely today.', "It's so sunny outside!", 'He drove to the stadium.']);
+      for (const [got, published] of [[dot(w!, s!), 0.666], [dot(w!, d!), 0.1046], [dot(s!, d!), 0.1411]] as const) {
+        assert.ok(Math.abs(got - published) < 1e-3, `cosine ${got.toFixed(4)}, published ${published}`);
+      }
     } finally {
       await scout.close();
     }
