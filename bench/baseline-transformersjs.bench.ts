@@ -38,17 +38,18 @@ const suite: BenchSuite = {
       return Array.from(logits.data);
     };
 
-    // sift at its defaults (threads: onnxruntime's choice), fp32 and q8.
+    // sift at its defaults (threads: onnxruntime's choice): fp32, q8 (the repository's int8 file) and int8 (sift's own).
     const judges: Record<string, { dtype: ModelDtype; judge: CrossEncoderReranker }> = {
       'sift fp32': { dtype: 'fp32', judge: benchJudge('fp32') },
       'sift q8': { dtype: 'q8', judge: benchJudge('q8') },
+      'sift int8': { dtype: 'int8', judge: benchJudge('int8') },
     };
     const siftScores = async (judge: CrossEncoderReranker, query: string, texts: readonly string[]): Promise<number[]> =>
       Array.from((await judge.scorePairs(query, texts)).logits);
 
     // Equal ranking, and warm-up: every query once through each.
     log('rankings');
-    const agreement: Record<string, number[]> = { 'sift fp32': [], 'sift q8': [] };
+    const agreement: Record<string, number[]> = { 'sift fp32': [], 'sift q8': [], 'sift int8': [] };
     const maxDiff: number[] = [];
     for (const set of sets) {
       const base = await baseline(set.query, set.texts);

@@ -12,7 +12,7 @@ import { scifactCandidates } from './support/scifact.js';
 import { interleave, interleaveTimes, median, percentile, round } from './support/stats.js';
 import type { BenchFigure, BenchSuite } from './support/suite.js';
 
-const DTYPES: ModelDtype[] = ['fp32', 'q8'];
+const DTYPES: ModelDtype[] = ['fp32', 'q8', 'int8'];
 const THREADS = [1, 2];
 const BATCH_SIZES = [4, 8, 16, 32, 64];
 

@@ -243,8 +243,8 @@ export function planDownload(repo: string, files: readonly RepoFile[], dtypes: r
       const fix = onnx.length === 0
         ? 'it is not an ONNX export; look for its Xenova/... or onnx-community/...-ONNX conversion'
         : `it has ${onnx.join(', ')}` +
-          (dtypes.length === 1 && byPath.has(ONNX_FILE[dtype === 'fp32' ? 'q8' : 'fp32'])
-            ? `; use --dtype ${dtype === 'fp32' ? 'q8' : 'fp32'}`
+          (dtypes.length === 1 && byPath.has(ONNX_FILE[dtype === 'q8' ? 'fp32' : 'q8'])
+            ? `; use --dtype ${dtype === 'q8' ? 'fp32' : 'q8'}`
             : '');
       throw new SiftError('MODEL_NOT_FOUND', `Hub repository ${repo} has no ${ONNX_FILE[dtype]} (${fix})`, {
         details: { repo, missing: ONNX_FILE[dtype], onnxFiles: onnx },

@@ -88,7 +88,7 @@ export async function readModelDir(
   const onnxPath = join(dir, onnxRel);
   const size = await fileSize(onnxPath);
   if (size === undefined) {
-    const other = MODEL_DTYPES.find((d) => d !== dtype);
+    const other = MODEL_DTYPES.find((d) => ONNX_FILE[d] !== onnxRel);
     const hint =
       other !== undefined && ((await fileSize(join(dir, ONNX_FILE[other]))) ?? 0) > 0
         ? ` (it has ${ONNX_FILE[other]}; use --dtype ${other})`

@@ -16,10 +16,14 @@ export const MODEL_DTYPES: readonly ModelDtype[] = ['fp32', 'q8'];
  */
 export const DEFAULT_DTYPE: ModelDtype = 'fp32';
 
-/** The ONNX graph of each dtype, relative to the model folder. */
+/**
+ * The ONNX graph of each dtype, relative to the model folder. `int8` reads the float32 graph and
+ * quantizes it in sift (src/runtime/int8): int8 weights per column, embeddings left in float32.
+ */
 export const ONNX_FILE: Readonly<Record<ModelDtype, string>> = {
   fp32: 'onnx/model.onnx',
   q8: 'onnx/model_quantized.onnx',
+  int8: 'onnx/model.onnx',
 };
 
 /** Files a model folder must have besides the graph. */
@@ -41,12 +45,14 @@ export function isExternalDataOf(file: string, onnxFile: string): boolean {
 }
 
 /**
- * Parses a `--dtype` value (`fp32`, `q8`; `int8` and `quantized` are accepted for q8), or throws
+ * Parses a `--dtype` value: `fp32` (`float32`), `q8` (`quantized`: the repository's
+ * `onnx/model_quantized.onnx`) or `int8` (sift quantizes `onnx/model.onnx` itself), or throws
  * INVALID_OPTION naming the value.
  */
 export function parseDtype(value: string): ModelDtype {
   const v = value.trim().toLowerCase();
   if (v === 'fp32' || v === 'float32') return 'fp32';
-  if (v === 'q8' || v === 'int8' || v === 'quantized') return 'q8';
-  throw new SiftError('INVALID_OPTION', `--dtype must be fp32 or q8, got "${value}"`);
+  if (v === 'q8' || v === 'quantized') return 'q8';
+  if (v === 'int8') return 'int8';
+  throw new SiftError('INVALID_OPTION', `--dtype must be fp32, q8 or int8, got "${value}"`);
 }

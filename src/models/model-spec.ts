@@ -7,7 +7,7 @@
 export type ModelRole = 'reranker' | 'embedder';
 
 /** Weight precision: full fp32, or int8 dynamically quantized (`onnx/model_quantized.onnx`). */
-export type ModelDtype = 'fp32' | 'q8';
+export type ModelDtype = 'fp32' | 'q8' | 'int8';
 
 /** How token vectors become one sentence vector (embedders). */
 export type Pooling = 'mean' | 'cls';

@@ -84,7 +84,8 @@ export async function resolveModel(name: string, options: ResolveModelOptions = 
     for (const dir of candidateDirs(root.dir, wanted, spec)) {
       looked.push(dir);
       const dtypes = await presentDtypes(dir);
-      if (dtypes.includes(dtype)) {
+      // int8 is made from the fp32 graph, so a folder serves every dtype whose file it has.
+      if (dtypes.some((d) => ONNX_FILE[d] === ONNX_FILE[dtype])) {
         try {
           const { files, config } = await readModelDir(dir, dtype, fixFor(displayName));
           return { name: displayName, spec, dir, dtype, files, config, source: root.kind === 'cache' ? 'cache' : 'local' };

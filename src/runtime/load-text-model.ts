@@ -4,11 +4,13 @@ import type { DownloadProgress } from '../models/hub-download.js';
 import { loadTokenizer } from '../tokenization/load-tokenizer.js';
 import { specialTokenLayout, type SpecialTokenLayout } from '../tokenization/special-tokens.js';
 import type { Tokenizer } from '@huggingface/tokenizers';
+import { cacheDirFromEnv } from '../config/env.js';
+import { int8ModelFile } from './int8/int8-model-file.js';
 import { openSession, type ModelSession, type SessionSettings } from './onnx-session.js';
 
 /** Where and how to find a model's files, shared by the reranker and the embedder. */
 export interface ModelLoadOptions {
-  /** `fp32` or `q8` (int8) weights. */
+  /** `fp32`, `q8` (the repository's int8 file) or `int8` (sift quantizes the fp32 file). */
   dtype?: ModelDtype;
   /** Local model roots in the Hub layout, searched before `SIFT_MODELS_DIR` and the cache. */
   modelsDir?: string | string[];
@@ -43,7 +45,9 @@ export async function loadTextModel(name: string, role: ModelRole, options: Mode
     ...(options.offline !== undefined ? { offline: options.offline } : {}),
     ...(options.onDownloadProgress !== undefined ? { onProgress: options.onDownloadProgress } : {}),
   });
-  const [session, tok] = await Promise.all([openSession(resolved.files.onnx, options.session), loadTokenizer(resolved.files.tokenizer)]);
+  // int8: sift's own quantization of the float32 graph, made once and cached beside the downloads.
+  const onnx = resolved.dtype === 'int8' ? await int8ModelFile(resolved.files.onnx, options.cacheDir ?? cacheDirFromEnv()) : resolved.files.onnx;
+  const [session, tok] = await Promise.all([openSession(onnx, options.session), loadTokenizer(resolved.files.tokenizer)]);
   return {
     resolved,
     session,

@@ -1,5 +1,5 @@
 import { OnnxGraph, floatAttr, onnxDataType } from './onnx-graph.js';
-import { quantizeWeight, type QuantizedWeightType } from './quantize-weight.js';
+import { quantizeWeight, type QuantizedWeightType } from '../../src/runtime/int8/quantize-weight.js';
 import { RandomBertWeights, type BertWeights } from './bert-weights.js';
 
 /** What the model ends in, matching the two kinds of Hub exports sift runs. */
@@ -69,6 +69,8 @@ export interface QuantizationRecipe {
   reduceRange: boolean;
   /** Embedding tables stored as uint8 per tensor and dequantized after the Gather (quantize_dynamic's GatherQuant). */
   embeddings: boolean;
+  /** Linear layers kept in float32, by Hugging Face name (e.g. `/layer\.\d+\.output\.dense$/`, the FFN's second layer). Default none. */
+  keepFloat?: RegExp;
 }
 
 /**
@@ -243,7 +245,7 @@ class BertBuilder {
     const weights = this.weights.linearWeight(name, inSize, outSize, std);
     const bias = g.initializer('bias', this.weights.linearBias(name, outSize), [outSize]);
     let product: string;
-    if (this.recipe) {
+    if (this.recipe && !this.recipe.keepFloat?.test(name)) {
       const { weightType: type, perChannel, reduceRange } = this.recipe;
       const qw = quantizeWeight(weights, { type, reduceRange, ...(perChannel && { perColumnOf: outSize }) });
       const w = g.initializer('weight_quantized', qw.data, [inSize, outSize]);

@@ -1,0 +1,121 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import onnxProto from 'onnx-proto';
+import ort from 'onnxruntime-node';
+import { parseDtype } from '../../../src/models/model-files.js';
+import { CrossEncoderReranker } from '../../../src/reranking/cross-encoder.js';
+import { OnnxEmbedder } from '../../../src/embedding/onnx-embedder.js';
+import { quantizeGraph } from '../../../src/runtime/int8/quantize-graph.js';
+import { buildBertModel } from '../../../tools/model-gen/bert.js';
+import { expectSiftError } from '../../support/expect-sift-error.js';
+import { TEST_MODEL_CONFIGS, testModelDir } from '../../support/test-models.js';
+
+const ops = (bytes: Uint8Array): string[] => (onnxProto.onnx.ModelProto.decode(bytes).graph?.node ?? []).map((n) => n.opType ?? '');
+const count = (list: string[], op: string): number => list.filter((o) => o === op).length;
+
+/** A batch of three pairs of different lengths, padded, as the runtime feeds the judge. */
+function feeds(): Record<string, ort.Tensor> {
+  const rows = [
+    [101, 2129, 2116, 2111, 2444, 1999, 4068, 1029, 102, 4068, 2038, 1017, 1012, 1019, 2454, 2111, 1012, 102],
+    [101, 2129, 2116, 2111, 2444, 1999, 4068, 1029, 102, 3000, 2003, 1999, 2605, 1012, 102],
+    [101, 7592, 102, 2088, 102],
+  ];
+  const width = Math.max(...rows.map((r) => r.length));
+  const ids = new BigInt64Array(rows.length * width);
+  const mask = new BigInt64Array(rows.length * width);
+  const types = new BigInt64Array(rows.length * width);
+  rows.forEach((r, b) =>
+    r.forEach((id, i) => {
+      ids[b * width + i] = BigInt(id);
+      mask[b * width + i] = 1n;
+      types[b * width + i] = i > r.indexOf(102) ? 1n : 0n;
+    }),
+  );
+  const dims = [rows.length, width];
+  return { input_ids: new ort.Tensor('int64', ids, dims), attention_mask: new ort.Tensor('int64', mask, dims), token_type_ids: new ort.Tensor('int64', types, dims) };
+}
+
+async function logits(bytes: Uint8Array): Promise<Float32Array> {
+  const session = await ort.InferenceSession.create(bytes);
+  try {
+    return (await session.run(feeds())).logits!.data as Float32Array;
+  } finally {
+    await session.release();
+  }
+}
+
+test('quantizeGraph turns every weight MatMul into int8 (shared input quantization), leaves embeddings and attention float', async () => {
+  const config = TEST_MODEL_CONFIGS.reranker;
+  const fp32 = await readFile(join(await testModelDir('reranker'), 'onnx', 'model.onnx'));
+  const { bytes, quantized, keptFloat } = quantizeGraph(fp32);
+  const layers = config.numLayers;
+  assert.equal(quantized, 6 * layers + 2, 'Q, K, V, attention output, FFN in and out per layer, pooler, classifier');
+  assert.equal(keptFloat, 0);
+  const after = ops(bytes);
+  assert.equal(count(after, 'MatMulInteger'), 6 * layers + 2);
+  assert.equal(count(after, 'MatMul'), 2 * layers, 'Q·K^T and probabilities·V stay float');
+  assert.equal(count(after, 'DynamicQuantizeLinear'), 4 * layers + 2, 'Q, K and V share one quantized input');
+  assert.equal(count(after, 'DequantizeLinear'), 0, 'embedding tables stay float32');
+  assert.ok(bytes.length < fp32.length, 'int8 weights are smaller');
+});
+
+test('quantizeGraph gives what the generator writes for the same recipe, and stays close to fp32', async () => {
+  const config = TEST_MODEL_CONFIGS.reranker;
+  const fp32 = buildBertModel(config);
+  const ours = await logits(quantizeGraph(fp32).bytes);
+  const generated = await logits(buildBertModel({ ...config, quantize: true, quantization: { perChannel: true, reduceRange: true, embeddings: false } }));
+  const reference = await logits(fp32);
+  ours.forEach((v, i) => {
+    assert.ok(Math.abs(v - generated[i]!) < 1e-4, `pair ${i}: rewritten ${v} vs generated ${generated[i]}`);
+    assert.ok(Math.abs(v - reference[i]!) < 0.2, `pair ${i}: int8 ${v} vs fp32 ${reference[i]}`);
+  });
+});
+
+test('quantizeGraph refuses bytes that are not an ONNX model, naming the problem', async () => {
+  await expectSiftError(Promise.resolve().then(() => quantizeGraph(new Uint8Array([1, 2, 3, 4, 5]))), 'MODEL_INVALID', /cannot read the ONNX model/);
+  const noOpset = onnxProto.onnx.ModelProto.encode({ irVersion: 8, graph: { name: 'g' } }).finish();
+  await expectSiftError(Promise.resolve().then(() => quantizeGraph(noOpset)), 'MODEL_INVALID', /needs ONNX opset 11 or later/);
+});
+
+test('--dtype int8 quantizes the fp32 file once, caches it, and scores like fp32 (judge and scout)', async () => {
+  const cacheDir = await mkdtemp(join(tmpdir(), 'sift-int8-'));
+  try {
+    assert.equal(parseDtype('int8'), 'int8');
+    assert.equal(parseDtype('q8'), 'q8');
+    const dir = await testModelDir('reranker');
+    const passages = ['Berlin has 3.5 million people.', 'Paris is in France.', 'The population of Berlin grew.'];
+    const score = async (dtype: 'fp32' | 'int8'): Promise<number[]> => {
+      const judge = new CrossEncoderReranker({ model: dir, dtype, cacheDir });
+      try {
+        return Array.from((await judge.scorePairs('How many people live in Berlin?', passages)).logits);
+      } finally {
+        await judge.close();
+      }
+    };
+    const fp32 = await score('fp32');
+    const int8 = await score('int8');
+    int8.forEach((v, i) => assert.ok(Math.abs(v - fp32[i]!) < 0.2, `pair ${i}: int8 ${v} vs fp32 ${fp32[i]}`));
+    const cached = await readdir(join(cacheDir, '.sift-int8'));
+    assert.equal(cached.length, 1, `one cached int8 file, got ${cached.join(', ')}`);
+    const made = (await stat(join(cacheDir, '.sift-int8', cached[0]!))).mtimeMs;
+    assert.deepEqual(await score('int8'), int8, 'the cached file gives the same scores');
+    assert.equal((await stat(join(cacheDir, '.sift-int8', cached[0]!))).mtimeMs, made, 'the second load reuses the file');
+
+    const scout = new OnnxEmbedder({ model: await testModelDir('embedder'), dtype: 'int8', cacheDir });
+    const floats = new OnnxEmbedder({ model: await testModelDir('embedder'), dtype: 'fp32', cacheDir });
+    try {
+      const [a] = await scout.embed(['how many people live in Berlin?']);
+      const [b] = await floats.embed(['how many people live in Berlin?']);
+      const cosine = a!.reduce((s, x, i) => s + x * b![i]!, 0);
+      assert.ok(cosine > 0.99, `int8 vs fp32 embedding cosine ${cosine}`);
+    } finally {
+      await scout.close();
+      await floats.close();
+    }
+  } finally {
+    await rm(cacheDir, { recursive: true, force: true });
+  }
+});
