@@ -70,9 +70,9 @@ export const scoutScores =
   };
 
 /** Agreement figures of one model and one int8 dtype against fp32: Spearman (pooled, median per query) and nDCG@10 of each. */
-export function agreement(model: string, dtype: ModelDtype, scores: { fp32: number[][]; q8: number[][] }, sets: CandidateSet[], qrels: Qrels): { figures: BenchFigure[]; passes: boolean } {
-  const perQuery = sets.map((_, i) => spearman(scores.fp32[i]!, scores.q8[i]!)).filter((x) => !Number.isNaN(x));
-  const pooled = spearman(scores.fp32.flat(), scores.q8.flat());
+export function agreement(model: string, dtype: ModelDtype, scores: { fp32: number[][]; quantized: number[][] }, sets: CandidateSet[], qrels: Qrels): { figures: BenchFigure[]; passes: boolean } {
+  const perQuery = sets.map((_, i) => spearman(scores.fp32[i]!, scores.quantized[i]!)).filter((x) => !Number.isNaN(x));
+  const pooled = spearman(scores.fp32.flat(), scores.quantized.flat());
   const rankBy = (ids: string[], s: number[]): string[] =>
     ids.map((id, i) => ({ id, s: s[i]!, i })).sort((a, b) => b.s - a.s || a.i - b.i).map((x) => x.id);
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -80,7 +80,7 @@ export function agreement(model: string, dtype: ModelDtype, scores: { fp32: numb
   const ndcg = (order: (s: CandidateSet, i: number) => string[]): number => mean(judged.map(({ s, i }) => ndcgAtK(order(s, i), qrels.get(s.queryId)!, 10)));
   const base = ndcg((s) => s.ids);
   const fp32 = ndcg((s, i) => rankBy(s.ids, scores.fp32[i]!));
-  const q8 = ndcg((s, i) => rankBy(s.ids, scores.q8[i]!));
+  const q8 = ndcg((s, i) => rankBy(s.ids, scores.quantized[i]!));
   const medianSpearman = perQuery.sort((a, b) => a - b)[perQuery.length >> 1]!;
   const common = { model, dtype };
   return {
@@ -121,7 +121,7 @@ const suite: BenchSuite = {
       const fp32 = await part.scorer(dir)('fp32', sets);
       for (const dtype of dtypes) {
         log(`${part.what} ${name} ${dtype}: ${sets.length} queries x ${perQuery} candidates`);
-        const result = agreement(name, dtype, { fp32, q8: await part.scorer(dir)(dtype, sets) }, sets, qrels);
+        const result = agreement(name, dtype, { fp32, quantized: await part.scorer(dir)(dtype, sets) }, sets, qrels);
         figures.push(...result.figures);
         notes.push(`${part.what} ${name} ${dtype} passes issue 8's bar: ${result.passes ? 'yes' : 'no'} (Spearman >= 0.99, |nDCG@10 ${dtype} - fp32| <= 0.005).`);
       }
