@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { buildBertModel, type BertConfig } from '../../tools/model-gen/bert.js';
-import { RandomBertWeights, type BertWeights, type NamedTensor } from '../../tools/model-gen/bert-weights.js';
+import { RandomBertWeights, transpose, type BertWeights, type NamedTensor } from '../../tools/model-gen/bert-weights.js';
 import { convertBertCheckpoint } from '../../tools/model-gen/convert-checkpoint.js';
 import { defaultTokenizerPath } from '../../tools/model-gen/paths.js';
 import { readSafetensors, writeSafetensors } from '../../tools/model-gen/safetensors.js';
 import { hubConfig } from '../../tools/model-gen/write-model-folder.js';
 import { CrossEncoderReranker } from '../../src/reranking/cross-encoder.js';
+import { TEST_MODEL_CONFIGS } from '../support/test-models.js';
 
 /** Random weights that also record every tensor as a PyTorch state dict would hold it ([out, in] Linear weights). */
 class RecordingWeights implements BertWeights {
@@ -33,9 +34,7 @@ class RecordingWeights implements BertWeights {
 
   linearWeight(name: string, inSize: number, outSize: number, std: number): Float32Array {
     const w = this.inner.linearWeight(name, inSize, outSize, std);
-    const t = new Float32Array(w.length);
-    for (let i = 0; i < inSize; i++) for (let o = 0; o < outSize; o++) t[o * inSize + i] = w[i * outSize + o]!;
-    this.put(`${name}.weight`, [outSize, inSize], t);
+    this.put(`${name}.weight`, [outSize, inSize], transpose(w, inSize, outSize));
     return w;
   }
 
@@ -59,16 +58,8 @@ class RecordingWeights implements BertWeights {
   }
 }
 
-const small: Omit<BertConfig, 'head'> = {
-  vocabSize: 30522, // the real tokenizer's ids must fit
-  hiddenSize: 16,
-  numLayers: 2,
-  numHeads: 2,
-  intermediateSize: 32,
-  maxPositions: 64,
-  typeVocabSize: 2,
-  seed: 21,
-};
+/** The tiny test models' shape (vocabulary of the real tokenizer, hidden 32, 2 layers). */
+const small = TEST_MODEL_CONFIGS.embedder;
 
 /** Writes a checkpoint folder (config.json, model.safetensors, tokenizer.json) holding `weights`' state dict. */
 async function writeCheckpoint(dir: string, config: BertConfig, weights: RecordingWeights, extra: Record<string, unknown> = {}): Promise<Buffer> {
@@ -110,7 +101,7 @@ test('a converted checkpoint is the graph its weights came from, byte for byte (
 test('a converted judge loads in sift, and its q8 file scores close to fp32', async () => {
   const root = await mkdtemp(join(tmpdir(), 'sift-convert-'));
   try {
-    const config: BertConfig = { ...small, head: 'sequence-classification', numLabels: 1, initStd: 0.25 };
+    const config: BertConfig = TEST_MODEL_CONFIGS.reranker;
     await writeCheckpoint(join(root, 'ckpt'), config, new RecordingWeights(3, (n) => n));
     const { dir } = await convertBertCheckpoint(join(root, 'ckpt'), join(root, 'judge'));
     const passages = ['Berlin has 3.5 million people.', 'Paris is in France.', 'The population of Berlin grew.'];
@@ -143,7 +134,7 @@ test('conversion refuses what the graph cannot express, naming the field or tens
     await refuse({ model_type: 'xlm-roberta' }, /model_type "xlm-roberta" is not supported/);
     await refuse({ position_embedding_type: 'relative_key' }, /position_embedding_type/);
     await refuse({ hidden_act: 'relu' }, /hidden_act "relu"/);
-    await refuse({ hidden_size: 24 }, /embeddings\.word_embeddings\.weight has shape \[30522, 16\], the config needs \[30522, 24\]/);
+    await refuse({ hidden_size: 24 }, /embeddings\.word_embeddings\.weight has shape \[30522, 32\], the config needs \[30522, 24\]/);
     await refuse({ architectures: ['BertForSequenceClassification'], num_labels: 3 }, /3 labels/);
     await refuse({ architectures: ['BertForSequenceClassification'], num_labels: 1 }, /no tensor pooler\.dense\.weight \(nor bert\.pooler\.dense\.weight\)/);
     await rm(join(ckpt, 'model.safetensors'));

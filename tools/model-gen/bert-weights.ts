@@ -74,10 +74,7 @@ export class CheckpointBertWeights implements BertWeights {
   }
 
   linearWeight(name: string, inSize: number, outSize: number): Float32Array {
-    const w = this.read(`${name}.weight`, [outSize, inSize]);
-    const t = new Float32Array(inSize * outSize);
-    for (let o = 0; o < outSize; o++) for (let i = 0; i < inSize; i++) t[i * outSize + o] = w[o * inSize + i]!;
-    return t;
+    return transpose(this.read(`${name}.weight`, [outSize, inSize]), outSize, inSize);
   }
 
   linearBias(name: string, outSize: number): Float32Array {
@@ -98,4 +95,15 @@ export class CheckpointBertWeights implements BertWeights {
     this.used.add(key);
     return tensor.data;
   }
+}
+
+/**
+ * A row-major `[rows, cols]` matrix as row-major `[cols, rows]`: PyTorch's Linear layout to ONNX MatMul's and back.
+ *
+ * @example transpose(new Float32Array([1, 2, 3, 4, 5, 6]), 2, 3) // [1, 4, 2, 5, 3, 6]
+ */
+export function transpose(matrix: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = matrix[r * cols + c]!;
+  return out;
 }
