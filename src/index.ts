@@ -3,10 +3,10 @@
  *
  * Layers (see DESIGN.md), each also importable on its own: models -> runtime -> tokenization ->
  * embedding / reranking -> loaders -> chunking -> stores -> ingest -> retrieval -> generation -> eval
- * -> server. `defaults` wires the default pipeline; `sift/langchain` holds the LangChain.js parts.
+ * -> server. `defaults` wires the default pipeline; `sift-rerank/langchain` holds the LangChain.js parts.
  *
  * @example
- * import { createReranker } from 'sift';
+ * import { createReranker } from 'sift-rerank';
  * const judge = createReranker(); // cross-encoder/ms-marco-MiniLM-L-6-v2
  * const { results } = await judge.rerank('How many people live in Berlin?', docs, { topK: 4 });
  */

@@ -1,5 +1,5 @@
 /**
- * `sift/langchain`: sift's judge and two-stage search as LangChain.js parts.
+ * `sift-rerank/langchain`: sift's judge and two-stage search as LangChain.js parts.
  * Needs `@langchain/core` 1.x.
  */
 export { SiftReranker, type SiftRerankerOptions } from './sift-reranker.js';

@@ -33,7 +33,7 @@ export interface SiftRetrieverOptions extends BaseRetrieverInput {
  * docs[0].metadata // { source: '/docs/berlin.md', chunkId: '…', chunkIndex: 0, retrievalScore: 0.71, rerankScore: 0.98, rank: 1 }
  */
 export class SiftRetriever extends BaseRetriever<SiftDocumentMetadata> {
-  override lc_namespace = ['sift', 'retrievers'];
+  override lc_namespace = ['sift_rerank', 'retrievers'];
   readonly retriever: RerankingRetriever;
 
   static override lc_name(): string {
