@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { modelsDirsFromEnv } from '../../src/config/env.js';
 import type { BertConfig } from '../../tools/model-gen/bert.js';
-import { defaultTokenizerPath, modelGenDir, sharedDir } from '../../tools/model-gen/paths.js';
+import { modelGenDir, sharedDir } from '../../tools/model-gen/paths.js';
 import { writeModelFolder } from '../../tools/model-gen/write-model-folder.js';
 
 export { sharedDir };
@@ -19,7 +19,8 @@ export { sharedDir };
 export type TestModelKind = 'reranker' | 'reranker-2logit' | 'reranker-no-token-types' | 'embedder';
 
 /**
- * Vocab 30522 so the real bert-base-uncased tokenizer's ids are valid; otherwise as small as a real
+ * Vocab 30522, bert-base-uncased's size and id layout ([CLS]=101, [SEP]=102), with the generated
+ * WordPiece tokenizer of that size (tools/model-gen/wordpiece-tokenizer.ts); otherwise as small as a real
  * BERT gets. Encoder weights use std 1/sqrt(32) rather than BERT's 0.02: at 0.02 the [CLS] vector barely
  * depends on the other tokens and every pair scores the same; at 1/sqrt(32) logits of different
  * passages differ by tenths to a unit or two, enough for tests that order or compare scores.
@@ -78,7 +79,6 @@ async function generate(kind: TestModelKind): Promise<string> {
   const hash = createHash('sha256')
     .update(JSON.stringify(model))
     .update(generatorVersion())
-    .update(defaultTokenizerPath())
     .digest('hex')
     .slice(0, 12);
   const dir = join(tmpdir(), 'sift-test-models', `${kind}-${hash}`);

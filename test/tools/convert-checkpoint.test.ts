@@ -7,9 +7,9 @@ import ort from 'onnxruntime-node';
 import { buildBertModel, type BertConfig } from '../../tools/model-gen/bert.js';
 import { RandomBertWeights, transpose, type BertWeights, type NamedTensor } from '../../tools/model-gen/bert-weights.js';
 import { convertBertCheckpoint } from '../../tools/model-gen/convert-checkpoint.js';
-import { defaultTokenizerPath } from '../../tools/model-gen/paths.js';
 import { readSafetensors, writeSafetensors } from '../../tools/model-gen/safetensors.js';
 import { hubConfig } from '../../tools/model-gen/write-model-folder.js';
+import { wordPieceTokenizerJson } from '../../tools/model-gen/wordpiece-tokenizer.js';
 import { CrossEncoderReranker } from '../../src/reranking/cross-encoder.js';
 import { TEST_MODEL_CONFIGS } from '../support/test-models.js';
 
@@ -58,7 +58,7 @@ class RecordingWeights implements BertWeights {
   }
 }
 
-/** The tiny test models' shape (vocabulary of the real tokenizer, hidden 32, 2 layers). */
+/** The tiny test models' shape (vocabulary 30522 as bert-base-uncased's, hidden 32, 2 layers). */
 const small = TEST_MODEL_CONFIGS.embedder;
 
 /** Writes a checkpoint folder (config.json, model.safetensors, tokenizer.json) holding `weights`' state dict. */
@@ -70,7 +70,7 @@ async function writeCheckpoint(dir: string, config: BertConfig, weights: Recordi
   await writeSafetensors(join(dir, 'model.safetensors'), weights.stateDict);
   const { sift_generated: _, ...hf } = hubConfig(config);
   await writeFile(join(dir, 'config.json'), JSON.stringify({ ...hf, ...extra }));
-  await writeFile(join(dir, 'tokenizer.json'), await readFile(defaultTokenizerPath()));
+  await writeFile(join(dir, 'tokenizer.json'), JSON.stringify(wordPieceTokenizerJson(config.vocabSize)));
   return reference;
 }
 

@@ -4,15 +4,17 @@
  * bi-encoder shape of sentence-transformers/all-MiniLM-L6-v2, fp32 and int8, in the Hub layout.
  * Then loads each file with onnxruntime-node and times one batch.
  *
- *   npm run models:random [-- --out <root>]     (default <repo>/.cache/models)
+ *   npm run models:random [-- --out <root>] [--tokenizer <tokenizer.json>]
+ *     (default root <repo>/.cache/models; default tokenizer ../shared/models/tokenizers/bert-base-uncased)
  *
  * Point SIFT_MODELS_DIR at the root and name the models `sift-random/<name>`.
  */
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
 import type { BertConfig } from './bert.js';
-import { repoRoot } from './paths.js';
+import { bertTokenizerPath, repoRoot } from './paths.js';
 import { writeModelFolder } from './write-model-folder.js';
 
 /** MiniLM-L6-H384 (Wang et al. 2020) as published: the shape both real models share. */
@@ -78,12 +80,20 @@ async function timeOneBatch(file: string, threads: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { out: { type: 'string' }, tokenizer: { type: 'string' } } });
   const root = resolve(values.out ?? join(repoRoot(), '.cache', 'models'));
+  // The real vocabulary, not the generated one: benchmarks tokenize real text with these models, and
+  // their token counts (hence the work per pair) must be bert-base-uncased's.
+  const tokenizerPath = resolve(values.tokenizer ?? bertTokenizerPath());
+  if (!existsSync(tokenizerPath)) {
+    console.error(`models:random: skipped: no tokenizer at ${tokenizerPath} (the full-size random models need the real bert-base-uncased tokenizer.json; pass --tokenizer <path>)`);
+    process.exitCode = 1;
+    return;
+  }
   const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
   for (const { name, model, shapeOf } of models) {
     const dir = join(root, 'sift-random', name);
-    const { sizes } = await writeModelFolder(dir, { model, source: sourceNote(name, shapeOf, model.seed) });
+    const { sizes } = await writeModelFolder(dir, { model, tokenizerPath, source: sourceNote(name, shapeOf, model.seed) });
     console.log(`${dir}\n  onnx/model.onnx ${mb(sizes.fp32)}, onnx/model_quantized.onnx ${mb(sizes.quantized)}`);
     for (const file of ['model.onnx', 'model_quantized.onnx']) {
       const timings = [];

@@ -24,7 +24,11 @@ export function sharedDir(): string {
   return resolve(repoRoot(), '..', 'shared');
 }
 
-/** The real bert-base-uncased WordPiece tokenizer (vocab 30522) of the MiniLM models, in `../shared`. */
-export function defaultTokenizerPath(): string {
+/**
+ * The real bert-base-uncased WordPiece tokenizer (vocab 30522) of the MiniLM models, in `../shared`.
+ * Only for what needs the real vocabulary (expected ids, the full-size random models whose token
+ * lengths benchmarks measure); generated test models write their own ({@link ./wordpiece-tokenizer.ts}).
+ */
+export function bertTokenizerPath(): string {
   return resolve(sharedDir(), 'models', 'tokenizers', 'bert-base-uncased', 'tokenizer.json');
 }

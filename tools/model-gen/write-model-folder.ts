@@ -2,13 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { buildBertModel, type BertConfig } from './bert.js';
-import { defaultTokenizerPath } from './paths.js';
+import { wordPieceTokenizerJson } from './wordpiece-tokenizer.js';
 
 /** Options of {@link writeModelFolder}. */
 export interface ModelFolderOptions {
   /** The model; `onnx/model.onnx` is built without and `onnx/model_quantized.onnx` with quantization. */
   model: Omit<BertConfig, 'quantize'>;
-  /** The `tokenizer.json` to copy. Default: the bert-base-uncased tokenizer in `<repo>/../shared`. */
+  /**
+   * The `tokenizer.json` to copy. Default: a generated WordPiece tokenizer whose vocabulary has
+   * `model.vocabSize` tokens ({@link wordPieceTokenizerJson}), so the folder needs nothing outside the repo.
+   */
   tokenizerPath?: string;
   /** The `config.json` to write. Default: {@link hubConfig} of `model` (marked as random weights). */
   config?: Record<string, unknown>;
@@ -60,7 +63,8 @@ export async function writeModelFolder(dir: string, options: ModelFolderOptions)
       await mkdir(dirname(join(tmp, to)), { recursive: true });
       await copyFile(from, join(tmp, to));
     }
-    await copyFile(options.tokenizerPath ?? defaultTokenizerPath(), join(tmp, 'tokenizer.json'));
+    if (options.tokenizerPath !== undefined) await copyFile(options.tokenizerPath, join(tmp, 'tokenizer.json'));
+    else await writeFile(join(tmp, 'tokenizer.json'), JSON.stringify(wordPieceTokenizerJson(options.model.vocabSize)));
     if (options.source !== undefined) await writeFile(join(tmp, 'SOURCE.md'), options.source);
     const written = await moveIntoPlace(tmp, dir, ifExists);
     return { dir, sizes: written ? { fp32: fp32.length, quantized: quantized.length } : await onnxSizes(dir), written };
