@@ -2,13 +2,13 @@ import type { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
 import { relative } from 'node:path';
 import { createReranker } from '../../defaults.js';
-import { SiftError } from '../../errors.js';
+import { isSiftError, SiftError } from '../../errors.js';
 import { openSearch } from '../../pipeline/open-search.js';
 import { RerankingRetriever, type RetrievalHit } from '../../retrieval/reranking-retriever.js';
 import { roundMs } from '../../retrieval/retriever.js';
 import { addModelFlags, modelLoadOptions } from '../model-flags.js';
 import { addTwoStageFlags, parseTwoStageFlags, type TwoStageFlags } from '../two-stage-flags.js';
-import { printJson, runCommand } from '../run-command.js';
+import { EXIT, printJson, runCommand } from '../run-command.js';
 
 interface QueryFlags extends TwoStageFlags {
   rerank: boolean;
@@ -36,8 +36,17 @@ export function registerQuery(program: Command): void {
       try {
         const stage1 = search.retriever(flags.mode);
         const tLoad = performance.now();
-        if (reranker && (await search.store.count()) > 0) await reranker.load();
+        const judgeMissing = reranker && (await search.store.count()) > 0 ? await loadJudge(reranker) : undefined;
         const loadMs = performance.now() - tLoad;
+        if (judgeMissing) {
+          // Stage 1 still answers: show it, then say in one line why it is not re-ranked and how to fix that.
+          const r = await new RerankingRetriever({ retriever: stage1, candidates, topK }).retrieve(query);
+          const out = { query, mode: r.stage1, reranker: null, candidates: r.candidates, results: r.hits.map(hitJson), error: judgeMissing.toJSON() };
+          if (flags.json) printJson(out);
+          else printHits(r.hits, r.stage1, null, { retrieveMs: roundMs(r.timings.retrieveMs), rerankMs: 0, totalMs: roundMs(performance.now() - t0) });
+          process.stderr.write(`${judgeMissingLine(reranker!.model, judgeMissing)}\n`);
+          return EXIT.failure;
+        }
         const twoStage = new RerankingRetriever({ retriever: stage1, reranker, candidates, topK, minScore });
         const timing = (t: { retrieveMs: number; rerankMs: number }) => ({
           loadMs: roundMs(loadMs),
@@ -56,11 +65,35 @@ export function registerQuery(program: Command): void {
           if (flags.json) printJson(out);
           else printHits(r.hits, out.mode, out.reranker, out.timings);
         }
+        return EXIT.ok;
       } finally {
         await reranker?.close();
         await search.close();
       }
     }),
+  );
+}
+
+/**
+ * Loads the judge; when its files are not on this machine and cannot be downloaded (offline, no Hub
+ * access) returns that error instead of throwing, so the command can still show stage 1.
+ */
+async function loadJudge(reranker: ReturnType<typeof createReranker>): Promise<SiftError | undefined> {
+  try {
+    await reranker.load();
+    return undefined;
+  } catch (err) {
+    if (isSiftError(err, 'MODEL_NOT_FOUND') || isSiftError(err, 'DOWNLOAD_FAILED')) return err;
+    throw err;
+  }
+}
+
+/** The one line printed under stage-1 results when the judge could not be loaded: why, and how to get it. */
+export function judgeMissingLine(model: string, err: SiftError): string {
+  const why = (err.message.split('\n')[0] ?? '').replace(/^sift: /, '').replace(/\.$/, '');
+  return (
+    `sift: the judge could not be loaded (${why}), so the results above are stage 1 only, not re-ranked; ` +
+    `get it with \`sift models pull ${model}\` or set SIFT_MODELS_DIR to a folder holding ${model}`
   );
 }
 
