@@ -3,11 +3,12 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { isSiftError } from '../../../src/errors.js';
 import { loadBeirDataset, readQrels } from '../../../src/eval/datasets/index.js';
 import type { EvalDocument } from '../../../src/eval/types.js';
+import { sharedDir } from '../../support/test-models.js';
 
 async function collect(corpus: AsyncIterable<EvalDocument> | readonly EvalDocument[]): Promise<EvalDocument[]> {
   const out: EvalDocument[] = [];
@@ -111,8 +112,8 @@ test('readQrels also accepts the 4-column TREC layout without a header', async (
 });
 
 // The real SciFact test split from ../shared/data (README: 300 queries, 339 judgements, 5,183 docs).
-const scifact = resolve('../shared/data/scifact');
-test('real data: SciFact test split loads with 300 queries, 339 judgements, 5,183 documents', { skip: existsSync(scifact) ? false : `no ${scifact}` }, async () => {
+const scifact = join(sharedDir(), 'data', 'scifact');
+test('real data: SciFact test split loads with 300 queries, 339 judgements, 5,183 documents', { skip: existsSync(scifact) ? false : `skipped: no dataset at ${scifact}` }, async () => {
   const ds = await loadBeirDataset(scifact);
   assert.equal(ds.name, 'scifact');
   assert.equal(ds.queries.length, 300);
@@ -129,8 +130,8 @@ test('real data: SciFact test split loads with 300 queries, 339 judgements, 5,18
   for (const m of ds.qrels.values()) for (const id of m.keys()) assert.ok(ids.has(id), id);
 });
 
-const dbpedia = resolve('../shared/data/dbpedia-entity-subset');
-test('real data: DBpedia-entity subset keeps graded 0/1/2 qrels for its 40 judged queries', { skip: existsSync(dbpedia) ? false : `no ${dbpedia}` }, async () => {
+const dbpedia = join(sharedDir(), 'data', 'dbpedia-entity-subset');
+test('real data: DBpedia-entity subset keeps graded 0/1/2 qrels for its 40 judged queries', { skip: existsSync(dbpedia) ? false : `skipped: no dataset at ${dbpedia}` }, async () => {
   const ds = await loadBeirDataset(dbpedia);
   assert.equal(ds.queries.length, 40);
   const grades = new Set([...ds.qrels.values()].flatMap((m) => [...m.values()]));
