@@ -145,7 +145,7 @@ export function groupChart(
   runs: readonly RunResult[],
   metric: string,
 ): string {
-  const m = { left: 44, right: 16, top: 16, bottom: 40 };
+  const m = { left: 44, right: 16, top: 28, bottom: 40 };
   const n = Math.max(1, runs.length);
   const bar = Math.max(3, Math.min(16, Math.floor(560 / Math.max(1, groups.length * (n + 1)))));
   const cluster = bar * n + bar;
@@ -160,6 +160,12 @@ export function groupChart(
     parts.push(`<line x1="${m.left}" y1="${r1(y(t))}" x2="${W - m.right}" y2="${r1(y(t))}" stroke="#eee"/>`);
     parts.push(`<text x="${m.left - 6}" y="${r1(y(t) + 4)}" text-anchor="end" font-size="11">${t.toFixed(2)}</text>`);
   }
+  [...new Set(runs.map((r) => r.stage1))].forEach((mode, i) => {
+    const lx = m.left + i * 90;
+    parts.push(
+      `<g class="legend"><rect x="${lx}" y="4" width="10" height="10" fill="${MODE_COLOURS[mode] ?? '#666'}"/><text x="${lx + 14}" y="13" font-size="11">${escapeHtml(mode)}</text></g>`,
+    );
+  });
   groups.forEach((g, gi) => {
     const x0 = m.left + gi * cluster + bar / 2;
     g.runs.forEach((gr, ri) => {
