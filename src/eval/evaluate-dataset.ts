@@ -55,6 +55,8 @@ export interface DatasetEvaluation {
   store: string;
   runs: RunResult[];
   queryText: Map<string, string>;
+  /** Tags per query id (labelled files' `"tags"`/`"kind"`; empty for BEIR), for the per-tag breakdown. */
+  queryTags: Map<string, string[]>;
   ingest: { documents: number; chunksAdded: number; chunksTotal: number; durationMs: number } | null;
 }
 
@@ -70,6 +72,7 @@ export async function evaluateDataset(options: EvaluateDatasetOptions): Promise<
   const depth = Math.max(10, ...(options.metrics?.k ?? [1, 3, 4, 10, 20]));
 
   let queries: EvalQuery[];
+  let queryTags = new Map<string, string[]>();
   let judgeFor: (chunks: () => AsyncIterable<EvalChunk>) => Promise<RelevanceJudge>;
   let name: string;
   let split: string;
@@ -79,6 +82,7 @@ export async function evaluateDataset(options: EvaluateDatasetOptions): Promise<
   if (labelled) {
     const ds = await loadLabelledQueries(options.dataset, options.limit !== undefined ? { limit: options.limit } : {});
     queries = ds.queries.map((q) => ({ id: q.id, text: q.text }));
+    queryTags = new Map(ds.queries.flatMap((q) => (q.tags === undefined ? [] : [[q.id, q.tags] as [string, string[]]])));
     judgeFor = (chunks) => createLabelledJudge(ds, chunks());
     name = ds.name;
     split = ds.split;
@@ -137,7 +141,7 @@ export async function evaluateDataset(options: EvaluateDatasetOptions): Promise<
         return { chunks: judged.results.map((r) => toEvalChunk(r.document)), latency: { stage1Ms, rerankMs: judged.timings.totalMs } };
       },
     });
-    return { dataset: name, split, store: location, runs, queryText: new Map(queries.map((q) => [q.id, q.text])), ingest };
+    return { dataset: name, split, store: location, runs, queryText: new Map(queries.map((q) => [q.id, q.text])), queryTags, ingest };
   } finally {
     for (const r of rerankers.values()) await r.close();
     await search.close();

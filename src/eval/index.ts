@@ -3,10 +3,26 @@ export { aggregateRun, type QueryOutcome, type QueryRun, type RunResult } from '
 export { chunksToDocuments } from './chunks-to-documents.js';
 export { compareRuns, type QueryDelta, type RunComparison } from './compare-runs.js';
 export * from './datasets/index.js';
+export { groupRuns, UNTAGGED, type GroupResult } from './groups.js';
 export { evaluateRuns, type EvaluateRunsOptions, type RunSearch, type RunSearchResult } from './evaluate-runs.js';
 export * from './metrics/index.js';
 export { documentJudge, type RelevanceJudge } from './relevance-judge.js';
+export {
+  recommendReranking,
+  type RecommendOptions,
+  type RerankRecommendation,
+  type Verdict,
+  type VerdictReason,
+} from './recommend-reranking.js';
 export * from './report/index.js';
+export {
+  pairSignificance,
+  significancePairs,
+  type ComparisonKind,
+  type PairSignificance,
+  type RunPair,
+} from './significance.js';
+export * from './stats/index.js';
 export { baseConfigOf, expandRunConfigs, runName, type RunMatrix } from './run-config.js';
 export {
   STAGE1_MODES,

@@ -153,3 +153,51 @@ test('sift eval on a labelled file of the user\'s own documents, and clear error
   assert.equal(nowhere.code, 1);
   assert.match(nowhere.stderr, /nope/);
 });
+
+test('sift eval: Hit@k, tags, relevant+answers lines, paired significance and the re-rank verdict in JSON and text', async () => {
+  const store = await exampleStore();
+  const judge = await testModelDir('reranker');
+  const dir = await mkdtemp(join(tmpdir(), 'sift-labelled-'));
+  const file = join(dir, 'questions.jsonl');
+  await writeFile(
+    file,
+    [
+      JSON.stringify({ query: 'How many people live in Berlin?', relevant: ['docs/berlin.md'], tags: ['city'] }),
+      JSON.stringify({ query: 'What temperature should coffee water be?', answers: ['90 and 96 degrees'], kind: 'how-to' }),
+      JSON.stringify({ query: 'coffee water temperature', relevant: ['coffee.md'], answers: ['96 degrees'], tags: ['how-to'] }),
+    ].join('\n'),
+  );
+  const args = ['eval', '--dataset', file, '--store', store, '--mode', 'bm25', '--reranker', judge, '--candidates', '5', '--k', '1,4'];
+  const res = await runCli([...args, '--latency-budget-ms', '100000', '--seed', '7', '--json']);
+  assert.equal(res.code, 0, res.stderr);
+  const r = JSON.parse(res.stdout);
+  for (const key of ['dataset', 'split', 'queries', 'runs', 'store', 'ingest']) assert.ok(key in r, key);
+  assert.equal(r.queries, 3);
+  for (const run of r.runs) assert.ok(run.metrics['Hit@4'] >= run.metrics['Hit@1'], 'Hit@k grows with k');
+  assert.equal(r.runs[0].metrics['Hit@4'], 1, 'BM25 brings each answer into the top 4 of this small corpus');
+  assert.equal(r.significance.seed, 7);
+  assert.deepEqual(r.significance.metrics, ['P@4', 'Hit@4', 'MRR@10', 'nDCG@10']);
+  assert.equal(r.significance.comparisons.length, 1);
+  assert.equal(r.significance.comparisons[0].queries, 3);
+  const [rec] = r.recommendations;
+  assert.equal(rec.stage1, 'bm25');
+  assert.equal(rec.latencyBudgetMs, 100000);
+  assert.ok(rec.verdict === 'rerank' || rec.verdict === 'skip');
+  assert.equal(typeof rec.addedLatency.p50, 'number');
+  assert.deepEqual(r.groups.map((g: { tag: string }) => g.tag), ['city', 'how-to']);
+  assert.equal(r.groups[1].queries, 2);
+
+  const text = await runCli(args);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /Is the gain real\? \(paired over queries\)/);
+  assert.match(text.stdout, /^Paired: P@4 [+-]\d\.\d{3} \[/m);
+  assert.match(text.stdout, /By tag:\n\ncity \(1 query\):/);
+  assert.match(text.stdout, /Should I re-rank\?\n  bm25 \(P@4 \d\.\d\d\): re-rank with .*@5: .* — (worth it|skip it)$/m);
+
+  const badBudget = await runCli([...args, '--latency-budget-ms', 'soon']);
+  assert.equal(badBudget.code, 2);
+  assert.match(badBudget.stderr, /--latency-budget-ms must be a number/);
+  const help = await runCli(['eval', '--help']);
+  assert.match(help.stdout, /--latency-budget-ms <ms>/);
+  assert.match(help.stdout, /--seed <n>/);
+});

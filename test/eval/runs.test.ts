@@ -59,7 +59,10 @@ test('aggregateRun: means over scored queries, latency over all, per-query value
   // nDCG@10: q1 (1 + 1/log2 4) / (1 + 1/log2 3) = 1.5 / 1.630930 = 0.919721; q2 (2/log2 3) / 2 = 0.630930
   const expected = (1.5 / (1 + 1 / Math.log2(3)) + 1 / Math.log2(3)) / 2;
   assert.ok(Math.abs(run.metrics['nDCG@10']! - expected) < 1e-12);
-  assert.deepEqual(Object.keys(run.metrics), ['P@1', 'P@3', 'R@1', 'R@3', 'MRR@10', 'nDCG@10']);
+  assert.deepEqual(Object.keys(run.metrics), ['P@1', 'P@3', 'R@1', 'R@3', 'Hit@1', 'Hit@3', 'MRR@10', 'nDCG@10']);
+  // Hit@1: q1 (d1 first) 1, q2 (d4 judged 0 first) 0 -> 0.5; Hit@3: both -> 1
+  assert.equal(run.metrics['Hit@1'], 0.5);
+  assert.equal(run.metrics['Hit@3'], 1);
   assert.equal(run.evaluated, 2);
   assert.deepEqual(run.skipped, ['q3']);
   assert.equal(run.perQuery[2]?.metrics, null);

@@ -6,12 +6,13 @@ import { parseCutoffs } from '../../eval/metrics/metric-keys.js';
 import { beforeAfterLines } from '../../eval/report/before-after.js';
 import { buildEvalReport } from '../../eval/report/eval-report.js';
 import { formatRunsTable } from '../../eval/report/runs-table.js';
+import { formatGroupTables, formatSignificanceTable, pairedLine, significanceCaption } from '../../eval/report/significance-table.js';
 import { formatSweepTable } from '../../eval/report/sweep-table.js';
 import { writeReportFiles } from '../../eval/report/write-report-files.js';
 import { findModel } from '../../models/registry.js';
 import { addModelFlags, modelLoadOptions, type ModelFlags } from '../model-flags.js';
 import { createProgress } from '../progress.js';
-import { parsePositiveInt, printJson, runCommand } from '../run-command.js';
+import { parseNumberInRange, parsePositiveInt, printJson, runCommand } from '../run-command.js';
 
 interface EvalFlags extends ModelFlags {
   dataset?: string;
@@ -28,6 +29,8 @@ interface EvalFlags extends ModelFlags {
   chunkOverlap?: string;
   out?: string;
   sweep?: boolean;
+  latencyBudgetMs?: string;
+  seed?: string;
 }
 
 /** The rerankers a `--sweep` compares when none are named: the MiniLM family, small to large. */
@@ -37,7 +40,10 @@ const SWEEP_RERANKERS = ['cross-encoder/ms-marco-TinyBERT-L-2-v2', 'cross-encode
 export function registerEval(program: Command): void {
   const command = program
     .command('eval')
-    .description('evaluate stage 1 alone and with re-ranking on a BEIR dataset or a labelled query file: P@k, R@k, MRR, nDCG, latency')
+    .description(
+      'evaluate stage 1 alone and with re-ranking on a BEIR dataset or a labelled query file: P@k, R@k, Hit@k, MRR, nDCG, latency, ' +
+        'paired significance of each gain, per-tag breakdown and a "should I re-rank?" verdict per stage-1 mode',
+    )
     .option('--dataset <path>', 'a BEIR folder (corpus.jsonl[.gz], queries.jsonl, qrels/<split>.tsv) or a labelled .jsonl file')
     .option('--split <name>', 'BEIR qrels split', 'test')
     .option('--limit <n>', 'only the first n queries (quick runs)')
@@ -47,12 +53,14 @@ export function registerEval(program: Command): void {
     .option('--reranker <list>', `rerankers, comma-separated (default ${DEFAULT_RERANKER})`)
     .option('--no-rerank', 'stage 1 only')
     .option('--candidates <list>', 'candidate counts judged by the reranker, comma-separated (default 20; --sweep: 10,20,50)')
-    .option('--k <list>', 'cut-offs for P@k and R@k (default 1,3,4,10,20)')
+    .option('--k <list>', 'cut-offs for P@k, R@k and Hit@k (default 1,3,4,10,20)')
     .option('--chunk-size <n>', 'chunk size when ingesting a BEIR corpus (default 500)')
     .option('--chunk-overlap <n>', 'chunk overlap when ingesting a BEIR corpus (default 50)')
     .option('--out <dir>', 'write report.html (charts), summary.md and results.json')
     .option('--sweep', 'compare rerankers and candidate counts: the model-selection table')
-    .option('--json', 'print {"dataset", "split", "queries", "runs": [...]} as JSON');
+    .option('--latency-budget-ms <ms>', 'recommend re-ranking only when total p95 per query (stage 1 + re-ranking) stays within this many ms')
+    .option('--seed <n>', 'seed of the paired significance tests (randomization p-value, bootstrap interval; default 42)')
+    .option('--json', 'print {"dataset", "split", "queries", "runs": [...], "significance", "recommendations", "groups"} as JSON');
   addModelFlags(command).action((flags: EvalFlags) =>
     runCommand(flags, async () => {
       if (!flags.dataset) throw new SiftError('INVALID_OPTION', '--dataset is required: a BEIR folder or a labelled .jsonl file');
@@ -61,6 +69,9 @@ export function registerEval(program: Command): void {
       if (flags.sweep && rerankers.length === 0) throw new SiftError('INVALID_OPTION', '--sweep compares rerankers; it cannot go with --no-rerank');
       const candidates = flags.candidates !== undefined ? parseCutoffs(flags.candidates, '--candidates') : flags.sweep ? [10, 20, 50] : [20];
       const k = flags.k !== undefined ? parseCutoffs(flags.k, '--k') : undefined;
+      const latencyBudgetMs = parseNumberInRange('--latency-budget-ms', flags.latencyBudgetMs, 0.001, 3_600_000);
+      const seed = parseNumberInRange('--seed', flags.seed, 0, 4_294_967_295);
+      if (seed !== undefined && !Number.isInteger(seed)) throw new SiftError('INVALID_OPTION', `--seed must be a whole number, got "${flags.seed}"`);
       const models = modelLoadOptions(flags);
       const progress = createProgress({ quiet: flags.json === true });
       let phase = '';
@@ -94,7 +105,16 @@ export function registerEval(program: Command): void {
         },
       });
       progress.stop();
-      const report = buildEvalReport({ dataset: evaluation.dataset, split: evaluation.split, runs: evaluation.runs, queryText: evaluation.queryText });
+      const report = buildEvalReport({
+        dataset: evaluation.dataset,
+        split: evaluation.split,
+        runs: evaluation.runs,
+        queryText: evaluation.queryText,
+        queryTags: evaluation.queryTags,
+        sweep: flags.sweep === true,
+        latencyBudgetMs,
+        ...(seed !== undefined ? { seed } : {}),
+      });
       const files = flags.out ? await writeReportFiles(report, flags.out) : undefined;
       if (flags.json) {
         printJson({ ...report.json, store: evaluation.store, ingest: evaluation.ingest, ...(files ? { files } : {}) });
@@ -104,10 +124,20 @@ export function registerEval(program: Command): void {
       for (const c of report.comparisons) {
         const base = evaluation.runs.find((r) => r.name === c.base);
         const reranked = evaluation.runs.find((r) => r.name === c.reranked);
-        if (base && reranked) out.push('', `${reranked.name}:`, ...beforeAfterLines(base, reranked, 'P@4'));
+        if (base && reranked) out.push('', `${reranked.name}:`, ...beforeAfterLines(base, reranked, report.headline));
+        const paired = report.json.significance.comparisons.find((s) => s.base === c.base && s.other === c.reranked);
+        if (paired) out.push(pairedLine(paired.metrics));
+      }
+      if (report.json.significance.comparisons.length > 0) {
+        out.push('', 'Is the gain real? (paired over queries)', formatSignificanceTable(report), significanceCaption(report));
       }
       if (flags.sweep) {
         out.push('', 'Model selection:', formatSweepTable(evaluation.runs, { sizeMB: (name) => findModel(name, 'reranker')?.sizeMB[flags.dtype === 'q8' ? 'q8' : 'fp32'] }));
+      }
+      if (report.json.groups.length > 0) out.push('', 'By tag:', '', formatGroupTables(report));
+      if (report.json.recommendations.length > 0) {
+        out.push('', 'Should I re-rank?' + (latencyBudgetMs !== undefined ? ` (latency budget ${latencyBudgetMs}ms, total p95)` : ''));
+        for (const r of report.json.recommendations) out.push(`  ${r.line}`);
       }
       if (files) out.push('', `report: ${files.html}`, `summary: ${files.markdown}`, `results: ${files.json}`);
       process.stdout.write(`${out.join('\n')}\n`);

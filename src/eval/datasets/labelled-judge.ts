@@ -31,6 +31,12 @@ export function sourceMatches(entry: string, chunk: EvalChunk): boolean {
 }
 
 /** Lower case with whitespace runs collapsed: chunking and loaders reflow whitespace, not words. */
+/** An answer-phrase chunk's relevance: contains a phrase, and with `relevant` also from a named document. */
+function chunkRelevant(q: LabelledQuery, chunk: EvalChunk): boolean {
+  if (chunk.text === undefined || !containsAnswer(chunk.text, q.answers ?? [])) return false;
+  return q.relevant === undefined || q.relevant.some((entry) => sourceMatches(entry, chunk));
+}
+
 function normaliseText(s: string): string {
   return s.toLowerCase().replace(/\s+/g, ' ').trim();
 }
@@ -59,6 +65,9 @@ export function containsAnswer(text: string, answers: readonly string[]): boolea
  *   phrase, found by one pass over `corpusChunks`; a phrase that appears in no chunk makes the query
  *   one with no relevant documents, which the metrics skip (see `evaluateQuery`), so check
  *   `qrels` for empty queries and report them as labelling errors.
+ * - queries with **both** are judged per chunk, and a chunk is relevant when it comes from a relevant
+ *   document (`sourceMatches` an entry) **and** contains a phrase: "the answer, in the right file".
+ *   The ideal set is every corpus chunk that passes both tests.
  *
  * @param corpusChunks every chunk of the store; required when any query uses `answers`
  * @example
@@ -74,7 +83,8 @@ export async function createLabelledJudge(
   const answerQueries: LabelledQuery[] = [];
   for (const q of dataset.queries) {
     byId.set(q.id, q);
-    qrels.set(q.id, new Map((q.relevant ?? []).map((entry) => [entry, 1])));
+    // Answer-phrase queries (with or without `relevant`) are judged per chunk: their qrels are filled below.
+    qrels.set(q.id, new Map(q.answers === undefined ? (q.relevant ?? []).map((entry) => [entry, 1]) : []));
     if (q.answers !== undefined) answerQueries.push(q);
   }
   if (answerQueries.length > 0) {
@@ -87,7 +97,7 @@ export async function createLabelledJudge(
     for await (const chunk of corpusChunks) {
       if (chunk.text === undefined) continue;
       for (const q of answerQueries) {
-        if (containsAnswer(chunk.text, q.answers ?? [])) qrels.get(q.id)?.set(chunk.id, 1);
+        if (chunkRelevant(q, chunk)) qrels.get(q.id)?.set(chunk.id, 1);
       }
     }
   }

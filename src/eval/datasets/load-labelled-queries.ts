@@ -4,8 +4,9 @@ import { SiftError } from '../../errors.js';
 import { parseJsonObject, readLines } from './read-lines.js';
 
 /**
- * One query of the simple labelled format for a user's own documents. Exactly one of `relevant`
- * and `answers` is set.
+ * One query of the simple labelled format for a user's own documents. At least one of `relevant`
+ * and `answers` is set; with both, a chunk is relevant when it comes from a relevant document and
+ * contains a phrase.
  */
 export interface LabelledQuery {
   /** The line's `"id"` when given, else `q<line number>` (stable while the file is unchanged). */
@@ -15,6 +16,8 @@ export interface LabelledQuery {
   relevant?: string[];
   /** Phrases a relevant chunk must contain, any one of them, case-insensitively (judged per chunk). */
   answers?: string[];
+  /** Groups for the per-tag breakdown: the line's `"tags"`, then its `"kind"`, without duplicates. */
+  tags?: string[];
 }
 
 export interface LabelledDataset {
@@ -32,9 +35,11 @@ export interface LoadLabelledOptions {
 
 /**
  * Reads the labelled JSONL format: one query per line,
- * `{"query": "...", "relevant": ["docs/guide.md", ...]}` or `{"query": "...", "answers": ["phrase", ...]}`,
- * with an optional string `"id"`. How retrieved chunks are judged against each form is documented
- * in `createLabelledJudge`.
+ * `{"query": "...", "relevant": ["docs/guide.md", ...]}`, `{"query": "...", "answers": ["phrase", ...]}`
+ * or both on one line (the chunk must be from a relevant document and contain a phrase), with an
+ * optional string `"id"` and optional `"tags": ["how-to", ...]` and/or `"kind": "how-to"` for the
+ * per-tag breakdown. How retrieved chunks are judged against each form is documented in
+ * `createLabelledJudge`.
  *
  * Malformed lines throw INVALID_INPUT naming the file, the line and the fix.
  *
@@ -58,7 +63,7 @@ export async function loadLabelledQueries(
     const fail = (why: string): never => {
       throw new SiftError(
         'INVALID_INPUT',
-        `${file}:${line}: ${why}; each line is {"query": "...", "relevant": ["path or doc id", ...]} or {"query": "...", "answers": ["phrase", ...]}`,
+        `${file}:${line}: ${why}; each line is {"query": "...", "relevant": ["path or doc id", ...]}, {"query": "...", "answers": ["phrase", ...]} or both, with optional "id", "tags": ["tag", ...] and "kind": "tag"`,
         { details: { path: file, line } },
       );
     };
@@ -68,18 +73,21 @@ export async function loadLabelledQueries(
     if (ids.has(id as string)) fail(`duplicate query id "${String(id)}"`);
     const hasRelevant = obj.relevant !== undefined;
     const hasAnswers = obj.answers !== undefined;
-    if (hasRelevant === hasAnswers) fail('give exactly one of "relevant" and "answers"');
-    const list = hasRelevant ? obj.relevant : obj.answers;
-    const field = hasRelevant ? 'relevant' : 'answers';
-    if (!Array.isArray(list) || list.length === 0) fail(`"${field}" must be a non-empty array of strings`);
-    const items = list as unknown[];
-    if (!items.every((x) => typeof x === 'string' && x.trim() !== '')) {
-      fail(`"${field}" must hold non-empty strings only`);
-    }
+    if (!hasRelevant && !hasAnswers) fail('give "relevant" (documents), "answers" (phrases) or both');
+    const strings = (field: string, value: unknown): string[] => {
+      if (!Array.isArray(value) || value.length === 0) fail(`"${field}" must be a non-empty array of strings`);
+      const items = value as unknown[];
+      if (!items.every((x) => typeof x === 'string' && x.trim() !== '')) fail(`"${field}" must hold non-empty strings only`);
+      return [...new Set(items as string[])];
+    };
     ids.add(id as string);
     const q: LabelledQuery = { id: id as string, text: obj.query as string };
-    if (hasRelevant) q.relevant = [...new Set(items as string[])];
-    else q.answers = [...new Set(items as string[])];
+    if (hasRelevant) q.relevant = strings('relevant', obj.relevant);
+    if (hasAnswers) q.answers = strings('answers', obj.answers);
+    const tags = obj.tags === undefined ? [] : strings('tags', obj.tags);
+    if (obj.kind !== undefined && (typeof obj.kind !== 'string' || obj.kind.trim() === '')) fail('"kind", when given, must be a non-empty string');
+    if (typeof obj.kind === 'string') tags.push(obj.kind);
+    if (tags.length > 0) q.tags = [...new Set(tags.map((t) => t.trim()))];
     queries.push(q);
   }
   if (queries.length === 0) {

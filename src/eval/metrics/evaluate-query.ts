@@ -1,5 +1,6 @@
 import type { QueryJudgements } from '../types.js';
 import { type MetricSpec, metricSpecs, type MetricOptions } from './metric-keys.js';
+import { hitAtK } from './hit-at-k.js';
 import { ndcgAtK } from './ndcg-at-k.js';
 import { precisionAtK } from './precision-at-k.js';
 import { countRelevant } from './ranked-grades.js';
@@ -19,7 +20,7 @@ export type MetricValues = Record<string, number>;
  * @param ranked document ids as the system returned them, best first
  * @example
  * evaluateQuery(['a', 'x'], new Map([['a', 1]]), metricSpecs({ k: [1] }));
- * // { 'P@1': 1, 'R@1': 1, 'MRR@10': 1, 'nDCG@10': 1 }
+ * // { 'P@1': 1, 'R@1': 1, 'Hit@1': 1, 'MRR@10': 1, 'nDCG@10': 1 }
  */
 export function evaluateQuery(
   ranked: readonly string[],
@@ -35,9 +36,11 @@ export function evaluateQuery(
         ? precisionAtK(ranked, judgements, k)
         : measure === 'R'
           ? recallAtK(ranked, judgements, k)
-          : measure === 'MRR'
-            ? reciprocalRankAtK(ranked, judgements, k)
-            : ndcgAtK(ranked, judgements, k);
+          : measure === 'Hit'
+            ? hitAtK(ranked, judgements, k)
+            : measure === 'MRR'
+              ? reciprocalRankAtK(ranked, judgements, k)
+              : ndcgAtK(ranked, judgements, k);
   }
   return values;
 }

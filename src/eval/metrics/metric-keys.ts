@@ -1,11 +1,11 @@
 import { SiftError } from '../../errors.js';
 
-/** The measures the harness computes; keys read `P@4`, `R@20`, `MRR@10`, `nDCG@10`. */
-export type MeasureName = 'P' | 'R' | 'MRR' | 'nDCG';
+/** The measures the harness computes; keys read `P@4`, `R@20`, `Hit@4`, `MRR@10`, `nDCG@10`. */
+export type MeasureName = 'P' | 'R' | 'Hit' | 'MRR' | 'nDCG';
 
 /** Which cut-offs to compute for each measure. */
 export interface MetricOptions {
-  /** Cut-offs for P@k and R@k (default 1, 3, 4, 10, 20: 4 is what reaches the answer). */
+  /** Cut-offs for P@k, R@k and Hit@k (default 1, 3, 4, 10, 20: 4 is what reaches the answer). */
   k?: readonly number[];
   /** Cut-offs for MRR@k (default 10, the MS MARCO convention). */
   mrrAt?: readonly number[];
@@ -29,10 +29,10 @@ export function metricKey(measure: MeasureName, k: number): string {
 }
 
 /**
- * The metrics to compute, in report order: P@k for each k, R@k for each k, then MRR and nDCG.
+ * The metrics to compute, in report order: P@k, R@k and Hit@k for each k, then MRR and nDCG.
  *
  * @example
- * metricSpecs({ k: [4] }).map((m) => m.key); // ['P@4', 'R@4', 'MRR@10', 'nDCG@10']
+ * metricSpecs({ k: [4] }).map((m) => m.key); // ['P@4', 'R@4', 'Hit@4', 'MRR@10', 'nDCG@10']
  */
 export function metricSpecs(options: MetricOptions = {}): MetricSpec[] {
   const ks = sortedUnique(options.k ?? DEFAULT_CUTOFFS);
@@ -41,6 +41,7 @@ export function metricSpecs(options: MetricOptions = {}): MetricSpec[] {
   return [
     ...spec('P', ks),
     ...spec('R', ks),
+    ...spec('Hit', ks),
     ...spec('MRR', options.mrrAt ?? [10]),
     ...spec('nDCG', options.ndcgAt ?? [10]),
   ];
@@ -70,7 +71,7 @@ export function parseCutoffs(value: string, flag = '--k'): number[] {
   return sortedUnique(ks);
 }
 
-const LONG_NAMES: Record<MeasureName, string> = { P: 'Precision', R: 'Recall', MRR: 'MRR', nDCG: 'nDCG' };
+const LONG_NAMES: Record<MeasureName, string> = { P: 'Precision', R: 'Recall', Hit: 'Hit', MRR: 'MRR', nDCG: 'nDCG' };
 
 /**
  * The spelled-out name of a metric key, for sentences.
@@ -82,4 +83,32 @@ export function metricLabel(key: string): string {
   const [measure, k] = key.split('@');
   const long = LONG_NAMES[measure as MeasureName];
   return long === undefined || k === undefined ? key : `${long}@${k}`;
+}
+
+/**
+ * The cut-off of the headline metrics (P@k, Hit@k) among the `--k` list: 4 when present (four chunks
+ * reach the answer, the seed benchmark's P@4), else the smallest k above 4, else the largest.
+ *
+ * @example
+ * headlineCutoff([1, 3, 4, 10, 20]); // 4
+ * headlineCutoff([1, 5, 10]); // 5
+ */
+export function headlineCutoff(ks: readonly number[] = DEFAULT_CUTOFFS): number {
+  const sorted = [...ks].sort((a, b) => a - b);
+  if (sorted.includes(4)) return 4;
+  return sorted.find((k) => k > 4) ?? sorted[sorted.length - 1] ?? 4;
+}
+
+/**
+ * The metrics tested for significance and shown in verdicts: P@h, Hit@h (h = `headlineCutoff`),
+ * MRR@10 and nDCG@10, those present in `keys`.
+ *
+ * @example
+ * mainMetrics(['P@1', 'P@4', 'R@4', 'Hit@4', 'MRR@10', 'nDCG@10']); // ['P@4', 'Hit@4', 'MRR@10', 'nDCG@10']
+ */
+export function mainMetrics(keys: readonly string[]): string[] {
+  const ks = keys.filter((k) => k.startsWith('P@')).map((k) => Number(k.slice(2)));
+  const h = headlineCutoff(ks.length > 0 ? ks : DEFAULT_CUTOFFS);
+  const main = [`P@${h}`, `Hit@${h}`, ...keys.filter((k) => k.startsWith('MRR@')), ...keys.filter((k) => k.startsWith('nDCG@'))];
+  return [...new Set(main)].filter((k) => keys.includes(k));
 }

@@ -1,6 +1,10 @@
 import type { RunResult } from '../aggregate-run.js';
 import { compareRuns, type RunComparison } from '../compare-runs.js';
+import { groupRuns, type GroupResult } from '../groups.js';
 import type { MetricValues } from '../metrics/evaluate-query.js';
+import { mainMetrics } from '../metrics/metric-keys.js';
+import { recommendReranking, type RerankRecommendation } from '../recommend-reranking.js';
+import { pairSignificance, significancePairs, type PairSignificance } from '../significance.js';
 import type { Stage1Mode } from '../types.js';
 
 /** p50 and p95 of one stage, milliseconds. */
@@ -26,6 +30,25 @@ export interface EvalReportJson {
   /** Queries that entered the means. */
   queries: number;
   runs: RunJson[];
+  /** Paired differences of the main metrics between runs that differ only in re-ranking (`comparisons` is empty without re-ranked runs). */
+  significance: SignificanceJson;
+  /** "Should I re-rank?" per stage-1 mode with re-ranked runs. */
+  recommendations: RerankRecommendation[];
+  /** Per-tag breakdown of every metric (empty when no query has tags). */
+  groups: GroupResult[];
+}
+
+/** How the paired tests were run, and their results. */
+export interface SignificanceJson {
+  method: string;
+  /** Seed of the randomization test and the bootstrap: the same seed reproduces every figure. */
+  seed: number;
+  resamples: number;
+  /** Significance level; the intervals cover 1 - alpha. */
+  alpha: number;
+  /** The metrics tested. */
+  metrics: string[];
+  comparisons: PairSignificance[];
 }
 
 /** Everything the reports render: the JSON figures plus per-query data for charts. */
@@ -36,6 +59,8 @@ export interface EvalReport {
   comparisons: RunComparison[];
   /** Query texts by id, for per-query tables. */
   queryText: ReadonlyMap<string, string>;
+  /** The metric of the headline, the verdicts and the group chart (`P@4` by default). */
+  headline: string;
 }
 
 export interface BuildReportOptions {
@@ -46,6 +71,18 @@ export interface BuildReportOptions {
   queryText?: ReadonlyMap<string, string>;
   /** The metric of wins and losses (default `nDCG@10`). */
   compareOn?: string;
+  /** Tags per query id, for the per-tag breakdown. */
+  queryTags?: ReadonlyMap<string, readonly string[]>;
+  /** `--sweep`: also test every re-ranker against the first one at the same mode and candidates. */
+  sweep?: boolean;
+  /** Seed of the paired tests (default 42). */
+  seed?: number;
+  /** Resamples of the paired tests (default 10,000). */
+  resamples?: number;
+  /** Significance level (default 0.05). */
+  alpha?: number;
+  /** `--latency-budget-ms`: total p95 a re-ranked run must stay within to be recommended. */
+  latencyBudgetMs?: number | undefined;
 }
 
 const ms = (x: number): number => Math.round(x * 100) / 100;
@@ -59,6 +96,15 @@ const ms = (x: number): number => Math.round(x * 100) / 100;
  */
 export function buildEvalReport(options: BuildReportOptions): EvalReport {
   const { runs } = options;
+  const keys = Object.keys(runs[0]?.metrics ?? {});
+  const tested = mainMetrics(keys);
+  const headline = tested[0] ?? keys[0] ?? 'P@4';
+  const seed = options.seed ?? 42;
+  const resamples = options.resamples ?? 10_000;
+  const alpha = options.alpha ?? 0.05;
+  const significance = significancePairs(runs, { sweep: options.sweep ?? false }).map((pair) =>
+    pairSignificance(pair, tested, { seed, resamples, alpha }),
+  );
   const json: EvalReportJson = {
     dataset: options.dataset,
     split: options.split,
@@ -75,6 +121,16 @@ export function buildEvalReport(options: BuildReportOptions): EvalReport {
         total: { p50: ms(r.latency.total.p50), p95: ms(r.latency.total.p95) },
       },
     })),
+    significance: {
+      method: 'paired randomization test (sign flips, two-sided) for p; percentile bootstrap over queries for the interval',
+      seed,
+      resamples,
+      alpha,
+      metrics: tested,
+      comparisons: significance,
+    },
+    recommendations: recommendReranking(runs, significance, { metric: headline, latencyBudgetMs: options.latencyBudgetMs }),
+    groups: groupRuns(runs, options.queryTags ?? new Map()),
   };
   const comparisons: RunComparison[] = [];
   for (const r of runs) {
@@ -82,5 +138,5 @@ export function buildEvalReport(options: BuildReportOptions): EvalReport {
     const base = runs.find((b) => b.reranker === null && b.stage1 === r.stage1);
     if (base !== undefined) comparisons.push(compareRuns(base, r, options.compareOn ?? 'nDCG@10'));
   }
-  return { json, runs, comparisons, queryText: options.queryText ?? new Map() };
+  return { json, runs, comparisons, queryText: options.queryText ?? new Map(), headline };
 }

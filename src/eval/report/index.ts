@@ -5,6 +5,7 @@ export {
   type EvalReport,
   type EvalReportJson,
   type RunJson,
+  type SignificanceJson,
   type StageLatencyJson,
 } from './eval-report.js';
 export { escapeHtml, formatMetric, formatMs } from './format.js';
@@ -12,5 +13,17 @@ export { htmlReport, type HtmlReportOptions } from './html-report.js';
 export { markdownSummary, type MarkdownSummaryOptions } from './markdown-summary.js';
 export { formatRunsTable, markdownRunsTable, type RunsTableOptions } from './runs-table.js';
 export { formatSweepTable, markdownSweepTable, sweepRows, type SweepOptions, type SweepRow } from './sweep-table.js';
-export { qualityLatencyChart, winLossChart } from './svg-charts.js';
+export {
+  formatGroupTables,
+  formatInterval,
+  formatP,
+  formatSignificanceTable,
+  groupHeading,
+  markdownGroupTables,
+  markdownSignificanceTable,
+  pairedLine,
+  significanceCaption,
+  significanceMark,
+} from './significance-table.js';
+export { groupChart, qualityLatencyChart, winLossChart } from './svg-charts.js';
 export { writeReportFiles, type ReportFiles } from './write-report-files.js';

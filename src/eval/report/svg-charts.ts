@@ -131,3 +131,55 @@ export function winLossChart(comparison: RunComparison, epsilon = 1e-9): string 
   parts.push('</svg>');
   return parts.join('\n');
 }
+
+/**
+ * The per-tag chart of the HTML report: for each tag a cluster of bars, one per run, height =
+ * `metric` over that tag's queries (0 to 1). Colour follows the stage-1 mode; stage-1 runs are pale,
+ * re-ranked runs solid, so the gain of re-ranking per tag reads as the step within a colour.
+ *
+ * @example
+ * groupChart(report.json.groups, runs, 'P@4'); // '<svg ... class="chart groups" ...>...</svg>'
+ */
+export function groupChart(
+  groups: readonly { tag: string; queries: number; runs: readonly { name: string; metrics: Record<string, number> }[] }[],
+  runs: readonly RunResult[],
+  metric: string,
+): string {
+  const m = { left: 44, right: 16, top: 28, bottom: 40 };
+  const n = Math.max(1, runs.length);
+  const bar = Math.max(3, Math.min(16, Math.floor(560 / Math.max(1, groups.length * (n + 1)))));
+  const cluster = bar * n + bar;
+  const W = Math.max(320, m.left + m.right + groups.length * cluster);
+  const H = 220;
+  const ph = H - m.top - m.bottom;
+  const y = (v: number): number => m.top + ph - Math.min(1, Math.max(0, v)) * ph;
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart groups" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(`${metric} per tag and run`)}">`,
+  ];
+  for (const t of [0, 0.25, 0.5, 0.75, 1]) {
+    parts.push(`<line x1="${m.left}" y1="${r1(y(t))}" x2="${W - m.right}" y2="${r1(y(t))}" stroke="#eee"/>`);
+    parts.push(`<text x="${m.left - 6}" y="${r1(y(t) + 4)}" text-anchor="end" font-size="11">${t.toFixed(2)}</text>`);
+  }
+  [...new Set(runs.map((r) => r.stage1))].forEach((mode, i) => {
+    const lx = m.left + i * 90;
+    parts.push(
+      `<g class="legend"><rect x="${lx}" y="4" width="10" height="10" fill="${MODE_COLOURS[mode] ?? '#666'}"/><text x="${lx + 14}" y="13" font-size="11">${escapeHtml(mode)}</text></g>`,
+    );
+  });
+  groups.forEach((g, gi) => {
+    const x0 = m.left + gi * cluster + bar / 2;
+    g.runs.forEach((gr, ri) => {
+      const run = runs.find((r) => r.name === gr.name);
+      const colour = MODE_COLOURS[run?.stage1 ?? ''] ?? '#666';
+      const v = gr.metrics[metric] ?? 0;
+      parts.push(
+        `<rect class="group-bar" x="${r1(x0 + ri * bar)}" y="${r1(y(v))}" width="${r1(bar - 1)}" height="${r1(y(0) - y(v))}" fill="${colour}" fill-opacity="${run?.reranker === null ? 0.35 : 1}"><title>${escapeHtml(`${g.tag}: ${gr.name} ${metric} ${formatMetric(v)}`)}</title></rect>`,
+      );
+    });
+    parts.push(`<text x="${r1(x0 + (n * bar) / 2)}" y="${H - m.bottom + 16}" text-anchor="middle" font-size="11">${escapeHtml(g.tag)}</text>`);
+    parts.push(`<text x="${r1(x0 + (n * bar) / 2)}" y="${H - m.bottom + 30}" text-anchor="middle" font-size="10" fill="#666">n=${g.queries}</text>`);
+  });
+  parts.push(`<line x1="${m.left}" y1="${r1(y(0))}" x2="${W - m.right}" y2="${r1(y(0))}" stroke="#333"/>`);
+  parts.push('</svg>');
+  return parts.join('\n');
+}

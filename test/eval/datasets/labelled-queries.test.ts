@@ -43,8 +43,11 @@ test('loads the labelled format with default ids from line numbers', async () =>
 
 test('malformed labelled lines throw INVALID_INPUT naming file and line', async () => {
   const cases: Array<[string, RegExp]> = [
-    ['{"query": "x"}', /questions\.jsonl:1: give exactly one of "relevant" and "answers"/],
-    ['{"query": "x", "relevant": ["a"], "answers": ["b"]}', /:1: give exactly one/],
+    ['{"query": "x"}', /questions\.jsonl:1: give "relevant" \(documents\), "answers" \(phrases\) or both; each line is/],
+    ['{"query": "x", "relevant": ["a"], "answers": []}', /:1: "answers" must be a non-empty array/],
+    ['{"query": "x", "answers": ["a"], "tags": "how-to"}', /:1: "tags" must be a non-empty array of strings.*"tags": \["tag", \.\.\.\]/],
+    ['{"query": "x", "answers": ["a"], "tags": ["ok", ""]}', /:1: "tags" must hold non-empty strings only/],
+    ['{"query": "x", "answers": ["a"], "kind": 3}', /:1: "kind", when given, must be a non-empty string/],
     ['{"query": "", "answers": ["b"]}', /:1: "query" must be a non-empty string/],
     ['{"query": "x", "answers": []}', /:1: "answers" must be a non-empty array/],
     ['{"query": "x", "relevant": [3]}', /:1: "relevant" must hold non-empty strings only/],
@@ -112,5 +115,44 @@ test('an answer phrase found in no chunk leaves the query without relevant judge
     const judge = await createLabelledJudge(await loadLabelledQueries(path), [{ id: 'c1', docId: 'd', text: 'hello' }]);
     assert.equal(judge.qrels.get('q1')?.size, 0);
     assert.equal(evaluateQuery(['c1'], judge.qrels.get('q1')!, {}), undefined);
+  });
+});
+
+test('relevant and answers on one line: a chunk counts when it is from a relevant document and holds a phrase', async () => {
+  const lines = [
+    '{"id": "both", "query": "Rotate keys", "relevant": ["docs/keys.md"], "answers": ["sift  KEYS rotate"], "tags": ["how-to", "keys"], "kind": "how-to"}',
+    '{"id": "plain", "query": "Install", "relevant": ["docs/install.md"], "kind": "reference"}',
+  ].join('\n');
+  await withFile(lines, async (path) => {
+    const ds = await loadLabelledQueries(path);
+    assert.deepEqual(ds.queries[0], {
+      id: 'both',
+      text: 'Rotate keys',
+      relevant: ['docs/keys.md'],
+      answers: ['sift  KEYS rotate'],
+      tags: ['how-to', 'keys'],
+    });
+    assert.deepEqual(ds.queries[1]?.tags, ['reference']);
+    const corpus = [
+      // the phrase, but in the wrong file: not relevant
+      { id: 'c1', docId: 'd-old', source: '/p/docs/old-keys.md', text: 'sift keys rotate (deprecated)' },
+      // the right file, without the phrase: not relevant
+      { id: 'c2', docId: 'd-keys', source: '/p/docs/keys.md', text: 'Keys are stored encrypted.' },
+      // the right file with the phrase, reflowed across a line and upper-cased: relevant
+      { id: 'c3', docId: 'd-keys', source: '/p/docs/keys.md', text: 'Run SIFT keys\n  Rotate monthly.' },
+      { id: 'c4', docId: 'd-keys', source: '/p/docs/keys.md', text: 'then sift keys rotate again' },
+    ];
+    const judge = await createLabelledJudge(ds, corpus);
+    assert.deepEqual([...judge.qrels.get('both')!.keys()], ['c3', 'c4']);
+    const ranked = judge.rank('both', [corpus[0]!, corpus[2]!, corpus[1]!, corpus[3]!]);
+    assert.deepEqual(ranked, ['c1', 'c3', 'c2', 'c4']);
+    // judged per chunk: P@2 = 1/2, R@2 = 1/2, Hit@1 = 0, Hit@2 = 1, MRR = 1/2
+    const v = evaluateQuery(ranked, judge.qrels.get('both')!, { k: [1, 2] });
+    assert.deepEqual(
+      { p2: v?.['P@2'], r2: v?.['R@2'], h1: v?.['Hit@1'], h2: v?.['Hit@2'], mrr: v?.['MRR@10'] },
+      { p2: 0.5, r2: 0.5, h1: 0, h2: 1, mrr: 0.5 },
+    );
+    // the relevant-only query is still judged per document
+    assert.deepEqual([...judge.qrels.get('plain')!.keys()], ['docs/install.md']);
   });
 });

@@ -83,7 +83,7 @@ test('the ideal is cut at k: two relevant docs, k = 1, top hit relevant -> nDCG@
 
 test('empty result lists score 0 everywhere, and are still counted in the mean', () => {
   const v = evaluateQuery([], binary, metricSpecs({ k: [1, 10] }));
-  assert.deepEqual(v, { 'P@1': 0, 'P@10': 0, 'R@1': 0, 'R@10': 0, 'MRR@10': 0, 'nDCG@10': 0 });
+  assert.deepEqual(v, { 'P@1': 0, 'P@10': 0, 'R@1': 0, 'R@10': 0, 'Hit@1': 0, 'Hit@10': 0, 'MRR@10': 0, 'nDCG@10': 0 });
 });
 
 test('queries without a relevant judgement are not scored (undefined), whatever was retrieved', () => {
@@ -121,13 +121,13 @@ test('ties: rankByScore orders by score desc then doc id desc, as trec_eval', ()
   close(precisionAtK(rankByScore(scored), q, 2), 0.5);
 });
 
-test('metricSpecs orders keys P, R, MRR, nDCG with sorted unique cut-offs', () => {
+test('metricSpecs orders keys P, R, Hit, MRR, nDCG with sorted unique cut-offs', () => {
   assert.deepEqual(
     metricSpecs({ k: [4, 1, 4] }).map((s) => s.key),
-    ['P@1', 'P@4', 'R@1', 'R@4', 'MRR@10', 'nDCG@10'],
+    ['P@1', 'P@4', 'R@1', 'R@4', 'Hit@1', 'Hit@4', 'MRR@10', 'nDCG@10'],
   );
   assert.deepEqual(
     metricSpecs().map((s) => s.key),
-    ['P@1', 'P@3', 'P@4', 'P@10', 'P@20', 'R@1', 'R@3', 'R@4', 'R@10', 'R@20', 'MRR@10', 'nDCG@10'],
+    ['P@1', 'P@3', 'P@4', 'P@10', 'P@20', 'R@1', 'R@3', 'R@4', 'R@10', 'R@20', 'Hit@1', 'Hit@3', 'Hit@4', 'Hit@10', 'Hit@20', 'MRR@10', 'nDCG@10'],
   );
 });

@@ -49,7 +49,8 @@ const report = buildEvalReport({ dataset: 'toy', split: 'test', runs, queryText 
 
 test('JSON has the documented shape and the computed numbers', () => {
   const { json } = report;
-  assert.deepEqual(Object.keys(json), ['dataset', 'split', 'queries', 'runs']);
+  // the original keys, in order, then the additions of paired significance, verdicts and groups
+  assert.deepEqual(Object.keys(json), ['dataset', 'split', 'queries', 'runs', 'significance', 'recommendations', 'groups']);
   assert.equal(json.queries, 4);
   const [b, r] = json.runs;
   assert.deepEqual(Object.keys(b!), ['name', 'stage1', 'reranker', 'candidates', 'metrics', 'latency']);
