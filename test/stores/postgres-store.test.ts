@@ -5,6 +5,7 @@ import { openPostgresStore, parsePostgresLocation, redactPassword } from '../../
 import { openStore } from '../../src/stores/open-store.js';
 import { runStoreContract } from './vector-store.contract.js';
 import { startPgliteServer, type PgliteServer } from './pglite-server.js';
+import { filteredSearchKeepsK } from './postgres-filtered-case.js';
 
 let pglite: PgliteServer | undefined;
 before(async () => {
@@ -119,4 +120,8 @@ test('postgres: HNSW index past annMinRows; filtered ANN search still returns k 
   }
   assert.ok(overlap / 100 >= 0.8, `recall@10 ${overlap / 100}`);
   await store.close();
+});
+
+test('postgres: a filtered dense search returns k hits with the iterative scan and with the pre-0.8 fallback (PGlite, pgvector 0.8)', async () => {
+  await filteredSearchKeepsK(() => pglite!.newLocation());
 });
