@@ -14,9 +14,9 @@
 #   SIFT_TEST_DATABASE_URL  postgres://sift@127.0.0.1:<port>/sift_test (a fresh database, trust auth)
 #   SIFT_TEST_PG_KILL       a command that kill -9s the server (postmaster and all its children)
 #   SIFT_TEST_PG_START      a command that starts it again on the same port and waits until it is ready
-# The wheels are unpacked once into $SIFT_CI_CACHE (default ~/.cache/sift-ci, /var/cache/sift-ci as root); the data folder and the log
-# live in a temporary folder removed at the end. The test suite never needs this script: without
-# SIFT_TEST_DATABASE_URL its real-server tests print why they were skipped.
+# The wheels are unpacked once into $SIFT_CI_CACHE (default ~/.cache/sift-ci; /var/cache/sift-ci as
+# root); the data folder and the log live in a temporary folder removed at the end. The test suite
+# never needs this script: without SIFT_TEST_DATABASE_URL its real-server tests say why they skipped.
 set -euo pipefail
 
 flavour="${1:-}"
@@ -82,6 +82,8 @@ unix_socket_directories = '$tmp/socket'
 max_connections = 100
 shared_buffers = 256MB
 maintenance_work_mem = 512MB
+# After a crash, one syncfs of the file system instead of an fsync per file before recovery.
+recovery_init_sync_method = syncfs
 EOF
 
 start_cmd="${as_user[*]} '$bin/pg_ctl' -D '$data' -l '$log' -w -t 60 start >/dev/null"
