@@ -31,7 +31,11 @@ interface Manifest {
  */
 export async function openPostgresStore(location: string, options: OpenPostgresStoreOptions = {}): Promise<PostgresStore> {
   const loc = parsePostgresLocation(location);
-  const tuning: PostgresStoreTuning = { ...(loc.efSearch !== undefined ? { efSearch: loc.efSearch } : {}), ...options.tuning };
+  const tuning: PostgresStoreTuning = {
+    ...(loc.efSearch !== undefined ? { efSearch: loc.efSearch } : {}),
+    ...(loc.poolSize !== undefined ? { poolSize: loc.poolSize } : {}),
+    ...options.tuning,
+  };
   const pool = new pg.Pool({
     connectionString: loc.connectionString,
     max: tuning.poolSize ?? 4,
