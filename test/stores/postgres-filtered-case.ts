@@ -23,12 +23,27 @@ function unitVectors(n: number, seed: number): Float32Array[] {
  * sources; filters match 22% (`/s1…`, 330 rows), 2% (`/s3.md`, 30 rows) and fewer rows than k.
  */
 export async function filteredSearchKeepsK(newLocation: () => Promise<string>): Promise<void> {
-  const location = await newLocation();
+  const created = await newLocation();
+  // At this size the planner would answer every filter exactly (source index, then a sort), which
+  // is right but would not exercise the HNSW paths. Without the source index and with sequential
+  // scans disabled for the store's sessions, a filtered search must go through the HNSW index.
+  const location = `${created}&options=${encodeURIComponent('-c enable_seqscan=off')}`;
   const auto = await openPostgresStore(location, { create: true, embedding: { model: 'test/random-32', dimension: DIM }, tuning: { annMinRows: 1000 } });
   const vectors = unitVectors(1500, 11);
   await auto.upsert(vectors.map((vector, i) => ({ id: `c${i}`, source: `/s${i % 50}.md`, text: `chunk ${i}`, chunkIndex: i, start: 0, end: 1, modifiedMs: 0, vector })));
   await auto.optimize();
   assert.equal(await auto.hasVectorIndex(), true);
+  const plan = await withClient(created, async (c) => {
+    await c.query(`DROP INDEX "${parsePostgresLocation(created).schema}".chunks_source`);
+    await c.query('BEGIN');
+    await c.query('SET LOCAL enable_seqscan = off');
+    const r = await c.query(`EXPLAIN SELECT id FROM "${parsePostgresLocation(created).schema}".chunks WHERE source = '/s3.md' ORDER BY embedding <=> $1::vector LIMIT 10`, [
+      `[${Array.from(vectors[0]!).join(',')}]`,
+    ]);
+    await c.query('COMMIT');
+    return r.rows.map((row) => String(row['QUERY PLAN'])).join('\n');
+  });
+  assert.match(plan, /Index Scan using chunks_embedding_hnsw/, plan);
   const fallback = await openPostgresStore(location, { tuning: { iterativeScan: false } });
   const info = auto.serverInfo();
   const iterativeExpected = /^(\d+)\.(\d+)/.exec(info.pgvector ?? '')!.slice(1).map(Number);
@@ -65,11 +80,19 @@ export async function filteredSearchKeepsK(newLocation: () => Promise<string>): 
 }
 
 /** Rows a filtered HNSW search returns with pgvector's default behaviour (post-filter, no iterative scan). */
-async function plainPostFilteredCount(location: string, vector: Float32Array, like: string, k: number): Promise<number> {
-  const loc = parsePostgresLocation(location);
-  const client = new pg.Client({ connectionString: loc.connectionString, application_name: 'sift-test-admin' });
+async function withClient<T>(location: string, body: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: parsePostgresLocation(location).connectionString, application_name: 'sift-test-admin' });
   await client.connect();
   try {
+    return await body(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function plainPostFilteredCount(location: string, vector: Float32Array, like: string, k: number): Promise<number> {
+  const loc = parsePostgresLocation(location);
+  return withClient(location, async (client) => {
     await client.query('BEGIN');
     await client.query('SET LOCAL hnsw.ef_search = 40; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off');
     // pgvector < 0.8 has no such setting; on 0.8+ make sure it is off.
@@ -81,7 +104,5 @@ async function plainPostFilteredCount(location: string, vector: Float32Array, li
     );
     await client.query('COMMIT');
     return Number(r.rows[0]!.n);
-  } finally {
-    await client.end();
-  }
+  });
 }

@@ -200,7 +200,8 @@ export class PostgresStore implements VectorStore {
    *    pass the filter or `hnsw.max_scan_tuples` (20,000) is reached;
    *    before 0.8, searches with `ef_search` raised to 10·k (at most 1000);
    * 2. when that still gave fewer than k, searches exactly over the filtered rows (the source index
-   *    finds them; the distance sort is exact), which returns k whenever k rows match.
+   *    finds them; the distance sort is exact), which returns k whenever k rows match. Below
+   *    `annMinRows` there is no index and the first search is already exact.
    * `exact: true` always scans exactly. Without a filter, HNSW returns k whenever ef_search ≥ k.
    */
   async denseSearch(vector: Float32Array, options: DenseSearchOptions): Promise<ScoredChunk[]> {
@@ -220,7 +221,13 @@ export class PostgresStore implements VectorStore {
     const nearest =
       `SELECT ${CHUNK_SELECT}, c.embedding <=> $1::vector AS distance FROM ${this.#t.chunks} c ` +
       `WHERE ${where} ORDER BY c.embedding <=> $1::vector LIMIT $${params.length}`;
-    const exactSearch = (): Promise<pg.QueryResult['rows']> => this.#search(['SET LOCAL enable_indexscan = off'], nearest, params);
+    // Exact: the distance is sorted outside a subquery fenced by OFFSET 0, an ordering no index can
+    // serve, so it is exact whatever the planner settings (enable_seqscan = off included); the
+    // filter still uses the source index, and a top-k heap sort keeps only k rows.
+    const exactSql =
+      `SELECT * FROM (SELECT ${CHUNK_SELECT}, c.embedding <=> $1::vector AS distance FROM ${this.#t.chunks} c WHERE ${where} OFFSET 0) s ` +
+      `ORDER BY distance, id LIMIT $${params.length}`;
+    const exactSearch = (): Promise<pg.QueryResult['rows']> => this.#search([], exactSql, params);
     if (options.exact === true) return toScored(await exactSearch());
     let rows: pg.QueryResult['rows'];
     if (!filtered) {
@@ -241,7 +248,7 @@ export class PostgresStore implements VectorStore {
   /** One search statement in a transaction of its own, so `SET LOCAL` settings end with it. */
   async #search(settings: readonly string[], sql: string, params: unknown[]): Promise<pg.QueryResult['rows']> {
     return this.#transaction('search vectors', async (client) => {
-      await client.query(settings.join('; '));
+      if (settings.length > 0) await client.query(settings.join('; '));
       return (await client.query(sql, params)).rows;
     }, false);
   }
