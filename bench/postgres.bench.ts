@@ -18,9 +18,10 @@
  * 2. exact dense search (sequential scan), p50/p95 per query;
  * 3. HNSW build (m 16, ef_construction 64), then ANN at ef_search 40 / 100 / 200 with recall@20
  *    against the exact results;
- * 4. (`real` only, the queries have text) BM25 and hybrid (dense ef 100 + BM25, RRF) p50/p95;
+ * 4. (`real` only, the queries have text) BM25 and hybrid (dense ef 100 + BM25, RRF) p50/p95 over
+ *    `--text-queries` queries (default 30: BM25 scores every chunk holding a query word);
  * 5. the same dense (ef 100) / BM25 / hybrid queries from `--clients` concurrent clients, each its
- *    own store and connection: per-query p50/p95 and queries/s over all clients.
+ *    own store and connection, sharing the queries between them: per-query p50/p95 and queries/s.
  * LanceDB (dense only): flat scan and HNSW-SQ. PGlite is one session in single-threaded
  * WebAssembly: concurrent clients queue behind each other there, which is the point of the column.
  * Table on stderr, JSON on stdout.
@@ -54,6 +55,7 @@ const { values: args } = parseArgs({
     'skip-pglite': { type: 'boolean', default: false },
     'skip-lancedb': { type: 'boolean', default: false },
     clients: { type: 'string', default: '8' },
+    'text-queries': { type: 'string' },
   },
 });
 const data = args.data === 'clustered' ? 'clustered' : args.data === 'real' ? 'real' : 'random';
@@ -63,6 +65,9 @@ const K = 20;
 const N = args.size ? Number(args.size) : quick ? 10_000 : 100_000;
 const QUERIES = args.queries ? Number(args.queries) : quick ? 50 : 100;
 const CLIENTS = Number(args.clients);
+// BM25 over real text costs far more per query than HNSW (every chunk with a query word is scored),
+// so its timings use fewer queries.
+const TEXT_QUERIES = Math.min(QUERIES, args['text-queries'] ? Number(args['text-queries']) : quick ? 20 : 30);
 const EF_SEARCH = quick ? [100] : [40, 100, 200];
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -106,11 +111,11 @@ interface Latency {
 }
 const latency = (times: number[]): Latency => ({ p50Ms: r2(percentile(times, 50)), p95Ms: r2(percentile(times, 95)) });
 
-/** Each query once (after 3 untimed), timed one by one. */
-async function timeEach(run: (i: number) => Promise<unknown>): Promise<Latency> {
-  for (let i = 0; i < Math.min(3, QUERIES); i++) await run(i);
+/** Each of `count` queries once (after 3 untimed), timed one by one. */
+async function timeEach(count: number, run: (i: number) => Promise<unknown>): Promise<Latency> {
+  for (let i = 0; i < Math.min(3, count); i++) await run(i);
   const times: number[] = [];
-  for (let i = 0; i < QUERIES; i++) {
+  for (let i = 0; i < count; i++) {
     const t = performance.now();
     await run(i);
     times.push(performance.now() - t);
@@ -118,8 +123,11 @@ async function timeEach(run: (i: number) => Promise<unknown>): Promise<Latency> 
   return latency(times);
 }
 
-/** `CLIENTS` clients, each its own store (own pool, one connection), all running every query at once. */
-async function concurrent(location: string, run: (store: PostgresStore, i: number) => Promise<unknown>): Promise<Latency & { queriesPerSecond: number }> {
+/**
+ * `CLIENTS` clients, each its own store (own pool, one connection), running `count` queries between
+ * them at once (client c takes queries c, c + CLIENTS, …): per-query latency and queries/s overall.
+ */
+async function concurrent(location: string, count: number, run: (store: PostgresStore, i: number) => Promise<unknown>): Promise<Latency & { queriesPerSecond: number }> {
   const stores = await Promise.all(Array.from({ length: CLIENTS }, () => openPostgresStore(location, { tuning: { poolSize: 1 } })));
   try {
     for (const s of stores) await run(s, 0);
@@ -127,15 +135,15 @@ async function concurrent(location: string, run: (store: PostgresStore, i: numbe
     const t0 = performance.now();
     await Promise.all(
       stores.map(async (s, c) => {
-        for (let i = 0; i < QUERIES; i++) {
+        for (let i = c; i < count; i += CLIENTS) {
           const t = performance.now();
-          await run(s, (i + c * 7) % QUERIES);
+          await run(s, i);
           times.push(performance.now() - t);
         }
       }),
     );
     const wall = (performance.now() - t0) / 1000;
-    return { ...latency(times), queriesPerSecond: Math.round((CLIENTS * QUERIES) / wall) };
+    return { ...latency(times), queriesPerSecond: Math.round((count / wall) * 10) / 10 };
   } finally {
     await Promise.all(stores.map((s) => s.close()));
   }
@@ -144,7 +152,17 @@ async function concurrent(location: string, run: (store: PostgresStore, i: numbe
 const hybridOf = (store: VectorStore): HybridRetriever =>
   new HybridRetriever([new DenseRetriever(store, new PrecomputedEmbedder(model, queryTexts, queries)), new Bm25Retriever(store)]);
 
-const rows: { store: string; search: string; p50Ms: number; p95Ms: number; recallAt20?: number; qps?: number }[] = [];
+type Row = { store: string; search: string; p50Ms: number; p95Ms: number; recallAt20?: number; qps?: number };
+const rows: Row[] = [];
+const formatRow = (r: Row): string =>
+  `${r.store.padEnd(18)} ${r.search.padEnd(30)} ${r.p50Ms.toFixed(2).padStart(8)} ${r.p95Ms.toFixed(2).padStart(8)} ${(r.recallAt20 === undefined ? '' : r.recallAt20.toFixed(3)).padStart(10)} ${(r.qps === undefined ? '' : String(r.qps)).padStart(6)}`;
+/** Records a row and prints it at once, so a long run shows its figures as they come. */
+function addRow(...added: Row[]): void {
+  for (const r of added) {
+    rows.push(r);
+    log(`  = ${formatRow(r)}`);
+  }
+}
 const result: Record<string, unknown> = {
   suite: 'postgres',
   data,
@@ -152,6 +170,7 @@ const result: Record<string, unknown> = {
   dimension: DIM,
   k: K,
   queries: QUERIES,
+  textQueries: TEXT_QUERIES,
   clients: CLIENTS,
   ...(data === 'real' ? { model, fromStore: args['from-store'], queriesFile: args['queries-file'], copies: 'real vector + Gaussian noise of norm 0.5, renormalised' } : {}),
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, loadavgStart: loadavg().map((x) => Math.round(x * 100) / 100), node: process.version },
@@ -171,7 +190,7 @@ async function benchPostgres(label: string, url: string, setMemory: boolean): Pr
     log(`${label}: exact search`);
     const exact = await timeDenseQueries(store, queries, { k: K, exact: true });
     out.exact = { p50Ms: exact.p50Ms, p95Ms: exact.p95Ms };
-    rows.push({ store: label, search: 'dense exact (seq scan)', p50Ms: exact.p50Ms, p95Ms: exact.p95Ms, recallAt20: 1 });
+    addRow({ store: label, search: 'dense exact (seq scan)', p50Ms: exact.p50Ms, p95Ms: exact.p95Ms, recallAt20: 1 });
     // PGlite is one session: this SET reaches the connection that builds the index. A real server
     // gets maintenance_work_mem from its configuration (.ci/with-postgres.sh: 512MB).
     const admin = new pg.Client({ connectionString: url });
@@ -189,27 +208,27 @@ async function benchPostgres(label: string, url: string, setMemory: boolean): Pr
       const ann = await timeDenseQueries(tuned, queries, { k: K, exact: false });
       const recall = recallAgainst(exact.ids, ann.ids);
       hnsw[`ef${ef}`] = { p50Ms: ann.p50Ms, p95Ms: ann.p95Ms, recallAt20: recall };
-      rows.push({ store: label, search: `dense HNSW ef_search ${ef}`, p50Ms: ann.p50Ms, p95Ms: ann.p95Ms, recallAt20: recall });
+      addRow({ store: label, search: `dense HNSW ef_search ${ef}`, p50Ms: ann.p50Ms, p95Ms: ann.p95Ms, recallAt20: recall });
       await tuned.close();
     }
     out.hnsw = hnsw;
     if (withText) {
       log(`${label}: BM25 and hybrid`);
-      const bm25 = await timeEach((i) => store.textSearch(queryTexts[i]!, { k: K }));
+      const bm25 = await timeEach(TEXT_QUERIES, (i) => store.textSearch(queryTexts[i]!, { k: K }));
       const hybrid = hybridOf(store);
-      const hyb = await timeEach((i) => hybrid.retrieve(queryTexts[i]!, { k: K }));
+      const hyb = await timeEach(TEXT_QUERIES, (i) => hybrid.retrieve(queryTexts[i]!, { k: K }));
       out.bm25 = bm25;
       out.hybrid = hyb;
-      rows.push({ store: label, search: 'BM25', ...bm25 }, { store: label, search: 'hybrid (dense ef 100 + BM25)', ...hyb });
+      addRow({ store: label, search: 'BM25', ...bm25 }, { store: label, search: 'hybrid (dense ef 100 + BM25)', ...hyb });
     }
     log(`${label}: ${CLIENTS} concurrent clients`);
     const conc: Record<string, unknown> = {};
-    conc.dense = await concurrent(location, (s, i) => s.denseSearch(queries[i]!, { k: K }));
-    rows.push({ store: label, search: `dense HNSW ef 100, ${CLIENTS} clients`, ...pick(conc.dense) });
+    conc.dense = await concurrent(location, QUERIES, (s, i) => s.denseSearch(queries[i]!, { k: K }));
+    addRow({ store: label, search: `dense HNSW ef 100, ${CLIENTS} clients`, ...pick(conc.dense) });
     if (withText) {
-      conc.bm25 = await concurrent(location, (s, i) => s.textSearch(queryTexts[i]!, { k: K }));
-      conc.hybrid = await concurrent(location, (s, i) => hybridOf(s).retrieve(queryTexts[i]!, { k: K }));
-      rows.push({ store: label, search: `BM25, ${CLIENTS} clients`, ...pick(conc.bm25) }, { store: label, search: `hybrid, ${CLIENTS} clients`, ...pick(conc.hybrid) });
+      conc.bm25 = await concurrent(location, TEXT_QUERIES, (s, i) => s.textSearch(queryTexts[i]!, { k: K }));
+      conc.hybrid = await concurrent(location, TEXT_QUERIES, (s, i) => hybridOf(s).retrieve(queryTexts[i]!, { k: K }));
+      addRow({ store: label, search: `BM25, ${CLIENTS} clients`, ...pick(conc.bm25) }, { store: label, search: `hybrid, ${CLIENTS} clients`, ...pick(conc.hybrid) });
     }
     out.concurrent = conc;
   } finally {
@@ -248,14 +267,14 @@ if (!args['skip-lancedb']) {
     await store.optimize();
     log('lancedb: exact search');
     const exact = await timeDenseQueries(store, queries, { k: K, exact: true });
-    rows.push({ store: 'lancedb', search: 'dense exact (flat scan)', p50Ms: exact.p50Ms, p95Ms: exact.p95Ms, recallAt20: 1 });
+    addRow({ store: 'lancedb', search: 'dense exact (flat scan)', p50Ms: exact.p50Ms, p95Ms: exact.p95Ms, recallAt20: 1 });
     log('lancedb: building HNSW-SQ');
     const t = performance.now();
     await store.createVectorIndex();
     const buildS = Math.round((performance.now() - t) / 100) / 10;
     const ann = await timeDenseQueries(store, queries, { k: K, exact: false });
     const recall = recallAgainst(exact.ids, ann.ids);
-    rows.push({ store: 'lancedb', search: 'dense HNSW-SQ ef 300', p50Ms: ann.p50Ms, p95Ms: ann.p95Ms, recallAt20: recall });
+    addRow({ store: 'lancedb', search: 'dense HNSW-SQ ef 300', p50Ms: ann.p50Ms, p95Ms: ann.p95Ms, recallAt20: recall });
     result.lancedb = { writesPerSecond: writes, exact: { p50Ms: exact.p50Ms, p95Ms: exact.p95Ms }, hnswSqBuildSeconds: buildS, hnswSq: { p50Ms: ann.p50Ms, p95Ms: ann.p95Ms, recallAt20: recall } };
     await store.close();
   } finally {
@@ -271,10 +290,6 @@ for (const key of ['postgresServer', 'postgres', 'lancedb'] as const) {
   if (w !== undefined) log(`${key}: ${w} chunks/s written`);
 }
 log(`${'store'.padEnd(18)} ${'search'.padEnd(30)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'recall@20'.padStart(10)} ${'q/s'.padStart(6)}`);
-for (const r of rows) {
-  log(
-    `${r.store.padEnd(18)} ${r.search.padEnd(30)} ${r.p50Ms.toFixed(2).padStart(8)} ${r.p95Ms.toFixed(2).padStart(8)} ${(r.recallAt20 === undefined ? '' : r.recallAt20.toFixed(3)).padStart(10)} ${(r.qps === undefined ? '' : String(r.qps)).padStart(6)}`,
-  );
-}
+for (const r of rows) log(formatRow(r));
 result.table = rows;
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
