@@ -5,6 +5,7 @@ import { openPostgresStore, parsePostgresLocation, redactPassword } from '../../
 import { openStore } from '../../src/stores/open-store.js';
 import { runStoreContract } from './vector-store.contract.js';
 import { startPgliteServer, type PgliteServer } from './pglite-server.js';
+import { filteredSearchKeepsK } from './postgres-filtered-case.js';
 
 let pglite: PgliteServer | undefined;
 before(async () => {
@@ -59,6 +60,12 @@ test('postgres: locations parse collection and ef_search, and never show the pas
     assert.throws(() => parsePostgresLocation(`postgres://h/db?collection=${bad}`), (e) => isSiftError(e, 'INVALID_OPTION'), bad);
   }
   assert.throws(() => parsePostgresLocation('postgres://h/db?ef_search=0'), (e) => isSiftError(e, 'INVALID_OPTION'));
+  const pooled = parsePostgresLocation('postgres://h/db?pool_size=16&sslmode=verify-full');
+  assert.equal(pooled.poolSize, 16);
+  assert.equal(pooled.connectionString, 'postgres://h/db?sslmode=verify-full', 'pool_size is sift\'s, sslmode goes to the driver');
+  for (const bad of ['0', '101', '2.5', 'many']) {
+    assert.throws(() => parsePostgresLocation(`postgres://h/db?pool_size=${bad}`), (e) => isSiftError(e, 'INVALID_OPTION') && /pool_size/.test(e.message), bad);
+  }
 });
 
 test('postgres: a server that is not there is a STORE_ERROR naming the host, not the password', async () => {
@@ -119,4 +126,8 @@ test('postgres: HNSW index past annMinRows; filtered ANN search still returns k 
   }
   assert.ok(overlap / 100 >= 0.8, `recall@10 ${overlap / 100}`);
   await store.close();
+});
+
+test('postgres: a filtered dense search returns k hits with the iterative scan and with the pre-0.8 fallback (PGlite, pgvector 0.8)', async () => {
+  await filteredSearchKeepsK(() => pglite!.newLocation());
 });

@@ -4,7 +4,7 @@ import { checkStoreEmbedding } from '../check-store-embedding.js';
 import type { OpenStoreOptions, StoreEmbedding } from '../vector-store.js';
 import { parsePostgresLocation, type PostgresLocation } from './postgres-location.js';
 import { collectionTables, createCollectionSql, LAYOUT_VERSION, type CollectionTables } from './postgres-schema.js';
-import { PostgresStore, type PostgresStoreTuning } from './postgres-store.js';
+import { parsePgvectorVersion, PostgresStore, type PgvectorVersion, type PostgresStoreTuning } from './postgres-store.js';
 
 export interface OpenPostgresStoreOptions extends OpenStoreOptions {
   tuning?: PostgresStoreTuning;
@@ -31,7 +31,11 @@ interface Manifest {
  */
 export async function openPostgresStore(location: string, options: OpenPostgresStoreOptions = {}): Promise<PostgresStore> {
   const loc = parsePostgresLocation(location);
-  const tuning: PostgresStoreTuning = { ...(loc.efSearch !== undefined ? { efSearch: loc.efSearch } : {}), ...options.tuning };
+  const tuning: PostgresStoreTuning = {
+    ...(loc.efSearch !== undefined ? { efSearch: loc.efSearch } : {}),
+    ...(loc.poolSize !== undefined ? { poolSize: loc.poolSize } : {}),
+    ...options.tuning,
+  };
   const pool = new pg.Pool({
     connectionString: loc.connectionString,
     max: tuning.poolSize ?? 4,
@@ -65,8 +69,14 @@ export async function openPostgresStore(location: string, options: OpenPostgresS
         }
         manifest = await createCollection(client, t, loc, options.embedding);
       }
+      // Read at connect time: which filtered-search path the store takes depends on it.
       const pgvector = await pgvectorVersion(client);
-      return new PostgresStore(pool, { display: loc.display, server: loc.server, tables: t, embedding: manifest.embedding, createdAt: manifest.createdAt, pgvector }, tuning);
+      const server = await client.query("SELECT current_setting('server_version') AS v");
+      return new PostgresStore(
+        pool,
+        { display: loc.display, server: loc.server, tables: t, embedding: manifest.embedding, createdAt: manifest.createdAt, pgvector, serverVersion: String(server.rows[0]?.v ?? '') },
+        tuning,
+      );
     } finally {
       client.release();
     }
@@ -116,8 +126,8 @@ async function createCollection(client: pg.PoolClient, t: CollectionTables, loc:
         throw toSiftError(err, 'STORE_ERROR', `pgvector is not available at ${loc.server}; install it and run \`CREATE EXTENSION vector\` as a superuser, or use --embedder none`);
       }
       const v = await pgvectorVersion(client);
-      if (v === null || (v[0] === 0 && v[1] < 5)) {
-        throw new SiftError('STORE_ERROR', `pgvector ${v?.join('.') ?? '(none)'} at ${loc.server} has no HNSW index; upgrade it to 0.5 or later`);
+      if (v === null || (v.major === 0 && v.minor < 5)) {
+        throw new SiftError('STORE_ERROR', `pgvector ${v?.version ?? '(none)'} at ${loc.server} has no HNSW index; upgrade it to 0.5 or later`);
       }
     }
     for (const sql of createCollectionSql(t, embedding)) await client.query(sql);
@@ -136,8 +146,8 @@ async function createCollection(client: pg.PoolClient, t: CollectionTables, loc:
   }
 }
 
-async function pgvectorVersion(client: pg.PoolClient): Promise<[number, number] | null> {
+/** The installed pgvector extension's version (`pg_extension.extversion`), or null when it is not installed. */
+async function pgvectorVersion(client: pg.PoolClient): Promise<PgvectorVersion | null> {
   const r = await client.query("SELECT extversion FROM pg_extension WHERE extname = 'vector'");
-  const m = /^(\d+)\.(\d+)/.exec(String(r.rows[0]?.extversion ?? ''));
-  return m ? [Number(m[1]), Number(m[2])] : null;
+  return parsePgvectorVersion(String(r.rows[0]?.extversion ?? ''));
 }

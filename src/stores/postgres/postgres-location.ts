@@ -11,6 +11,8 @@ import { SiftError } from '../../errors.js';
  *   starting with a letter or `_`, at most 63 characters (PostgreSQL's identifier limit).
  * - `ef_search`: HNSW candidates kept per query (pgvector's `hnsw.ef_search`, default 100); see
  *   `PostgresStoreTuning.efSearch`.
+ * - `pool_size`: connections this process keeps open to the server (default 4, 1–100); see
+ *   `PostgresStoreTuning.poolSize`.
  */
 export interface PostgresLocation {
   /** The connection string for `pg`, without sift's parameters. */
@@ -23,6 +25,8 @@ export interface PostgresLocation {
   server: string;
   /** `ef_search` from the query string, if given. */
   efSearch?: number;
+  /** `pool_size` from the query string, if given. */
+  poolSize?: number;
 }
 
 /** The default collection (and schema) name. */
@@ -65,9 +69,18 @@ export function parsePostgresLocation(location: string): PostgresLocation {
       throw new SiftError('INVALID_OPTION', `ef_search in ${redactPassword(location)} must be a whole number from 1 to 1000, got "${ef}"`);
     }
   }
+  let poolSize: number | undefined;
+  const pool = url.searchParams.get('pool_size');
+  if (pool !== null) {
+    poolSize = Number(pool);
+    if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 100) {
+      throw new SiftError('INVALID_OPTION', `pool_size in ${redactPassword(location)} must be a whole number from 1 to 100, got "${pool}"`);
+    }
+  }
   const driverUrl = new URL(url.href);
   driverUrl.searchParams.delete('collection');
   driverUrl.searchParams.delete('ef_search');
+  driverUrl.searchParams.delete('pool_size');
   const host = url.hostname || url.searchParams.get('host') || 'localhost';
   const server = `${host}${url.port ? `:${url.port}` : ''}/${decodeURIComponent(url.pathname.replace(/^\//, '')) || '(default database)'}`;
   return {
@@ -76,6 +89,7 @@ export function parsePostgresLocation(location: string): PostgresLocation {
     display: redactPassword(location),
     server,
     ...(efSearch !== undefined ? { efSearch } : {}),
+    ...(poolSize !== undefined ? { poolSize } : {}),
   };
 }
 

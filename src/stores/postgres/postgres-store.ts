@@ -41,6 +41,35 @@ export interface PostgresStoreTuning {
   annMinRows?: number;
   /** Connections in the pool (default 4). A `sift serve` replica may want more; range 1–100. */
   poolSize?: number;
+  /**
+   * Filtered HNSW searches use pgvector's iterative index scans (default: when the server's pgvector
+   * is 0.8 or later). `false` takes the path of older versions on any server: a larger `ef_search`,
+   * then an exact search over the filtered rows when the index still returned fewer than k.
+   */
+  iterativeScan?: boolean;
+}
+
+/** A pgvector version as `pg_extension.extversion` gives it, and its numbers. */
+export interface PgvectorVersion {
+  version: string;
+  major: number;
+  minor: number;
+}
+
+/** Parses `0.8.5` (or `0.6.2-dev`) into its numbers; null for anything else. */
+export function parsePgvectorVersion(extversion: string): PgvectorVersion | null {
+  const m = /^(\d+)\.(\d+)/.exec(extversion);
+  return m ? { version: extversion, major: Number(m[1]), minor: Number(m[2]) } : null;
+}
+
+/** What a PostgreSQL store runs on, as read when it opened, and the filtered-search path it takes. */
+export interface PostgresServerInfo {
+  /** `server_version`, e.g. `16.14`. */
+  postgres: string;
+  /** pgvector's version, or null in a keyword-only store on a server without it. */
+  pgvector: string | null;
+  /** How a filtered dense search keeps k results: pgvector's iterative scan (0.8+), or a larger ef_search then an exact search. */
+  filteredSearch: 'iterative-scan' | 'ef-search-then-exact';
 }
 
 /** What the store learned when it opened. */
@@ -50,8 +79,10 @@ export interface PostgresStoreState {
   tables: CollectionTables;
   embedding: StoreEmbedding | null;
   createdAt: string;
-  /** pgvector's version as [major, minor], or null when the extension is not installed (keyword-only stores). */
-  pgvector: [number, number] | null;
+  /** pgvector's version, or null when the extension is not installed (keyword-only stores). */
+  pgvector: PgvectorVersion | null;
+  /** PostgreSQL's `server_version`. */
+  serverVersion: string;
 }
 
 /** Rows per INSERT statement, to keep each bind message a few MB at most. */
@@ -71,6 +102,7 @@ export class PostgresStore implements VectorStore {
   readonly #t: CollectionTables;
   readonly #efSearch: number;
   readonly #annMinRows: number;
+  readonly #iterativeScan: boolean;
 
   constructor(pool: pg.Pool, state: PostgresStoreState, tuning: PostgresStoreTuning = {}) {
     this.#pool = pool;
@@ -78,10 +110,21 @@ export class PostgresStore implements VectorStore {
     this.#t = state.tables;
     this.#efSearch = tuning.efSearch ?? 100;
     this.#annMinRows = tuning.annMinRows ?? 10_000;
+    const v = state.pgvector;
+    this.#iterativeScan = tuning.iterativeScan !== false && v !== null && (v.major > 0 || v.minor >= 8);
   }
 
   async info(): Promise<StoreInfo> {
     return { location: this.#s.display, embedding: this.#s.embedding, createdAt: this.#s.createdAt };
+  }
+
+  /** The server's PostgreSQL and pgvector versions and the filtered-search path they give. */
+  serverInfo(): PostgresServerInfo {
+    return {
+      postgres: this.#s.serverVersion,
+      pgvector: this.#s.pgvector?.version ?? null,
+      filteredSearch: this.#iterativeScan ? 'iterative-scan' : 'ef-search-then-exact',
+    };
   }
 
   async count(filter?: ChunkFilter): Promise<number> {
@@ -149,10 +192,17 @@ export class PostgresStore implements VectorStore {
   }
 
   /**
-   * Cosine distance (`<=>`) ordered by the HNSW index when there is one. pgvector filters HNSW
-   * results after the graph search, so a selective filter could return fewer than k; pgvector 0.8's
-   * iterative scan (`hnsw.iterative_scan = strict_order`) keeps searching until k rows pass it. Before
-   * 0.8, filtered searches run exactly (slower, never short).
+   * Cosine distance (`<=>`) ordered by the HNSW index when there is one. pgvector applies a filter
+   * after the graph search, so over `ef_search` candidates a selective filter would return fewer
+   * than k. A filtered search therefore:
+   * 1. on pgvector 0.8+, turns on its iterative index scan (`hnsw.iterative_scan = relaxed_order`,
+   *    re-sorted by distance outside a materialized CTE), which keeps walking the graph until k rows
+   *    pass the filter or `hnsw.max_scan_tuples` (20,000) is reached;
+   *    before 0.8, searches with `ef_search` raised to 10·k (at most 1000);
+   * 2. when that still gave fewer than k, searches exactly over the filtered rows (the source index
+   *    finds them; the distance sort is exact), which returns k whenever k rows match. Below
+   *    `annMinRows` there is no index and the first search is already exact.
+   * `exact: true` always scans exactly. Without a filter, HNSW returns k whenever ef_search ≥ k.
    */
   async denseSearch(vector: Float32Array, options: DenseSearchOptions): Promise<ScoredChunk[]> {
     const embedding = this.#s.embedding;
@@ -167,19 +217,40 @@ export class PostgresStore implements VectorStore {
     const where = filterSql(options.filter, params);
     params.push(options.k);
     const filtered = where !== 'true';
-    const iterative = this.#s.pgvector !== null && (this.#s.pgvector[0] > 0 || this.#s.pgvector[1] >= 8);
-    const exact = options.exact === true || (filtered && !iterative);
-    const settings = [`SET LOCAL hnsw.ef_search = ${Math.min(1000, Math.max(this.#efSearch, options.k))}`];
-    if (exact) settings.push('SET LOCAL enable_indexscan = off');
-    else if (filtered) settings.push('SET LOCAL hnsw.iterative_scan = strict_order');
-    const sql =
+    const ef = Math.min(1000, Math.max(this.#efSearch, options.k));
+    const nearest =
       `SELECT ${CHUNK_SELECT}, c.embedding <=> $1::vector AS distance FROM ${this.#t.chunks} c ` +
       `WHERE ${where} ORDER BY c.embedding <=> $1::vector LIMIT $${params.length}`;
-    const rows = await this.#transaction('search vectors', async (client) => {
-      await client.query(settings.join('; '));
+    // Exact: the distance is sorted outside a subquery fenced by OFFSET 0, an ordering no index can
+    // serve, so it is exact whatever the planner settings (enable_seqscan = off included); the
+    // filter still uses the source index, and a top-k heap sort keeps only k rows.
+    const exactSql =
+      `SELECT * FROM (SELECT ${CHUNK_SELECT}, c.embedding <=> $1::vector AS distance FROM ${this.#t.chunks} c WHERE ${where} OFFSET 0) s ` +
+      `ORDER BY distance, id LIMIT $${params.length}`;
+    const exactSearch = (): Promise<pg.QueryResult['rows']> => this.#search([], exactSql, params);
+    if (options.exact === true) return toScored(await exactSearch());
+    let rows: pg.QueryResult['rows'];
+    if (!filtered) {
+      rows = await this.#search([`SET LOCAL hnsw.ef_search = ${ef}`], nearest, params);
+    } else if (this.#iterativeScan) {
+      rows = await this.#search(
+        [`SET LOCAL hnsw.ef_search = ${ef}`, 'SET LOCAL hnsw.iterative_scan = relaxed_order'],
+        `WITH nearest AS MATERIALIZED (${nearest}) SELECT * FROM nearest ORDER BY distance, id`,
+        params,
+      );
+    } else {
+      rows = await this.#search([`SET LOCAL hnsw.ef_search = ${Math.min(1000, Math.max(ef, 10 * options.k))}`], nearest, params);
+    }
+    if (filtered && rows.length < options.k) rows = await exactSearch();
+    return toScored(rows);
+  }
+
+  /** One search statement in a transaction of its own, so `SET LOCAL` settings end with it. */
+  async #search(settings: readonly string[], sql: string, params: unknown[]): Promise<pg.QueryResult['rows']> {
+    return this.#transaction('search vectors', async (client) => {
+      if (settings.length > 0) await client.query(settings.join('; '));
       return (await client.query(sql, params)).rows;
-    });
-    return rows.map((row) => ({ chunk: rowToChunk(row), score: 1 - Number(row.distance) }));
+    }, false);
   }
 
   /** BM25 over the `tsv` column; see `bm25-sql.ts` for how it is computed and why not `ts_rank_cd`. */
@@ -361,12 +432,12 @@ export class PostgresStore implements VectorStore {
    * discarded rather than returned to the pool: after a dropped link it is dead, and after a failed
    * ROLLBACK its state is unknown.
    */
-  async #transaction<T>(what: string, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  async #transaction<T>(what: string, body: (client: pg.PoolClient) => Promise<T>, writes = true): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await this.#pool.connect();
     } catch (err) {
-      throw this.#error(err, what);
+      throw this.#error(err, what, writes);
     }
     // A checked-out connection that dies between two statements emits 'error' on the client, which
     // would crash the process without a listener; the next statement then fails and is reported.
@@ -383,13 +454,23 @@ export class PostgresStore implements VectorStore {
       await client.query('ROLLBACK').catch(() => undefined);
       client.off('error', ignore);
       client.release(true);
-      throw this.#error(err, what);
+      throw this.#error(err, what, writes);
     }
   }
 
-  #error(err: unknown, what: string): SiftError {
+  #error(err: unknown, what: string, writes = false): SiftError {
     if (err instanceof SiftError) return err;
-    const where = connectionLost(err) ? ` (connection to PostgreSQL at ${this.#s.server} lost; nothing of this write was committed)` : '';
-    return toSiftError(err, 'STORE_ERROR', `store ${this.#s.display}: cannot ${what}${where}`);
+    if (!connectionLost(err)) return toSiftError(err, 'STORE_ERROR', `store ${this.#s.display}: cannot ${what}`);
+    const after = writes ? 'nothing of this write was committed, run it again' : 'the store reconnects, try again';
+    const reason = err instanceof Error ? err.message : String(err);
+    return new SiftError('STORE_ERROR', `store ${this.#s.display}: cannot ${what} (connection to PostgreSQL at ${this.#s.server} lost; ${after}): ${reason}`, {
+      cause: err,
+      details: { connectionLost: true },
+    });
   }
+
+}
+
+function toScored(rows: pg.QueryResult['rows']): ScoredChunk[] {
+  return rows.map((row) => ({ chunk: rowToChunk(row), score: 1 - Number(row.distance) }));
 }
