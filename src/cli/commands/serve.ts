@@ -104,7 +104,7 @@ export function registerServe(program: Command): void {
           ...(flags.llmUrl ? { llm: { url: flags.llmUrl, model: flags.llmModel } } : {}),
           ...(ingest ? { ingest } : {}),
         });
-        const routes = ['GET /', 'GET /health', 'GET /metrics', 'POST /v1/rerank', 'POST /rerank', ...(search ? ['POST /v1/search', 'POST /v1/ask'] : []), ...(ingest ? ['POST /v1/ingest'] : [])];
+        const routes = ['GET /', 'GET /health', 'GET /metrics', 'POST /v1/rerank', 'POST /v2/rerank', 'POST /rerank', ...(search ? ['POST /v1/search', 'POST /v1/ask'] : []), ...(ingest ? ['POST /v1/ingest'] : [])];
         if (flags.json) {
           printJson({ url: server.url, host: server.host, port: server.port, model: judge.model, store: search ? redactPassword(location) : null, search_modes: search ? Object.keys(search.retrievers) : [], routes });
         } else {
