@@ -12,6 +12,9 @@ function sharedFields(ctx: ServerContext) {
   return {
     query: queryField(ctx.limits),
     top_n: intField(1, ctx.limits.maxDocuments),
+    // Cohere's: read at most this many tokens of each document. sift reads them in windows of the
+    // judge's passage budget (Cohere's API does the same) and gives each document its best window's score.
+    max_tokens_per_doc: intField(1, ctx.limits.maxTextChars),
     // Accepted for client compatibility (the Cohere SDKs always send one) and not checked: the
     // server runs the one judge it was started with, named in the response.
     model: z.string({ error: 'must be a string' }).optional(),
@@ -30,7 +33,13 @@ function v2Schema(ctx: ServerContext) {
   return jsonObject({ ...sharedFields(ctx), documents: listField(textField(ctx.limits), ctx.limits) });
 }
 
-type CohereRequest = { query: string; documents: RerankDocument[]; top_n?: number | undefined; return_documents?: boolean | undefined };
+type CohereRequest = {
+  query: string;
+  documents: RerankDocument[];
+  top_n?: number | undefined;
+  max_tokens_per_doc?: number | undefined;
+  return_documents?: boolean | undefined;
+};
 
 /**
  * `POST /v1/rerank` in the Cohere v1 / Jina shape and `POST /v2/rerank` in the Cohere v2 shape
@@ -53,7 +62,12 @@ export function registerCohereRerank(app: ServerApp, ctx: ServerContext): void {
 
 async function respond(c: Context<ServerEnv>, ctx: ServerContext, version: '1' | '2', req: CohereRequest): Promise<Response> {
   const documents = req.documents;
-  const response = await ctx.reranker.rerank(req.query, documents, { topK: req.top_n ?? documents.length, signal: c.req.raw.signal });
+  const windowed = req.max_tokens_per_doc !== undefined || ctx.longDocuments === 'window';
+  const response = await ctx.reranker.rerank(req.query, documents, {
+    topK: req.top_n ?? documents.length,
+    signal: c.req.raw.signal,
+    ...(windowed ? { longDocuments: 'window', maxWindows: ctx.limits.maxWindowsPerDocument, maxDocumentTokens: req.max_tokens_per_doc } : {}),
+  });
   ctx.observeRerank(response.timings);
   return c.json({
     id: randomUUID(),
@@ -61,6 +75,18 @@ async function respond(c: Context<ServerEnv>, ctx: ServerContext, version: '1' |
     results: response.results.map((r) => ({
       index: r.index,
       relevance_score: r.score,
+      ...(r.window
+        ? {
+            window: {
+              index: r.window.index,
+              count: r.window.count,
+              token_start: r.window.tokenStart,
+              token_end: r.window.tokenEnd,
+              char_start: r.window.charStart,
+              char_end: r.window.charEnd,
+            },
+          }
+        : {}),
       ...(req.return_documents ? { document: typeof r.document === 'string' ? { text: r.document } : r.document } : {}),
     })),
     meta: {
