@@ -45,7 +45,7 @@ async function connect(args: string[]): Promise<McpSession> {
     stderr: 'pipe',
   });
   let stderr = '';
-  transport.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
   const client = new Client({ name: 'sift-test', version: '1.0.0' });
   const protocolErrors: Error[] = [];
   // A line on stdout that is not JSON-RPC surfaces here: the server must print nothing else there.
