@@ -64,7 +64,7 @@ export interface RunningServer {
 }
 
 /**
- * Starts the HTTP server: `/v1/rerank`, `/rerank`, `/v1/search` and `/v1/ask` (with `search`), `/health`,
+ * Starts the HTTP server: `/v1/rerank`, `/v2/rerank`, `/rerank`, `/v1/search` and `/v1/ask` (with `search`), `/health`,
  * `/metrics` and the web page at `/`, with concurrent rerank work merged into shared batches.
  *
  * @example

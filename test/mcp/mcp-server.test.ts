@@ -56,6 +56,13 @@ async function connect(args: string[]): Promise<McpSession> {
 
 const call = (s: McpSession, name: string, args: Record<string, unknown>) => s.client.callTool({ name, arguments: args }) as Promise<CallToolResult>;
 const textOf = (r: CallToolResult) => r.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
+/** sift's error of a failed call: `_meta["sift/error"]`, also written out in the text. */
+const errorOf = (r: CallToolResult) => {
+  assert.equal(r.isError, true, textOf(r));
+  const err = r._meta?.['sift/error'] as { code: string; message: string };
+  assert.equal(textOf(r), `${err.message} (${err.code})`);
+  return err;
+};
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sift-mcp-'));
@@ -87,6 +94,8 @@ test('tools/list: search, query, ask, rerank and ingest, each with a JSON Schema
   const rerank = byName.get('rerank')!.inputSchema as { properties: Record<string, { type?: string }>; required?: string[] };
   assert.equal(rerank.properties.documents!.type, 'array');
   assert.deepEqual(rerank.required?.sort(), ['documents', 'query']);
+  for (const t of tools) assert.equal(t.outputSchema?.type, 'object', `${t.name} declares its structured content`);
+  assert.ok('relevance_score' in ((byName.get('query')!.outputSchema!.properties!.results as { items: { properties: object } }).items.properties));
   assert.ok(byName.get('search')!.annotations?.readOnlyHint);
   assert.equal(byName.get('ingest')!.annotations?.readOnlyHint, false);
 });
@@ -156,18 +165,16 @@ test('bad arguments and failures are tool errors with sift\'s code and message; 
   assert.match(textOf(missing), /query/);
 
   const topK = await call(session, 'query', { query: 'Berlin', candidates: 2, top_k: 3 });
-  assert.equal(topK.isError, true);
-  assert.deepEqual(Object.keys(topK.structuredContent!), ['error']);
-  const err = (topK.structuredContent as { error: { code: string; message: string } }).error;
+  const err = errorOf(topK);
   assert.equal(err.code, 'INVALID_INPUT');
   assert.match(err.message, /^sift: top_k must be at most candidates \(2\)/);
-  assert.equal(textOf(topK), `${err.message} (INVALID_INPUT)`);
+  assert.equal(topK.structuredContent, undefined, 'errors carry no structured content (it would not match the output schema)');
 
   const longQuery = await call(session, 'rerank', { query: 'word '.repeat(600), documents: ['a'] });
-  assert.equal((longQuery.structuredContent as { error: { code: string } }).error.code, 'QUERY_TOO_LONG');
+  assert.equal(errorOf(longQuery).code, 'QUERY_TOO_LONG');
 
   const outside = await call(session, 'ingest', { paths: ['../store'] });
-  assert.equal((outside.structuredContent as { error: { code: string } }).error.code, 'FORBIDDEN');
+  assert.equal(errorOf(outside).code, 'FORBIDDEN');
   assert.match(textOf(outside), /lies outside the ingest roots/);
 
   const unknown = await call(session, 'summarize', { query: 'x' });
@@ -183,8 +190,7 @@ test('a judge that cannot load fails the calls that need it, each time, while se
   try {
     for (let attempt = 0; attempt < 2; attempt++) {
       const q = await call(broken, 'query', { query: 'Berlin' });
-      assert.equal(q.isError, true);
-      assert.match((q.structuredContent as { error: { code: string } }).error.code, /^(UNKNOWN_MODEL|MODEL_NOT_FOUND)$/);
+      assert.match(errorOf(q).code, /^(UNKNOWN_MODEL|MODEL_NOT_FOUND)$/);
     }
     assert.equal(broken.stderr().match(/loading the judge/g)?.length, 2, 'a failed load is tried again');
     const s = await call(broken, 'search', { query: 'Berlin', mode: 'bm25' });

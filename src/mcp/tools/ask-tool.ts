@@ -3,6 +3,7 @@ import { answer } from '../../generation/answer.js';
 import { hitJson } from '../../server/routes/hit-json.js';
 import { searchRequest } from '../../server/routes/search.js';
 import type { McpContext } from '../mcp-context.js';
+import { askOutput } from '../output-schemas.js';
 import { guarded, toolResult } from '../tool-result.js';
 import { twoStageInput } from './two-stage-input.js';
 
@@ -25,6 +26,7 @@ export function registerAskTool(server: McpServer, ctx: McpContext): void {
         (ctx.llm ? 'The answer is written by the configured LLM.' : 'No LLM is configured, so the answer quotes the most relevant sentences.') +
         ' Says "Not found in the documents." when nothing relevant is found.',
       inputSchema: twoStageInput(ctx, 'the question to answer'),
+      outputSchema: askOutput,
       annotations: { readOnlyHint: true, openWorldHint: ctx.llm !== undefined },
     },
     (args, extra) =>

@@ -2,6 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { resolveIngestPaths, type IngestService } from '../../server/routes/ingest-service.js';
 import type { McpContext } from '../mcp-context.js';
+import { ingestOutput } from '../output-schemas.js';
 import { guarded, toolResult } from '../tool-result.js';
 
 /** Most paths one call may name (as `POST /v1/ingest`). */
@@ -31,6 +32,7 @@ export function registerIngestTool(server: McpServer, ctx: McpContext, service: 
       inputSchema: {
         paths: z.array(path, { error: 'must be an array of paths' }).min(1, { error: 'must name at least one path' }).max(MAX_PATHS, { error: `must have at most ${MAX_PATHS} items` }).describe('files and folders to ingest'),
       },
+      outputSchema: ingestOutput,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     ({ paths }) =>

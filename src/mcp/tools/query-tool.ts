@@ -2,6 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { hitJson } from '../../server/routes/hit-json.js';
 import { searchRequest } from '../../server/routes/search.js';
 import type { McpContext } from '../mcp-context.js';
+import { queryOutput } from '../output-schemas.js';
 import { guarded, preview, toolResult } from '../tool-result.js';
 import { twoStageInput } from './two-stage-input.js';
 
@@ -23,6 +24,7 @@ export function registerQueryTool(server: McpServer, ctx: McpContext): void {
         'Two-stage search over the ingested documents: a fast first stage fetches candidates, a cross-encoder reads each ' +
         '(question, chunk) pair and keeps the best. Returns chunks with source, title, text, first-stage rank and relevance (0..1).',
       inputSchema: twoStageInput(ctx, 'the question or search text'),
+      outputSchema: queryOutput,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     (args) =>

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { LONG_DOCUMENT_MODES } from '../../reranking/long-documents.js';
 import { intField, listField, queryField, textField } from '../../server/routes/fields.js';
 import type { McpContext } from '../mcp-context.js';
+import { rerankOutput } from '../output-schemas.js';
 import { guarded, preview, toolResult } from '../tool-result.js';
 
 /**
@@ -28,6 +29,7 @@ export function registerRerankTool(server: McpServer, ctx: McpContext): void {
         top_k: intField(1, limits.maxDocuments).describe('return only the best top_k (default all)'),
         long_documents: z.enum(LONG_DOCUMENT_MODES as [string, ...string[]], { error: 'must be "truncate" or "window"' }).optional().describe('truncate (default) or window'),
       },
+      outputSchema: rerankOutput,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     ({ query, documents, top_k, long_documents }) =>

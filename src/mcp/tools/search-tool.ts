@@ -2,6 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { intField, queryField } from '../../server/routes/fields.js';
 import type { McpContext } from '../mcp-context.js';
+import { searchOutput } from '../output-schemas.js';
 import { guarded, preview, toolResult } from '../tool-result.js';
 
 /**
@@ -25,6 +26,7 @@ export function registerSearchTool(server: McpServer, ctx: McpContext): void {
         mode: z.enum(setup.modes as [string, ...string[]], { error: `must be one of ${setup.modes.join(', ')}` }).optional().describe(`stage-1 retriever (default ${setup.defaultMode})`),
         k: intField(1, limits.maxCandidates).describe('how many chunks to return (default 10)'),
       },
+      outputSchema: searchOutput,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     ({ query, mode, k }) =>

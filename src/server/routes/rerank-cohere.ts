@@ -44,7 +44,9 @@ type CohereRequest = {
 /**
  * `POST /v1/rerank` in the Cohere v1 / Jina shape and `POST /v2/rerank` in the Cohere v2 shape
  * (`CohereClientV2.rerank`): the same judge, batching, limits and errors; v2 takes documents as
- * strings and never returns them.
+ * strings and never returns them. `max_tokens_per_doc` (Cohere's: read at most this many tokens of each
+ * document) turns on long-document windows for the request, and each result then names its window;
+ * without it documents are truncated to the judge's budget (or windowed with `sift serve --long-documents window`).
  *
  * @example
  * // POST /v1/rerank {"query": "population of Berlin", "documents": ["Berlin has 3.5M people", {"text": "Paris"}], "top_n": 1, "return_documents": true}
