@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { CrossEncoderReranker } from '../../src/reranking/cross-encoder.js';
 import { DEFAULT_WINDOW_OVERLAP } from '../../src/reranking/long-documents.js';
+import { RemoteReranker } from '../../src/reranking/remote/remote-reranker.js';
 import { loadTokenizer } from '../../src/tokenization/load-tokenizer.js';
 import { KEYWORD, KEYWORD_JUDGE_MAX_LENGTH, KEYWORD_LOGITS, keywordJudgeDir } from '../support/keyword-model.js';
 import { expectSiftError } from '../support/expect-sift-error.js';
@@ -134,4 +135,10 @@ test('maxDocumentTokens cuts what is read; a document past maxWindows is refused
   assert.equal(err.details?.field, 'documents[1]');
   await expectSiftError(judge.rerank(QUERY, [long], { longDocuments: 'sliding' as 'window' }), 'INVALID_OPTION', /longDocuments must be "truncate" or "window"/);
   await expectSiftError(judge.rerank(QUERY, [long], { longDocuments: 'window', windowOverlap: -1 }), 'INVALID_OPTION', /windowOverlap must be a whole number >= 0/);
+});
+
+test('a remote judge refuses window mode rather than silently truncating', async () => {
+  const remote = new RemoteReranker({ url: 'http://127.0.0.1:9/rerank#tei' });
+  await expectSiftError(remote.rerank(QUERY, ['a'], { longDocuments: 'window' }), 'INVALID_OPTION', /longDocuments "window" needs a local cross-encoder/);
+  await remote.close();
 });
