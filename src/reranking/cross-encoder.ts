@@ -10,6 +10,7 @@ import { pairScore } from './scores.js';
 import { checkQuery, checkRerankRequest, rankResults } from './rerank-request.js';
 import { ScoreCache } from './score-cache.js';
 import type { RerankDocument, Reranker, RerankOptions, RerankResponse } from './reranker.js';
+import { bestWindows, effectiveOverlap, longDocumentsMode, tooManyWindowsError, windowSettings, type DocumentWindows, type WindowHit } from './long-documents.js';
 
 /**
  * Default pairs per inference batch. Small batches win on CPU: with length-sorted batches, 8 pairs of
@@ -98,7 +99,7 @@ export class CrossEncoderReranker implements Reranker {
     if (documents.length === 0 || topK === 0) {
       return { results: [], model: this.model, truncatedPairs: 0, timings: { tokenizeMs: 0, inferenceMs: 0, totalMs: 0 } };
     }
-    const scored = await this.scorePairs(query, texts, options);
+    const scored = longDocumentsMode(options.longDocuments) === 'window' ? await this.scoreWindows(query, texts, options) : await this.scorePairs(query, texts, options);
     const results = rankResults(documents, texts, scored);
     return {
       results: results.slice(0, topK),
@@ -171,18 +172,68 @@ export class CrossEncoderReranker implements Reranker {
     const { loaded, batchSize, encoder } = await this.prepareRun(options);
     const t0 = performance.now();
     const queries = new Map<string, EncodedQuery>();
-    const encoded = pairs.map(({ query, text }) => {
+    const encoded = pairs.map((pair) => {
+      const { query, text } = pair;
       let q = queries.get(query);
       if (!q) {
         checkQuery(query);
         q = encoder.encodeQuery(query);
         queries.set(query, q);
       }
-      return encoder.encodePair(q, text);
+      return pair.passageIds ? encoder.encodePairIds(q, pair.passageIds) : encoder.encodePair(q, text);
     });
     const tokenizeMs = performance.now() - t0;
     const run = await runPairBatches(loaded, encoded, batchSize, options.signal);
     return pairScores({ logits: run.logits, scores: run.scores, truncated: encoded.map((p) => p.truncated) }, run, tokenizeMs, started);
+  }
+
+  /**
+   * Plans `longDocuments: 'window'` for each text: overlapping windows of the query's passage budget
+   * (see `PairEncoder.encodeWindows`). Throws INVALID_INPUT naming the first document that needs
+   * more than `maxWindows` windows. The server plans before queueing, so that windows count toward
+   * its queue and batch limits, then scores the windows as pairs with `passageIds`.
+   *
+   * @example
+   * const [plan] = await judge.planWindows('population of Berlin', [longText], { maxWindows: 8 });
+   * plan.windows.map((w) => [w.tokenStart, w.tokenEnd]) // [[0, 489], [425, 914], [850, 1203]]
+   */
+  async planWindows(
+    query: string,
+    texts: readonly string[],
+    options: Pick<RerankOptions, 'maxLength' | 'windowOverlap' | 'maxWindows' | 'maxDocumentTokens'> = {},
+  ): Promise<DocumentWindows[]> {
+    checkQuery(query);
+    const settings = windowSettings(options);
+    const encoder = this.encoderFor(await this.ensureLoaded(), options.maxLength ?? this.options.maxLength);
+    const q = encoder.encodeQuery(query);
+    const overlap = effectiveOverlap(settings.overlap, q.passageBudget);
+    return texts.map((text, i) => {
+      const plan = encoder.encodeWindows(q, text, { overlap, maxWindows: settings.maxWindows, maxTokens: settings.maxDocumentTokens });
+      if (plan.overflow) throw tooManyWindowsError(i, q.passageBudget, overlap, settings.maxWindows);
+      return { windows: plan.windows, truncated: plan.truncated };
+    });
+  }
+
+  /**
+   * Scores texts read whole in windows (`longDocuments: 'window'`): every window of every text goes
+   * into the same length-sorted batches, and each text gets its best window's score. The score
+   * cache is not used (it keys whole pairs).
+   */
+  async scoreWindows(
+    query: string,
+    texts: readonly string[],
+    options: Pick<RerankOptions, 'batchSize' | 'maxLength' | 'signal' | 'windowOverlap' | 'maxWindows' | 'maxDocumentTokens'> = {},
+  ): Promise<PairScores & { windows: WindowHit[] }> {
+    const started = performance.now();
+    const { loaded, batchSize, encoder } = await this.prepareRun(options);
+    const t0 = performance.now();
+    const plans = await this.planWindows(query, texts, options);
+    const q = encoder.encodeQuery(query);
+    const pairs = plans.flatMap((plan) => plan.windows.map((w) => encoder.encodePairIds(q, w.ids)));
+    const tokenizeMs = performance.now() - t0;
+    const run = await runPairBatches(loaded, pairs, batchSize, options.signal);
+    const best = bestWindows(plans, run.logits, run.scores);
+    return { ...pairScores(best, run, tokenizeMs, started), windows: best.windows };
   }
 
   async close(): Promise<void> {
@@ -222,6 +273,8 @@ export class CrossEncoderReranker implements Reranker {
 export interface QueryTextPair {
   query: string;
   text: string;
+  /** Passage token ids to read instead of tokenizing `text`: a window from `planWindows`. */
+  passageIds?: readonly number[] | undefined;
 }
 
 /** Runs encoded pairs through the session in length-sorted batches; scores come back in input order. */

@@ -3,5 +3,13 @@ export { documentText } from './reranker.js';
 export { CrossEncoderReranker, DEFAULT_RERANK_BATCH_SIZE, type CrossEncoderOptions, type PairScores } from './cross-encoder.js';
 export { pairScore, sigmoid } from './scores.js';
 export * from './score-cache.js';
+export {
+  DEFAULT_MAX_WINDOWS,
+  DEFAULT_WINDOW_OVERLAP,
+  LONG_DOCUMENT_MODES,
+  type DocumentWindows,
+  type LongDocuments,
+  type WindowHit,
+} from './long-documents.js';
 export { RemoteReranker, parseEndpoint, isEndpointUrl, type RemoteRerankerOptions, type EndpointSpec, type RerankShape } from './remote/index.js';
 export { checkQuery, checkRerankRequest, checkedText, rankResults, sortByRelevance } from './rerank-request.js';

@@ -1,4 +1,5 @@
 import { SiftError } from '../errors.js';
+import type { WindowHit } from './long-documents.js';
 import { documentText, type RerankDocument, type RerankOptions, type RerankResult } from './reranker.js';
 
 /**
@@ -48,7 +49,7 @@ export function sortByRelevance<D extends RerankDocument>(results: RerankResult<
 export function rankResults<D extends RerankDocument>(
   documents: readonly D[],
   texts: readonly string[],
-  scored: { scores: ArrayLike<number>; logits: ArrayLike<number>; truncated: ArrayLike<boolean> },
+  scored: { scores: ArrayLike<number>; logits: ArrayLike<number>; truncated: ArrayLike<boolean>; windows?: readonly WindowHit[] | undefined },
 ): RerankResult<D>[] {
   return sortByRelevance(
     documents.map((document, index) => ({
@@ -58,6 +59,7 @@ export function rankResults<D extends RerankDocument>(
       score: scored.scores[index]!,
       logit: scored.logits[index]!,
       truncated: scored.truncated[index]!,
+      ...(scored.windows ? { window: scored.windows[index]! } : {}),
     })),
   );
 }

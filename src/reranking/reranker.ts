@@ -1,3 +1,5 @@
+import type { LongDocuments, WindowHit } from './long-documents.js';
+
 /**
  * The judge's contract: stage 2 of retrieve-then-rerank. Implementations: the local ONNX
  * cross-encoder (`cross-encoder.ts`) and remote `/rerank` endpoints.
@@ -21,6 +23,21 @@ export interface RerankOptions {
   maxLength?: number;
   /** Cancels the work between batches. */
   signal?: AbortSignal;
+  /**
+   * Documents longer than the pair's passage budget: `truncate` (default) reads their first tokens,
+   * `window` reads them whole in overlapping windows and keeps the best window's score
+   * (see `long-documents.ts`). Local cross-encoders only.
+   */
+  longDocuments?: LongDocuments;
+  /** `window` mode: tokens consecutive windows share (default 64; at most half a window). */
+  windowOverlap?: number;
+  /**
+   * `window` mode: most windows per document (default 16). A longer document is refused with
+   * INVALID_INPUT naming it, unless `maxDocumentTokens` keeps the part read within the limit.
+   */
+  maxWindows?: number;
+  /** `window` mode: read at most this many tokens of each document (Cohere's `max_tokens_per_doc`); the rest is cut. */
+  maxDocumentTokens?: number;
 }
 
 /** One re-ranked document. */
@@ -35,8 +52,10 @@ export interface RerankResult<D extends RerankDocument = RerankDocument> {
   score: number;
   /** The raw model output for the pair (for two-logit heads: positive minus negative logit). */
   logit: number;
-  /** True when the passage was cut to fit `maxLength`. */
+  /** True when the passage was cut to fit `maxLength` (in `window` mode: past `maxDocumentTokens`). */
   truncated: boolean;
+  /** `window` mode: the window that gave the score (token and character offsets) and how many were read. */
+  window?: WindowHit;
 }
 
 /** Wall-clock milliseconds spent per step of one rerank call. */

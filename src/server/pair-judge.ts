@@ -1,11 +1,17 @@
 import { performance } from 'node:perf_hooks';
 import type { PairScores, QueryTextPair } from '../reranking/cross-encoder.js';
-import type { Reranker } from '../reranking/reranker.js';
+import type { DocumentWindows } from '../reranking/long-documents.js';
+import type { Reranker, RerankOptions } from '../reranking/reranker.js';
 
 /** The judge as the server needs it: pairs with their own queries in, scores in input order out (`CrossEncoderReranker`). */
 export interface PairJudge {
   readonly model: string;
   scoreQueryPairs(pairs: readonly QueryTextPair[]): Promise<PairScores>;
+  /**
+   * Splits documents into windows for `longDocuments: 'window'` (`CrossEncoderReranker.planWindows`);
+   * judges without it (remote endpoints) serve truncate mode only.
+   */
+  planWindows?(query: string, texts: readonly string[], options: Pick<RerankOptions, 'windowOverlap' | 'maxWindows' | 'maxDocumentTokens'>): Promise<DocumentWindows[]>;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import type { LongDocuments } from '../reranking/long-documents.js';
 import type { BatchedReranker, BatchedRerankTimings } from './batched-reranker.js';
 import type { ServerMetrics } from './metrics/server-metrics.js';
 import type { IngestService } from './routes/ingest-service.js';
@@ -22,6 +23,8 @@ export interface ServerContext {
   /** Ingest over HTTP (`--ingest-root`); without it `/v1/ingest` is not registered. */
   ingest?: IngestService | undefined;
   limits: ServerLimits;
+  /** How the Cohere routes read long documents when a request sends no `max_tokens_per_doc` (default truncate). */
+  longDocuments: LongDocuments;
   metrics: ServerMetrics;
   /** HTTP requests being handled (a gauge in `/metrics`). */
   inFlight: { count: number };

@@ -1,4 +1,5 @@
 import { SiftError } from '../errors.js';
+import { DEFAULT_MAX_WINDOWS } from '../reranking/long-documents.js';
 
 /** Request limits; each failure answers 400 (413 for the body size) naming the field and the limit. */
 export interface ServerLimits {
@@ -13,6 +14,11 @@ export interface ServerLimits {
   maxCandidates: number;
   /** Largest request body in bytes (default 8 MiB); larger bodies answer 413. */
   bodyLimitBytes: number;
+  /**
+   * Most windows the judge reads per document in long-document (window) mode (default 16, ~6,900
+   * tokens of a 512-token model); a longer document is a 400 naming it. Range 1–256.
+   */
+  maxWindowsPerDocument: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<ServerLimits> = {
@@ -20,6 +26,7 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = {
   maxTextChars: 32_768,
   maxCandidates: 200,
   bodyLimitBytes: 8 * 1024 * 1024,
+  maxWindowsPerDocument: DEFAULT_MAX_WINDOWS,
 };
 
 /** The defaults with the given overrides, each checked. */

@@ -14,6 +14,7 @@ import type { IngestService } from './routes/ingest-service.js';
 import type { SearchService } from './search-service.js';
 import type { ServerContext } from './server-context.js';
 import { resolveLimits, type ServerLimits } from './server-limits.js';
+import { longDocumentsMode, type LongDocuments } from '../reranking/long-documents.js';
 import { loadWebAssets } from './web-assets.js';
 
 export interface StartServerOptions {
@@ -32,6 +33,12 @@ export interface StartServerOptions {
   /** Bearer key for the API routes and `/metrics`; required off loopback. */
   apiKey?: string | undefined;
   limits?: Partial<ServerLimits> | undefined;
+  /**
+   * How `/v1/rerank` and `/v2/rerank` read documents longer than the judge's passage budget when a
+   * request sends no `max_tokens_per_doc`: `truncate` (default) or `window` (see `RerankOptions`).
+   * `/rerank` (TEI) always truncates, as TEI does.
+   */
+  longDocuments?: LongDocuments | undefined;
   /** Dynamic batching: pairs per merged batch, wait, queue bound, merge on/off (see `BatcherOptions`). */
   batching?: Omit<BatcherOptions, 'score' | 'onBatch'> | undefined;
   /** Serve the web page at `/` (default true). */
@@ -57,7 +64,7 @@ export interface RunningServer {
 }
 
 /**
- * Starts the HTTP server: `/v1/rerank`, `/rerank`, `/v1/search` and `/v1/ask` (with `search`), `/health`,
+ * Starts the HTTP server: `/v1/rerank`, `/v2/rerank`, `/rerank`, `/v1/search` and `/v1/ask` (with `search`), `/health`,
  * `/metrics` and the web page at `/`, with concurrent rerank work merged into shared batches.
  *
  * @example
@@ -89,12 +96,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       metrics.stageDuration.observe(b.inferenceMs / 1000, { stage: 'inference' });
     },
   });
-  const reranker = new BatchedReranker(options.judge.model, batcher);
+  const reranker = new BatchedReranker(options.judge.model, batcher, options.judge);
   const context: ServerContext = {
     reranker,
     search: options.search?.(reranker),
     ingest: options.ingest,
     limits,
+    longDocuments: longDocumentsMode(options.longDocuments),
     metrics,
     inFlight,
     draining: () => draining,

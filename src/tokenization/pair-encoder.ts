@@ -1,6 +1,7 @@
 import type { Tokenizer } from '@huggingface/tokenizers';
 import { SiftError } from '../errors.js';
 import { encodeText } from './encode-text.js';
+import { passageWindows, type PassageWindowOptions, type WindowedPassage } from './passage-windows.js';
 import { specialTokenLayout, type SpecialTokenLayout } from './special-tokens.js';
 
 /** One model input sequence: token ids and their type ids. */
@@ -61,12 +62,31 @@ export class PairEncoder {
 
   /** Encodes one (query, passage) pair within `maxLength`, cutting only the passage. */
   encodePair(query: EncodedQuery, passage: string): EncodedSequence {
-    const { prefix, middle, suffix, typeA, typeB } = this.layout.pair;
     const p = encodeText(this.tokenizer, passage, query.passageBudget);
+    return this.encodePairIds(query, p.ids, p.truncated);
+  }
+
+  /**
+   * Assembles one pair from passage token ids (a window from `encodeWindows`), cutting ids past the
+   * passage budget as `encodePair` does.
+   */
+  encodePairIds(query: EncodedQuery, passageIds: readonly number[], truncated = false): EncodedSequence {
+    const { prefix, middle, suffix, typeA, typeB } = this.layout.pair;
+    const cut = passageIds.length > query.passageBudget;
+    const passage = cut ? passageIds.slice(0, query.passageBudget) : passageIds;
     const firstLength = prefix.length + query.ids.length + middle.length;
-    const ids = [...prefix, ...query.ids, ...middle, ...p.ids, ...suffix];
+    const ids = [...prefix, ...query.ids, ...middle, ...passage, ...suffix];
     const typeIds = new Array<number>(ids.length).fill(typeA, 0, firstLength).fill(typeB, firstLength);
-    return { ids, typeIds, truncated: p.truncated };
+    return { ids, typeIds, truncated: truncated || cut };
+  }
+
+  /**
+   * Splits a passage into overlapping windows of this query's passage budget (query and special
+   * tokens accounted for), for judges that read long documents whole (`longDocuments: 'window'`).
+   * Pair each window with `encodePairIds`.
+   */
+  encodeWindows(query: EncodedQuery, passage: string, options: Omit<PassageWindowOptions, 'size'>): WindowedPassage {
+    return passageWindows(this.tokenizer, passage, { ...options, size: query.passageBudget });
   }
 }
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KEYWORD, keywordJudgeDir } from '../support/keyword-model.js';
 import { testModelDir } from '../support/test-models.js';
 import { runCli } from '../support/run-cli.js';
 
@@ -75,4 +76,40 @@ test('sift rerank refuses bad input with a clear message and the right exit code
   assert.equal(offline.code, 1);
   assert.match(offline.stderr, /offline/i);
   assert.ok(offline.stderr.includes(dir), `names the places it looked: ${offline.stderr}`);
+});
+
+test('sift rerank --long-documents window reads a document past the model limit and says which window scored', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sift-cli-rerank-long-'));
+  const file = join(dir, 'docs.jsonl');
+  const long = `${'Grass covers the wide plain and rain falls in spring. '.repeat(30)}A ${KEYWORD} drinks at the river.`;
+  await writeFile(file, [JSON.stringify('Lions rest in the shade.'), JSON.stringify({ text: long, source: 'savanna.md' })].join('\n'));
+  const model = await keywordJudgeDir();
+  const args = ['rerank', 'Where do the animals live?', '--docs', file, '--reranker', model, '--json'];
+
+  const truncated = JSON.parse((await runCli(args)).stdout) as { results: { index: number; truncated: boolean; window?: unknown }[]; truncatedPairs: number };
+  assert.equal(truncated.results[0]!.index, 0, 'truncate never reads the sentence');
+  assert.equal(truncated.truncatedPairs, 1);
+
+  const res = await runCli([...args, '--long-documents', 'window', '--window-overlap', '8']);
+  assert.equal(res.code, 0, res.stderr);
+  const out = JSON.parse(res.stdout) as { results: { index: number; source?: string; truncated: boolean; window: { index: number; count: number; charStart: number; charEnd: number; tokenStart: number; tokenEnd: number } }[] };
+  const first = out.results[0]!;
+  assert.equal(first.index, 1);
+  assert.equal(first.source, 'savanna.md');
+  assert.equal(first.truncated, false);
+  assert.ok(first.window.count > 1);
+  assert.ok(long.slice(first.window.charStart, first.window.charEnd).includes(KEYWORD));
+
+  const table = await runCli([...args.slice(0, -1), '--long-documents', 'window']);
+  assert.match(table.stdout, /\[savanna\.md\]  \(window \d+\/\d+ at character \d+\)/);
+
+  const badMode = await runCli([...args, '--long-documents', 'slide']);
+  assert.equal(badMode.code, 2);
+  assert.match(badMode.stderr, /--long-documents must be truncate or window, got "slide"/);
+  const stray = await runCli([...args, '--max-windows', '4']);
+  assert.equal(stray.code, 2);
+  assert.match(stray.stderr, /--max-windows applies to --long-documents window only/);
+  const tooLong = await runCli([...args, '--long-documents', 'window', '--max-windows', '2']);
+  assert.equal(tooLong.code, 1);
+  assert.match(tooLong.stderr, /document 1 is longer than 2 windows/);
 });

@@ -121,11 +121,11 @@ test('a body over the limit is 413, a non-JSON content type 415, an unknown rout
   assert.equal(form.status, 415);
   assert.equal(((await form.json()) as { error: { code: string } }).error.code, 'UNSUPPORTED_MEDIA_TYPE');
 
-  const missing = await fetch(`${server.url}/v2/rerank`, { method: 'POST' });
+  const missing = await fetch(`${server.url}/v3/rerank`, { method: 'POST' });
   assert.equal(missing.status, 404);
   const body = (await missing.json()) as { error: { code: string; message: string } };
   assert.equal(body.error.code, 'NOT_FOUND');
-  assert.match(body.error.message, /no route POST \/v2\/rerank; routes: .*\/v1\/rerank/);
+  assert.match(body.error.message, /no route POST \/v3\/rerank; routes: .*\/v1\/rerank.*\/v2\/rerank/);
 
   const get = await fetch(`${server.url}/v1/rerank`);
   assert.equal(get.status, 405);

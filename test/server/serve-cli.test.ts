@@ -40,7 +40,7 @@ test('SIGTERM stops accepting, lets in-flight requests finish, and exits 0', { t
   const server = await serve(['--reranker', model, '--max-queue', '2000']);
   try {
     assert.match(server.info.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-    assert.deepEqual(server.info.routes, ['GET /', 'GET /health', 'GET /metrics', 'POST /v1/rerank', 'POST /rerank']);
+    assert.deepEqual(server.info.routes, ['GET /', 'GET /health', 'GET /metrics', 'POST /v1/rerank', 'POST /v2/rerank', 'POST /rerank']);
     // Requests big enough to take a while (400 long pairs each), so some are in flight at SIGTERM.
     const documents = Array.from({ length: 400 }, (_, i) => `Document ${i} ${'about the population and museums of Berlin and other cities '.repeat(8)}`);
     let finished = 0;

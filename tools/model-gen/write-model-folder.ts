@@ -9,6 +9,12 @@ export interface ModelFolderOptions {
   /** The model; `onnx/model.onnx` is built without and `onnx/model_quantized.onnx` with quantization. */
   model: Omit<BertConfig, 'quantize'>;
   /**
+   * Builds the ONNX file (called for `model.onnx` with false, `model_quantized.onnx` with true).
+   * Default: {@link buildBertModel} of `model`; another graph (a test model with known outputs) still
+   * gets `model`'s `config.json`.
+   */
+  build?: (quantize: boolean) => Uint8Array;
+  /**
    * The `tokenizer.json` to copy. Default: a generated WordPiece tokenizer whose vocabulary has
    * `model.vocabSize` tokens ({@link wordPieceTokenizerJson}), so the folder needs nothing outside the repo.
    */
@@ -54,9 +60,10 @@ export async function writeModelFolder(dir: string, options: ModelFolderOptions)
   const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     await mkdir(join(tmp, 'onnx'), { recursive: true });
-    const fp32 = buildBertModel({ ...options.model, quantize: false });
+    const build = options.build ?? ((quantize: boolean) => buildBertModel({ ...options.model, quantize }));
+    const fp32 = build(false);
     await writeFile(join(tmp, 'onnx', 'model.onnx'), fp32);
-    const quantized = buildBertModel({ ...options.model, quantize: true });
+    const quantized = build(true);
     await writeFile(join(tmp, 'onnx', 'model_quantized.onnx'), quantized);
     await writeFile(join(tmp, 'config.json'), `${JSON.stringify(options.config ?? hubConfig(options.model), null, 2)}\n`);
     for (const [to, from] of Object.entries(options.extraFiles ?? {})) {

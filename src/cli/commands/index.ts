@@ -8,6 +8,7 @@ import { registerAsk } from './ask.js';
 import { registerMigrate } from './migrate.js';
 import { registerQuery } from './query.js';
 import { registerEval } from './eval.js';
+import { registerMcp } from './mcp.js';
 
 /** Registers every command on the program. Add a command by importing its `register` here. */
 export function registerCommands(program: Command): void {
@@ -20,4 +21,5 @@ export function registerCommands(program: Command): void {
   registerEval(program);
   registerAsk(program);
   registerMigrate(program);
+  registerMcp(program);
 }

@@ -33,6 +33,8 @@ interface ServeFlags extends ModelFlags {
   llmUrl?: string;
   llmModel?: string;
   ingestRoot?: string[];
+  longDocuments?: string;
+  maxWindows?: string;
 }
 
 /** `sift serve`: the HTTP API (rerank, search, ask, health, metrics) and the web page at `/`. */
@@ -47,6 +49,8 @@ export function registerServe(program: Command): void {
     .option('--store <dir>', 'store to search (default: SIFT_STORE or ./.sift when it exists; without one only the re-rank API runs)')
     .option('--embedder <name>', "query embedding model for dense and hybrid search (default: the store's)")
     .option('--max-documents <n>', 'most documents per rerank request (default 1000)')
+    .option('--long-documents <mode>', '/v1/rerank and /v2/rerank without max_tokens_per_doc: truncate (default) or window (read long documents whole in overlapping windows)')
+    .option('--max-windows <n>', 'most windows read per document in window mode; longer documents answer 400 (default 16)')
     .option('--max-queue <pairs>', '(query, document) pairs allowed to wait for the judge; more answer 429 (default 1024)')
     .option('--batch-pairs <n>', 'most pairs merged into one inference batch (default 32)')
     .option('--batch-wait-ms <ms>', 'how long an idle server waits for more requests to batch together (default 2)')
@@ -60,7 +64,13 @@ export function registerServe(program: Command): void {
       const port = parsePort(flags.port);
       const apiKey = flags.apiKey ?? (process.env.SIFT_API_KEY || undefined);
       checkBindAddress(flags.host, apiKey);
-      const limits = flags.maxDocuments === undefined ? {} : { maxDocuments: parsePositiveInt('--max-documents', flags.maxDocuments, 1000) };
+      const limits = {
+        ...(flags.maxDocuments !== undefined ? { maxDocuments: parsePositiveInt('--max-documents', flags.maxDocuments, 1000) } : {}),
+        ...(flags.maxWindows !== undefined ? { maxWindowsPerDocument: parsePositiveInt('--max-windows', flags.maxWindows, 16) } : {}),
+      };
+      if (flags.longDocuments !== undefined && flags.longDocuments !== 'truncate' && flags.longDocuments !== 'window') {
+        throw new SiftError('INVALID_OPTION', `--long-documents must be truncate or window, got "${flags.longDocuments}"`);
+      }
       const batching = {
         ...(flags.maxQueue !== undefined ? { maxQueuedPairs: parsePositiveInt('--max-queue', flags.maxQueue, 1024) } : {}),
         ...(flags.batchPairs !== undefined ? { maxBatchPairs: parsePositiveInt('--batch-pairs', flags.batchPairs, 32) } : {}),
@@ -100,11 +110,12 @@ export function registerServe(program: Command): void {
           apiKey,
           limits,
           batching,
+          ...(flags.longDocuments === 'window' ? { longDocuments: 'window' as const } : {}),
           ...(search ? { search: (reranker) => createSearchService({ retrievers: search.retrievers, reranker, defaultMode: search.defaultMode }) } : {}),
           ...(flags.llmUrl ? { llm: { url: flags.llmUrl, model: flags.llmModel } } : {}),
           ...(ingest ? { ingest } : {}),
         });
-        const routes = ['GET /', 'GET /health', 'GET /metrics', 'POST /v1/rerank', 'POST /rerank', ...(search ? ['POST /v1/search', 'POST /v1/ask'] : []), ...(ingest ? ['POST /v1/ingest'] : [])];
+        const routes = ['GET /', 'GET /health', 'GET /metrics', 'POST /v1/rerank', 'POST /v2/rerank', 'POST /rerank', ...(search ? ['POST /v1/search', 'POST /v1/ask'] : []), ...(ingest ? ['POST /v1/ingest'] : [])];
         if (flags.json) {
           printJson({ url: server.url, host: server.host, port: server.port, model: judge.model, store: search ? redactPassword(location) : null, search_modes: search ? Object.keys(search.retrievers) : [], routes });
         } else {

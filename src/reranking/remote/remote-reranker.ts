@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { SiftError } from '../../errors.js';
 import type { RerankDocument, Reranker, RerankOptions, RerankResponse, RerankResult } from '../reranker.js';
 import { sigmoid } from '../scores.js';
+import { longDocumentsMode } from '../long-documents.js';
 import { checkRerankRequest, sortByRelevance } from '../rerank-request.js';
 import { displayUrl, fetchWithRetry, type RetryPolicy } from './fetch-with-retry.js';
 import { endpointApiKey, parseEndpoint } from './remote-endpoint.js';
@@ -102,6 +103,9 @@ export class RemoteReranker implements Reranker {
   async rerank<D extends RerankDocument>(query: string, documents: readonly D[], options: RerankOptions = {}): Promise<RerankResponse<D>> {
     const started = performance.now();
     const { texts, topK } = checkRerankRequest(query, documents, options);
+    if (longDocumentsMode(options.longDocuments) === 'window') {
+      throw new SiftError('INVALID_OPTION', `longDocuments "window" needs a local cross-encoder; ${this.model} reads documents its own way (Cohere's API windows them itself)`);
+    }
     if (documents.length === 0 || topK === 0) return { results: [], model: this.model, truncatedPairs: 0, timings: { tokenizeMs: 0, inferenceMs: 0, totalMs: 0 } };
 
     const perRequest = options.batchSize ?? this.options.maxDocumentsPerRequest ?? DEFAULT_MAX_DOCUMENTS[this.shape];
