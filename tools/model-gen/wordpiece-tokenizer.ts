@@ -48,7 +48,8 @@ stay wheel full force blue object decide surface deep moon island foot system bu
 possible plane stead dry wonder laugh thousand ago ran check game shape equate hot miss brought heat snow tire
 bring yes distant fill east paint language among berlin paris london germany france capital population million
 largest search query document documents password reset model models rerank ranking score result results
-information data answer answers source sources chunk chunks passage passages text file files hello zebra`;
+information data answer answers source sources chunk chunks passage passages text file files hello zebra
+grass covers wide falls spring lions shade drinks animals herd moves season naive counts roughly`;
 
 /** Every string of `length` lowercase letters, in alphabetical order. */
 function letterStrings(length: number): string[] {
