@@ -83,9 +83,38 @@ export async function readRealCorpus(corpus: string, cache = vectorCacheDir()): 
   };
 }
 
+/**
+ * The chunk vectors of a corpus (the finished file, else the rows of an embedding still in progress)
+ * and its query vectors. For benchmarks that need vectors only.
+ */
+export async function readRealVectors(corpus: string, cache = vectorCacheDir()): Promise<{ vectors: Float32Array; rows: number; complete: boolean; queryVectors: Float32Array } | undefined> {
+  const f = files(cache, corpus);
+  const partial = `${join(cache, stem(corpus))}.partial.f32`;
+  const source = existsSync(f.vectors) ? f.vectors : existsSync(partial) ? partial : undefined;
+  if (!source || !existsSync(f.queryVectors)) return undefined;
+  const read = async (p: string) => {
+    const b = await readFile(p);
+    const rows = Math.floor(b.byteLength / 4 / DIM);
+    return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + rows * DIM * 4));
+  };
+  const vectors = await read(source);
+  return { vectors, rows: vectors.length / DIM, complete: source === f.vectors, queryVectors: await read(f.queryVectors) };
+}
+
 async function* jsonLines(path: string): AsyncIterable<Record<string, unknown>> {
   const input = path.endsWith('.gz') ? createReadStream(path).pipe(createGunzip()) : createReadStream(path);
   for await (const line of createInterface({ input, crlfDelay: Infinity })) if (line.trim()) yield JSON.parse(line) as Record<string, unknown>;
+}
+
+/** Embeds only a corpus's queries (`<corpus>.queries.{jsonl,f32}`), so benchmarks can start while its chunks are still being embedded. */
+async function embedQueries(corpus: string, cache: string, embedder: OnnxEmbedder): Promise<void> {
+  const queries: { id: string; text: string }[] = [];
+  for await (const q of jsonLines(join(sharedRoot(), 'data', corpus, 'queries.jsonl'))) queries.push({ id: String(q._id), text: String(q.text) });
+  const qv = new Float32Array(queries.length * DIM);
+  (await embedder.embed(queries.map((q) => q.text), { kind: 'query' })).forEach((v, j) => qv.set(v, j * DIM));
+  const f = files(cache, corpus);
+  await writeFile(f.queries, queries.map((q) => JSON.stringify(q)).join('\n') + '\n');
+  await writeFile(f.queryVectors, new Uint8Array(qv.buffer));
 }
 
 async function embedCorpus(corpus: string, cache: string, embedder: OnnxEmbedder, log: (s: string) => void): Promise<void> {
@@ -139,7 +168,7 @@ async function embedCorpus(corpus: string, cache: string, embedder: OnnxEmbedder
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { cache: { type: 'string' }, corpora: { type: 'string' }, threads: { type: 'string' } } });
+  const { values } = parseArgs({ options: { cache: { type: 'string' }, corpora: { type: 'string' }, threads: { type: 'string' }, 'queries-only': { type: 'boolean', default: false } } });
   const cache = resolve(values.cache ?? vectorCacheDir());
   await mkdir(cache, { recursive: true });
   const corpora = values.corpora ? values.corpora.split(',') : [...REAL_CORPORA];
@@ -151,7 +180,8 @@ async function main(): Promise<void> {
   });
   const log = (s: string) => process.stderr.write(`real-vectors: ${s}\n`);
   for (const corpus of corpora) {
-    if (isCached(corpus, cache)) log(`${corpus}: cached`);
+    if (values['queries-only']) await embedQueries(corpus, cache, embedder);
+    else if (isCached(corpus, cache)) log(`${corpus}: cached`);
     else await embedCorpus(corpus, cache, embedder, log);
   }
   await embedder.close();

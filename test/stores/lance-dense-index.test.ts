@@ -54,6 +54,10 @@ test('lancedb dense index: unfiltered searches match the exact scan, and follow 
   const store = await openLanceStore(join(await tempDir('sift-dense-'), 'store'), { create: true, embedding });
   assert.equal(store.denseIndexStats(), undefined, 'the index is built on first use, not at open');
   await store.replaceSources(await corpus(40, 12, 'a'));
+  // The first search is LanceDB's and starts loading the index; warming waits for it.
+  const first = await both(store, 'berlin museum', 10);
+  assert.deepEqual(first.memory, first.exact);
+  assert.equal((await store.warmDenseIndex())?.chunks, 480);
   for (const q of ['berlin museum', 'winter harbour coffee', 'castle market bridge a 3']) {
     const r = await both(store, q, 10);
     assertSameHits(r.memory, r.exact);
@@ -86,6 +90,7 @@ test('lancedb dense index: an open store sees chunks another process commits, an
   const location = join(await tempDir('sift-dense-'), 'store');
   const store = await openLanceStore(location, { create: true, embedding, tuning: { memoryIndex: { refreshMs: 0 } } });
   await store.replaceSources(await corpus(5, 4, 'a'));
+  await store.warmDenseIndex();
   const [q] = await embedder.embed(['chunk 1 of source 3 about crash safety and commits']);
   assert.ok((await store.denseSearch(q!, { k: 5 })).every((h) => h.chunk.source.startsWith('/docs/')));
 
@@ -103,15 +108,29 @@ test('lancedb dense index: an open store sees chunks another process commits, an
   assert.equal(store.denseIndexStats()?.chunks, 20 + 36);
   const fresh = await openLanceStore(location);
   assert.equal((await fresh.denseSearch(q!, { k: 1 }))[0]?.chunk.id, expected);
-  assert.equal(fresh.denseIndexStats()?.chunks, await fresh.count());
+  assert.equal((await fresh.warmDenseIndex())?.chunks, await fresh.count());
+  assert.equal((await fresh.denseSearch(q!, { k: 1 }))[0]?.chunk.id, expected);
   await fresh.close();
   await store.close();
+});
+
+test('lancedb dense index: a store closed while its index loads in the background closes cleanly', async () => {
+  const location = join(await tempDir('sift-dense-'), 'store');
+  const store = await openLanceStore(location, { create: true, embedding });
+  await store.replaceSources(await corpus(20, 10, 'a'));
+  const [q] = await embedder.embed(['berlin']);
+  assert.equal((await store.denseSearch(q!, { k: 3 })).length, 3);
+  await store.close();
+  const again = await openLanceStore(location);
+  assert.equal(await again.count(), 200);
+  await again.close();
 });
 
 test('lancedb dense index: memoryIndex false sends every search to LanceDB', async () => {
   const store = await openLanceStore(join(await tempDir('sift-dense-'), 'store'), { create: true, embedding, tuning: { memoryIndex: false } });
   await store.replaceSources(await corpus(3, 3, 'a'));
   const [q] = await embedder.embed(['berlin']);
+  assert.equal((await store.denseSearch(q!, { k: 4 })).length, 4);
   assert.equal((await store.denseSearch(q!, { k: 4 })).length, 4);
   assert.equal(store.denseIndexStats(), undefined);
   assert.equal(await store.warmDenseIndex(), undefined);

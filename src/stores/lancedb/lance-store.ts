@@ -59,8 +59,10 @@ export interface LanceStoreTuning {
   /**
    * Unfiltered dense searches go to an in-memory index built from the table (default on; `false`
    * sends every search to LanceDB). The index is an exact int8 scan with fp32 re-scoring, kept up to
-   * date with the table (see `LanceDenseIndex`); it holds 5 bytes per dimension per chunk (1.9 GB per
-   * million 384-d chunks). Filtered and `exact` searches always go to LanceDB.
+   * date with the table (see `LanceDenseIndex`). The first search starts loading it in the
+   * background and is answered by LanceDB, as is every search until it is ready (`warmDenseIndex()`
+   * loads it up front). It holds 5 bytes per dimension per chunk plus the chunk text (about 2.5 GB
+   * per million 384-d chunks of 500 characters). Filtered and `exact` searches always go to LanceDB.
    */
   memoryIndex?: boolean | LanceDenseIndexOptions;
 }
@@ -208,7 +210,11 @@ export class LanceStore implements VectorStore {
     }
     if (options.k <= 0) return [];
     const where = filterToSql(options.filter);
-    if (this.#dense && !where && !options.exact) return this.#memorySearch(this.#dense, vector, options.k);
+    if (this.#dense && !where && !options.exact) {
+      const dense = this.#dense;
+      const hits = await this.#guard('search vectors', () => dense.searchIfReady(vector, options.k));
+      if (hits) return hits;
+    }
     const rows = await this.#guard('search vectors', () => {
       let q = this.#chunks
         .vectorSearch(Array.from(vector))
@@ -236,27 +242,6 @@ export class LanceStore implements VectorStore {
     if (!this.#dense) return undefined;
     await this.#guard('load vectors', () => this.#dense!.sync());
     return this.#dense.stats();
-  }
-
-  async #memorySearch(dense: LanceDenseIndex, vector: Float32Array, k: number): Promise<ScoredChunk[]> {
-    const hits = await this.#guard('search vectors', () => dense.search(vector, k));
-    if (hits.length === 0) return [];
-    const rowIds = hits.map((h) => h.rowId);
-    let chunks: StoredChunk[] | undefined;
-    if (rowIds.every((r) => r !== undefined)) {
-      // By row id: a direct read of k rows, where `id IN (...)` would scan the id column.
-      const rows = await this.#guard('read chunks', () => this.#chunks.takeRowIds(rowIds as bigint[]).select(CHUNK_COLUMNS).toArray());
-      const byId = new Map((rows as Record<string, unknown>[]).map((r) => [String(r.id), rowToChunk(r)]));
-      const found = hits.map((h) => byId.get(h.id));
-      // A write by another process may have moved rows since the index was synchronised.
-      if (found.every((c) => c !== undefined)) chunks = found as StoredChunk[];
-    }
-    chunks ??= await this.get(hits.map((h) => h.id));
-    const byId = new Map(chunks.map((c) => [c.id, c]));
-    return hits.flatMap((h) => {
-      const chunk = byId.get(h.id);
-      return chunk ? [{ chunk, score: h.score }] : [];
-    });
   }
 
   async textSearch(query: string, options: TextSearchOptions): Promise<ScoredChunk[]> {
@@ -352,6 +337,7 @@ export class LanceStore implements VectorStore {
   }
 
   async close(): Promise<void> {
+    await this.#dense?.close();
     this.#chunks.close();
     this.#sources.close();
     this.#db.close();
