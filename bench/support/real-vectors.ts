@@ -117,7 +117,8 @@ async function embedQueries(corpus: string, cache: string, embedder: OnnxEmbedde
   await writeFile(f.queryVectors, new Uint8Array(qv.buffer));
 }
 
-async function embedCorpus(corpus: string, cache: string, embedder: OnnxEmbedder, log: (s: string) => void): Promise<void> {
+/** A corpus's chunks, in the order the cache files hold them (the corpus file's order, then chunk order). */
+export async function chunkCorpus(corpus: string): Promise<RealChunk[]> {
   const dir = join(sharedRoot(), 'data', corpus);
   const corpusFile = [join(dir, 'corpus.jsonl'), join(dir, 'corpus.jsonl.gz')].find((p) => existsSync(p));
   if (!corpusFile) throw new Error(`no corpus in ${dir}`);
@@ -129,6 +130,12 @@ async function embedCorpus(corpus: string, cache: string, embedder: OnnxEmbedder
     const body = title ? `${title}\n\n${text}` : text;
     for (const c of await chunkText(body)) chunks.push({ id: chunkId(id, c.index, c.text), source: id, chunkIndex: c.index, start: c.start, end: c.end, text: c.text });
   }
+  return chunks;
+}
+
+async function embedCorpus(corpus: string, cache: string, embedder: OnnxEmbedder, log: (s: string) => void): Promise<void> {
+  const dir = join(sharedRoot(), 'data', corpus);
+  const chunks = await chunkCorpus(corpus);
   const queries: { id: string; text: string }[] = [];
   for await (const q of jsonLines(join(dir, 'queries.jsonl'))) queries.push({ id: String(q._id), text: String(q.text) });
   log(`${corpus}: ${chunks.length} chunks, ${queries.length} queries`);
