@@ -186,7 +186,7 @@ const suite: BenchSuite = {
           await store.warmDenseIndex();
           figures.push({ metric: 'dense.build', value: round((performance.now() - tWarm) / 1000, 2), unit: 's', params: { chunks: n, method: 'sift memory index (loaded from the LanceDB store)' } });
           const viaStore = await timed(qv, queries, async (q) => (await store.denseSearch(q, { k: K })).map((h) => rowOf(h.chunk.id)));
-          add(n, 'sift store.denseSearch (memory index + row fetch)', viaStore, recall(truth, viaStore.rows));
+          add(n, 'sift store.denseSearch (memory index, rows held in memory)', viaStore, recall(truth, viaStore.rows));
           const exactQueries = quick ? 20 : 50;
           const exact = await timed(qv, exactQueries, async (q) => (await store.denseSearch(q, { k: K, exact: true })).map((h) => rowOf(h.chunk.id)));
           add(n, 'LanceDB exact scan (store.denseSearch exact)', exact, recall(truth.slice(0, exactQueries), exact.rows));
