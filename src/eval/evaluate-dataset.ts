@@ -123,6 +123,8 @@ export async function evaluateDataset(options: EvaluateDatasetOptions): Promise<
     const modes = options.modes ?? search.modes;
     const configs = expandRunConfigs({ modes, rerankers: options.rerankers ?? [], candidates: options.candidates ?? [20], depth });
     for (const config of configs) search.retriever(config.stage1); // refuse unsupported modes before any work
+    // Every query should meet the same dense path: load the store's in-memory index before timing any.
+    if (search.embedder && configs.some((c) => c.stage1 !== 'bm25')) await search.store.warmDenseIndex?.();
     for (const r of options.rerankers ?? []) rerankers.set(r, createReranker(r, options.models));
     const judge = await judgeFor(() => scanChunks(search.store));
     const runs = await evaluateRuns({

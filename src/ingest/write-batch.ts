@@ -1,6 +1,6 @@
 import type { TextChunk } from '../chunking/chunk-text.js';
 import type { Embedder } from '../embedding/embedder.js';
-import type { ChunkRecord, SourceRecord, VectorStore, WriteResult } from '../stores/vector-store.js';
+import type { ChunkRecord, SourceRecord, SourceReplacement, VectorStore, WriteResult } from '../stores/vector-store.js';
 import { chunkId } from './chunk-id.js';
 
 /** A loaded, chunked source waiting for its batch. */
@@ -31,15 +31,25 @@ export async function writeBatch(
   options: WriteBatchOptions = {},
 ): Promise<WriteResult & { chunks: number }> {
   const texts = batch.flatMap((p) => p.chunks.map((c) => c.text));
-  const vectors = embedder
-    ? await embedder.embed(texts, {
-        kind: 'passage',
-        ...(options.embedBatchSize !== undefined ? { batchSize: options.embedBatchSize } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-      })
-    : undefined;
+  const vectors = await embedTexts(embedder, texts, options);
+  const items = toReplacements(batch, vectors);
+  const result = await store.replaceSources(items);
+  return { ...result, chunks: texts.length };
+}
+
+function embedTexts(embedder: Embedder | null, texts: string[], options: WriteBatchOptions): Promise<Float32Array[] | undefined> {
+  if (!embedder) return Promise.resolve(undefined);
+  return embedder.embed(texts, {
+    kind: 'passage',
+    ...(options.embedBatchSize !== undefined ? { batchSize: options.embedBatchSize } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+}
+
+/** The batch's chunk records with their vectors, one replacement per source. */
+function toReplacements(batch: readonly PendingSource[], vectors: Float32Array[] | undefined): SourceReplacement[] {
   let v = 0;
-  const items = batch.map((p) => ({
+  return batch.map((p) => ({
     source: p.record,
     chunks: p.chunks.map(
       (c): ChunkRecord => ({
@@ -55,6 +65,49 @@ export async function writeBatch(
       }),
     ),
   }));
-  const result = await store.replaceSources(items);
-  return { ...result, chunks: texts.length };
+}
+
+/** What a finished write reports to {@link PipelinedWriter}'s caller. */
+export type BatchWritten = (batch: readonly PendingSource[], result: WriteResult & { chunks: number }) => void;
+
+/**
+ * Writes batches in order, one commit at a time, overlapping each batch's store write with the
+ * next batch's embedding (and with the reading and chunking of the files after it): inference runs
+ * in onnxruntime's threads and LanceDB writes in its own, so neither waits for the other. Commits
+ * stay sequential and each is `replaceSources`' all-or-nothing per source, so a crash at any moment
+ * leaves what a strictly sequential ingest would. A failed write surfaces from the next `add` or
+ * from `finish`.
+ */
+export class PipelinedWriter {
+  readonly #store: VectorStore;
+  readonly #embedder: Embedder | null;
+  readonly #options: WriteBatchOptions;
+  readonly #onWritten: BatchWritten;
+  #inflight: Promise<void> | undefined;
+
+  constructor(store: VectorStore, embedder: Embedder | null, options: WriteBatchOptions, onWritten: BatchWritten) {
+    this.#store = store;
+    this.#embedder = embedder;
+    this.#options = options;
+    this.#onWritten = onWritten;
+  }
+
+  /** Embeds the batch (while the previous one is written), then starts its write and returns. */
+  async add(batch: readonly PendingSource[]): Promise<void> {
+    const texts = batch.flatMap((p) => p.chunks.map((c) => c.text));
+    const vectors = await embedTexts(this.#embedder, texts, this.#options);
+    await this.#inflight;
+    const write = (async () => {
+      const result = await this.#store.replaceSources(toReplacements(batch, vectors));
+      this.#onWritten(batch, { ...result, chunks: texts.length });
+    })();
+    // Handled here so a failure is not an unhandled rejection before the next `add` awaits it.
+    write.catch(() => undefined);
+    this.#inflight = write;
+  }
+
+  /** Waits for the last write. */
+  async finish(): Promise<void> {
+    await this.#inflight;
+  }
 }

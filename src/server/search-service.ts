@@ -2,6 +2,7 @@ import { SiftError } from '../errors.js';
 import type { Reranker } from '../reranking/reranker.js';
 import { RerankingRetriever, type ComparisonResult, type RetrievalResult } from '../retrieval/reranking-retriever.js';
 import type { Retriever } from '../retrieval/retriever.js';
+import type { DenseIndexStats } from '../stores/memory-index/flat-dense-index.js';
 
 /** One `/v1/search` request, after validation. */
 export interface SearchRequest {
@@ -27,6 +28,8 @@ export interface SearchService {
   readonly defaultMode: string;
   search(request: SearchRequest): Promise<RetrievalResult>;
   compare(request: SearchRequest): Promise<ComparisonResult>;
+  /** Size of the store's in-memory dense index, for `/health` (undefined while it is loading, or without one). */
+  denseIndex?(): DenseIndexStats | undefined;
 }
 
 export interface SearchServiceOptions {
@@ -35,6 +38,8 @@ export interface SearchServiceOptions {
   /** The judge (the server passes its batched reranker, so searches share inference batches). */
   reranker: Reranker;
   defaultMode?: string;
+  /** Reports the store's in-memory dense index size (see `VectorStore.denseIndexStats`). */
+  denseIndex?: () => DenseIndexStats | undefined;
 }
 
 /**
@@ -70,5 +75,6 @@ export function createSearchService(options: SearchServiceOptions): SearchServic
     defaultMode,
     search: (request) => twoStage(request).retrieve(request.query),
     compare: (request) => twoStage(request).compare(request.query),
+    ...(options.denseIndex ? { denseIndex: options.denseIndex } : {}),
   };
 }

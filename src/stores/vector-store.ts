@@ -7,6 +7,8 @@
  * Scores are "higher is better" everywhere: cosine similarity for dense search, BM25 for text search.
  */
 
+import type { DenseIndexStats } from './memory-index/flat-dense-index.js';
+
 /** The embedding model a store was built with; vectors of any other model are meaningless to it. */
 export interface StoreEmbedding {
   /** Canonical model name (`Embedder.model`), e.g. `sentence-transformers/all-MiniLM-L6-v2`. */
@@ -165,5 +167,12 @@ export interface VectorStore {
    * small writes, and builds an approximate vector index once the store is large enough.
    */
   optimize(): Promise<void>;
+  /**
+   * Stores with an in-memory dense index (the LanceDB store): loads or catches it up now, so the
+   * next searches need not wait for it (`sift serve` calls it at start), and returns its size.
+   */
+  warmDenseIndex?(): Promise<DenseIndexStats | undefined>;
+  /** Size of the in-memory dense index, or undefined while there is none (not built yet, or no such index). */
+  denseIndexStats?(): DenseIndexStats | undefined;
   close(): Promise<void>;
 }

@@ -138,7 +138,7 @@ test('POST /v1/ask streams the hits, the answer and its citations as server-sent
 
 test('GET /health lists the search modes and ask when search is wired', async () => {
   const h = (await (await fetch(`${server.url}/health`)).json()) as { search: { modes: string[]; default_mode: string }; ask: boolean };
-  assert.deepEqual(h.search, { modes: ['keyword'], default_mode: 'keyword' });
+  assert.deepEqual(h.search, { modes: ['keyword'], default_mode: 'keyword', dense_index: null });
   assert.equal(h.ask, true);
 });
 

@@ -90,6 +90,11 @@ export function registerServe(program: Command): void {
           // The default mode first: clients that name no mode get it, and listings show it first.
           const modes = [opened.defaultMode, ...opened.modes.filter((m) => m !== opened.defaultMode)];
           search = { retrievers: Object.fromEntries(modes.map((m) => [m, opened.retriever(m)])), defaultMode: opened.defaultMode };
+          // Load the dense index while the server starts answering (LanceDB answers until it is
+          // ready); the server then keeps it warm, catching up after each ingest.
+          if (opened.embedder && opened.store.warmDenseIndex) {
+            opened.store.warmDenseIndex().catch((err: unknown) => process.stderr.write(`sift: dense index not loaded, dense search scans the store: ${err instanceof Error ? err.message : String(err)}\n`));
+          }
         }
         if (flags.ingestRoot && !setup) {
           throw new SiftError('INVALID_OPTION', `--ingest-root needs a store to ingest into, and there is none at ${location}; run \`sift ingest\` once or pass --store`);
@@ -111,7 +116,12 @@ export function registerServe(program: Command): void {
           limits,
           batching,
           ...(flags.longDocuments === 'window' ? { longDocuments: 'window' as const } : {}),
-          ...(search ? { search: (reranker) => createSearchService({ retrievers: search.retrievers, reranker, defaultMode: search.defaultMode }) } : {}),
+          ...(search
+            ? {
+                search: (reranker) =>
+                  createSearchService({ retrievers: search.retrievers, reranker, defaultMode: search.defaultMode, denseIndex: () => setup?.store.denseIndexStats?.() }),
+              }
+            : {}),
           ...(flags.llmUrl ? { llm: { url: flags.llmUrl, model: flags.llmModel } } : {}),
           ...(ingest ? { ingest } : {}),
         });

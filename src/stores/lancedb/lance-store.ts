@@ -21,6 +21,8 @@ import type { StoreManifest } from './store-manifest.js';
 import { CHUNK_COLUMNS, chunkToRow, chunksSchema, sourcesSchema } from './table-schemas.js';
 import { rowToChunk, rowToSource, sourceToRow } from '../store-rows.js';
 import { checkReplacements } from '../check-replacements.js';
+import type { DenseIndexStats } from '../memory-index/flat-dense-index.js';
+import { LanceDenseIndex, type LanceDenseIndexOptions } from './lance-dense-index.js';
 
 /** Kinds of approximate vector index the store can build. */
 export type VectorIndexKind = 'hnsw-sq' | 'ivf-pq';
@@ -54,6 +56,15 @@ export interface LanceStoreTuning {
    * enough for any concurrent reader to finish, short enough that re-ingests do not pile up on disk).
    */
   keepVersionsMs?: number;
+  /**
+   * Unfiltered dense searches go to an in-memory index built from the table (default on; `false`
+   * sends every search to LanceDB). The index is an exact int8 scan with fp32 re-scoring, kept up to
+   * date with the table (see `LanceDenseIndex`). The first search starts loading it in the
+   * background and is answered by LanceDB, as is every search until it is ready (`warmDenseIndex()`
+   * loads it up front). It holds 5 bytes per dimension per chunk plus the chunk text (about 2.5 GB
+   * per million 384-d chunks of 500 characters). Filtered and `exact` searches always go to LanceDB.
+   */
+  memoryIndex?: boolean | LanceDenseIndexOptions;
 }
 
 /** Rows per `IN (...)` list, to keep generated SQL small. */
@@ -66,7 +77,8 @@ export class LanceStore implements VectorStore {
   readonly #db: Connection;
   readonly #chunks: Table;
   readonly #sources: Table;
-  readonly #tuning: Required<LanceStoreTuning>;
+  readonly #tuning: Required<Omit<LanceStoreTuning, 'memoryIndex'>>;
+  readonly #dense: LanceDenseIndex | undefined;
 
   constructor(location: string, manifest: StoreManifest, db: Connection, chunks: Table, sources: Table, tuning: LanceStoreTuning = {}) {
     this.#location = location;
@@ -82,6 +94,10 @@ export class LanceStore implements VectorStore {
       refineFactor: tuning.refineFactor ?? 10,
       keepVersionsMs: tuning.keepVersionsMs ?? 10 * 60_000,
     };
+    const memory = tuning.memoryIndex ?? true;
+    if (manifest.embedding !== null && memory !== false) {
+      this.#dense = new LanceDenseIndex(chunks, manifest.embedding.dimension, memory === true ? {} : memory);
+    }
   }
 
   async info(): Promise<StoreInfo> {
@@ -194,6 +210,11 @@ export class LanceStore implements VectorStore {
     }
     if (options.k <= 0) return [];
     const where = filterToSql(options.filter);
+    if (this.#dense && !where && !options.exact) {
+      const dense = this.#dense;
+      const hits = await this.#guard('search vectors', () => dense.searchIfReady(vector, options.k));
+      if (hits) return hits;
+    }
     const rows = await this.#guard('search vectors', () => {
       let q = this.#chunks
         .vectorSearch(Array.from(vector))
@@ -209,6 +230,18 @@ export class LanceStore implements VectorStore {
     });
     // LanceDB's cosine `_distance` is 1 − cosine similarity.
     return (rows as Record<string, unknown>[]).map((row) => ({ chunk: rowToChunk(row), score: 1 - Number(row._distance) }));
+  }
+
+  /** Size of the in-memory dense index, or undefined before the first dense search (or without one). */
+  denseIndexStats(): DenseIndexStats | undefined {
+    return this.#dense?.stats();
+  }
+
+  /** Builds or catches up the in-memory dense index now, rather than on the first search (`sift serve` warms it at start). */
+  async warmDenseIndex(): Promise<DenseIndexStats | undefined> {
+    if (!this.#dense) return undefined;
+    await this.#guard('load vectors', () => this.#dense!.sync());
+    return this.#dense.stats();
   }
 
   async textSearch(query: string, options: TextSearchOptions): Promise<ScoredChunk[]> {
@@ -304,6 +337,7 @@ export class LanceStore implements VectorStore {
   }
 
   async close(): Promise<void> {
+    await this.#dense?.close();
     this.#chunks.close();
     this.#sources.close();
     this.#db.close();

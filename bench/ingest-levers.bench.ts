@@ -1,0 +1,106 @@
+/**
+ * Ingest throughput levers with the real scout (all-MiniLM-L6-v2 from ../shared/models), side by
+ * side and interleaved round by round: today's path (fp32, each batch embedded then written, 256
+ * chunks per commit) against the write overlapped with the next batch's embedding, sift's int8
+ * scout, and larger commits. Whole pipeline of `ingestDocuments` (chunk, embed, write, optimize)
+ * into a fresh LanceDB store per run; model loading is excluded (both dtypes are loaded first).
+ *
+ *   npm run bench -- --only ingest-levers [--quick]      SIFT_BENCH_INGEST_DOCS=60
+ *
+ * Corpus: the first N SciFact documents (title + abstract, ~4.5 chunks each).
+ */
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
+import { OnnxEmbedder } from '../src/embedding/onnx-embedder.js';
+import { ingestDocuments, type DocumentInput } from '../src/ingest/ingest-documents.js';
+import { openLanceStore } from '../src/stores/lancedb/index.js';
+import { SCOUT, sharedRoot } from './support/real-vectors.js';
+import type { BenchFigure, BenchSuite } from './support/suite.js';
+
+interface Variant {
+  name: string;
+  dtype: 'fp32' | 'int8';
+  pipeline: boolean;
+  commitChunks: number;
+}
+
+const VARIANTS: Variant[] = [
+  { name: 'today: fp32, sequential, 256 per commit', dtype: 'fp32', pipeline: false, commitChunks: 256 },
+  { name: 'fp32, write overlapped with next embedding', dtype: 'fp32', pipeline: true, commitChunks: 256 },
+  { name: 'int8, sequential', dtype: 'int8', pipeline: false, commitChunks: 256 },
+  { name: 'int8, overlapped', dtype: 'int8', pipeline: true, commitChunks: 256 },
+  { name: 'int8, overlapped, 1024 per commit', dtype: 'int8', pipeline: true, commitChunks: 1024 },
+];
+
+async function scifactDocs(count: number): Promise<DocumentInput[]> {
+  const input = createReadStream(join(sharedRoot(), 'data', 'scifact', 'corpus.jsonl.gz')).pipe(createGunzip());
+  const docs: DocumentInput[] = [];
+  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+    if (!line.trim()) continue;
+    const d = JSON.parse(line) as { _id: string; title?: string; text: string };
+    docs.push({ id: String(d._id), title: d.title, text: d.text });
+    if (docs.length >= count) break;
+  }
+  input.destroy();
+  return docs;
+}
+
+const suite: BenchSuite = {
+  name: 'ingest-levers',
+  title: 'Ingest throughput levers with the real all-MiniLM-L6-v2 scout: overlap, int8, commit size',
+  async run({ quick, log }) {
+    const modelsDir = join(sharedRoot(), 'models');
+    if (!existsSync(join(modelsDir, 'Xenova', 'all-MiniLM-L6-v2', 'onnx', 'model.onnx'))) {
+      return { figures: [], notes: [], skipped: `no real scout at ${modelsDir}/Xenova/all-MiniLM-L6-v2` };
+    }
+    const docs = await scifactDocs(Number(process.env.SIFT_BENCH_INGEST_DOCS ?? (quick ? 20 : 60)));
+    const rounds = quick ? 1 : 2;
+    const embedders = {
+      fp32: new OnnxEmbedder({ model: SCOUT, modelsDir, offline: true, dtype: 'fp32' }),
+      int8: new OnnxEmbedder({ model: SCOUT, modelsDir, offline: true, dtype: 'int8' }),
+    };
+    for (const e of Object.values(embedders)) await e.embed(['warm-up: load the session and run it once']);
+    const loadStart = loadavg()[0]!;
+    const base = await mkdtemp(join(tmpdir(), 'sift-ingest-bench-'));
+    const rates = new Map<string, number[]>(VARIANTS.map((v) => [v.name, []]));
+    let chunks = 0;
+    try {
+      for (let round = 0; round < rounds; round++) {
+        for (const v of VARIANTS) {
+          const embedder = embedders[v.dtype];
+          const location = join(base, `r${round}-${VARIANTS.indexOf(v)}`);
+          const store = await openLanceStore(location, { create: true, embedding: { model: embedder.model, dimension: 384 } });
+          const summary = await ingestDocuments({ documents: docs, store, embedder, batchChunks: v.commitChunks, pipeline: v.pipeline });
+          await store.close();
+          await rm(location, { recursive: true, force: true });
+          chunks = summary.chunks.total;
+          rates.get(v.name)!.push(summary.chunksPerSecond);
+          log(`round ${round + 1}: ${v.name}: ${summary.chunksPerSecond} chunks/s (${chunks} chunks)`);
+        }
+      }
+    } finally {
+      for (const e of Object.values(embedders)) await e.close();
+      await rm(base, { recursive: true, force: true });
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+    const baseline = rates.get(VARIANTS[0]!.name)!;
+    const figures: BenchFigure[] = [];
+    for (const v of VARIANTS) {
+      const r = rates.get(v.name)!;
+      const params = { variant: v.name, pipeline: v.pipeline, commitChunks: v.commitChunks, documents: docs.length, chunks };
+      figures.push({ metric: 'ingest.throughput', value: median(r), unit: 'chunks/s', model: 'sentence-transformers/all-MiniLM-L6-v2', dtype: v.dtype, params, note: `median of ${rounds} interleaved rounds` });
+      const ratios = r.map((x, i) => x / baseline[i]!);
+      figures.push({ metric: 'ingest.speedup', value: Math.round(median(ratios) * 100) / 100, unit: 'ratio', dtype: v.dtype, params, note: 'per-round ratio to today, median' });
+    }
+    return {
+      figures,
+      notes: [`${docs.length} SciFact documents, ${chunks} chunks, onnxruntime default threads; load average ${loadStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end (2 cores shared)`],
+    };
+  },
+};
+
+export default suite;

@@ -1,0 +1,114 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FlatDenseIndex } from '../../../src/stores/memory-index/flat-dense-index.js';
+import { prng, type Rng } from '../../reliability/prng.js';
+
+/** Unit vectors around a few topic centroids, so neighbours are meaningfully nearer than the rest. */
+function clustered(rng: Rng, count: number, dim: number, topics: number): Float32Array {
+  const gauss = (): number => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+  const centres = Array.from({ length: topics }, () => Float32Array.from({ length: dim }, gauss));
+  const out = new Float32Array(count * dim);
+  for (let i = 0; i < count; i++) {
+    const c = centres[rng.int(0, topics - 1)]!;
+    let norm = 0;
+    for (let j = 0; j < dim; j++) {
+      const v = c[j]! + 1.2 * gauss();
+      out[i * dim + j] = v;
+      norm += v * v;
+    }
+    for (let j = 0; j < dim; j++) out[i * dim + j]! /= Math.sqrt(norm);
+  }
+  return out;
+}
+
+/** The reference: every row scored in float64, best first (ties by id). */
+function bruteForce(ids: readonly string[], matrix: Float32Array, dim: number, q: Float32Array, k: number): { id: string; score: number }[] {
+  return ids
+    .map((id, r) => {
+      let s = 0;
+      for (let j = 0; j < dim; j++) s += matrix[r * dim + j]! * q[j]!;
+      return { id, score: s };
+    })
+    .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
+    .slice(0, k);
+}
+
+const row = (m: Float32Array, dim: number, r: number): Float32Array => m.slice(r * dim, (r + 1) * dim);
+
+test('flat dense index: the int8 pass plus fp32 re-score returns the exact top k on random stores (property, 12 seeds)', async () => {
+  for (let seed = 1; seed <= 12; seed++) {
+    const rng = prng(seed);
+    const dim = rng.pick([16, 64, 384]);
+    const n = rng.int(1, 3000);
+    const k = rng.int(1, 30);
+    const matrix = clustered(rng, n, dim, rng.int(1, 40));
+    const ids = Array.from({ length: n }, (_, i) => `c${i}`);
+    const index = await FlatDenseIndex.create(dim, { rescore: 100 });
+    // Written in uneven batches, as ingestion writes them.
+    for (let i = 0; i < n; ) {
+      const m = Math.min(n - i, rng.int(1, 700));
+      index.upsert(ids.slice(i, i + m), matrix.subarray(i * dim, (i + m) * dim));
+      i += m;
+    }
+    assert.equal(index.size, n);
+    for (let qi = 0; qi < 5; qi++) {
+      const q = row(clustered(rng, 1, dim, 40), dim, 0);
+      const got = index.search(q, k);
+      const want = bruteForce(ids, matrix, dim, q, k);
+      const wantIds = new Set(want.map((h) => h.id));
+      const recall = got.filter((h) => wantIds.has(h.id)).length / want.length;
+      assert.ok(recall >= 0.95, `seed ${seed}: recall@${k} ${recall} at n=${n}, dim=${dim}`);
+      // Scores are exact fp32 cosines of the returned rows, sorted best first.
+      for (const h of got) assert.ok(Math.abs(h.score - bruteForce([h.id], row(matrix, dim, Number(h.id.slice(1))), dim, q, 1)[0]!.score) < 1e-5);
+      for (let i = 1; i < got.length; i++) assert.ok(got[i - 1]!.score >= got[i]!.score);
+    }
+  }
+});
+
+test('flat dense index: the true nearest row is found even when one vector stretches the int8 range', async () => {
+  const dim = 64;
+  const rng = prng(7);
+  const matrix = clustered(rng, 2000, dim, 10);
+  const ids = Array.from({ length: 2000 }, (_, i) => `c${i}`);
+  const index = await FlatDenseIndex.create(dim, { rescore: 50 });
+  index.upsert(ids, matrix);
+  // A one-hot vector has the largest possible component: the matrix is re-quantised, not clipped.
+  const spike = new Float32Array(dim);
+  spike[3] = 1;
+  index.upsert(['spike'], spike);
+  assert.deepEqual(index.search(spike, 1).map((h) => h.id), ['spike']);
+  for (let r = 0; r < 2000; r += 397) assert.equal(index.search(row(matrix, dim, r), 1)[0]!.id, `c${r}`);
+});
+
+test('flat dense index: upsert overwrites by id, remove frees slots, and search sees both at once', async () => {
+  const dim = 16;
+  const rng = prng(3);
+  const matrix = clustered(rng, 500, dim, 5);
+  const ids = Array.from({ length: 500 }, (_, i) => `c${i}`);
+  const index = await FlatDenseIndex.create(dim, { rescore: 20 });
+  index.upsert(ids, matrix);
+  // c10 now holds c20's vector: both are the best match for it.
+  index.upsert(['c10'], row(matrix, dim, 20));
+  assert.equal(index.size, 500);
+  assert.deepEqual(new Set(index.search(row(matrix, dim, 20), 2).map((h) => h.id)), new Set(['c10', 'c20']));
+  // Removing every even row leaves exactly the odd ones, each still its own nearest neighbour.
+  assert.equal(index.remove(ids.filter((_, i) => i % 2 === 0)), 250);
+  assert.equal(index.remove(['c0', 'unknown']), 0);
+  assert.equal(index.size, 250);
+  assert.ok(index.ids().every((id) => Number(id.slice(1)) % 2 === 1));
+  for (let r = 1; r < 500; r += 50) assert.equal(index.search(row(matrix, dim, r), 1)[0]!.id, `c${r}`);
+  assert.deepEqual(index.stats(), { chunks: 250, dimension: dim, bytes: index.stats().bytes });
+  assert.ok(index.stats().bytes >= 250 * dim * 5);
+});
+
+test('flat dense index: k beyond the size returns every row; an empty index and k 0 return nothing; wrong dimensions are refused', async () => {
+  const index = await FlatDenseIndex.create(8);
+  assert.deepEqual(index.search(new Float32Array(8), 5), []);
+  const m = clustered(prng(1), 3, 8, 1);
+  index.upsert(['a', 'b', 'c'], m);
+  assert.equal(index.search(row(m, 8, 0), 10).length, 3);
+  assert.deepEqual(index.search(row(m, 8, 0), 0), []);
+  assert.throws(() => index.search(new Float32Array(4), 1), /dimension 4/);
+  await assert.rejects(FlatDenseIndex.create(0), /dimension/);
+  await assert.rejects(FlatDenseIndex.create(8, { rescore: 0 }), /rescore/);
+});
