@@ -1,6 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { chunkText, resolveChunkOptions } from '../chunking/chunk-text.js';
+import { DEFAULT_HEADING_CONTEXT, type HeadingContext } from '../chunking/heading-context.js';
+import { headingPathAt, joinHeadingPath } from '../chunking/heading-path.js';
 import type { Embedder } from '../embedding/embedder.js';
 import { SiftError } from '../errors.js';
 import { loadError, skipReasonOf } from '../loaders/file-checks.js';
@@ -48,6 +50,11 @@ export interface IngestOptions {
   batchChunks?: number;
   /** Texts per embedder batch (default: the embedder's). */
   embedBatchSize?: number;
+  /**
+   * Which stages read heading path + chunk; ingest applies `scout` (what is embedded). Default
+   * {@link DEFAULT_HEADING_CONTEXT}. Changing it re-embeds every file on the next ingest.
+   */
+  headingContext?: HeadingContext;
   onProgress?: (progress: IngestProgress) => void;
   /** Called once the files are listed, before any is read. */
   onStart?: (filesTotal: number) => void;
@@ -71,6 +78,8 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestSummary
   const { store, embedder } = options;
   const settings = resolveChunkOptions({ chunkSize: options.chunkSize, chunkOverlap: options.chunkOverlap });
   const batchChunks = options.batchChunks ?? 256;
+  const headingContext = options.headingContext ?? DEFAULT_HEADING_CONTEXT;
+  const fingerprintSettings = { ...settings, scoutContext: embedder !== null && headingContext.has('scout') };
   const info = await store.info();
   const embedding = embedder ? { model: embedder.model, dimension: await embedder.dimension() } : null;
   checkStoreEmbedding(info.location, info.embedding, embedding);
@@ -108,7 +117,7 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestSummary
     const batch = pending;
     pending = [];
     pendingChunks = 0;
-    const result = await writeBatch(store, embedder, batch, { embedBatchSize: options.embedBatchSize, signal: options.signal });
+    const result = await writeBatch(store, embedder, batch, { embedBatchSize: options.embedBatchSize, signal: options.signal, headingContext });
     summary.chunks.added += result.added;
     summary.chunks.removed += result.removed;
     for (const p of batch) {
@@ -126,12 +135,16 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestSummary
         throw loadError(file.path, 'outside-roots', 'the file (or the link it is) lies outside the ingest roots; it was not read');
       }
       const bytes = await readSourceFile(file.path, options.maxFileBytes !== undefined ? { maxBytes: options.maxFileBytes } : {});
-      const contentHash = contentFingerprint(bytes, settings);
+      const contentHash = contentFingerprint(bytes, fingerprintSettings);
       if (known.get(file.path)?.contentHash === contentHash) {
         summary.files.unchanged++;
       } else {
         const doc: LoadedDocument = await parseDocument(bytes, file.path);
-        const chunks = await chunkText(doc.text, { ...settings, format: doc.format });
+        const headings = doc.headings ?? [];
+        const chunks = (await chunkText(doc.text, { ...settings, format: doc.format, headings })).map((c) => ({
+          ...c,
+          headingPath: joinHeadingPath(headingPathAt(doc.title, headings, c.start)),
+        }));
         const modifiedMs = (await stat(file.path)).mtimeMs;
         pending.push({
           record: { source: file.path, contentHash, chunkCount: chunks.length, modifiedMs, ingestedAt: new Date().toISOString() },

@@ -1,4 +1,5 @@
 import type { TextChunk } from '../chunking/chunk-text.js';
+import { contextualText, type HeadingContext } from '../chunking/heading-context.js';
 import type { Embedder } from '../embedding/embedder.js';
 import type { ChunkRecord, SourceRecord, VectorStore, WriteResult } from '../stores/vector-store.js';
 import { chunkId } from './chunk-id.js';
@@ -7,7 +8,8 @@ import { chunkId } from './chunk-id.js';
 export interface PendingSource {
   record: SourceRecord;
   title: string | undefined;
-  chunks: TextChunk[];
+  /** The chunks, each with its heading path (`title › section`; the title when it has none of its own). */
+  chunks: (TextChunk & { headingPath?: string | undefined })[];
 }
 
 /** Most sources in one commit: stores build an `IN (...)` list of them (see `VectorStore.replaceSources`). */
@@ -17,6 +19,8 @@ export interface WriteBatchOptions {
   /** Texts per embedder batch (default: the embedder's). */
   embedBatchSize?: number | undefined;
   signal?: AbortSignal | undefined;
+  /** With `scout`, the embedder reads each chunk with its heading path in front (see `contextualText`). */
+  headingContext?: HeadingContext | undefined;
 }
 
 /**
@@ -30,7 +34,8 @@ export async function writeBatch(
   batch: readonly PendingSource[],
   options: WriteBatchOptions = {},
 ): Promise<WriteResult & { chunks: number }> {
-  const texts = batch.flatMap((p) => p.chunks.map((c) => c.text));
+  const scoutContext = options.headingContext?.has('scout') ?? false;
+  const texts = batch.flatMap((p) => p.chunks.map((c) => (scoutContext ? contextualText(c.text, c.headingPath ?? p.title) : c.text)));
   const vectors = embedder
     ? await embedder.embed(texts, {
         kind: 'passage',
@@ -47,6 +52,7 @@ export async function writeBatch(
         source: p.record.source,
         text: c.text,
         title: p.title,
+        headingPath: c.headingPath ?? p.title,
         chunkIndex: c.index,
         start: c.start,
         end: c.end,

@@ -8,6 +8,7 @@ import type { SourceRecord, StoredChunk } from './vector-store.js';
 
 export function rowToChunk(row: Record<string, unknown>): StoredChunk {
   const title = row.title;
+  const headingPath = row.heading_path;
   return {
     id: String(row.id),
     source: String(row.source),
@@ -17,6 +18,8 @@ export function rowToChunk(row: Record<string, unknown>): StoredChunk {
     start: Number(row.start_offset),
     end: Number(row.end_offset),
     modifiedMs: Number(row.modified_ms),
+    // Stores made before heading paths have no column (or null in old rows): the title is the path.
+    headingPath: typeof headingPath === 'string' && headingPath !== '' ? headingPath : typeof title === 'string' && title !== '' ? title : undefined,
   };
 }
 

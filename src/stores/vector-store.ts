@@ -34,6 +34,11 @@ export interface ChunkRecord {
   text: string;
   /** The document's title, if it has one. */
   title?: string | undefined;
+  /**
+   * Where the chunk sits: `title › section › subsection` (HTML and Markdown headings; the title for
+   * PDF and BEIR documents). Stores made before it existed read back the title here.
+   */
+  headingPath?: string | undefined;
   /** Position of the chunk in its document, from 0. */
   chunkIndex: number;
   /** Character offsets of the chunk in the document's extracted text: `[start, end)`. */

@@ -9,6 +9,7 @@ import { formatRunsTable } from '../../eval/report/runs-table.js';
 import { formatSweepTable } from '../../eval/report/sweep-table.js';
 import { writeReportFiles } from '../../eval/report/write-report-files.js';
 import { findModel } from '../../models/registry.js';
+import { parseHeadingContext } from '../../chunking/heading-context.js';
 import { addModelFlags, modelLoadOptions, type ModelFlags } from '../model-flags.js';
 import { createProgress } from '../progress.js';
 import { parsePositiveInt, printJson, runCommand } from '../run-command.js';
@@ -28,6 +29,9 @@ interface EvalFlags extends ModelFlags {
   chunkOverlap?: string;
   out?: string;
   sweep?: boolean;
+  headingContext?: string;
+  fusion?: string;
+  reuseVectors?: string;
 }
 
 /** The rerankers a `--sweep` compares when none are named: the MiniLM family, small to large. */
@@ -52,6 +56,9 @@ export function registerEval(program: Command): void {
     .option('--chunk-overlap <n>', 'chunk overlap when ingesting a BEIR corpus (default 50)')
     .option('--out <dir>', 'write report.html (charts), summary.md and results.json')
     .option('--sweep', 'compare rerankers and candidate counts: the model-selection table')
+    .option('--heading-context <list>', 'stages that read heading path (BEIR: title) + chunk: scout,bm25,judge, all or none (default: the ingest default)')
+    .option('--reuse-vectors <store>', 'BEIR: reuse the vectors of identical passages from a store built with the same embedder and --dtype (heading-context variants re-embed only what changed)')
+    .option('--fusion <list>', 'hybrid fusions to compare, comma-separated: rrf:K, rrf:K:ALPHA (weighted), minmax:ALPHA, zscore:ALPHA (ALPHA: dense weight 0..1; default rrf:60)')
     .option('--json', 'print {"dataset", "split", "queries", "runs": [...]} as JSON');
   addModelFlags(command).action((flags: EvalFlags) =>
     runCommand(flags, async () => {
@@ -77,6 +84,9 @@ export function registerEval(program: Command): void {
         chunkSize: flags.chunkSize !== undefined ? parsePositiveInt('--chunk-size', flags.chunkSize, 500) : undefined,
         chunkOverlap: flags.chunkOverlap !== undefined ? Number(flags.chunkOverlap) : undefined,
         models,
+        headingContext: flags.headingContext !== undefined ? parseHeadingContext(flags.headingContext) : undefined,
+        fusions: list(flags.fusion),
+        reuseVectors: flags.reuseVectors,
         onIngestProgress: (docs, chunks) => {
           if (phase !== 'ingest') {
             phase = 'ingest';

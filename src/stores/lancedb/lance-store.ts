@@ -18,7 +18,7 @@ import { loadLanceDb } from './load-lancedb.js';
 import { storeIoError } from './store-io-error.js';
 import { filterToSql, sqlIn } from './sql.js';
 import type { StoreManifest } from './store-manifest.js';
-import { CHUNK_COLUMNS, chunkToRow, chunksSchema, sourcesSchema } from './table-schemas.js';
+import { chunkColumnsOf, chunkToRow, chunksSchema, HEADING_PATH_COLUMN, sourcesSchema } from './table-schemas.js';
 import { rowToChunk, rowToSource, sourceToRow } from '../store-rows.js';
 import { checkReplacements } from '../check-replacements.js';
 
@@ -67,8 +67,19 @@ export class LanceStore implements VectorStore {
   readonly #chunks: Table;
   readonly #sources: Table;
   readonly #tuning: Required<LanceStoreTuning>;
+  /** Columns read back for a chunk: without `heading_path` in a store made before it existed. */
+  #columns: string[];
 
-  constructor(location: string, manifest: StoreManifest, db: Connection, chunks: Table, sources: Table, tuning: LanceStoreTuning = {}) {
+  constructor(
+    location: string,
+    manifest: StoreManifest,
+    db: Connection,
+    chunks: Table,
+    sources: Table,
+    tuning: LanceStoreTuning = {},
+    chunkFields: readonly string[] = [HEADING_PATH_COLUMN],
+  ) {
+    this.#columns = chunkColumnsOf(chunkFields);
     this.#location = location;
     this.#manifest = manifest;
     this.#db = db;
@@ -162,7 +173,7 @@ export class LanceStore implements VectorStore {
     for (let i = 0; i < ids.length; i += IN_BATCH) {
       const batch = ids.slice(i, i + IN_BATCH);
       const rows = await this.#guard('read chunks', () =>
-        this.#chunks.query().where(sqlIn('id', batch)).select(CHUNK_COLUMNS).toArray(),
+        this.#chunks.query().where(sqlIn('id', batch)).select(this.#columns).toArray(),
       );
       for (const row of rows as Record<string, unknown>[]) {
         const chunk = rowToChunk(row);
@@ -199,7 +210,7 @@ export class LanceStore implements VectorStore {
         .vectorSearch(Array.from(vector))
         .column('vector')
         .distanceType('cosine')
-        .select(CHUNK_COLUMNS)
+        .select(this.#columns)
         .limit(options.k);
       if (where) q = q.where(where);
       if (options.exact) q = q.bypassVectorIndex();
@@ -215,7 +226,7 @@ export class LanceStore implements VectorStore {
     if (options.k <= 0 || query.trim().length === 0) return [];
     const where = filterToSql(options.filter);
     const rows = await this.#guard('search text', () => {
-      let q = this.#chunks.query().fullTextSearch(query, { columns: 'text' }).select(CHUNK_COLUMNS).limit(options.k);
+      let q = this.#chunks.query().fullTextSearch(query, { columns: 'text' }).select(this.#columns).limit(options.k);
       if (where) q = q.where(where);
       return q.toArray();
     });
@@ -229,7 +240,7 @@ export class LanceStore implements VectorStore {
   async *scan(options: ScanOptions = {}): AsyncIterable<ChunkRecord[]> {
     const batchSize = options.batchSize ?? 1000;
     const withVector = this.#manifest.embedding !== null;
-    const columns = withVector ? [...CHUNK_COLUMNS, 'vector'] : CHUNK_COLUMNS;
+    const columns = withVector ? [...this.#columns, 'vector'] : this.#columns;
     let pending: ChunkRecord[] = [];
     try {
       for await (const batch of this.#chunks.query().select(columns)) {
@@ -329,8 +340,16 @@ export class LanceStore implements VectorStore {
       }
     }
     const { makeArrowTable } = await loadLanceDb();
+    await this.#addHeadingPathColumn();
     const withVector = embedding !== null;
     return makeArrowTable(chunks.map((c) => chunkToRow(c, withVector)), { schema: chunksSchema(embedding?.dimension ?? null) });
+  }
+
+  /** A store made before heading paths gets the column (null in its old rows) on its first write. */
+  async #addHeadingPathColumn(): Promise<void> {
+    if (this.#columns.includes(HEADING_PATH_COLUMN)) return;
+    await this.#guard('add the heading_path column', () => this.#chunks.addColumns([{ name: HEADING_PATH_COLUMN, valueSql: 'CAST(NULL AS STRING)' }]));
+    this.#columns = chunkColumnsOf([HEADING_PATH_COLUMN]);
   }
 
   async #sourceTable(rows: Record<string, unknown>[]) {

@@ -66,7 +66,12 @@ export async function openPostgresStore(location: string, options: OpenPostgresS
         manifest = await createCollection(client, t, loc, options.embedding);
       }
       const pgvector = await pgvectorVersion(client);
-      return new PostgresStore(pool, { display: loc.display, server: loc.server, tables: t, embedding: manifest.embedding, createdAt: manifest.createdAt, pgvector }, tuning);
+      const headingPath = await hasColumn(client, loc.schema, 'chunks', 'heading_path');
+      return new PostgresStore(
+        pool,
+        { display: loc.display, server: loc.server, tables: t, embedding: manifest.embedding, createdAt: manifest.createdAt, pgvector, headingPath },
+        tuning,
+      );
     } finally {
       client.release();
     }
@@ -140,4 +145,10 @@ async function pgvectorVersion(client: pg.PoolClient): Promise<[number, number] 
   const r = await client.query("SELECT extversion FROM pg_extension WHERE extname = 'vector'");
   const m = /^(\d+)\.(\d+)/.exec(String(r.rows[0]?.extversion ?? ''));
   return m ? [Number(m[1]), Number(m[2])] : null;
+}
+
+/** Whether a table has a column (collections made by older versions lack the newer columns). */
+async function hasColumn(client: pg.PoolClient, schema: string, table: string, column: string): Promise<boolean> {
+  const r = await client.query('SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 AND column_name = $3', [schema, table, column]);
+  return r.rows.length > 0;
 }

@@ -20,7 +20,7 @@ import type { CollectionTables } from './postgres-schema.js';
 import { connectionLost } from './postgres-rows.js';
 import { rowToChunk, rowToSource } from '../store-rows.js';
 import { checkReplacements } from '../check-replacements.js';
-import { CHUNK_SELECT, filterSql, parseVector, queryWords, vectorLiteral } from './postgres-sql.js';
+import { CHUNK_SELECT, CHUNK_SELECT_WITHOUT_HEADING_PATH, filterSql, parseVector, queryWords, vectorLiteral } from './postgres-sql.js';
 
 /** Tunables of the PostgreSQL store. */
 export interface PostgresStoreTuning {
@@ -52,6 +52,11 @@ export interface PostgresStoreState {
   createdAt: string;
   /** pgvector's version as [major, minor], or null when the extension is not installed (keyword-only stores). */
   pgvector: [number, number] | null;
+  /**
+   * Whether `chunks` has the `heading_path` column (added in 0.2). A collection made before is read
+   * without it (heading paths read back as the title) and gets it on its first write.
+   */
+  headingPath?: boolean;
 }
 
 /** Rows per INSERT statement, to keep each bind message a few MB at most. */
@@ -71,8 +76,10 @@ export class PostgresStore implements VectorStore {
   readonly #t: CollectionTables;
   readonly #efSearch: number;
   readonly #annMinRows: number;
+  #headingPath: boolean;
 
   constructor(pool: pg.Pool, state: PostgresStoreState, tuning: PostgresStoreTuning = {}) {
+    this.#headingPath = state.headingPath ?? true;
     this.#pool = pool;
     this.#s = state;
     this.#t = state.tables;
@@ -94,6 +101,7 @@ export class PostgresStore implements VectorStore {
   async upsert(chunks: readonly ChunkRecord[]): Promise<WriteResult> {
     if (chunks.length === 0) return { added: 0, updated: 0, removed: 0 };
     this.#validate(chunks);
+    await this.#ensureHeadingPath();
     return this.#transaction('write chunks', async (client) => {
       const { added, updated } = await this.#insertChunks(client, chunks);
       return { added, updated, removed: 0 };
@@ -110,6 +118,7 @@ export class PostgresStore implements VectorStore {
     const sources = checkReplacements(items);
     const chunks = items.flatMap((i) => i.chunks);
     this.#validate(chunks);
+    await this.#ensureHeadingPath();
     return this.#transaction('replace sources', async (client) => {
       const deleted = await client.query(`DELETE FROM ${this.#t.chunks} WHERE source = ANY($1::text[]) AND NOT (id = ANY($2::text[]))`, [
         sources,
@@ -132,7 +141,7 @@ export class PostgresStore implements VectorStore {
 
   async get(ids: readonly string[]): Promise<StoredChunk[]> {
     if (ids.length === 0) return [];
-    const r = await this.#query('read chunks', `SELECT ${CHUNK_SELECT} FROM ${this.#t.chunks} c WHERE c.id = ANY($1::text[])`, [ids]);
+    const r = await this.#query('read chunks', `SELECT ${this.#select()} FROM ${this.#t.chunks} c WHERE c.id = ANY($1::text[])`, [ids]);
     const found = new Map(r.rows.map((row) => [String(row.id), rowToChunk(row)]));
     return ids.flatMap((id) => {
       const c = found.get(id);
@@ -173,7 +182,7 @@ export class PostgresStore implements VectorStore {
     if (exact) settings.push('SET LOCAL enable_indexscan = off');
     else if (filtered) settings.push('SET LOCAL hnsw.iterative_scan = strict_order');
     const sql =
-      `SELECT ${CHUNK_SELECT}, c.embedding <=> $1::vector AS distance FROM ${this.#t.chunks} c ` +
+      `SELECT ${this.#select()}, c.embedding <=> $1::vector AS distance FROM ${this.#t.chunks} c ` +
       `WHERE ${where} ORDER BY c.embedding <=> $1::vector LIMIT $${params.length}`;
     const rows = await this.#transaction('search vectors', async (client) => {
       await client.query(settings.join('; '));
@@ -190,7 +199,7 @@ export class PostgresStore implements VectorStore {
     const where = filterSql(options.filter, params);
     params.push(BM25_K1, BM25_B, options.k);
     const n = params.length;
-    const sql = bm25Sql(this.#t, where, `$${n - 2}::float8`, `$${n - 1}::float8`, `$${n}`);
+    const sql = bm25Sql(this.#t, where, `$${n - 2}::float8`, `$${n - 1}::float8`, `$${n}`, this.#select());
     const r = await this.#query('search text', sql, params);
     return r.rows.map((row) => ({ chunk: rowToChunk(row), score: Number(row.score) }));
   }
@@ -199,7 +208,7 @@ export class PostgresStore implements VectorStore {
   async *scan(options: ScanOptions = {}): AsyncIterable<ChunkRecord[]> {
     const batchSize = options.batchSize ?? 1000;
     const withVector = this.#s.embedding !== null;
-    const columns = withVector ? `${CHUNK_SELECT}, c.embedding::text AS embedding` : CHUNK_SELECT;
+    const columns = withVector ? `${this.#select()}, c.embedding::text AS embedding` : this.#select();
     let after: string | null = null;
     for (;;) {
       const r: pg.QueryResult = await this.#query(
@@ -285,14 +294,27 @@ export class PostgresStore implements VectorStore {
   }
 
   /** Upserts chunks in statements of INSERT_BATCH rows, counting inserts (xmax = 0) and overwrites. */
+  /** A collection made before heading paths gets the column (null in its old rows) before its first write. */
+  async #ensureHeadingPath(): Promise<void> {
+    if (this.#headingPath) return;
+    await this.#query('add the heading_path column', `ALTER TABLE ${this.#t.chunks} ADD COLUMN IF NOT EXISTS heading_path text`, []);
+    this.#headingPath = true;
+  }
+
+  /** The chunk columns to read: without `heading_path` in a collection made before it existed. */
+  #select(): string {
+    return this.#headingPath ? CHUNK_SELECT : CHUNK_SELECT_WITHOUT_HEADING_PATH;
+  }
+
   async #insertChunks(client: pg.PoolClient, chunks: readonly ChunkRecord[]): Promise<{ added: number; updated: number }> {
     const withVector = this.#s.embedding !== null;
+
     let added = 0;
     let updated = 0;
     for (let i = 0; i < chunks.length; i += INSERT_BATCH) {
       const batch = chunks.slice(i, i + INSERT_BATCH);
-      const columns = ['id', 'source', 'text', 'title', 'chunk_index', 'start_offset', 'end_offset', 'modified_ms'];
-      const types = ['text', 'text', 'text', 'text', 'int', 'int', 'int', 'float8'];
+      const columns = ['id', 'source', 'text', 'title', 'chunk_index', 'start_offset', 'end_offset', 'modified_ms', 'heading_path'];
+      const types = ['text', 'text', 'text', 'text', 'int', 'int', 'int', 'float8', 'text'];
       const params: unknown[] = [
         batch.map((c) => c.id),
         batch.map((c) => c.source),
@@ -302,6 +324,7 @@ export class PostgresStore implements VectorStore {
         batch.map((c) => c.start),
         batch.map((c) => c.end),
         batch.map((c) => c.modifiedMs),
+        batch.map((c) => c.headingPath ?? null),
       ];
       if (withVector) {
         columns.push('embedding');
