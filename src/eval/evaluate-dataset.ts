@@ -51,8 +51,8 @@ export interface EvaluateDatasetOptions {
   chunkOverlap?: number | undefined;
   models?: ModelLoadOptions | undefined;
   /**
-   * Which stages read heading path (BEIR: the title) + chunk: `scout` and `bm25` shape the ingested
-   * store (a store per setting), `judge` the re-ranked passages. Default {@link DEFAULT_HEADING_CONTEXT}.
+   * Which stages read heading path (BEIR: the title) + chunk: `scout` shapes the ingested store (a
+   * store per setting), `bm25` the keyword search and `judge` the re-ranked passages. Default {@link DEFAULT_HEADING_CONTEXT}.
    */
   headingContext?: HeadingContext | undefined;
   /** Hybrid fusions (`rrf:60`, `rrf:20`, `rrf:60:0.7`, `minmax:0.5`, `zscore:0.3`); several: one hybrid run each. Default `rrf:60`. */
@@ -135,7 +135,7 @@ export async function evaluateDataset(options: EvaluateDatasetOptions): Promise<
     }
   }
 
-  const search = await openSearch({ store: location, embedder: labelled ? options.embedder : embedderName, models: options.models });
+  const search = await openSearch({ store: location, embedder: labelled ? options.embedder : embedderName, models: options.models, headingContext });
   const rerankers = new Map<string, Reranker>();
   try {
     // Default modes: all the store supports (a keyword-only store: bm25 alone).
@@ -222,8 +222,9 @@ function defaultEvalStore(dataset: string, embedder: string, options: EvaluateDa
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new SiftError('INVALID_INPUT', `--dataset ${dataset} is neither a BEIR folder nor a labelled .jsonl file`);
   }
-  // Only the ingest-time targets shape the store; without them the key is the one of earlier versions.
-  const context = formatHeadingContext(new Set([...(options.headingContext ?? DEFAULT_HEADING_CONTEXT)].filter((t) => t !== 'judge')));
+  // Only the scout's input shapes the store (BM25 and the judge choose at query time); without it
+  // the key is the one of earlier versions.
+  const context = formatHeadingContext(new Set([...(options.headingContext ?? DEFAULT_HEADING_CONTEXT)].filter((t) => t === 'scout')));
   const key = createHash('sha256')
     .update(JSON.stringify([dir, embedder, options.chunkSize ?? 500, options.chunkOverlap ?? 50, ...(context === 'none' ? [] : [context])]))
     .digest('hex')

@@ -98,6 +98,11 @@ export interface ScanOptions {
 export interface TextSearchOptions {
   k: number;
   filter?: ChunkFilter;
+  /**
+   * Also match the chunk's heading path (BM25 of the heading path added to BM25 of the text), so a
+   * chunk is found by its page title and section names. Stores without heading paths ignore it.
+   */
+  headingPath?: boolean;
 }
 
 /** One source's new chunks, replacing all its old ones. */

@@ -69,6 +69,7 @@ export class LanceStore implements VectorStore {
   readonly #tuning: Required<LanceStoreTuning>;
   /** Columns read back for a chunk: without `heading_path` in a store made before it existed. */
   #columns: string[];
+  #headingPathIndex: boolean | undefined;
 
   constructor(
     location: string,
@@ -225,8 +226,9 @@ export class LanceStore implements VectorStore {
   async textSearch(query: string, options: TextSearchOptions): Promise<ScoredChunk[]> {
     if (options.k <= 0 || query.trim().length === 0) return [];
     const where = filterToSql(options.filter);
+    const columns = options.headingPath && (await this.#headingPathIndexed()) ? ['text', HEADING_PATH_COLUMN] : 'text';
     const rows = await this.#guard('search text', () => {
-      let q = this.#chunks.query().fullTextSearch(query, { columns: 'text' }).select(this.#columns).limit(options.k);
+      let q = this.#chunks.query().fullTextSearch(query, { columns }).select(this.#columns).limit(options.k);
       if (where) q = q.where(where);
       return q.toArray();
     });
@@ -275,6 +277,10 @@ export class LanceStore implements VectorStore {
       const indices = await this.#chunks.listIndices();
       if (!indices.some((i) => i.columns.includes('text'))) {
         await this.#chunks.createIndex('text', { config: Index.fts() });
+      }
+      if (this.#columns.includes(HEADING_PATH_COLUMN) && !indices.some((i) => i.columns.includes(HEADING_PATH_COLUMN))) {
+        await this.#chunks.createIndex(HEADING_PATH_COLUMN, { config: Index.fts() });
+        this.#headingPathIndex = true;
       }
       // Compacts small commits and folds new rows into the existing text and vector indexes.
       await this.#chunks.optimize({ cleanupOlderThan });
@@ -343,6 +349,12 @@ export class LanceStore implements VectorStore {
     await this.#addHeadingPathColumn();
     const withVector = embedding !== null;
     return makeArrowTable(chunks.map((c) => chunkToRow(c, withVector)), { schema: chunksSchema(embedding?.dimension ?? null) });
+  }
+
+  /** Whether the heading path has a full-text index (stores made before heading paths may not). */
+  async #headingPathIndexed(): Promise<boolean> {
+    this.#headingPathIndex ??= (await this.#chunks.listIndices()).some((i) => i.columns.includes(HEADING_PATH_COLUMN));
+    return this.#headingPathIndex;
   }
 
   /** A store made before heading paths gets the column (null in its old rows) on its first write. */
