@@ -70,6 +70,7 @@ function hitJson(h: RetrievalHit): Record<string, unknown> {
     chunkId: h.chunk.id,
     source: h.chunk.source,
     title: h.chunk.title ?? null,
+    headingPath: h.chunk.headingPath ?? null,
     chunkIndex: h.chunk.chunkIndex,
     text: h.chunk.text,
     score: h.rerankScore ?? null,
@@ -85,7 +86,8 @@ function preview(text: string, width: number): string {
 }
 
 function where(h: RetrievalHit): string {
-  return relative(process.cwd(), h.chunk.source) || h.chunk.source;
+  const file = relative(process.cwd(), h.chunk.source) || h.chunk.source;
+  return h.chunk.headingPath ? `${file}  ${h.chunk.headingPath}` : file;
 }
 
 function printHits(hits: RetrievalHit[], mode: string, reranker: string | null, t: { retrieveMs: number; rerankMs: number; totalMs: number }): void {

@@ -53,6 +53,7 @@ export function registerSearch(program: Command): void {
           chunkId: r.chunk.id,
           source: r.chunk.source,
           title: r.chunk.title ?? null,
+          headingPath: r.chunk.headingPath ?? null,
           chunkIndex: r.chunk.chunkIndex,
           start: r.chunk.start,
           end: r.chunk.end,
@@ -76,7 +77,7 @@ function withSlash(dir: string): string {
   return dir.endsWith('/') ? dir : `${dir}/`;
 }
 
-function printResults(results: { rank: number; source: string; text: string; score: number }[], mode: string, totalMs: number): void {
+function printResults(results: { rank: number; source: string; headingPath: string | null; text: string; score: number }[], mode: string, totalMs: number): void {
   if (results.length === 0) {
     process.stdout.write(`no results (${mode})\n`);
     return;
@@ -84,7 +85,8 @@ function printResults(results: { rank: number; source: string; text: string; sco
   const lines = results.map((r) => {
     const preview = r.text.replace(/\s+/g, ' ').trim();
     const cut = preview.length > 100 ? `${preview.slice(0, 99)}…` : preview;
-    return `${String(r.rank).padStart(3)}  ${r.score.toFixed(4)}  ${relative(process.cwd(), r.source)}\n     ${cut}`;
+    const path = r.headingPath ? `  ${r.headingPath}` : '';
+    return `${String(r.rank).padStart(3)}  ${r.score.toFixed(4)}  ${relative(process.cwd(), r.source)}${path}\n     ${cut}`;
   });
   process.stdout.write(`${lines.join('\n')}\n\n${results.length} results (${mode}) in ${totalMs} ms\n`);
 }

@@ -8,6 +8,7 @@ export function hitJson(hit: RetrievalHit) {
     id: chunk.id,
     source: chunk.source,
     ...(chunk.title !== undefined ? { title: chunk.title } : {}),
+    ...(chunk.headingPath !== undefined ? { heading_path: chunk.headingPath } : {}),
     chunk_index: chunk.chunkIndex,
     start: chunk.start,
     end: chunk.end,
