@@ -24,6 +24,7 @@ import type { MetricOptions } from './metrics/metric-keys.js';
 import { documentJudge, type RelevanceJudge } from './relevance-judge.js';
 import { expandRunConfigs } from './run-config.js';
 import type { EvalChunk, EvalQuery, RunConfig } from './types.js';
+import { headingPathOf } from '../stores/store-rows.js';
 
 export interface EvaluateDatasetOptions {
   /** A BEIR folder (`corpus.jsonl[.gz]`, `queries.jsonl`, `qrels/<split>.tsv`) or a labelled `.jsonl` file. */
@@ -176,7 +177,7 @@ export async function evaluateDataset(options: EvaluateDatasetOptions): Promise<
         const stage1Ms = stage1.timings.totalMs ?? 0;
         const candidates = stage1.results.map((r) => r.chunk);
         if (!config.reranker) return { chunks: candidates.map(toEvalChunk), latency: { stage1Ms } };
-        const passages = judgeContext ? candidates.map((c) => ({ ...c, text: contextualText(c.text, c.headingPath) })) : candidates;
+        const passages = judgeContext ? candidates.map((c) => ({ ...c, text: contextualText(c.text, headingPathOf(c)) })) : candidates;
         const judged = await rerankers.get(config.reranker)!.rerank(query.text, passages);
         return { chunks: judged.results.map((r) => toEvalChunk(candidates[r.index]!)), latency: { stage1Ms, rerankMs: judged.timings.totalMs } };
       },

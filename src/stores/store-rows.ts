@@ -18,9 +18,16 @@ export function rowToChunk(row: Record<string, unknown>): StoredChunk {
     start: Number(row.start_offset),
     end: Number(row.end_offset),
     modifiedMs: Number(row.modified_ms),
-    // Stores made before heading paths have no column (or null in old rows): the title is the path.
-    headingPath: typeof headingPath === 'string' && headingPath !== '' ? headingPath : typeof title === 'string' && title !== '' ? title : undefined,
+    ...(typeof headingPath === 'string' && headingPath !== '' ? { headingPath } : {}),
   };
+}
+
+/**
+ * Where a chunk sits, for display and heading context: its heading path, or its title in stores
+ * made before heading paths (no column, or null in their old rows).
+ */
+export function headingPathOf(chunk: { headingPath?: string | undefined; title?: string | undefined }): string | undefined {
+  return chunk.headingPath || chunk.title || undefined;
 }
 
 export function sourceToRow(record: SourceRecord): Record<string, unknown> {

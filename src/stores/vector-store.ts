@@ -36,7 +36,8 @@ export interface ChunkRecord {
   title?: string | undefined;
   /**
    * Where the chunk sits: `title › section › subsection` (HTML and Markdown headings; the title for
-   * PDF and BEIR documents). Stores made before it existed read back the title here.
+   * PDF and BEIR documents). Absent in stores made before it existed: use `headingPathOf`, which
+   * falls back to the title.
    */
   headingPath?: string | undefined;
   /** Position of the chunk in its document, from 0. */

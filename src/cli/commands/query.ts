@@ -9,6 +9,7 @@ import { roundMs } from '../../retrieval/retriever.js';
 import { addModelFlags, modelLoadOptions } from '../model-flags.js';
 import { addTwoStageFlags, parseTwoStageFlags, type TwoStageFlags } from '../two-stage-flags.js';
 import { printJson, runCommand } from '../run-command.js';
+import { headingPathOf } from '../../stores/store-rows.js';
 
 interface QueryFlags extends TwoStageFlags {
   rerank: boolean;
@@ -70,7 +71,7 @@ function hitJson(h: RetrievalHit): Record<string, unknown> {
     chunkId: h.chunk.id,
     source: h.chunk.source,
     title: h.chunk.title ?? null,
-    headingPath: h.chunk.headingPath ?? null,
+    headingPath: headingPathOf(h.chunk) ?? null,
     chunkIndex: h.chunk.chunkIndex,
     text: h.chunk.text,
     score: h.rerankScore ?? null,
@@ -87,7 +88,8 @@ function preview(text: string, width: number): string {
 
 function where(h: RetrievalHit): string {
   const file = relative(process.cwd(), h.chunk.source) || h.chunk.source;
-  return h.chunk.headingPath ? `${file}  ${h.chunk.headingPath}` : file;
+  const path = headingPathOf(h.chunk);
+  return path ? `${file}  ${path}` : file;
 }
 
 function printHits(hits: RetrievalHit[], mode: string, reranker: string | null, t: { retrieveMs: number; rerankMs: number; totalMs: number }): void {

@@ -7,6 +7,7 @@ import { openSearch } from '../../pipeline/open-search.js';
 import type { ChunkFilter } from '../../stores/vector-store.js';
 import { addModelFlags, modelLoadOptions, type ModelFlags } from '../model-flags.js';
 import { parsePositiveInt, printJson, runCommand } from '../run-command.js';
+import { headingPathOf } from '../../stores/store-rows.js';
 
 
 interface SearchFlags extends ModelFlags {
@@ -53,7 +54,7 @@ export function registerSearch(program: Command): void {
           chunkId: r.chunk.id,
           source: r.chunk.source,
           title: r.chunk.title ?? null,
-          headingPath: r.chunk.headingPath ?? null,
+          headingPath: headingPathOf(r.chunk) ?? null,
           chunkIndex: r.chunk.chunkIndex,
           start: r.chunk.start,
           end: r.chunk.end,
