@@ -35,6 +35,8 @@ export interface SearchServiceOptions {
   /** The judge (the server passes its batched reranker, so searches share inference batches). */
   reranker: Reranker;
   defaultMode?: string;
+  /** The judge reads heading path + chunk (`--heading-context judge`). Default false. */
+  judgeHeadingPath?: boolean;
 }
 
 /**
@@ -63,6 +65,7 @@ export function createSearchService(options: SearchServiceOptions): SearchServic
       candidates: request.candidates,
       topK: request.topK,
       minScore: request.minScore,
+      judgeHeadingPath: options.judgeHeadingPath,
     });
   };
   return {

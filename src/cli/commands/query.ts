@@ -4,6 +4,7 @@ import { relative } from 'node:path';
 import { createReranker } from '../../defaults.js';
 import { SiftError } from '../../errors.js';
 import { openSearch } from '../../pipeline/open-search.js';
+import { addRetrievalFlags, retrievalOptions, type RetrievalFlags } from '../retrieval-flags.js';
 import { RerankingRetriever, type RetrievalHit } from '../../retrieval/reranking-retriever.js';
 import { roundMs } from '../../retrieval/retriever.js';
 import { addModelFlags, modelLoadOptions } from '../model-flags.js';
@@ -11,7 +12,7 @@ import { addTwoStageFlags, parseTwoStageFlags, type TwoStageFlags } from '../two
 import { printJson, runCommand } from '../run-command.js';
 import { headingPathOf } from '../../stores/store-rows.js';
 
-interface QueryFlags extends TwoStageFlags {
+interface QueryFlags extends TwoStageFlags, RetrievalFlags {
   rerank: boolean;
   compare?: boolean;
 }
@@ -25,21 +26,23 @@ export function registerQuery(program: Command): void {
     .option('--no-rerank', 'stage 1 only: show the top-k candidates as retrieved')
     .option('--compare', 'show semantic-only top-k beside re-ranked top-k and what moved')
     .option('--json', 'print the results as JSON');
-  addModelFlags(addTwoStageFlags(command, 'results kept after re-ranking')).action((query: string, flags: QueryFlags) =>
+  addModelFlags(addRetrievalFlags(addTwoStageFlags(command, 'results kept after re-ranking')))
+    .action((query: string, flags: QueryFlags) =>
     runCommand(flags, async () => {
       const t0 = performance.now();
       if (query.trim() === '') throw new SiftError('INVALID_OPTION', 'the query is empty; give the question or search text');
       const { candidates, topK, minScore } = parseTwoStageFlags(flags);
       if (flags.compare && !flags.rerank) throw new SiftError('INVALID_OPTION', '--compare shows re-ranked results beside stage 1; it cannot go with --no-rerank');
       const models = modelLoadOptions(flags);
-      const search = await openSearch({ store: flags.store, embedder: flags.embedder, models });
+      const retrieval = retrievalOptions(flags);
+      const search = await openSearch({ store: flags.store, embedder: flags.embedder, models, ...retrieval });
       const reranker = flags.rerank ? createReranker(flags.reranker, models) : undefined;
       try {
         const stage1 = search.retriever(flags.mode);
         const tLoad = performance.now();
         if (reranker && (await search.store.count()) > 0) await reranker.load();
         const loadMs = performance.now() - tLoad;
-        const twoStage = new RerankingRetriever({ retriever: stage1, reranker, candidates, topK, minScore });
+        const twoStage = new RerankingRetriever({ retriever: stage1, reranker, candidates, topK, minScore, judgeHeadingPath: retrieval.headingContext.has('judge') });
         const timing = (t: { retrieveMs: number; rerankMs: number }) => ({
           loadMs: roundMs(loadMs),
           retrieveMs: roundMs(t.retrieveMs),

@@ -4,13 +4,14 @@ import { relative, resolve } from 'node:path';
 import { SiftError } from '../../errors.js';
 import { DEFAULT_K, roundMs } from '../../retrieval/retriever.js';
 import { openSearch } from '../../pipeline/open-search.js';
+import { addRetrievalFlags, retrievalOptions, type RetrievalFlags } from '../retrieval-flags.js';
 import type { ChunkFilter } from '../../stores/vector-store.js';
 import { addModelFlags, modelLoadOptions, type ModelFlags } from '../model-flags.js';
 import { parsePositiveInt, printJson, runCommand } from '../run-command.js';
 import { headingPathOf } from '../../stores/store-rows.js';
 
 
-interface SearchFlags extends ModelFlags {
+interface SearchFlags extends ModelFlags, RetrievalFlags {
   store?: string;
   embedder?: string;
   topK?: string;
@@ -34,12 +35,12 @@ export function registerSearch(program: Command): void {
     .option('--under <folder>', 'only chunks of files under this folder')
     .option('--exact', 'dense: exact search even when an ANN index exists')
     .option('--json', 'print {"query", "results": [{"rank", "chunkId", "source", "text", "score"}], "timings"} as JSON');
-  addModelFlags(command).action((query: string, flags: SearchFlags) =>
+  addModelFlags(addRetrievalFlags(command)).action((query: string, flags: SearchFlags) =>
     runCommand(flags, async () => {
       const t0 = performance.now();
       const k = parsePositiveInt('--top-k', flags.topK, DEFAULT_K);
       if (query.trim() === '') throw new SiftError('INVALID_OPTION', 'the query is empty; give the search text');
-      const search = await openSearch({ store: flags.store, embedder: flags.embedder, models: modelLoadOptions(flags) });
+      const search = await openSearch({ store: flags.store, embedder: flags.embedder, models: modelLoadOptions(flags), ...retrievalOptions(flags) });
       try {
         const retriever = search.retriever(flags.mode);
         const mode = retriever.mode;
