@@ -8,6 +8,7 @@ import { buildEvalReport } from '../../eval/report/eval-report.js';
 import { formatRunsTable } from '../../eval/report/runs-table.js';
 import { formatSweepTable } from '../../eval/report/sweep-table.js';
 import { writeReportFiles } from '../../eval/report/write-report-files.js';
+import { writePerQueryFile } from '../../eval/report/per-query-file.js';
 import { findModel } from '../../models/registry.js';
 import { parseHeadingContext } from '../../chunking/heading-context.js';
 import { addModelFlags, modelLoadOptions, type ModelFlags } from '../model-flags.js';
@@ -106,6 +107,7 @@ export function registerEval(program: Command): void {
       progress.stop();
       const report = buildEvalReport({ dataset: evaluation.dataset, split: evaluation.split, runs: evaluation.runs, queryText: evaluation.queryText });
       const files = flags.out ? await writeReportFiles(report, flags.out) : undefined;
+      if (flags.out) await writePerQueryFile(evaluation.runs, flags.out);
       if (flags.json) {
         printJson({ ...report.json, store: evaluation.store, ingest: evaluation.ingest, ...(files ? { files } : {}) });
         return;
