@@ -4,7 +4,7 @@
  * and its 95% interval from 10,000 resamples of those queries (seeded, so reruns print the same).
  *
  *   npx tsx tools/quality/paired-intervals.ts --metric nDCG@10 \
- *     --base DIR:run --vs DIR:run [--vs DIR:run ...]
+ *     --base DIR#run --vs DIR#run [--vs DIR#run ...]
  *
  * A difference whose interval holds 0 is within the noise of that set.
  */
@@ -16,7 +16,7 @@ interface PerQuery {
 }
 
 function load(spec: string, metric: string): Map<string, number> {
-  const at = spec.lastIndexOf(':');
+  const at = spec.indexOf('#');
   const dir = spec.slice(0, at);
   const name = spec.slice(at + 1);
   const doc = JSON.parse(readFileSync(join(dir, 'per-query.json'), 'utf8')) as PerQuery;
@@ -52,7 +52,7 @@ function main(argv: string[]): void {
     else if (argv[i] === '--base') base = argv[++i];
     else if (argv[i] === '--vs') others.push(argv[++i]!);
   }
-  if (!base || others.length === 0) throw new Error('usage: --base DIR:run --vs DIR:run [--vs ...] [--metric nDCG@10]');
+  if (!base || others.length === 0) throw new Error('usage: --base DIR#run --vs DIR#run [--vs ...] [--metric nDCG@10]');
   const b = load(base, metric);
   const mean = (m: Map<string, number>): number => [...m.values()].reduce((s, x) => s + x, 0) / Math.max(1, m.size);
   console.log(`| run | ${metric} | Δ vs ${base.split('/').pop()} | 95% paired bootstrap |`);

@@ -90,9 +90,7 @@ function preview(text: string, width: number): string {
 }
 
 function where(h: RetrievalHit): string {
-  const file = relative(process.cwd(), h.chunk.source) || h.chunk.source;
-  const path = headingPathOf(h.chunk);
-  return path ? `${file}  ${path}` : file;
+  return relative(process.cwd(), h.chunk.source) || h.chunk.source;
 }
 
 function printHits(hits: RetrievalHit[], mode: string, reranker: string | null, t: { retrieveMs: number; rerankMs: number; totalMs: number }): void {
@@ -103,7 +101,8 @@ function printHits(hits: RetrievalHit[], mode: string, reranker: string | null, 
   const lines = hits.map((h) => {
     const score = h.rerankScore !== undefined ? h.rerankScore.toFixed(3) : h.retrievalScore.toFixed(3);
     const moved = h.rerankScore !== undefined ? movement(h.retrievalRank, h.rank) : '';
-    return `${String(h.rank).padStart(3)}  ${score}  ${moved.padEnd(6)} ${where(h)}\n     ${preview(h.chunk.text, 110)}`;
+    const path = headingPathOf(h.chunk);
+    return `${String(h.rank).padStart(3)}  ${score}  ${moved.padEnd(6)} ${where(h)}\n${path ? `     ${path}\n` : ''}     ${preview(h.chunk.text, 110)}`;
   });
   const how = reranker ? `${mode} -> ${reranker}` : `${mode}, not re-ranked`;
   process.stdout.write(`${lines.join('\n')}\n\n${hits.length} results (${how}) in ${t.totalMs} ms: retrieve ${t.retrieveMs} ms, re-rank ${t.rerankMs} ms\n`);

@@ -87,8 +87,8 @@ function printResults(results: { rank: number; source: string; headingPath: stri
   const lines = results.map((r) => {
     const preview = r.text.replace(/\s+/g, ' ').trim();
     const cut = preview.length > 100 ? `${preview.slice(0, 99)}…` : preview;
-    const path = r.headingPath ? `  ${r.headingPath}` : '';
-    return `${String(r.rank).padStart(3)}  ${r.score.toFixed(4)}  ${relative(process.cwd(), r.source)}${path}\n     ${cut}`;
+    const path = r.headingPath ? `     ${r.headingPath}\n` : '';
+    return `${String(r.rank).padStart(3)}  ${r.score.toFixed(4)}  ${relative(process.cwd(), r.source)}\n${path}     ${cut}`;
   });
   process.stdout.write(`${lines.join('\n')}\n\n${results.length} results (${mode}) in ${totalMs} ms\n`);
 }
