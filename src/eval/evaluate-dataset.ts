@@ -143,9 +143,12 @@ export async function evaluateDataset(options: EvaluateDatasetOptions): Promise<
     const modes = options.modes ?? search.modes;
     const configs = expandRunConfigs({ modes, rerankers: options.rerankers ?? [], candidates: options.candidates ?? [20], depth, fusions });
     for (const config of configs) search.retriever(config.stage1); // refuse unsupported modes before any work
-    // Every hybrid fusion reads the same dense and BM25 lists: each query is embedded and searched once.
+    // With several fusions every hybrid run reads the same dense and BM25 lists: each query is embedded
+    // and searched once (so the stage-1 latency of later runs is the fusion's alone). With one fusion
+    // nothing is remembered and every run's latency is its own.
     const memo = new Map<string, Retriever>();
     const base = (mode: string): Retriever => {
+      if (fusions.length <= 1) return search.retriever(mode);
       let r = memo.get(mode);
       if (!r) memo.set(mode, (r = new MemoRetriever(search.retriever(mode))));
       return r;
