@@ -1,6 +1,7 @@
 import { RecursiveCharacterTextSplitter } from '@langchain/textsplitters';
 import { SiftError } from '../errors.js';
 import type { DocumentFormat } from '../loaders/loaded-document.js';
+import type { Heading } from './heading-path.js';
 
 /** Default chunk size in characters: about 100–130 tokens of English, well inside MiniLM's 256-token window. */
 export const DEFAULT_CHUNK_SIZE = 500;
@@ -17,6 +18,12 @@ export interface ChunkOptions {
   chunkOverlap?: number;
   /** Markdown is split at headings first, then paragraphs; other formats at paragraphs, lines, words. */
   format?: DocumentFormat;
+  /**
+   * The document's headings (from the loader). When given, the text is cut at every heading first
+   * and each section is split on its own, so a chunk never straddles two sections; a heading with
+   * no text of its own before the next heading stays with that next section.
+   */
+  headings?: readonly Heading[] | undefined;
 }
 
 /** One piece of a document. */
@@ -46,7 +53,8 @@ export function resolveChunkOptions(options: ChunkOptions = {}): { chunkSize: nu
 /**
  * Splits text into overlapping chunks with LangChain's recursive character splitter (separators
  * tried in order: headings for Markdown, then blank lines, lines, spaces, characters), and finds each
- * chunk's character offsets in the source text.
+ * chunk's character offsets in the source text. With `headings`, the text is first cut into sections
+ * at each heading (structure first), then each section is split.
  *
  * @example
  * await chunkText('a b c d e f', { chunkSize: 5, chunkOverlap: 2 });
@@ -60,21 +68,55 @@ export async function chunkText(text: string, options: ChunkOptions = {}): Promi
       ? RecursiveCharacterTextSplitter.fromLanguage('markdown', params)
       : new RecursiveCharacterTextSplitter(params);
   const chunks: TextChunk[] = [];
+  for (const [from, to] of sections(text, options.headings ?? [])) await chunkRange(splitter, text, from, to, chunkSize, chunkOverlap, chunks);
+  return chunks;
+}
+
+/**
+ * `[from, to)` ranges of the text cut at heading starts; a range holding only its heading line joins
+ * the next one. Without headings: the whole text.
+ */
+function sections(text: string, headings: readonly Heading[]): [number, number][] {
+  const cuts = [...new Set(headings.map((h) => h.start).filter((s) => s > 0 && s < text.length))].sort((a, b) => a - b);
+  const ranges: [number, number][] = [];
+  let from = 0;
+  for (const cut of [...cuts, text.length]) {
+    const piece = text.slice(from, cut);
+    const firstLineEnd = piece.indexOf('\n');
+    const body = firstLineEnd < 0 ? '' : piece.slice(firstLineEnd + 1);
+    const headingOnly = headings.some((h) => h.start === from) && body.trim() === '';
+    if (headingOnly && cut < text.length) continue; // keep the heading with the section it introduces
+    ranges.push([from, cut]);
+    from = cut;
+  }
+  return ranges;
+}
+
+/** Chunks `text[from, to)` and appends them with document offsets. */
+async function chunkRange(
+  splitter: RecursiveCharacterTextSplitter,
+  text: string,
+  from: number,
+  to: number,
+  chunkSize: number,
+  chunkOverlap: number,
+  chunks: TextChunk[],
+): Promise<void> {
+  const section = from === 0 && to === text.length ? text : text.slice(from, to);
   // Runs of non-space characters longer than a chunk (minified data, base64, one 50 MB "word") are
   // cut into fixed windows here, as the splitter's last resort (splitting into single characters)
   // would, because that last resort is superlinear: a 1 MB run took 0.7 s, a 5 MB run 68 s.
   let segmentStart = 0;
-  for (const [runStart, runEnd] of longRuns(text, chunkSize)) {
-    await splitSegment(splitter, text, segmentStart, runStart, chunks);
+  for (const [runStart, runEnd] of longRuns(section, chunkSize)) {
+    await splitSegment(splitter, text, from + segmentStart, from + runStart, chunks);
     for (let start = runStart; start < runEnd; start += chunkSize - chunkOverlap) {
       const stop = Math.min(start + chunkSize, runEnd);
-      chunks.push({ index: chunks.length, text: text.slice(start, stop), start, end: stop });
+      chunks.push({ index: chunks.length, text: section.slice(start, stop), start: from + start, end: from + stop });
       if (stop === runEnd) break;
     }
     segmentStart = runEnd;
   }
-  await splitSegment(splitter, text, segmentStart, text.length, chunks);
-  return chunks;
+  await splitSegment(splitter, text, from + segmentStart, to, chunks);
 }
 
 /**

@@ -9,6 +9,12 @@ import { openSearch } from '../pipeline/open-search.js';
 import type { Reranker } from '../reranking/reranker.js';
 import type { ModelLoadOptions } from '../runtime/load-text-model.js';
 import { openStore } from '../stores/open-store.js';
+import { ReusingEmbedder } from '../embedding/reusing-embedder.js';
+import { contextualText, DEFAULT_HEADING_CONTEXT, formatHeadingContext, type HeadingContext } from '../chunking/heading-context.js';
+import { parseFusionSpec } from '../retrieval/fusion.js';
+import { HybridRetriever } from '../retrieval/hybrid-retriever.js';
+import { MemoRetriever } from '../retrieval/memo-retriever.js';
+import type { Retriever } from '../retrieval/retriever.js';
 import type { RunResult } from './aggregate-run.js';
 import { createLabelledJudge } from './datasets/labelled-judge.js';
 import { loadBeirDataset } from './datasets/load-beir-dataset.js';
@@ -18,6 +24,7 @@ import type { MetricOptions } from './metrics/metric-keys.js';
 import { documentJudge, type RelevanceJudge } from './relevance-judge.js';
 import { expandRunConfigs } from './run-config.js';
 import type { EvalChunk, EvalQuery, RunConfig } from './types.js';
+import { headingPathOf } from '../stores/store-rows.js';
 
 export interface EvaluateDatasetOptions {
   /** A BEIR folder (`corpus.jsonl[.gz]`, `queries.jsonl`, `qrels/<split>.tsv`) or a labelled `.jsonl` file. */
@@ -44,6 +51,18 @@ export interface EvaluateDatasetOptions {
   chunkSize?: number | undefined;
   chunkOverlap?: number | undefined;
   models?: ModelLoadOptions | undefined;
+  /**
+   * Which stages read heading path (BEIR: the title) + chunk: `scout` shapes the ingested store (a
+   * store per setting), `bm25` the keyword search and `judge` the re-ranked passages. Default {@link DEFAULT_HEADING_CONTEXT}.
+   */
+  headingContext?: HeadingContext | undefined;
+  /** Hybrid fusions (`rrf:60`, `rrf:20`, `rrf:60:0.7`, `minmax:0.5`, `zscore:0.3`); several: one hybrid run each. Default `rrf:60`. */
+  fusions?: readonly string[] | undefined;
+  /**
+   * BEIR: a store built from the same corpus with the same embedder and weights, whose vectors are
+   * reused for passages of identical text (a heading-context variant re-embeds only what changed).
+   */
+  reuseVectors?: string | undefined;
   onIngestProgress?: (documents: number, chunks: number) => void;
   onProgress?: (done: number, total: number, config: RunConfig) => void;
   signal?: AbortSignal | undefined;
@@ -70,6 +89,9 @@ export async function evaluateDataset(options: EvaluateDatasetOptions): Promise<
   const labelled = options.dataset.endsWith('.jsonl');
   const embedderName = options.embedder ?? (options.modes && options.modes.every((m) => m === 'bm25') ? NO_EMBEDDER : DEFAULT_EMBEDDER);
   const depth = Math.max(10, ...(options.metrics?.k ?? [1, 3, 4, 10, 20]));
+  const headingContext = options.headingContext ?? DEFAULT_HEADING_CONTEXT;
+  const fusions = [...new Set(options.fusions ?? [])];
+  for (const f of fusions) parseFusionSpec(f); // refuse a bad spec before any work
 
   let queries: EvalQuery[];
   let queryTags = new Map<string, string[]>();
@@ -97,7 +119,8 @@ export async function evaluateDataset(options: EvaluateDatasetOptions): Promise<
     name = ds.name;
     split = ds.split;
     location = options.store ?? defaultEvalStore(options.dataset, embedderName, options);
-    const embedder = embedderName === NO_EMBEDDER ? null : embedderFromName(embedderName, options.models);
+    const scout = embedderName === NO_EMBEDDER ? null : embedderFromName(embedderName, options.models);
+    const embedder = scout && options.reuseVectors !== undefined ? new ReusingEmbedder(scout, await knownVectors(options.reuseVectors, scout.model)) : scout;
     const store = await openStore(location, { create: true, embedding: embedder ? { model: embedder.model, dimension: await embedder.dimension() } : null });
     try {
       const summary = await ingestDocuments({
@@ -106,6 +129,7 @@ export async function evaluateDataset(options: EvaluateDatasetOptions): Promise<
         embedder,
         chunkSize: options.chunkSize,
         chunkOverlap: options.chunkOverlap,
+        headingContext,
         signal: options.signal,
         onProgress: (p) => options.onIngestProgress?.(p.documentsDone, p.chunksWritten),
       });
@@ -116,15 +140,38 @@ export async function evaluateDataset(options: EvaluateDatasetOptions): Promise<
     }
   }
 
-  const search = await openSearch({ store: location, embedder: labelled ? options.embedder : embedderName, models: options.models });
+  const search = await openSearch({ store: location, embedder: labelled ? options.embedder : embedderName, models: options.models, headingContext });
   const rerankers = new Map<string, Reranker>();
   try {
     // Default modes: all the store supports (a keyword-only store: bm25 alone).
     const modes = options.modes ?? search.modes;
-    const configs = expandRunConfigs({ modes, rerankers: options.rerankers ?? [], candidates: options.candidates ?? [20], depth });
+    const configs = expandRunConfigs({ modes, rerankers: options.rerankers ?? [], candidates: options.candidates ?? [20], depth, fusions });
     for (const config of configs) search.retriever(config.stage1); // refuse unsupported modes before any work
     // Every query should meet the same dense path: load the store's in-memory index before timing any.
     if (search.embedder && configs.some((c) => c.stage1 !== 'bm25')) await search.store.warmDenseIndex?.();
+    // With several fusions every hybrid run reads the same dense and BM25 lists: each query is embedded
+    // and searched once (so the stage-1 latency of later runs is the fusion's alone). With one fusion
+    // nothing is remembered and every run's latency is its own.
+    const memo = new Map<string, Retriever>();
+    const base = (mode: string): Retriever => {
+      if (fusions.length <= 1) return search.retriever(mode);
+      let r = memo.get(mode);
+      if (!r) memo.set(mode, (r = new MemoRetriever(search.retriever(mode))));
+      return r;
+    };
+    const stage1For = (config: RunConfig): Retriever => {
+      if (config.stage1 !== 'hybrid') return base(config.stage1);
+      const spec = config.fusion ?? fusions[0];
+      return new HybridRetriever([base('dense'), base('bm25')], spec === undefined ? {} : parseFusionSpec(spec));
+    };
+    const hybrids = new Map<string, Retriever>();
+    const retrieverFor = (config: RunConfig): Retriever => {
+      const key = `${config.stage1}\0${config.fusion ?? ''}`;
+      let r = hybrids.get(key);
+      if (!r) hybrids.set(key, (r = stage1For(config)));
+      return r;
+    };
+    const judgeContext = headingContext.has('judge');
     for (const r of options.rerankers ?? []) rerankers.set(r, createReranker(r, options.models));
     const judge = await judgeFor(() => scanChunks(search.store));
     const runs = await evaluateRuns({
@@ -135,18 +182,35 @@ export async function evaluateDataset(options: EvaluateDatasetOptions): Promise<
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       search: async (query, config) => {
-        const stage1 = await search.retriever(config.stage1).retrieve(query.text, { k: config.reranker ? config.candidates : depth });
+        const stage1 = await retrieverFor(config).retrieve(query.text, { k: config.reranker ? config.candidates : depth });
         const stage1Ms = stage1.timings.totalMs ?? 0;
         const candidates = stage1.results.map((r) => r.chunk);
         if (!config.reranker) return { chunks: candidates.map(toEvalChunk), latency: { stage1Ms } };
-        const judged = await rerankers.get(config.reranker)!.rerank(query.text, candidates);
-        return { chunks: judged.results.map((r) => toEvalChunk(r.document)), latency: { stage1Ms, rerankMs: judged.timings.totalMs } };
+        const passages = judgeContext ? candidates.map((c) => ({ ...c, text: contextualText(c.text, headingPathOf(c)) })) : candidates;
+        const judged = await rerankers.get(config.reranker)!.rerank(query.text, passages);
+        return { chunks: judged.results.map((r) => toEvalChunk(candidates[r.index]!)), latency: { stage1Ms, rerankMs: judged.timings.totalMs } };
       },
     });
     return { dataset: name, split, store: location, runs, queryText: new Map(queries.map((q) => [q.id, q.text])), queryTags, ingest };
   } finally {
     for (const r of rerankers.values()) await r.close();
     await search.close();
+  }
+}
+
+/** Text -> vector of every chunk of a store built with `model`. */
+async function knownVectors(location: string, model: string): Promise<Map<string, Float32Array>> {
+  const store = await openStore(location);
+  try {
+    const info = await store.info();
+    if (info.embedding?.model !== model) {
+      throw new SiftError('STORE_MODEL_MISMATCH', `--reuse-vectors ${location} holds ${info.embedding?.model ?? 'no'} vectors; this evaluation embeds with ${model}`);
+    }
+    const known = new Map<string, Float32Array>();
+    for await (const batch of store.scan({ batchSize: 1000 })) for (const c of batch) if (c.vector) known.set(c.text, c.vector);
+    return known;
+  } finally {
+    await store.close();
   }
 }
 
@@ -168,8 +232,11 @@ function defaultEvalStore(dataset: string, embedder: string, options: EvaluateDa
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new SiftError('INVALID_INPUT', `--dataset ${dataset} is neither a BEIR folder nor a labelled .jsonl file`);
   }
+  // Only the scout's input shapes the store (BM25 and the judge choose at query time); without it
+  // the key is the one of earlier versions.
+  const context = formatHeadingContext(new Set([...(options.headingContext ?? DEFAULT_HEADING_CONTEXT)].filter((t) => t === 'scout')));
   const key = createHash('sha256')
-    .update(JSON.stringify([dir, embedder, options.chunkSize ?? 500, options.chunkOverlap ?? 50]))
+    .update(JSON.stringify([dir, embedder, options.chunkSize ?? 500, options.chunkOverlap ?? 50, ...(context === 'none' ? [] : [context])]))
     .digest('hex')
     .slice(0, 10);
   return join(dirname(cacheDirFromEnv()), 'eval', `${basename(dir)}-${key}`);

@@ -10,7 +10,8 @@ import { STAGE1_MODES, type RunConfig, type Stage1Mode } from './types.js';
  * // 'hybrid+ms-marco-MiniLM-L-6-v2@50'
  */
 export function runName(config: Omit<RunConfig, 'name'>): string {
-  return config.reranker === undefined ? config.stage1 : `${config.stage1}+${config.reranker}@${config.candidates}`;
+  const stage1 = config.fusion === undefined ? config.stage1 : `${config.stage1}[${config.fusion}]`;
+  return config.reranker === undefined ? stage1 : `${stage1}+${config.reranker}@${config.candidates}`;
 }
 
 /** What `sift eval` was asked to compare (`--mode`, `--reranker`, `--candidates`, `--k`). */
@@ -29,6 +30,11 @@ export interface RunMatrix {
    * of the base is measured on its own top 20.
    */
   depth?: number;
+  /**
+   * Hybrid fusions to compare (`--fusion rrf:60,minmax:0.5`): each is its own hybrid run, named
+   * `hybrid[spec]`. None or one: a single run named `hybrid`.
+   */
+  fusions?: readonly string[];
 }
 
 /**
@@ -53,13 +59,18 @@ export function expandRunConfigs(matrix: RunMatrix = {}): RunConfig[] {
     }
   }
   const configs: RunConfig[] = [];
+  const fusions = [...new Set(matrix.fusions ?? [])];
   for (const stage1 of modes) {
-    const base = { stage1, candidates: matrix.depth ?? 20 };
-    configs.push({ name: runName(base), ...base });
-    for (const reranker of new Set(matrix.rerankers ?? [])) {
-      for (const n of candidates) {
-        const run = { stage1, reranker, candidates: n };
-        configs.push({ name: runName(run), ...run });
+    const variants: (string | undefined)[] = stage1 === 'hybrid' && fusions.length > 1 ? fusions : [undefined];
+    for (const fusion of variants) {
+      const f = fusion === undefined ? {} : { fusion };
+      const base = { stage1, ...f, candidates: matrix.depth ?? 20 };
+      configs.push({ name: runName(base), ...base });
+      for (const reranker of new Set(matrix.rerankers ?? [])) {
+        for (const n of candidates) {
+          const run = { stage1, ...f, reranker, candidates: n };
+          configs.push({ name: runName(run), ...run });
+        }
       }
     }
   }
@@ -78,5 +89,5 @@ function isStage1Mode(mode: string): mode is Stage1Mode {
  */
 export function baseConfigOf(config: RunConfig, configs: readonly RunConfig[]): RunConfig | undefined {
   if (config.reranker === undefined) return undefined;
-  return configs.find((c) => c.reranker === undefined && c.stage1 === config.stage1);
+  return configs.find((c) => c.reranker === undefined && c.stage1 === config.stage1 && c.fusion === config.fusion);
 }

@@ -55,6 +55,8 @@ export interface RunConfig {
   /** Unique within an evaluation, e.g. `bm25` or `bm25+ms-marco-MiniLM-L-6-v2@20` (see `runName`). */
   name: string;
   stage1: Stage1Mode;
+  /** Hybrid only: how the two lists are fused (a `sift eval --fusion` spec such as `rrf:60` or `minmax:0.5`); absent: the default. */
+  fusion?: string;
   /** Re-ranker model name; absent for a stage-1-only run. */
   reranker?: string;
   /**

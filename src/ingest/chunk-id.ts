@@ -17,9 +17,11 @@ export function chunkId(source: string, index: number, text: string): string {
  * its chunks (chunk size and overlap, and a version bumped when loaders change their output). Equal
  * fingerprints mean re-ingesting would write the same chunks, so the file is skipped as unchanged.
  */
-export function contentFingerprint(bytes: Uint8Array, settings: { chunkSize: number; chunkOverlap: number }): string {
+export function contentFingerprint(bytes: Uint8Array, settings: { chunkSize: number; chunkOverlap: number; scoutContext?: boolean }): string {
+  // 2: heading paths and structure-first chunking of Markdown and HTML (0.2); `+scout`: vectors of
+  // heading path + chunk, so changing `--heading-context` re-embeds.
   return createHash('sha256')
-    .update(`sift-ingest/1\0${settings.chunkSize}\0${settings.chunkOverlap}\0`)
+    .update(`sift-ingest/2${settings.scoutContext ? '+scout' : ''}\0${settings.chunkSize}\0${settings.chunkOverlap}\0`)
     .update(bytes)
     .digest('hex');
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { chunkText, resolveChunkOptions } from '../chunking/chunk-text.js';
+import { DEFAULT_HEADING_CONTEXT, type HeadingContext } from '../chunking/heading-context.js';
 import type { Embedder } from '../embedding/embedder.js';
 import { SiftError } from '../errors.js';
 import { checkStoreEmbedding } from '../stores/check-store-embedding.js';
@@ -32,6 +33,11 @@ export interface IngestDocumentsOptions {
    * strictly one batch after the other, as before; kept for measuring the difference.
    */
   pipeline?: boolean | undefined;
+  /**
+   * Which stages read heading path (here: the title) + chunk; ingest applies `scout` (what is
+   * embedded). Default {@link DEFAULT_HEADING_CONTEXT}; changing it re-embeds every document.
+   */
+  headingContext?: HeadingContext | undefined;
   /** Called after each written batch. */
   onProgress?: (progress: { documentsDone: number; chunksWritten: number; chunksPerSecond: number }) => void;
   signal?: AbortSignal | undefined;
@@ -57,6 +63,8 @@ export async function ingestDocuments(options: IngestDocumentsOptions): Promise<
   const { store, embedder } = options;
   const settings = resolveChunkOptions({ chunkSize: options.chunkSize, chunkOverlap: options.chunkOverlap });
   const batchChunks = options.batchChunks ?? 512;
+  const headingContext = options.headingContext ?? DEFAULT_HEADING_CONTEXT;
+  const scoutContext = embedder !== null && headingContext.has('scout');
   const info = await store.info();
   checkStoreEmbedding(info.location, info.embedding, embedder ? { model: embedder.model, dimension: await embedder.dimension() } : null);
   const known = new Map((await store.listSources()).map((s) => [s.source, s.contentHash]));
@@ -71,7 +79,7 @@ export async function ingestDocuments(options: IngestDocumentsOptions): Promise<
   let pendingChunks = 0;
   let written = 0;
   // Each batch's write overlaps the next batch's embedding (see PipelinedWriter).
-  const writer = new PipelinedWriter(store, embedder, { embedBatchSize: options.embedBatchSize, signal: options.signal }, (batch, result) => {
+  const writer = new PipelinedWriter(store, embedder, { embedBatchSize: options.embedBatchSize, signal: options.signal, headingContext }, (batch, result) => {
     summary.chunks.added += result.added;
     summary.chunks.removed += result.removed;
     summary.documents.ingested += batch.length;
@@ -95,7 +103,12 @@ export async function ingestDocuments(options: IngestDocumentsOptions): Promise<
     }
     summary.documents.seen++;
     const body = doc.title ? `${doc.title}\n\n${doc.text}` : doc.text;
-    const contentHash = createHash('sha256').update(`sift-doc/1\0${settings.chunkSize}\0${settings.chunkOverlap}\0`).update(body).digest('hex');
+    // `+scout`: vectors of title + chunk, so changing the heading context re-embeds (the plain key
+    // is unchanged, so stores ingested before heading paths existed are still up to date).
+    const contentHash = createHash('sha256')
+      .update(`sift-doc/1${scoutContext ? '+scout' : ''}\0${settings.chunkSize}\0${settings.chunkOverlap}\0`)
+      .update(body)
+      .digest('hex');
     if (known.get(doc.id) === contentHash) {
       summary.documents.unchanged++;
       continue;

@@ -1,6 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { chunkText, resolveChunkOptions } from '../chunking/chunk-text.js';
+import { DEFAULT_HEADING_CONTEXT, type HeadingContext } from '../chunking/heading-context.js';
+import { headingPathAt, joinHeadingPath } from '../chunking/heading-path.js';
 import type { Embedder } from '../embedding/embedder.js';
 import { SiftError } from '../errors.js';
 import { loadError, skipReasonOf } from '../loaders/file-checks.js';
@@ -53,6 +55,11 @@ export interface IngestOptions {
    * strictly one batch after the other, as before; kept for measuring the difference.
    */
   pipeline?: boolean | undefined;
+  /**
+   * Which stages read heading path + chunk; ingest applies `scout` (what is embedded). Default
+   * {@link DEFAULT_HEADING_CONTEXT}. Changing it re-embeds every file on the next ingest.
+   */
+  headingContext?: HeadingContext;
   onProgress?: (progress: IngestProgress) => void;
   /** Called once the files are listed, before any is read. */
   onStart?: (filesTotal: number) => void;
@@ -76,6 +83,8 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestSummary
   const { store, embedder } = options;
   const settings = resolveChunkOptions({ chunkSize: options.chunkSize, chunkOverlap: options.chunkOverlap });
   const batchChunks = options.batchChunks ?? 256;
+  const headingContext = options.headingContext ?? DEFAULT_HEADING_CONTEXT;
+  const fingerprintSettings = { ...settings, scoutContext: embedder !== null && headingContext.has('scout') };
   const info = await store.info();
   const embedding = embedder ? { model: embedder.model, dimension: await embedder.dimension() } : null;
   checkStoreEmbedding(info.location, info.embedding, embedding);
@@ -109,7 +118,7 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestSummary
   };
 
   // Each batch's write overlaps the next batch's embedding and the reading of the files after it.
-  const writer = new PipelinedWriter(store, embedder, { embedBatchSize: options.embedBatchSize, signal: options.signal }, (batch, result) => {
+  const writer = new PipelinedWriter(store, embedder, { embedBatchSize: options.embedBatchSize, signal: options.signal, headingContext }, (batch, result) => {
     summary.chunks.added += result.added;
     summary.chunks.removed += result.removed;
     for (const p of batch) {
@@ -135,12 +144,16 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestSummary
         throw loadError(file.path, 'outside-roots', 'the file (or the link it is) lies outside the ingest roots; it was not read');
       }
       const bytes = await readSourceFile(file.path, options.maxFileBytes !== undefined ? { maxBytes: options.maxFileBytes } : {});
-      const contentHash = contentFingerprint(bytes, settings);
+      const contentHash = contentFingerprint(bytes, fingerprintSettings);
       if (known.get(file.path)?.contentHash === contentHash) {
         summary.files.unchanged++;
       } else {
         const doc: LoadedDocument = await parseDocument(bytes, file.path);
-        const chunks = await chunkText(doc.text, { ...settings, format: doc.format });
+        const headings = doc.headings ?? [];
+        const chunks = (await chunkText(doc.text, { ...settings, format: doc.format, headings })).map((c) => ({
+          ...c,
+          headingPath: joinHeadingPath(headingPathAt(doc.title, headings, c.start)),
+        }));
         const modifiedMs = (await stat(file.path)).mtimeMs;
         pending.push({
           record: { source: file.path, contentHash, chunkCount: chunks.length, modifiedMs, ingestedAt: new Date().toISOString() },

@@ -1,4 +1,5 @@
 import type { TextChunk } from '../chunking/chunk-text.js';
+import { contextualText, type HeadingContext } from '../chunking/heading-context.js';
 import type { Embedder } from '../embedding/embedder.js';
 import type { ChunkRecord, SourceRecord, SourceReplacement, VectorStore, WriteResult } from '../stores/vector-store.js';
 import { chunkId } from './chunk-id.js';
@@ -7,7 +8,8 @@ import { chunkId } from './chunk-id.js';
 export interface PendingSource {
   record: SourceRecord;
   title: string | undefined;
-  chunks: TextChunk[];
+  /** The chunks, each with its heading path (`title › section`; the title when it has none of its own). */
+  chunks: (TextChunk & { headingPath?: string | undefined })[];
 }
 
 /** Most sources in one commit: stores build an `IN (...)` list of them (see `VectorStore.replaceSources`). */
@@ -17,6 +19,8 @@ export interface WriteBatchOptions {
   /** Texts per embedder batch (default: the embedder's). */
   embedBatchSize?: number | undefined;
   signal?: AbortSignal | undefined;
+  /** With `scout`, the embedder reads each chunk with its heading path in front (see `contextualText`). */
+  headingContext?: HeadingContext | undefined;
 }
 
 /**
@@ -30,11 +34,17 @@ export async function writeBatch(
   batch: readonly PendingSource[],
   options: WriteBatchOptions = {},
 ): Promise<WriteResult & { chunks: number }> {
-  const texts = batch.flatMap((p) => p.chunks.map((c) => c.text));
+  const texts = scoutTexts(batch, options);
   const vectors = await embedTexts(embedder, texts, options);
   const items = toReplacements(batch, vectors);
   const result = await store.replaceSources(items);
   return { ...result, chunks: texts.length };
+}
+
+/** What the scout reads of each chunk: the chunk, or with `scout` heading context its heading path in front. */
+function scoutTexts(batch: readonly PendingSource[], options: WriteBatchOptions): string[] {
+  const scoutContext = options.headingContext?.has('scout') ?? false;
+  return batch.flatMap((p) => p.chunks.map((c) => (scoutContext ? contextualText(c.text, c.headingPath ?? p.title) : c.text)));
 }
 
 function embedTexts(embedder: Embedder | null, texts: string[], options: WriteBatchOptions): Promise<Float32Array[] | undefined> {
@@ -57,6 +67,7 @@ function toReplacements(batch: readonly PendingSource[], vectors: Float32Array[]
         source: p.record.source,
         text: c.text,
         title: p.title,
+        headingPath: c.headingPath ?? p.title,
         chunkIndex: c.index,
         start: c.start,
         end: c.end,
@@ -94,7 +105,7 @@ export class PipelinedWriter {
 
   /** Embeds the batch (while the previous one is written), then starts its write and returns. */
   async add(batch: readonly PendingSource[]): Promise<void> {
-    const texts = batch.flatMap((p) => p.chunks.map((c) => c.text));
+    const texts = scoutTexts(batch, this.#options);
     const vectors = await embedTexts(this.#embedder, texts, this.#options);
     await this.#inflight;
     const write = (async () => {

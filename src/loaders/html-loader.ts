@@ -1,5 +1,6 @@
 import { Parser } from 'htmlparser2';
 import { decodeUtf8, loadError, requireText } from './file-checks.js';
+import type { Heading } from '../chunking/heading-path.js';
 import type { LoadedDocument } from './loaded-document.js';
 
 /** Elements whose content is never visible text (code, styling, embedded media, metadata). */
@@ -28,7 +29,8 @@ export const MAX_HTML_DEPTH = 4096;
 /**
  * Loads HTML as its visible text: no script, style, head or navigation boilerplate (`nav`, `footer`,
  * `aside`, page-level `header`, ARIA landmark roles, `hidden`), with headings kept as their own
- * paragraphs so the splitter can cut at them. The title is `<title>`, else the first `<h1>`.
+ * paragraphs so the splitter can cut at them (and reported with their offsets, for heading paths and
+ * structure-first chunking). The title is `<title>`, else the first `<h1>`.
  * htmlparser2 is forgiving, so broken markup still yields its text; a page with no visible text is
  * refused (`no-text`), and one that nests elements past {@link MAX_HTML_DEPTH} levels (`too-deep`).
  *
@@ -42,6 +44,9 @@ export function loadHtml(bytes: Uint8Array, path: string): LoadedDocument {
   let firstH1: string | undefined;
   let h1Text: string | undefined;
   let inTitle = false;
+  /** Visible headings in document order (level and text); located in the final text at the end. */
+  const found: { level: number; text: string }[] = [];
+  let heading: { level: number; text: string } | undefined;
   /** Stack of open elements and whether each one hides its content. */
   const stack: { name: string; hides: boolean }[] = [];
   let hiddenDepth = 0;
@@ -76,6 +81,7 @@ export function loadHtml(bytes: Uint8Array, path: string): LoadedDocument {
         if (hiddenDepth > 0) return;
         if (HEADING.test(name)) {
           newline(2);
+          if (heading === undefined) heading = { level: Number(name[1]), text: '' };
           if (name === 'h1' && firstH1 === undefined) h1Text = '';
         } else if (name === 'p') newline(2);
         else if (BLOCK.has(name)) newline(1);
@@ -87,6 +93,7 @@ export function loadHtml(bytes: Uint8Array, path: string): LoadedDocument {
         if (clean === ' ' && (out.length === 0 || /\s$/.test(out))) return;
         out += out.length === 0 || out.endsWith('\n') ? clean.trimStart() : clean;
         if (h1Text !== undefined) h1Text += text;
+        if (heading !== undefined) heading.text += text;
       },
       onclosetag(name) {
         if (name === 'title') inTitle = false;
@@ -97,6 +104,11 @@ export function loadHtml(bytes: Uint8Array, path: string): LoadedDocument {
         if (hiddenDepth > 0 || (top?.hides ?? false)) return;
         if (HEADING.test(name)) {
           newline(2);
+          if (heading !== undefined && name === `h${heading.level}`) {
+            const clean = heading.text.replace(/\s+/g, ' ').trim();
+            if (clean) found.push({ level: heading.level, text: clean });
+            heading = undefined;
+          }
           if (name === 'h1' && h1Text !== undefined) {
             firstH1 = h1Text.replace(/\s+/g, ' ').trim();
             h1Text = undefined;
@@ -121,5 +133,21 @@ export function loadHtml(bytes: Uint8Array, path: string): LoadedDocument {
     text: requireText(text, path, 'page has no visible text'),
     title: cleanTitle || firstH1 || undefined,
     format: 'html',
+    headings: locateHeadings(text, found),
   };
+}
+
+/** Finds each heading's paragraph in the final text, in order (each search starts after the last). */
+function locateHeadings(text: string, found: readonly { level: number; text: string }[]): Heading[] {
+  const headings: Heading[] = [];
+  let at = 0;
+  for (const h of found) {
+    let start = text.indexOf(h.text, at);
+    // A heading is its own paragraph: prefer an occurrence at the start of a line.
+    while (start > 0 && text[start - 1] !== '\n') start = text.indexOf(h.text, start + 1);
+    if (start < 0) continue;
+    headings.push({ level: h.level, text: h.text, start });
+    at = start + h.text.length;
+  }
+  return headings;
 }

@@ -4,6 +4,8 @@
  * so each one is testable on bytes alone.
  */
 
+import type { Heading } from '../chunking/heading-path.js';
+
 /** The formats sift reads. */
 export type DocumentFormat = 'txt' | 'md' | 'html' | 'pdf';
 
@@ -13,6 +15,8 @@ export interface LoadedDocument {
   /** A human title: the HTML `<title>` or first heading, a Markdown `# heading`, the PDF title; else undefined. */
   title: string | undefined;
   format: DocumentFormat;
+  /** Headings with their offsets in `text` (Markdown `#`, HTML `h1`–`h6`), in order; absent for txt and pdf. */
+  headings?: Heading[] | undefined;
 }
 
 /**

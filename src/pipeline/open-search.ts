@@ -8,6 +8,8 @@ import { HybridRetriever } from '../retrieval/hybrid-retriever.js';
 import type { Retriever } from '../retrieval/retriever.js';
 import { isStage1Mode, STAGE1_MODES, type Stage1Mode } from '../retrieval/stage1-mode.js';
 import type { ModelLoadOptions } from '../runtime/load-text-model.js';
+import { DEFAULT_HEADING_CONTEXT, type HeadingContext } from '../chunking/heading-context.js';
+import type { FusionOptions } from '../retrieval/fusion.js';
 import { checkStoreEmbedding } from '../stores/check-store-embedding.js';
 import { openStore } from '../stores/open-store.js';
 import type { StoreInfo, VectorStore } from '../stores/vector-store.js';
@@ -19,6 +21,10 @@ export interface OpenSearchOptions {
   embedder?: string | undefined;
   /** Model loading options for the embedder. */
   models?: ModelLoadOptions;
+  /** How hybrid fuses dense and BM25 (default: RRF, k = 60, equal weights). */
+  fusion?: FusionOptions | undefined;
+  /** With `bm25`, BM25 also matches each chunk's heading path (default {@link DEFAULT_HEADING_CONTEXT}). */
+  headingContext?: HeadingContext | undefined;
 }
 
 /** An open store with the stage-1 retrievers it supports. */
@@ -80,7 +86,7 @@ export async function openSearch(options: OpenSearchOptions = {}): Promise<Searc
       }
       let r = built.get(mode);
       if (!r) {
-        r = buildRetriever(mode, store, embedder);
+        r = buildRetriever(mode, store, embedder, options);
         built.set(mode, r);
       }
       return r;
@@ -106,8 +112,9 @@ export async function openSearch(options: OpenSearchOptions = {}): Promise<Searc
   }
 }
 
-function buildRetriever(mode: Stage1Mode, store: VectorStore, embedder: Embedder | null): Retriever {
-  if (mode === 'bm25') return new Bm25Retriever(store);
+function buildRetriever(mode: Stage1Mode, store: VectorStore, embedder: Embedder | null, options: OpenSearchOptions): Retriever {
+  const bm25 = (): Bm25Retriever => new Bm25Retriever(store, { headingPath: (options.headingContext ?? DEFAULT_HEADING_CONTEXT).has('bm25') });
+  if (mode === 'bm25') return bm25();
   const dense = new DenseRetriever(store, embedder!);
-  return mode === 'dense' ? dense : new HybridRetriever([dense, new Bm25Retriever(store)]);
+  return mode === 'dense' ? dense : new HybridRetriever([dense, bm25()], options.fusion ?? {});
 }

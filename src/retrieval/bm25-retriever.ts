@@ -13,14 +13,21 @@ import { DEFAULT_K, roundMs, type RetrieveOptions, type RetrieveResponse, type R
 export class Bm25Retriever implements Retriever {
   readonly mode = 'bm25';
   readonly #store: VectorStore;
+  readonly #headingPath: boolean;
 
-  constructor(store: VectorStore) {
+  /** `headingPath`: rank by the chunk's heading path as well as its text (see `TextSearchOptions`). */
+  constructor(store: VectorStore, options: { headingPath?: boolean } = {}) {
     this.#store = store;
+    this.#headingPath = options.headingPath ?? false;
   }
 
   async retrieve(query: string, options: RetrieveOptions = {}): Promise<RetrieveResponse> {
     const t0 = performance.now();
-    const hits = await this.#store.textSearch(query, { k: options.k ?? DEFAULT_K, ...(options.filter ? { filter: options.filter } : {}) });
+    const hits = await this.#store.textSearch(query, {
+      k: options.k ?? DEFAULT_K,
+      ...(options.filter ? { filter: options.filter } : {}),
+      ...(this.#headingPath ? { headingPath: true } : {}),
+    });
     const ms = roundMs(performance.now() - t0);
     return { results: hits.map((h, i) => ({ chunk: h.chunk, rank: i + 1, score: h.score })), timings: { searchMs: ms, totalMs: ms } };
   }

@@ -1,10 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import { reciprocalRankFusion, RRF_K } from './reciprocal-rank-fusion.js';
+import { fuse, resolveFusion, type FusionOptions } from './fusion.js';
 import { DEFAULT_K, roundMs, type RetrieveOptions, type RetrieveResponse, type Retriever } from './retriever.js';
 
-export interface HybridOptions {
-  /** RRF constant (default 60, Cormack et al. 2009). */
-  rrfK?: number;
+export interface HybridOptions extends FusionOptions {
   /**
    * Candidates fetched from each retriever before fusing (default max(k, 50)). Deeper lists let a
    * chunk ranked moderately by both retrievers surface; range k–200.
@@ -13,8 +11,9 @@ export interface HybridOptions {
 }
 
 /**
- * Hybrid stage 1: runs several retrievers (dense and BM25) concurrently and fuses their rankings by
- * reciprocal rank fusion. Dense finds paraphrases, BM25 finds rare exact terms (names, codes);
+ * Hybrid stage 1: runs several retrievers (dense and BM25) concurrently and fuses their rankings
+ * (reciprocal rank fusion by default; weighted RRF or a convex combination of normalised scores,
+ * see `fusion.ts`). Dense finds paraphrases, BM25 finds rare exact terms (names, codes);
  * fusion keeps both kinds of hit.
  *
  * @example
@@ -28,7 +27,7 @@ export class HybridRetriever implements Retriever {
 
   constructor(retrievers: readonly Retriever[], options: HybridOptions = {}) {
     this.#retrievers = retrievers;
-    this.#options = options;
+    this.#options = { ...options, ...resolveFusion(options) };
   }
 
   async retrieve(query: string, options: RetrieveOptions = {}): Promise<RetrieveResponse> {
@@ -45,7 +44,7 @@ export class HybridRetriever implements Retriever {
       lists[r.mode] = response.results;
       for (const [key, ms] of Object.entries(response.timings)) timings[`${r.mode}.${key}`] = ms;
     });
-    const results = reciprocalRankFusion(lists, { k: this.#options.rrfK ?? RRF_K, limit: k });
+    const results = fuse(lists, this.#options, k);
     const t2 = performance.now();
     return { results, timings: { ...timings, fuseMs: roundMs(t2 - t1), totalMs: roundMs(t2 - t0) } };
   }

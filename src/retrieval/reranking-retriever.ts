@@ -2,6 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { SiftError } from '../errors.js';
 import type { Reranker } from '../reranking/reranker.js';
 import type { StoredChunk } from '../stores/vector-store.js';
+import { contextualText } from '../chunking/heading-context.js';
+import { headingPathOf } from '../stores/store-rows.js';
 import type { RetrieveOptions, Retriever } from './retriever.js';
 
 export interface RerankingRetrieverOptions {
@@ -20,6 +22,11 @@ export interface RerankingRetrieverOptions {
   topK?: number;
   /** Drop re-ranked results scoring below this relevance (0..1; default none). */
   minScore?: number | undefined;
+  /**
+   * The judge reads each candidate as heading path + chunk (`--heading-context judge`); results
+   * still carry the chunk's own text. Default false.
+   */
+  judgeHeadingPath?: boolean | undefined;
 }
 
 /** One result of a two-stage search. */
@@ -75,8 +82,10 @@ export class RerankingRetriever {
   private readonly retriever: Retriever;
   private readonly retrieveOptions: Omit<RetrieveOptions, 'k' | 'signal'>;
   private readonly reranker: Reranker | undefined;
+  private readonly judgeHeadingPath: boolean;
 
   constructor(options: RerankingRetrieverOptions) {
+    this.judgeHeadingPath = options.judgeHeadingPath ?? false;
     this.retriever = options.retriever;
     this.reranker = options.reranker;
     this.retrieveOptions = options.retrieveOptions ?? {};
@@ -151,7 +160,8 @@ export class RerankingRetriever {
   }
 
   private async judge(query: string, pool: RetrievalHit[]): Promise<RetrievalHit[]> {
-    const { results } = await this.reranker!.rerank(query, pool.map((h) => h.chunk));
+    const passages = this.judgeHeadingPath ? pool.map((h) => ({ ...h.chunk, text: contextualText(h.chunk.text, headingPathOf(h.chunk)) })) : pool.map((h) => h.chunk);
+    const { results } = await this.reranker!.rerank(query, passages);
     return results.map((r) => ({ ...pool[r.index]!, rerankScore: r.score, logit: r.logit }));
   }
 }

@@ -40,6 +40,8 @@ export interface SearchServiceOptions {
   defaultMode?: string;
   /** Reports the store's in-memory dense index size (see `VectorStore.denseIndexStats`). */
   denseIndex?: () => DenseIndexStats | undefined;
+  /** The judge reads heading path + chunk (`--heading-context judge`). Default false. */
+  judgeHeadingPath?: boolean;
 }
 
 /**
@@ -68,6 +70,7 @@ export function createSearchService(options: SearchServiceOptions): SearchServic
       candidates: request.candidates,
       topK: request.topK,
       minScore: request.minScore,
+      judgeHeadingPath: options.judgeHeadingPath,
     });
   };
   return {

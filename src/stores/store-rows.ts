@@ -8,6 +8,7 @@ import type { SourceRecord, StoredChunk } from './vector-store.js';
 
 export function rowToChunk(row: Record<string, unknown>): StoredChunk {
   const title = row.title;
+  const headingPath = row.heading_path;
   return {
     id: String(row.id),
     source: String(row.source),
@@ -17,7 +18,16 @@ export function rowToChunk(row: Record<string, unknown>): StoredChunk {
     start: Number(row.start_offset),
     end: Number(row.end_offset),
     modifiedMs: Number(row.modified_ms),
+    ...(typeof headingPath === 'string' && headingPath !== '' ? { headingPath } : {}),
   };
+}
+
+/**
+ * Where a chunk sits, for display and heading context: its heading path, or its title in stores
+ * made before heading paths (no column, or null in their old rows).
+ */
+export function headingPathOf(chunk: { headingPath?: string | undefined; title?: string | undefined }): string | undefined {
+  return chunk.headingPath || chunk.title || undefined;
 }
 
 export function sourceToRow(record: SourceRecord): Record<string, unknown> {

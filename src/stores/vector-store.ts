@@ -36,6 +36,12 @@ export interface ChunkRecord {
   text: string;
   /** The document's title, if it has one. */
   title?: string | undefined;
+  /**
+   * Where the chunk sits: `title › section › subsection` (HTML and Markdown headings; the title for
+   * PDF and BEIR documents). Absent in stores made before it existed: use `headingPathOf`, which
+   * falls back to the title.
+   */
+  headingPath?: string | undefined;
   /** Position of the chunk in its document, from 0. */
   chunkIndex: number;
   /** Character offsets of the chunk in the document's extracted text: `[start, end)`. */
@@ -95,6 +101,11 @@ export interface ScanOptions {
 export interface TextSearchOptions {
   k: number;
   filter?: ChunkFilter;
+  /**
+   * Also match the chunk's heading path (BM25 of the heading path added to BM25 of the text), so a
+   * chunk is found by its page title and section names. Stores without heading paths ignore it.
+   */
+  headingPath?: boolean;
 }
 
 /** One source's new chunks, replacing all its old ones. */

@@ -8,6 +8,7 @@ import { RerankingRetriever } from '../../src/retrieval/reranking-retriever.js';
 import { openLanceStore } from '../../src/stores/lancedb/index.js';
 import type { StoredChunk, VectorStore } from '../../src/stores/vector-store.js';
 import { removeTempDirs, tempDir } from '../ingest/make-corpus.js';
+import type { Reranker } from '../../src/reranking/reranker.js';
 
 after(removeTempDirs);
 
@@ -89,5 +90,49 @@ test('stage-1 retrievers plug into the two-stage RerankingRetriever', async () =
   assert.equal(res.stage1, 'hybrid');
   assert.equal(res.hits[0]?.chunk.source, '/kb/export.md');
   assert.equal(res.hits.length, 2);
+  await store.close();
+});
+
+test('BM25 with heading paths finds a chunk by its section name; the judge can read heading path + chunk', async () => {
+  const embedder = new HashingEmbedder({ dimension: 64 });
+  const store = await openLanceStore(join(await tempDir('sift-hp-'), 'store'), { create: true, embedding: { model: embedder.model, dimension: 64 } });
+  const texts = ['Plain VACUUM may not be satisfactory when a table holds many dead rows.', 'Indexes speed up lookups by key.'];
+  const vectors = await embedder.embed(texts);
+  await store.upsert(
+    texts.map((text, i) => ({
+      id: `c${i}`,
+      source: `/manual/${i}.html`,
+      text,
+      headingPath: i === 0 ? 'Manual › Routine Vacuuming › Recovering Disk Space' : 'Manual › Indexes',
+      chunkIndex: 0,
+      start: 0,
+      end: text.length,
+      modifiedMs: 0,
+      vector: vectors[i],
+    })),
+  );
+  await store.optimize();
+  const query = 'recovering disk space';
+  assert.equal((await new Bm25Retriever(store).retrieve(query, { k: 2 })).results.length, 0, 'the chunk text alone has none of the words');
+  const found = await new Bm25Retriever(store, { headingPath: true }).retrieve(query, { k: 2 });
+  assert.equal(found.results[0]?.chunk.id, 'c0');
+  assert.equal(found.results[0]?.chunk.text, texts[0], 'results carry the chunk text, not the heading path');
+
+  const seen: string[][] = [];
+  const judge = {
+    model: 'recording-judge',
+    async rerank(_q: string, docs: readonly (string | { text: string })[]) {
+      const passages = docs.map((d) => (typeof d === 'string' ? d : d.text));
+      seen.push(passages);
+      return { results: passages.map((_, index) => ({ index, document: docs[index]!, text: passages[index]!, score: 1 - index / 10, logit: 0, truncated: false })), truncatedPairs: 0, timings: { totalMs: 0 } };
+    },
+    async close() {},
+  } as unknown as Reranker;
+  const dense = new DenseRetriever(store, embedder);
+  await new RerankingRetriever({ retriever: dense, reranker: judge, candidates: 2 }).retrieve('vacuum');
+  const withPath = await new RerankingRetriever({ retriever: dense, reranker: judge, candidates: 2, judgeHeadingPath: true }).retrieve('vacuum');
+  assert.ok(seen[0]!.every((p) => texts.includes(p)), 'by default the judge reads the chunk alone');
+  assert.ok(seen[1]!.every((p) => /^Manual › .+\n\n/.test(p)), 'with judgeHeadingPath it reads heading path + chunk');
+  assert.ok(withPath.hits.every((h) => texts.includes(h.chunk.text)));
   await store.close();
 });

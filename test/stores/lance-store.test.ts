@@ -12,7 +12,16 @@ after(removeTempDirs);
 
 const newLocation = async (): Promise<string> => join(await tempDir('sift-store-'), 'store');
 
-runStoreContract('lancedb', openLanceStore, newLocation);
+runStoreContract('lancedb', openLanceStore, newLocation, {
+  dropHeadingPathColumn: async (location) => {
+    const lancedb = await import('@lancedb/lancedb');
+    const db = await lancedb.connect(location);
+    const table = await db.openTable('chunks');
+    await table.dropColumns(['heading_path']);
+    table.close();
+    db.close();
+  },
+});
 
 test('lancedb: the manifest records backend, layout version and embedding', async () => {
   const loc = await newLocation();

@@ -16,7 +16,17 @@ after(async () => {
 });
 
 describe('postgres (PGlite + pgvector over the wire protocol)', () => {
-  runStoreContract('postgres-pglite', openPostgresStore, () => pglite!.newLocation(), { dropConnections: () => pglite!.restart() });
+  runStoreContract('postgres-pglite', openPostgresStore, () => pglite!.newLocation(), {
+    dropConnections: () => pglite!.restart(),
+    dropHeadingPathColumn: async (location) => {
+      const schema = new URL(location).searchParams.get('collection') ?? 'sift';
+      const pg = (await import('pg')).default;
+      const client = new pg.Client({ connectionString: pglite!.url });
+      await client.connect();
+      await client.query(`ALTER TABLE "${schema}".chunks DROP COLUMN heading_path`);
+      await client.end();
+    },
+  });
 });
 
 const realUrl = process.env.SIFT_TEST_DATABASE_URL;

@@ -9,6 +9,7 @@ import { DenseRetriever } from '../../src/retrieval/dense-retriever.js';
 import { HybridRetriever } from '../../src/retrieval/hybrid-retriever.js';
 import type { ChunkRecord, OpenStore, SourceRecord, VectorStore } from '../../src/stores/vector-store.js';
 import { crashCorpus } from './crash-corpus.js';
+import { headingPathOf } from '../../src/stores/store-rows.js';
 
 /** What a backend can do beyond the contract, for the cases that need it. */
 export interface StoreContractHooks {
@@ -17,6 +18,8 @@ export interface StoreContractHooks {
    * backends). Backends without a server leave it out, and the case says why it is skipped.
    */
   dropConnections?: () => Promise<void>;
+  /** Makes the store at a location look like one made before heading paths (drops the column). */
+  dropHeadingPathColumn?: (location: string) => Promise<void>;
 }
 
 /**
@@ -58,6 +61,59 @@ export function runStoreContract(backend: string, open: OpenStore, newLocation: 
     await store.close();
     const again = await open(loc);
     assert.deepEqual((await again.info()).embedding, embedding);
+    await again.close();
+  });
+
+  test(`${backend}: heading paths are stored with the chunk and read back by get, search and scan`, async () => {
+    const store = await open(await newLocation(), { create: true, embedding });
+    const rows = (await chunks('/m.html', ['plain vacuum may not be satisfactory', 'no path here'])).map((c, i) => ({
+      ...c,
+      headingPath: i === 0 ? 'Manual › Routine Vacuuming › Recovering Disk Space' : undefined,
+      title: i === 0 ? 'Manual' : undefined,
+    }));
+    await store.upsert(rows);
+    await store.optimize();
+    const [got, bare] = await store.get(rows.map((r) => r.id));
+    assert.equal(got!.headingPath, 'Manual › Routine Vacuuming › Recovering Disk Space');
+    assert.equal(bare!.headingPath, undefined);
+    assert.equal((await store.textSearch('vacuum', { k: 1 }))[0]!.chunk.headingPath, got!.headingPath);
+    const [q] = await embedder.embed(['plain vacuum']);
+    assert.equal((await store.denseSearch(q!, { k: 1 }))[0]!.chunk.headingPath, got!.headingPath);
+    const scanned = [];
+    for await (const batch of store.scan()) scanned.push(...batch);
+    assert.equal(scanned.find((c) => c.id === rows[0]!.id)!.headingPath, got!.headingPath);
+    await store.close();
+  });
+
+  test(`${backend}: a store made before heading paths opens, reads the title as the path, and gains the column on its first write`, async (t) => {
+    if (!hooks.dropHeadingPathColumn) {
+      t.skip(`skipped: ${backend} cannot simulate an older store`);
+      return;
+    }
+    const loc = await newLocation();
+    const first = await open(loc, { create: true, embedding });
+    const old = await chunks('/old.md', ['zebra crossing rules', 'more about zebras']);
+    await first.upsert(old);
+    await first.optimize();
+    await first.close();
+    await hooks.dropHeadingPathColumn(loc);
+    const store = await open(loc, { embedding });
+    const [a] = await store.get([old[0]!.id]);
+    assert.equal(a!.headingPath, undefined);
+    assert.equal(headingPathOf(a!), 'Title of /old.md', 'the title stands in for the missing path');
+    assert.equal((await store.textSearch('zebra', { k: 5, headingPath: true })).length, 2);
+    const [q] = await embedder.embed(['zebra']);
+    assert.equal((await store.denseSearch(q!, { k: 5 })).length, 2);
+    const fresh = (await chunks('/new.md', ['lions and tigers'])).map((c) => ({ ...c, headingPath: 'Zoo › Big cats' }));
+    await store.upsert(fresh);
+    await store.optimize();
+    const [n, o] = await store.get([fresh[0]!.id, old[1]!.id]);
+    assert.equal(n!.headingPath, 'Zoo › Big cats');
+    assert.equal(headingPathOf(o!), 'Title of /old.md');
+    assert.equal(await store.count(), 3);
+    await store.close();
+    const again = await open(loc);
+    assert.equal((await again.get([fresh[0]!.id]))[0]!.headingPath, 'Zoo › Big cats');
     await again.close();
   });
 

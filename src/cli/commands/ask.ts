@@ -8,12 +8,13 @@ import { DEFAULT_EXTRACTIVE_MIN_SCORE } from '../../generation/extractive-answer
 import { RerankingRetriever, type RetrievalHit } from '../../retrieval/reranking-retriever.js';
 import { roundMs } from '../../retrieval/retriever.js';
 import { openSearch } from '../../pipeline/open-search.js';
+import { addRetrievalFlags, retrievalOptions, type RetrievalFlags } from '../retrieval-flags.js';
 import { addModelFlags, modelLoadOptions } from '../model-flags.js';
 import { addTwoStageFlags, parseTwoStageFlags, type TwoStageFlags } from '../two-stage-flags.js';
 import { parseNumberInRange, parsePositiveInt, printJson, runCommand } from '../run-command.js';
 
 
-interface AskFlags extends TwoStageFlags {
+interface AskFlags extends TwoStageFlags, RetrievalFlags {
   llmUrl?: string;
   llmModel?: string;
   sentences?: string;
@@ -35,7 +36,8 @@ export function registerAsk(program: Command): void {
     .option('--sentences <n>', 'without an LLM: sentences quoted (default 3)')
     .option('--sentence-min-score <x>', `without an LLM: least relevance of a quoted sentence, 0..1 (default ${DEFAULT_EXTRACTIVE_MIN_SCORE})`)
     .option('--json', 'print {"query", "answer", "mode", "citations", "hits", "timings"} as JSON');
-  addModelFlags(addTwoStageFlags(command, 'chunks kept after re-ranking and given to the answer')).action((question: string, flags: AskFlags) =>
+  addModelFlags(addRetrievalFlags(addTwoStageFlags(command, 'chunks kept after re-ranking and given to the answer')))
+    .action((question: string, flags: AskFlags) =>
     runCommand(flags, async () => {
       const t0 = performance.now();
       if (question.trim() === '') throw new SiftError('INVALID_OPTION', 'the question is empty; give the question to answer');
@@ -47,7 +49,8 @@ export function registerAsk(program: Command): void {
       const sentenceMinScore = parseNumberInRange('--sentence-min-score', flags.sentenceMinScore, 0, 1);
 
       const models = modelLoadOptions(flags);
-      const search = await openSearch({ store: flags.store, embedder: flags.embedder, models });
+      const retrieval = retrievalOptions(flags);
+      const search = await openSearch({ store: flags.store, embedder: flags.embedder, models, ...retrieval });
       const reranker = createReranker(flags.reranker, models);
       try {
         const stage1 = search.retriever(flags.mode);
@@ -56,7 +59,7 @@ export function registerAsk(program: Command): void {
         if ((await search.store.count()) > 0) await reranker.load();
         const loadMs = performance.now() - tLoad;
 
-        const twoStage = new RerankingRetriever({ retriever: stage1, reranker, candidates, topK, minScore });
+        const twoStage = new RerankingRetriever({ retriever: stage1, reranker, candidates, topK, minScore, judgeHeadingPath: retrieval.headingContext.has('judge') });
         const retrieved = await twoStage.retrieve(question);
 
         const tAnswer = performance.now();

@@ -9,7 +9,9 @@ import { formatRunsTable } from '../../eval/report/runs-table.js';
 import { formatGroupTables, formatSignificanceTable, pairedLine, significanceCaption } from '../../eval/report/significance-table.js';
 import { formatSweepTable } from '../../eval/report/sweep-table.js';
 import { writeReportFiles } from '../../eval/report/write-report-files.js';
+import { writePerQueryFile } from '../../eval/report/per-query-file.js';
 import { findModel } from '../../models/registry.js';
+import { parseHeadingContext } from '../../chunking/heading-context.js';
 import { addModelFlags, modelLoadOptions, type ModelFlags } from '../model-flags.js';
 import { createProgress } from '../progress.js';
 import { parseNumberInRange, parsePositiveInt, printJson, runCommand } from '../run-command.js';
@@ -31,6 +33,9 @@ interface EvalFlags extends ModelFlags {
   sweep?: boolean;
   latencyBudgetMs?: string;
   seed?: string;
+  headingContext?: string;
+  fusion?: string;
+  reuseVectors?: string;
 }
 
 /** The rerankers a `--sweep` compares when none are named: the MiniLM family, small to large. */
@@ -60,6 +65,9 @@ export function registerEval(program: Command): void {
     .option('--sweep', 'compare rerankers and candidate counts: the model-selection table')
     .option('--latency-budget-ms <ms>', 'recommend re-ranking only when total p95 per query (stage 1 + re-ranking) stays within this many ms')
     .option('--seed <n>', 'seed of the paired significance tests (randomization p-value, bootstrap interval; default 42)')
+    .option('--heading-context <list>', 'stages that read heading path (BEIR: title) + chunk: scout,bm25,judge, all or none (default: the ingest default)')
+    .option('--reuse-vectors <store>', 'BEIR: reuse the vectors of identical passages from a store built with the same embedder and --dtype (heading-context variants re-embed only what changed)')
+    .option('--fusion <list>', 'hybrid fusions to compare, comma-separated: rrf:K, rrf:K:ALPHA (weighted), minmax:ALPHA, zscore:ALPHA (ALPHA: dense weight 0..1; default rrf:60)')
     .option('--json', 'print {"dataset", "split", "queries", "runs": [...], "significance", "recommendations", "groups"} as JSON');
   addModelFlags(command).action((flags: EvalFlags) =>
     runCommand(flags, async () => {
@@ -88,6 +96,9 @@ export function registerEval(program: Command): void {
         chunkSize: flags.chunkSize !== undefined ? parsePositiveInt('--chunk-size', flags.chunkSize, 500) : undefined,
         chunkOverlap: flags.chunkOverlap !== undefined ? Number(flags.chunkOverlap) : undefined,
         models,
+        headingContext: flags.headingContext !== undefined ? parseHeadingContext(flags.headingContext) : undefined,
+        fusions: list(flags.fusion),
+        reuseVectors: flags.reuseVectors,
         onIngestProgress: (docs, chunks) => {
           if (phase !== 'ingest') {
             phase = 'ingest';
@@ -116,6 +127,7 @@ export function registerEval(program: Command): void {
         ...(seed !== undefined ? { seed } : {}),
       });
       const files = flags.out ? await writeReportFiles(report, flags.out) : undefined;
+      if (flags.out) await writePerQueryFile(evaluation.runs, flags.out);
       if (flags.json) {
         printJson({ ...report.json, store: evaluation.store, ingest: evaluation.ingest, ...(files ? { files } : {}) });
         return;

@@ -14,9 +14,11 @@ import { embedderFromFlag, NO_EMBEDDER } from '../embedder-flag.js';
 import { addModelFlags, type ModelFlags } from '../model-flags.js';
 import { createProgress } from '../progress.js';
 import { EXIT, parsePositiveInt, printJson, runCommand } from '../run-command.js';
+import { parseHeadingContext } from '../../chunking/heading-context.js';
 
 interface IngestFlags extends ModelFlags {
   store?: string;
+  headingContext?: string;
   embedder?: string;
   include?: string[];
   exclude?: string[];
@@ -46,6 +48,7 @@ export function registerIngest(program: Command): void {
     .option('--max-file-size <size>', `skip larger files: bytes, or with k/M/G (default ${DEFAULT_MAX_FILE_BYTES / 1024 / 1024}M)`)
     .option('--batch-size <n>', 'texts per embedding batch (default: the embedder\'s, 8)')
     .option('--commit-chunks <n>', 'chunks written per commit, whole files only (default 256); smaller loses less work to a crash')
+    .option('--heading-context <list>', 'with scout (or all), chunks are embedded as heading path + chunk; none: the chunk alone (default: see README, quality)')
     .option('--json', 'print the summary as JSON');
   addModelFlags(command).action((paths: string[], flags: IngestFlags) =>
     runCommand(flags, async () => {
@@ -79,6 +82,7 @@ export function registerIngest(program: Command): void {
             chunkOverlap,
             maxFileBytes,
             batchChunks,
+            ...(flags.headingContext !== undefined ? { headingContext: parseHeadingContext(flags.headingContext) } : {}),
             skipDirs: [resolve(location)],
             ...(flags.include ? { include: flags.include } : {}),
             ...(flags.exclude ? { exclude: flags.exclude } : {}),

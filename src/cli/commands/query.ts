@@ -4,13 +4,15 @@ import { relative } from 'node:path';
 import { createReranker } from '../../defaults.js';
 import { isSiftError, SiftError } from '../../errors.js';
 import { openSearch } from '../../pipeline/open-search.js';
+import { addRetrievalFlags, retrievalOptions, type RetrievalFlags } from '../retrieval-flags.js';
 import { RerankingRetriever, type RetrievalHit } from '../../retrieval/reranking-retriever.js';
 import { roundMs } from '../../retrieval/retriever.js';
 import { addModelFlags, modelLoadOptions } from '../model-flags.js';
 import { addTwoStageFlags, parseTwoStageFlags, type TwoStageFlags } from '../two-stage-flags.js';
 import { EXIT, printJson, runCommand } from '../run-command.js';
+import { headingPathOf } from '../../stores/store-rows.js';
 
-interface QueryFlags extends TwoStageFlags {
+interface QueryFlags extends TwoStageFlags, RetrievalFlags {
   rerank: boolean;
   compare?: boolean;
 }
@@ -24,14 +26,16 @@ export function registerQuery(program: Command): void {
     .option('--no-rerank', 'stage 1 only: show the top-k candidates as retrieved')
     .option('--compare', 'show semantic-only top-k beside re-ranked top-k and what moved')
     .option('--json', 'print the results as JSON');
-  addModelFlags(addTwoStageFlags(command, 'results kept after re-ranking')).action((query: string, flags: QueryFlags) =>
+  addModelFlags(addRetrievalFlags(addTwoStageFlags(command, 'results kept after re-ranking')))
+    .action((query: string, flags: QueryFlags) =>
     runCommand(flags, async () => {
       const t0 = performance.now();
       if (query.trim() === '') throw new SiftError('INVALID_OPTION', 'the query is empty; give the question or search text');
       const { candidates, topK, minScore } = parseTwoStageFlags(flags);
       if (flags.compare && !flags.rerank) throw new SiftError('INVALID_OPTION', '--compare shows re-ranked results beside stage 1; it cannot go with --no-rerank');
       const models = modelLoadOptions(flags);
-      const search = await openSearch({ store: flags.store, embedder: flags.embedder, models });
+      const retrieval = retrievalOptions(flags);
+      const search = await openSearch({ store: flags.store, embedder: flags.embedder, models, ...retrieval });
       const reranker = flags.rerank ? createReranker(flags.reranker, models) : undefined;
       try {
         const stage1 = search.retriever(flags.mode);
@@ -47,7 +51,7 @@ export function registerQuery(program: Command): void {
           process.stderr.write(`${judgeMissingLine(reranker!.model, judgeMissing)}\n`);
           return EXIT.failure;
         }
-        const twoStage = new RerankingRetriever({ retriever: stage1, reranker, candidates, topK, minScore });
+        const twoStage = new RerankingRetriever({ retriever: stage1, reranker, candidates, topK, minScore, judgeHeadingPath: retrieval.headingContext.has('judge') });
         const timing = (t: { retrieveMs: number; rerankMs: number }) => ({
           loadMs: roundMs(loadMs),
           retrieveMs: roundMs(t.retrieveMs),
@@ -103,6 +107,7 @@ function hitJson(h: RetrievalHit): Record<string, unknown> {
     chunkId: h.chunk.id,
     source: h.chunk.source,
     title: h.chunk.title ?? null,
+    headingPath: headingPathOf(h.chunk) ?? null,
     chunkIndex: h.chunk.chunkIndex,
     text: h.chunk.text,
     score: h.rerankScore ?? null,
@@ -129,7 +134,8 @@ function printHits(hits: RetrievalHit[], mode: string, reranker: string | null, 
   const lines = hits.map((h) => {
     const score = h.rerankScore !== undefined ? h.rerankScore.toFixed(3) : h.retrievalScore.toFixed(3);
     const moved = h.rerankScore !== undefined ? movement(h.retrievalRank, h.rank) : '';
-    return `${String(h.rank).padStart(3)}  ${score}  ${moved.padEnd(6)} ${where(h)}\n     ${preview(h.chunk.text, 110)}`;
+    const path = headingPathOf(h.chunk);
+    return `${String(h.rank).padStart(3)}  ${score}  ${moved.padEnd(6)} ${where(h)}\n${path ? `     ${path}\n` : ''}     ${preview(h.chunk.text, 110)}`;
   });
   const how = reranker ? `${mode} -> ${reranker}` : `${mode}, not re-ranked`;
   process.stdout.write(`${lines.join('\n')}\n\n${hits.length} results (${how}) in ${t.totalMs} ms: retrieve ${t.retrieveMs} ms, re-rank ${t.rerankMs} ms\n`);

@@ -4,12 +4,14 @@ import { relative, resolve } from 'node:path';
 import { SiftError } from '../../errors.js';
 import { DEFAULT_K, roundMs } from '../../retrieval/retriever.js';
 import { openSearch } from '../../pipeline/open-search.js';
+import { addRetrievalFlags, retrievalOptions, type RetrievalFlags } from '../retrieval-flags.js';
 import type { ChunkFilter } from '../../stores/vector-store.js';
 import { addModelFlags, modelLoadOptions, type ModelFlags } from '../model-flags.js';
 import { parsePositiveInt, printJson, runCommand } from '../run-command.js';
+import { headingPathOf } from '../../stores/store-rows.js';
 
 
-interface SearchFlags extends ModelFlags {
+interface SearchFlags extends ModelFlags, RetrievalFlags {
   store?: string;
   embedder?: string;
   topK?: string;
@@ -33,12 +35,12 @@ export function registerSearch(program: Command): void {
     .option('--under <folder>', 'only chunks of files under this folder')
     .option('--exact', 'dense: exact search even when an ANN index exists')
     .option('--json', 'print {"query", "results": [{"rank", "chunkId", "source", "text", "score"}], "timings"} as JSON');
-  addModelFlags(command).action((query: string, flags: SearchFlags) =>
+  addModelFlags(addRetrievalFlags(command)).action((query: string, flags: SearchFlags) =>
     runCommand(flags, async () => {
       const t0 = performance.now();
       const k = parsePositiveInt('--top-k', flags.topK, DEFAULT_K);
       if (query.trim() === '') throw new SiftError('INVALID_OPTION', 'the query is empty; give the search text');
-      const search = await openSearch({ store: flags.store, embedder: flags.embedder, models: modelLoadOptions(flags) });
+      const search = await openSearch({ store: flags.store, embedder: flags.embedder, models: modelLoadOptions(flags), ...retrievalOptions(flags) });
       try {
         const retriever = search.retriever(flags.mode);
         const mode = retriever.mode;
@@ -53,6 +55,7 @@ export function registerSearch(program: Command): void {
           chunkId: r.chunk.id,
           source: r.chunk.source,
           title: r.chunk.title ?? null,
+          headingPath: headingPathOf(r.chunk) ?? null,
           chunkIndex: r.chunk.chunkIndex,
           start: r.chunk.start,
           end: r.chunk.end,
@@ -76,7 +79,7 @@ function withSlash(dir: string): string {
   return dir.endsWith('/') ? dir : `${dir}/`;
 }
 
-function printResults(results: { rank: number; source: string; text: string; score: number }[], mode: string, totalMs: number): void {
+function printResults(results: { rank: number; source: string; headingPath: string | null; text: string; score: number }[], mode: string, totalMs: number): void {
   if (results.length === 0) {
     process.stdout.write(`no results (${mode})\n`);
     return;
@@ -84,7 +87,8 @@ function printResults(results: { rank: number; source: string; text: string; sco
   const lines = results.map((r) => {
     const preview = r.text.replace(/\s+/g, ' ').trim();
     const cut = preview.length > 100 ? `${preview.slice(0, 99)}…` : preview;
-    return `${String(r.rank).padStart(3)}  ${r.score.toFixed(4)}  ${relative(process.cwd(), r.source)}\n     ${cut}`;
+    const path = r.headingPath ? `     ${r.headingPath}\n` : '';
+    return `${String(r.rank).padStart(3)}  ${r.score.toFixed(4)}  ${relative(process.cwd(), r.source)}\n${path}     ${cut}`;
   });
   process.stdout.write(`${lines.join('\n')}\n\n${results.length} results (${mode}) in ${totalMs} ms\n`);
 }

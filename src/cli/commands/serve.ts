@@ -14,11 +14,12 @@ import { startServer } from '../../server/start-server.js';
 import { isPostgresLocation } from '../../stores/open-store.js';
 import { redactPassword } from '../../stores/postgres/postgres-location.js';
 import { openSearch, type SearchSetup } from '../../pipeline/open-search.js';
+import { addRetrievalFlags, retrievalOptions, type RetrievalFlags } from '../retrieval-flags.js';
 import type { Retriever } from '../../retrieval/retriever.js';
 import { addModelFlags, modelLoadOptions, type ModelFlags } from '../model-flags.js';
 import { parsePositiveInt, printJson, runCommand } from '../run-command.js';
 
-interface ServeFlags extends ModelFlags {
+interface ServeFlags extends ModelFlags, RetrievalFlags {
   host: string;
   port: string;
   apiKey?: string;
@@ -59,7 +60,7 @@ export function registerServe(program: Command): void {
     .option('--llm-model <name>', 'model name at --llm-url')
     .option('--ingest-root <dir>', 'enable POST /v1/ingest for files and folders inside this folder (repeatable); needs a store', (v: string, prev: string[] = []) => [...prev, v])
     .option('--json', 'print {"url", "host", "port", "model", "store", "search_modes", "routes"} once listening');
-  addModelFlags(command).action((flags: ServeFlags) =>
+  addModelFlags(addRetrievalFlags(command)).action((flags: ServeFlags) =>
     runCommand(flags, async () => {
       const port = parsePort(flags.port);
       const apiKey = flags.apiKey ?? (process.env.SIFT_API_KEY || undefined);
@@ -85,7 +86,7 @@ export function registerServe(program: Command): void {
         const location = flags.store ?? storeFromEnv();
         let search: { retrievers: Record<string, Retriever>; defaultMode: string } | undefined;
         if (flags.store !== undefined || isPostgresLocation(location) || existsSync(location)) {
-          setup = await openSearch({ store: location, embedder: flags.embedder, models: modelLoadOptions(flags) });
+          setup = await openSearch({ store: location, embedder: flags.embedder, models: modelLoadOptions(flags), ...retrievalOptions(flags) });
           const opened = setup;
           // The default mode first: clients that name no mode get it, and listings show it first.
           const modes = [opened.defaultMode, ...opened.modes.filter((m) => m !== opened.defaultMode)];
@@ -119,7 +120,13 @@ export function registerServe(program: Command): void {
           ...(search
             ? {
                 search: (reranker) =>
-                  createSearchService({ retrievers: search.retrievers, reranker, defaultMode: search.defaultMode, denseIndex: () => setup?.store.denseIndexStats?.() }),
+                  createSearchService({
+                    retrievers: search.retrievers,
+                    reranker,
+                    defaultMode: search.defaultMode,
+                    denseIndex: () => setup?.store.denseIndexStats?.(),
+                    judgeHeadingPath: retrievalOptions(flags).headingContext.has('judge'),
+                  }),
               }
             : {}),
           ...(flags.llmUrl ? { llm: { url: flags.llmUrl, model: flags.llmModel } } : {}),

@@ -1,4 +1,5 @@
 import type { RetrievalHit } from '../../retrieval/reranking-retriever.js';
+import { headingPathOf } from '../../stores/store-rows.js';
 
 /** A hit on the wire: the chunk, where it came from, and both stages' scores. */
 export function hitJson(hit: RetrievalHit) {
@@ -8,6 +9,7 @@ export function hitJson(hit: RetrievalHit) {
     id: chunk.id,
     source: chunk.source,
     ...(chunk.title !== undefined ? { title: chunk.title } : {}),
+    ...(headingPathOf(chunk) !== undefined ? { heading_path: headingPathOf(chunk) } : {}),
     chunk_index: chunk.chunkIndex,
     start: chunk.start,
     end: chunk.end,

@@ -37,7 +37,7 @@ export function searchRequest(req: { query: string; candidates?: number | undefi
  * // {"query": "population of Berlin", "top_k": 3, "compare": true}
  * // -> {"query": ..., "mode": "hybrid", "reranker": ..., "semantic": [hit...], "reranked": [hit...], "changed": 1,
  * //     "timings": {"retrieve_ms": 4.1, "rerank_ms": 38.2, "total_ms": 42.5}}
- * // hit: {"rank", "id", "source", "title"?, "chunk_index", "start", "end", "text", "retrieval_score", "retrieval_rank", "relevance_score", "logit"}
+ * // hit: {"rank", "id", "source", "title"?, "heading_path"?, "chunk_index", "start", "end", "text", "retrieval_score", "retrieval_rank", "relevance_score", "logit"}
  */
 export function registerSearch(app: ServerApp, ctx: ServerContext, search: SearchService): void {
   const body = jsonObject({ ...searchFields(ctx, search), compare: boolField() });

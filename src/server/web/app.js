@@ -77,7 +77,7 @@ function renderHit(hit, list, context) {
     li.classList.add('dropped');
   }
   const source = li.querySelector('.source');
-  source.textContent = `${hit.title || basename(hit.source)} · chunk ${hit.chunk_index}`;
+  source.textContent = `${hit.heading_path || hit.title || basename(hit.source)} · chunk ${hit.chunk_index}`;
   source.title = hit.source;
   const relevance = typeof hit.relevance_score === 'number' ? hit.relevance_score : null;
   const bar = li.querySelector('.bar');

@@ -18,7 +18,7 @@ import { loadLanceDb } from './load-lancedb.js';
 import { storeIoError } from './store-io-error.js';
 import { filterToSql, sqlIn } from './sql.js';
 import type { StoreManifest } from './store-manifest.js';
-import { CHUNK_COLUMNS, chunkToRow, chunksSchema, sourcesSchema } from './table-schemas.js';
+import { chunkColumnsOf, chunkToRow, chunksSchema, HEADING_PATH_COLUMN, sourcesSchema } from './table-schemas.js';
 import { rowToChunk, rowToSource, sourceToRow } from '../store-rows.js';
 import { checkReplacements } from '../check-replacements.js';
 import type { DenseIndexStats } from '../memory-index/flat-dense-index.js';
@@ -79,8 +79,20 @@ export class LanceStore implements VectorStore {
   readonly #sources: Table;
   readonly #tuning: Required<Omit<LanceStoreTuning, 'memoryIndex'>>;
   readonly #dense: LanceDenseIndex | undefined;
+  /** Columns read back for a chunk: without `heading_path` in a store made before it existed. */
+  #columns: string[];
+  #headingPathIndex: boolean | undefined;
 
-  constructor(location: string, manifest: StoreManifest, db: Connection, chunks: Table, sources: Table, tuning: LanceStoreTuning = {}) {
+  constructor(
+    location: string,
+    manifest: StoreManifest,
+    db: Connection,
+    chunks: Table,
+    sources: Table,
+    tuning: LanceStoreTuning = {},
+    chunkFields: readonly string[] = [HEADING_PATH_COLUMN],
+  ) {
+    this.#columns = chunkColumnsOf(chunkFields);
     this.#location = location;
     this.#manifest = manifest;
     this.#db = db;
@@ -178,7 +190,7 @@ export class LanceStore implements VectorStore {
     for (let i = 0; i < ids.length; i += IN_BATCH) {
       const batch = ids.slice(i, i + IN_BATCH);
       const rows = await this.#guard('read chunks', () =>
-        this.#chunks.query().where(sqlIn('id', batch)).select(CHUNK_COLUMNS).toArray(),
+        this.#chunks.query().where(sqlIn('id', batch)).select(this.#columns).toArray(),
       );
       for (const row of rows as Record<string, unknown>[]) {
         const chunk = rowToChunk(row);
@@ -220,7 +232,7 @@ export class LanceStore implements VectorStore {
         .vectorSearch(Array.from(vector))
         .column('vector')
         .distanceType('cosine')
-        .select(CHUNK_COLUMNS)
+        .select(this.#columns)
         .limit(options.k);
       if (where) q = q.where(where);
       if (options.exact) q = q.bypassVectorIndex();
@@ -247,8 +259,9 @@ export class LanceStore implements VectorStore {
   async textSearch(query: string, options: TextSearchOptions): Promise<ScoredChunk[]> {
     if (options.k <= 0 || query.trim().length === 0) return [];
     const where = filterToSql(options.filter);
+    const columns = options.headingPath && (await this.#headingPathIndexed()) ? ['text', HEADING_PATH_COLUMN] : 'text';
     const rows = await this.#guard('search text', () => {
-      let q = this.#chunks.query().fullTextSearch(query, { columns: 'text' }).select(CHUNK_COLUMNS).limit(options.k);
+      let q = this.#chunks.query().fullTextSearch(query, { columns }).select(this.#columns).limit(options.k);
       if (where) q = q.where(where);
       return q.toArray();
     });
@@ -262,7 +275,7 @@ export class LanceStore implements VectorStore {
   async *scan(options: ScanOptions = {}): AsyncIterable<ChunkRecord[]> {
     const batchSize = options.batchSize ?? 1000;
     const withVector = this.#manifest.embedding !== null;
-    const columns = withVector ? [...CHUNK_COLUMNS, 'vector'] : CHUNK_COLUMNS;
+    const columns = withVector ? [...this.#columns, 'vector'] : this.#columns;
     let pending: ChunkRecord[] = [];
     try {
       for await (const batch of this.#chunks.query().select(columns)) {
@@ -297,6 +310,10 @@ export class LanceStore implements VectorStore {
       const indices = await this.#chunks.listIndices();
       if (!indices.some((i) => i.columns.includes('text'))) {
         await this.#chunks.createIndex('text', { config: Index.fts() });
+      }
+      if (this.#columns.includes(HEADING_PATH_COLUMN) && !indices.some((i) => i.columns.includes(HEADING_PATH_COLUMN))) {
+        await this.#chunks.createIndex(HEADING_PATH_COLUMN, { config: Index.fts() });
+        this.#headingPathIndex = true;
       }
       // Compacts small commits and folds new rows into the existing text and vector indexes.
       await this.#chunks.optimize({ cleanupOlderThan });
@@ -363,8 +380,22 @@ export class LanceStore implements VectorStore {
       }
     }
     const { makeArrowTable } = await loadLanceDb();
+    await this.#addHeadingPathColumn();
     const withVector = embedding !== null;
     return makeArrowTable(chunks.map((c) => chunkToRow(c, withVector)), { schema: chunksSchema(embedding?.dimension ?? null) });
+  }
+
+  /** Whether the heading path has a full-text index (stores made before heading paths may not). */
+  async #headingPathIndexed(): Promise<boolean> {
+    this.#headingPathIndex ??= (await this.#chunks.listIndices()).some((i) => i.columns.includes(HEADING_PATH_COLUMN));
+    return this.#headingPathIndex;
+  }
+
+  /** A store made before heading paths gets the column (null in its old rows) on its first write. */
+  async #addHeadingPathColumn(): Promise<void> {
+    if (this.#columns.includes(HEADING_PATH_COLUMN)) return;
+    await this.#guard('add the heading_path column', () => this.#chunks.addColumns([{ name: HEADING_PATH_COLUMN, valueSql: 'CAST(NULL AS STRING)' }]));
+    this.#columns = chunkColumnsOf([HEADING_PATH_COLUMN]);
   }
 
   async #sourceTable(rows: Record<string, unknown>[]) {

@@ -55,8 +55,12 @@ async function connectTables(location: string, dir: string, manifest: StoreManif
     const sources = names.has(SOURCES_TABLE)
       ? await db.openTable(SOURCES_TABLE)
       : await db.createEmptyTable(SOURCES_TABLE, sourcesSchema(), { mode: 'create', existOk: true });
-    if (!names.has(CHUNKS_TABLE)) await chunks.createIndex('text', { config: lancedb.Index.fts() });
-    return new LanceStore(location, manifest, db, chunks, sources, tuning);
+    if (!names.has(CHUNKS_TABLE)) {
+      await chunks.createIndex('text', { config: lancedb.Index.fts() });
+      await chunks.createIndex('heading_path', { config: lancedb.Index.fts() });
+    }
+    const fields = (await chunks.schema()).fields.map((f) => f.name);
+    return new LanceStore(location, manifest, db, chunks, sources, tuning, fields);
   } catch (err) {
     throw toSiftError(err, 'STORE_ERROR', `cannot open store ${location}`);
   }

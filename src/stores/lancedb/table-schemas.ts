@@ -10,7 +10,18 @@ export const CHUNKS_TABLE = 'chunks';
 export const SOURCES_TABLE = 'sources';
 
 /** Columns read back for a chunk (never the vector: results do not need it and it is the bulk of a row). */
-export const CHUNK_COLUMNS = ['id', 'source', 'text', 'title', 'chunk_index', 'start_offset', 'end_offset', 'modified_ms'];
+export const CHUNK_COLUMNS = ['id', 'source', 'text', 'title', 'chunk_index', 'start_offset', 'end_offset', 'modified_ms', 'heading_path'];
+
+/**
+ * Added in 0.2 (the chunk's `title › section › subsection`). Stores made before have no such column:
+ * they are read without it, and their first write adds it (null for the chunks already there).
+ */
+export const HEADING_PATH_COLUMN = 'heading_path';
+
+/** The chunk columns a table has (older tables lack `heading_path`). */
+export function chunkColumnsOf(fieldNames: readonly string[]): string[] {
+  return CHUNK_COLUMNS.filter((c) => c !== HEADING_PATH_COLUMN || fieldNames.includes(HEADING_PATH_COLUMN));
+}
 
 /** The chunks table; the `vector` column exists only in stores with an embedding. */
 export function chunksSchema(dimension: number | null): Schema {
@@ -27,6 +38,8 @@ export function chunksSchema(dimension: number | null): Schema {
   if (dimension !== null) {
     fields.push(new Field('vector', new FixedSizeList(dimension, new Field('item', new Float32(), true)), false));
   }
+  // Last, where `addColumns` puts it in a store made before it existed, so both have one layout.
+  fields.push(new Field(HEADING_PATH_COLUMN, new Utf8(), true));
   return new Schema(fields);
 }
 
@@ -53,5 +66,6 @@ export function chunkToRow(chunk: ChunkRecord, withVector: boolean): Record<stri
     modified_ms: chunk.modifiedMs,
   };
   if (withVector) row.vector = Array.from(chunk.vector ?? []);
+  row.heading_path = chunk.headingPath ?? null;
   return row;
 }

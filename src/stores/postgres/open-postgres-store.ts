@@ -72,9 +72,10 @@ export async function openPostgresStore(location: string, options: OpenPostgresS
       // Read at connect time: which filtered-search path the store takes depends on it.
       const pgvector = await pgvectorVersion(client);
       const server = await client.query("SELECT current_setting('server_version') AS v");
+      const headingPath = await hasColumn(client, loc.schema, 'chunks', 'heading_path');
       return new PostgresStore(
         pool,
-        { display: loc.display, server: loc.server, tables: t, embedding: manifest.embedding, createdAt: manifest.createdAt, pgvector, serverVersion: String(server.rows[0]?.v ?? '') },
+        { display: loc.display, server: loc.server, tables: t, embedding: manifest.embedding, createdAt: manifest.createdAt, pgvector, serverVersion: String(server.rows[0]?.v ?? ''), headingPath },
         tuning,
       );
     } finally {
@@ -150,4 +151,10 @@ async function createCollection(client: pg.PoolClient, t: CollectionTables, loc:
 async function pgvectorVersion(client: pg.PoolClient): Promise<PgvectorVersion | null> {
   const r = await client.query("SELECT extversion FROM pg_extension WHERE extname = 'vector'");
   return parsePgvectorVersion(String(r.rows[0]?.extversion ?? ''));
+}
+
+/** Whether a table has a column (collections made by older versions lack the newer columns). */
+async function hasColumn(client: pg.PoolClient, schema: string, table: string, column: string): Promise<boolean> {
+  const r = await client.query('SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 AND column_name = $3', [schema, table, column]);
+  return r.rows.length > 0;
 }

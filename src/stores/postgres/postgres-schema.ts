@@ -78,6 +78,7 @@ export function createCollectionSql(t: CollectionTables, embedding: StoreEmbeddi
        start_offset integer NOT NULL,
        end_offset integer NOT NULL,
        modified_ms double precision NOT NULL,
+       heading_path text,
        ${vector}
        tsv tsvector GENERATED ALWAYS AS (to_tsvector('${TEXT_CONFIG}', text)) STORED)`,
     // text_pattern_ops serves both equality and the `LIKE 'prefix%'` of source-prefix filters.

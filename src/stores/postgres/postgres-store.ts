@@ -20,7 +20,7 @@ import type { CollectionTables } from './postgres-schema.js';
 import { connectionLost } from './postgres-rows.js';
 import { rowToChunk, rowToSource } from '../store-rows.js';
 import { checkReplacements } from '../check-replacements.js';
-import { CHUNK_SELECT, filterSql, parseVector, queryWords, vectorLiteral } from './postgres-sql.js';
+import { CHUNK_SELECT, CHUNK_SELECT_WITHOUT_HEADING_PATH, filterSql, parseVector, queryWords, vectorLiteral } from './postgres-sql.js';
 
 /** Tunables of the PostgreSQL store. */
 export interface PostgresStoreTuning {
@@ -83,6 +83,11 @@ export interface PostgresStoreState {
   pgvector: PgvectorVersion | null;
   /** PostgreSQL's `server_version`. */
   serverVersion: string;
+  /**
+   * Whether `chunks` has the `heading_path` column (added in 0.2). A collection made before is read
+   * without it (heading paths read back as the title) and gets it on its first write.
+   */
+  headingPath?: boolean;
 }
 
 /** Rows per INSERT statement, to keep each bind message a few MB at most. */
@@ -103,8 +108,10 @@ export class PostgresStore implements VectorStore {
   readonly #efSearch: number;
   readonly #annMinRows: number;
   readonly #iterativeScan: boolean;
+  #headingPath: boolean;
 
   constructor(pool: pg.Pool, state: PostgresStoreState, tuning: PostgresStoreTuning = {}) {
+    this.#headingPath = state.headingPath ?? true;
     this.#pool = pool;
     this.#s = state;
     this.#t = state.tables;
@@ -137,6 +144,7 @@ export class PostgresStore implements VectorStore {
   async upsert(chunks: readonly ChunkRecord[]): Promise<WriteResult> {
     if (chunks.length === 0) return { added: 0, updated: 0, removed: 0 };
     this.#validate(chunks);
+    await this.#ensureHeadingPath();
     return this.#transaction('write chunks', async (client) => {
       const { added, updated } = await this.#insertChunks(client, chunks);
       return { added, updated, removed: 0 };
@@ -153,6 +161,7 @@ export class PostgresStore implements VectorStore {
     const sources = checkReplacements(items);
     const chunks = items.flatMap((i) => i.chunks);
     this.#validate(chunks);
+    await this.#ensureHeadingPath();
     return this.#transaction('replace sources', async (client) => {
       const deleted = await client.query(`DELETE FROM ${this.#t.chunks} WHERE source = ANY($1::text[]) AND NOT (id = ANY($2::text[]))`, [
         sources,
@@ -175,7 +184,7 @@ export class PostgresStore implements VectorStore {
 
   async get(ids: readonly string[]): Promise<StoredChunk[]> {
     if (ids.length === 0) return [];
-    const r = await this.#query('read chunks', `SELECT ${CHUNK_SELECT} FROM ${this.#t.chunks} c WHERE c.id = ANY($1::text[])`, [ids]);
+    const r = await this.#query('read chunks', `SELECT ${this.#select()} FROM ${this.#t.chunks} c WHERE c.id = ANY($1::text[])`, [ids]);
     const found = new Map(r.rows.map((row) => [String(row.id), rowToChunk(row)]));
     return ids.flatMap((id) => {
       const c = found.get(id);
@@ -219,13 +228,13 @@ export class PostgresStore implements VectorStore {
     const filtered = where !== 'true';
     const ef = Math.min(1000, Math.max(this.#efSearch, options.k));
     const nearest =
-      `SELECT ${CHUNK_SELECT}, c.embedding <=> $1::vector AS distance FROM ${this.#t.chunks} c ` +
+      `SELECT ${this.#select()}, c.embedding <=> $1::vector AS distance FROM ${this.#t.chunks} c ` +
       `WHERE ${where} ORDER BY c.embedding <=> $1::vector LIMIT $${params.length}`;
     // Exact: the distance is sorted outside a subquery fenced by OFFSET 0, an ordering no index can
     // serve, so it is exact whatever the planner settings (enable_seqscan = off included); the
     // filter still uses the source index, and a top-k heap sort keeps only k rows.
     const exactSql =
-      `SELECT * FROM (SELECT ${CHUNK_SELECT}, c.embedding <=> $1::vector AS distance FROM ${this.#t.chunks} c WHERE ${where} OFFSET 0) s ` +
+      `SELECT * FROM (SELECT ${this.#select()}, c.embedding <=> $1::vector AS distance FROM ${this.#t.chunks} c WHERE ${where} OFFSET 0) s ` +
       `ORDER BY distance, id LIMIT $${params.length}`;
     const exactSearch = (): Promise<pg.QueryResult['rows']> => this.#search([], exactSql, params);
     if (options.exact === true) return toScored(await exactSearch());
@@ -261,7 +270,7 @@ export class PostgresStore implements VectorStore {
     const where = filterSql(options.filter, params);
     params.push(BM25_K1, BM25_B, options.k);
     const n = params.length;
-    const sql = bm25Sql(this.#t, where, `$${n - 2}::float8`, `$${n - 1}::float8`, `$${n}`);
+    const sql = bm25Sql(this.#t, where, `$${n - 2}::float8`, `$${n - 1}::float8`, `$${n}`, this.#select());
     const r = await this.#query('search text', sql, params);
     return r.rows.map((row) => ({ chunk: rowToChunk(row), score: Number(row.score) }));
   }
@@ -270,7 +279,7 @@ export class PostgresStore implements VectorStore {
   async *scan(options: ScanOptions = {}): AsyncIterable<ChunkRecord[]> {
     const batchSize = options.batchSize ?? 1000;
     const withVector = this.#s.embedding !== null;
-    const columns = withVector ? `${CHUNK_SELECT}, c.embedding::text AS embedding` : CHUNK_SELECT;
+    const columns = withVector ? `${this.#select()}, c.embedding::text AS embedding` : this.#select();
     let after: string | null = null;
     for (;;) {
       const r: pg.QueryResult = await this.#query(
@@ -356,14 +365,27 @@ export class PostgresStore implements VectorStore {
   }
 
   /** Upserts chunks in statements of INSERT_BATCH rows, counting inserts (xmax = 0) and overwrites. */
+  /** A collection made before heading paths gets the column (null in its old rows) before its first write. */
+  async #ensureHeadingPath(): Promise<void> {
+    if (this.#headingPath) return;
+    await this.#query('add the heading_path column', `ALTER TABLE ${this.#t.chunks} ADD COLUMN IF NOT EXISTS heading_path text`, []);
+    this.#headingPath = true;
+  }
+
+  /** The chunk columns to read: without `heading_path` in a collection made before it existed. */
+  #select(): string {
+    return this.#headingPath ? CHUNK_SELECT : CHUNK_SELECT_WITHOUT_HEADING_PATH;
+  }
+
   async #insertChunks(client: pg.PoolClient, chunks: readonly ChunkRecord[]): Promise<{ added: number; updated: number }> {
     const withVector = this.#s.embedding !== null;
+
     let added = 0;
     let updated = 0;
     for (let i = 0; i < chunks.length; i += INSERT_BATCH) {
       const batch = chunks.slice(i, i + INSERT_BATCH);
-      const columns = ['id', 'source', 'text', 'title', 'chunk_index', 'start_offset', 'end_offset', 'modified_ms'];
-      const types = ['text', 'text', 'text', 'text', 'int', 'int', 'int', 'float8'];
+      const columns = ['id', 'source', 'text', 'title', 'chunk_index', 'start_offset', 'end_offset', 'modified_ms', 'heading_path'];
+      const types = ['text', 'text', 'text', 'text', 'int', 'int', 'int', 'float8', 'text'];
       const params: unknown[] = [
         batch.map((c) => c.id),
         batch.map((c) => c.source),
@@ -373,6 +395,7 @@ export class PostgresStore implements VectorStore {
         batch.map((c) => c.start),
         batch.map((c) => c.end),
         batch.map((c) => c.modifiedMs),
+        batch.map((c) => c.headingPath ?? null),
       ];
       if (withVector) {
         columns.push('embedding');

@@ -1,0 +1,116 @@
+import { SiftError } from '../errors.js';
+import { reciprocalRankFusion, RRF_K } from './reciprocal-rank-fusion.js';
+import type { RetrievedChunk } from './retriever.js';
+
+/**
+ * How hybrid search merges its dense and BM25 lists:
+ * - `rrf`: reciprocal rank fusion, Σ w / (k + rank), ranks only (no score calibration needed);
+ * - `minmax`: each list's scores scaled to [0, 1] (min-max), then `alpha · dense + (1 − alpha) · bm25`;
+ * - `zscore`: each list's scores standardised (mean 0, sd 1), then the same convex combination.
+ * A chunk missing from one list gets that list's floor (0 for min-max, the list's minimum z for z-score).
+ */
+export const FUSION_METHODS = ['rrf', 'minmax', 'zscore'] as const;
+export type FusionMethod = (typeof FUSION_METHODS)[number];
+
+export interface FusionOptions {
+  /** Default `rrf`. */
+  method?: FusionMethod;
+  /**
+   * Weight of the dense list, 0..1 (BM25 gets `1 − alpha`). Default 0.5: both lists equal, which for
+   * `rrf` is plain RRF. Measured range on the five evaluation sets: see README (quality).
+   */
+  alpha?: number;
+  /** RRF constant (default 60). */
+  rrfK?: number;
+}
+
+/** The dense list's name in fused `parts` and in `fuse`'s input. */
+export const DENSE = 'dense';
+
+/** Validates fusion options, throwing INVALID_OPTION with the flag names users type. */
+export function resolveFusion(options: FusionOptions = {}): Required<FusionOptions> {
+  const method = options.method ?? 'rrf';
+  if (!(FUSION_METHODS as readonly string[]).includes(method)) {
+    throw new SiftError('INVALID_OPTION', `--fusion must be one of ${FUSION_METHODS.join(', ')}, got "${String(method)}"`);
+  }
+  const alpha = options.alpha ?? 0.5;
+  if (!(typeof alpha === 'number' && alpha >= 0 && alpha <= 1)) {
+    throw new SiftError('INVALID_OPTION', `--alpha must be a number from 0 to 1 (the dense list's weight), got ${String(alpha)}`);
+  }
+  const rrfK = options.rrfK ?? RRF_K;
+  if (!(Number.isFinite(rrfK) && rrfK >= 0)) throw new SiftError('INVALID_OPTION', `--rrf-k must be a number >= 0, got ${String(rrfK)}`);
+  return { method, alpha, rrfK };
+}
+
+/**
+ * Parses a fusion spec as `sift eval --fusion` takes it: `rrf`, `rrf:20` (k), `rrf:60:0.7` (k, alpha:
+ * weighted RRF), `minmax:0.6`, `zscore:0.4` (alpha).
+ *
+ * @example
+ * parseFusionSpec('minmax:0.6'); // { method: 'minmax', alpha: 0.6, rrfK: 60 }
+ */
+export function parseFusionSpec(spec: string): Required<FusionOptions> {
+  const [method, ...rest] = spec.trim().split(':');
+  const nums = rest.map((s) => Number(s));
+  if (nums.some((n) => !Number.isFinite(n))) throw new SiftError('INVALID_OPTION', `--fusion ${spec}: numbers expected after the method, e.g. rrf:20 or minmax:0.6`);
+  if (method === 'rrf') return resolveFusion({ method, ...(nums[0] !== undefined ? { rrfK: nums[0] } : {}), ...(nums[1] !== undefined ? { alpha: nums[1] } : {}) });
+  return resolveFusion({ method: method as FusionMethod, ...(nums[0] !== undefined ? { alpha: nums[0] } : {}) });
+}
+
+/** A short label for reports: `rrf:60`, `rrf:60:0.7`, `minmax:0.6`. */
+export function fusionLabel(options: Required<FusionOptions>): string {
+  if (options.method === 'rrf') return options.alpha === 0.5 ? `rrf:${options.rrfK}` : `rrf:${options.rrfK}:${options.alpha}`;
+  return `${options.method}:${options.alpha}`;
+}
+
+/**
+ * Fuses ranked lists (keyed by retriever name; `dense` gets weight `alpha`, every other list shares
+ * `1 − alpha`) into one list of at most `limit`, best first. Ties break by best single rank, then by
+ * chunk id, so the order is deterministic.
+ *
+ * @example
+ * fuse({ dense: [a, b], bm25: [b, c] }, { method: 'minmax', alpha: 0.5 }, 3).map((r) => r.chunk.id);
+ */
+export function fuse(lists: Readonly<Record<string, readonly RetrievedChunk[]>>, options: FusionOptions = {}, limit?: number): RetrievedChunk[] {
+  const { method, alpha, rrfK } = resolveFusion(options);
+  const names = Object.keys(lists);
+  const others = names.filter((n) => n !== DENSE).length;
+  const weight = (name: string): number => (names.length === 1 ? 1 : name === DENSE ? alpha : (1 - alpha) / Math.max(1, others));
+  if (method === 'rrf' && alpha === 0.5 && names.length === 2) return reciprocalRankFusion(lists, { k: rrfK, ...(limit !== undefined ? { limit } : {}) });
+
+  const fused = new Map<string, { chunk: RetrievedChunk['chunk']; score: number; best: number; parts: NonNullable<RetrievedChunk['parts']> }>();
+  for (const name of names) {
+    const list = lists[name] ?? [];
+    const w = weight(name);
+    const norm = normaliser(method, list.map((i) => i.score), rrfK);
+    const floor = norm.floor;
+    // Everyone starts at the list's floor; being in the list adds the difference.
+    for (const item of list) {
+      const entry = fused.get(item.chunk.id) ?? { chunk: item.chunk, score: 0, best: Infinity, parts: [] };
+      entry.score += w * (norm.value(item) - floor);
+      entry.best = Math.min(entry.best, item.rank);
+      entry.parts.push({ retriever: name, rank: item.rank, score: item.score });
+      fused.set(item.chunk.id, entry);
+    }
+  }
+  const sorted = [...fused.values()].sort(
+    (a, b) => b.score - a.score || a.best - b.best || (a.chunk.id < b.chunk.id ? -1 : a.chunk.id > b.chunk.id ? 1 : 0),
+  );
+  return sorted.slice(0, limit ?? sorted.length).map((e, i) => ({ chunk: e.chunk, rank: i + 1, score: e.score, parts: e.parts }));
+}
+
+/** Per-list scoring: a value per item and the floor a chunk absent from the list counts as. */
+function normaliser(method: FusionMethod, scores: readonly number[], rrfK: number): { value: (item: RetrievedChunk) => number; floor: number } {
+  if (method === 'rrf') return { value: (item) => 1 / (rrfK + item.rank), floor: 0 };
+  if (scores.length === 0) return { value: () => 0, floor: 0 };
+  const min = Math.min(...scores);
+  const max = Math.max(...scores);
+  if (method === 'minmax') {
+    const span = max - min;
+    return { value: (item) => (span > 0 ? (item.score - min) / span : 1), floor: 0 };
+  }
+  const mean = scores.reduce((s, x) => s + x, 0) / scores.length;
+  const sd = Math.sqrt(scores.reduce((s, x) => s + (x - mean) ** 2, 0) / scores.length);
+  const z = (x: number): number => (sd > 0 ? (x - mean) / sd : 0);
+  return { value: (item) => z(item.score), floor: z(min) };
+}

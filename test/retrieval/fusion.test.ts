@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fuse, fusionLabel, parseFusionSpec } from '../../src/retrieval/fusion.js';
+import { reciprocalRankFusion } from '../../src/retrieval/reciprocal-rank-fusion.js';
+import type { RetrievedChunk } from '../../src/retrieval/retriever.js';
+import { isSiftError } from '../../src/errors.js';
+
+const hit = (id: string, rank: number, score: number): RetrievedChunk => ({
+  chunk: { id, source: `/${id}`, text: id, chunkIndex: 0, start: 0, end: 1, modifiedMs: 0 },
+  rank,
+  score,
+});
+// dense: a clearly first, b close behind; bm25: c far ahead of b.
+const lists = {
+  dense: [hit('a', 1, 0.9), hit('b', 2, 0.85), hit('d', 3, 0.2)],
+  bm25: [hit('c', 1, 30), hit('b', 2, 10), hit('e', 3, 9)],
+};
+const ids = (r: RetrievedChunk[]): string[] => r.map((x) => x.chunk.id);
+
+test('default fusion is plain RRF (k = 60, equal weights)', () => {
+  assert.deepEqual(ids(fuse(lists)), ids(reciprocalRankFusion(lists)));
+  assert.deepEqual(ids(fuse(lists, { method: 'rrf', rrfK: 20 }, 2)), ids(reciprocalRankFusion(lists, { k: 20, limit: 2 })));
+});
+
+test('alpha 1 keeps the dense order first, alpha 0 the BM25 order, for every method', () => {
+  for (const method of ['rrf', 'minmax', 'zscore'] as const) {
+    // (Score fusion puts a list's lowest score level with absence from it, so compare the top two.)
+    assert.deepEqual(ids(fuse(lists, { method, alpha: 1 })).slice(0, 2), ['a', 'b'], method);
+    assert.deepEqual(ids(fuse(lists, { method, alpha: 0 })).slice(0, 2), ['c', 'b'], method);
+  }
+});
+
+test('score fusion uses the scores, not only the ranks: a big BM25 lead beats a small dense one', () => {
+  // min-max: c = 0.5·1 = 0.5; b = 0.5·(0.65/0.7) + 0.5·(1/21) ≈ 0.49; a = 0.5.
+  const minmax = fuse(lists, { method: 'minmax', alpha: 0.5 });
+  assert.equal(minmax.length, 5);
+  assert.ok(minmax[0]!.score >= minmax[1]!.score);
+  assert.deepEqual(minmax.find((r) => r.chunk.id === 'b')!.parts!.map((p) => p.retriever), ['dense', 'bm25']);
+  // RRF ranks b (in both lists) first; min-max does not.
+  assert.equal(ids(fuse(lists))[0], 'b');
+  assert.notEqual(ids(minmax)[0], 'b');
+});
+
+test('fusion specs parse as sift eval takes them, and bad ones are refused by flag name', () => {
+  assert.deepEqual(parseFusionSpec('rrf:20'), { method: 'rrf', alpha: 0.5, rrfK: 20 });
+  assert.deepEqual(parseFusionSpec('rrf:60:0.7'), { method: 'rrf', alpha: 0.7, rrfK: 60 });
+  assert.deepEqual(parseFusionSpec('zscore:0.3'), { method: 'zscore', alpha: 0.3, rrfK: 60 });
+  assert.equal(fusionLabel(parseFusionSpec('minmax:0.6')), 'minmax:0.6');
+  assert.throws(() => parseFusionSpec('borda'), (e) => isSiftError(e, 'INVALID_OPTION') && /--fusion/.test(e.message));
+  assert.throws(() => parseFusionSpec('minmax:1.5'), (e) => isSiftError(e, 'INVALID_OPTION') && /--alpha/.test(e.message));
+});
