@@ -105,8 +105,10 @@ const suite: BenchSuite = {
     const missing = parts.flatMap((p) => ('missing' in p.found ? [`${p.what}: ${p.found.missing}`] : []));
     if (missing.length === parts.length) return { figures: [], notes: [], skipped: missing.join('; ') };
     if (!scifactDir()) return { figures: [], notes: [], skipped: 'SciFact not found (set SIFT_BENCH_SCIFACT)' };
-    const queries = quick ? 50 : 300;
-    const perQuery = quick ? 20 : 50;
+    // SIFT_BENCH_AGREEMENT=<queries>x<candidates> (e.g. 100x20) sizes a run between --quick (50x20) and full (300x50).
+    const sized = /^(\d+)x(\d+)$/.exec(process.env.SIFT_BENCH_AGREEMENT ?? '');
+    const queries = sized ? Number(sized[1]) : quick ? 50 : 300;
+    const perQuery = sized ? Number(sized[2]) : quick ? 20 : 50;
     const { sets, qrels } = await scifactCandidates({ queries, perQuery });
     const judged = sets.filter((s) => qrels.get(s.queryId)?.size).length;
     const figures: BenchFigure[] = [];

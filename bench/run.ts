@@ -20,7 +20,7 @@ import type { BenchSuite, SuiteResult } from './support/suite.js';
 
 const BENCH = join(repoRoot(), 'bench');
 /** Run order: the judge first (the headline), the slow or optional suites last. */
-const ORDER = ['judge', 'baseline-transformersjs', 'peak-gflops', 'levers', 'embed', 'memory', 'stage1', 'dense-index', 'int8-agreement'];
+const ORDER = ['judge', 'baseline-transformersjs', 'peak-gflops', 'levers', 'embed', 'memory', 'stage1', 'dense-index', 'int8-agreement', 'peers'];
 
 function suiteFiles(only: string[] | undefined): string[] {
   const names = readdirSync(BENCH)
