@@ -14,6 +14,13 @@ import { htmlPage, makePdf, removeTempDirs, tempDir } from '../ingest/make-corpu
 import { prng, NASTY_STRINGS } from './prng.js';
 
 /**
+ * A hang guard, not a speed target (speed lives in bench/): the superlinear parsing and chunking
+ * these inputs once triggered took minutes to hours, while linear work takes well under a second on a
+ * quiet machine and a few seconds on a loaded one, so a minute separates the two on any machine.
+ */
+const HANG_GUARD_MS = 60_000;
+
+/**
  * Seeded fuzzing of the loaders and file ingest: every file is either ingested or skipped with a
  * named reason; nothing throws anything else and nothing hangs. Counts and seeds are in RELIABILITY.md.
  */
@@ -101,7 +108,7 @@ test('every fuzzed file loads or is refused with a named LOAD_FAILED reason', as
       assert.ok(err.message.includes(name), `${name}: the message names the file`);
       outcomes[reason] = (outcomes[reason] ?? 0) + 1;
     }
-    assert.ok(performance.now() - started < 5000, `${name} took ${Math.round(performance.now() - started)} ms`);
+    assert.ok(performance.now() - started < HANG_GUARD_MS, `${name} took ${Math.round(performance.now() - started)} ms`);
   }
   t.diagnostic(`inputs: ${JSON.stringify(counts)}`);
   t.diagnostic(`outcomes: ${JSON.stringify(outcomes)}`);
@@ -128,11 +135,11 @@ test('a 50 MB single line (no spaces) loads and chunks in bounded time', async (
   let started = performance.now();
   const doc = await parseDocument(enc(line), 'one-line.txt');
   assert.equal(doc.text.length, 50_000_000);
-  assert.ok(performance.now() - started < 5000);
+  assert.ok(performance.now() - started < HANG_GUARD_MS);
   started = performance.now();
   const chunks = await chunkText(doc.text, { ...resolveChunkOptions({}), format: 'txt' });
   assert.ok(chunks.length >= 100_000 && chunks.every((c) => c.text.length <= 500 && c.text === line.slice(c.start, c.end)));
-  assert.ok(performance.now() - started < 8000, `chunking took ${Math.round(performance.now() - started)} ms`);
+  assert.ok(performance.now() - started < HANG_GUARD_MS, `chunking took ${Math.round(performance.now() - started)} ms`);
 });
 
 test('HTML nested past MAX_HTML_DEPTH is refused as too-deep, fast', () => {
