@@ -225,3 +225,27 @@ test('stdout carries only JSON-RPC messages, logs go to stderr', async () => {
   assert.match(stderr, /sift mcp: serving .* over stdio/);
   assert.match(stderr, /loading the judge/);
 });
+
+test('--json: the log is JSON lines on stderr; a start-up error is {"error"} on stdout with exit 2', async () => {
+  const bad = await runCli(['mcp', '--store', store, '--llm-model', 'llama3.2', '--json']);
+  assert.equal(bad.code, 2);
+  const error = (JSON.parse(bad.stdout) as { error: { code: string; message: string } }).error;
+  assert.equal(error.code, 'INVALID_OPTION');
+  assert.match(error.message, /--llm-model needs --llm-url/);
+
+  const child = spawn(process.execPath, [bin, 'mcp', '--store', store, '--reranker', judge, '--json'], {
+    env: { ...process.env, SIFT_OFFLINE: '1', SIFT_FROM_SOURCE: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  await new Promise<void>((done) => {
+    const check = () => (stderr.includes('over stdio') ? done() : setTimeout(check, 50));
+    check();
+  });
+  child.stdin.end();
+  await new Promise((done) => child.on('close', done));
+  const lines = stderr.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { time: string; message: string });
+  assert.ok(lines.some((l) => /^sift mcp: serving .* over stdio/.test(l.message)));
+  for (const l of lines) assert.ok(!Number.isNaN(Date.parse(l.time)), l.time);
+});

@@ -23,13 +23,15 @@ interface McpFlags extends ModelFlags {
   ingestRoot?: string[];
   llmUrl?: string;
   llmModel?: string;
+  json?: boolean;
 }
 
 /**
  * `sift mcp --store DIR`: the store as Model Context Protocol tools (search, query, ask, rerank, and
  * ingest with `--ingest-root`) over stdio, for AI agents. stdout carries only the protocol; every
- * log line goes to stderr. Models load on the first tool call that needs them, once. There is no
- * `--json`: the protocol is the output.
+ * log line goes to stderr. Models load on the first tool call that needs them, once. `--json` writes
+ * the log as JSON lines (`{"time", "message"}`) for log collectors, and a start-up failure as
+ * `{"error"}` on stdout (before any protocol message), as every command does.
  */
 export function registerMcp(program: Command): void {
   const command = program
@@ -40,16 +42,19 @@ export function registerMcp(program: Command): void {
     .option('--reranker <name>', 'cross-encoder model name or folder, or a /rerank endpoint URL', DEFAULT_RERANKER)
     .option('--ingest-root <dir>', 'offer an ingest tool for files and folders inside this folder (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--llm-url <url>', 'OpenAI-compatible endpoint that writes ask answers (default: extractive answers)')
-    .option('--llm-model <name>', 'model name at --llm-url');
+    .option('--llm-model <name>', 'model name at --llm-url')
+    .option('--json', 'log to stderr as JSON lines {"time", "message"}; a start-up error as {"error"} on stdout (stdout is otherwise the MCP protocol)');
   addModelFlags(command).action((flags: McpFlags) =>
     // Errors before the server is up print on stderr and exit 1, as every command's do.
-    runCommand({}, async () => {
+    runCommand({ json: flags.json }, async () => {
       // stdout is the protocol: a library that logs through console must not corrupt it.
       const toStderr = (...args: unknown[]) => console.error(...args);
       console.log = toStderr;
       console.info = toStderr;
       console.debug = toStderr;
-      const log = (message: string) => process.stderr.write(`${message}\n`);
+      const log = flags.json
+        ? (message: string) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), message })}\n`)
+        : (message: string) => process.stderr.write(`${message}\n`);
       if (flags.llmModel !== undefined && flags.llmUrl === undefined) {
         throw new SiftError('INVALID_OPTION', '--llm-model needs --llm-url (the OpenAI-compatible endpoint that serves it)');
       }
