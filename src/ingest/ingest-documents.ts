@@ -79,7 +79,7 @@ export async function ingestDocuments(options: IngestDocumentsOptions): Promise<
   let pendingChunks = 0;
   let written = 0;
   // Each batch's write overlaps the next batch's embedding (see PipelinedWriter).
-  const writer = new PipelinedWriter(store, embedder, { embedBatchSize: options.embedBatchSize, signal: options.signal, headingContext }, (batch, result) => {
+  const writer = new PipelinedWriter(store, embedder, { embedBatchSize: options.embedBatchSize, signal: options.signal, headingContext, pipeline: options.pipeline }, (batch, result) => {
     summary.chunks.added += result.added;
     summary.chunks.removed += result.removed;
     summary.documents.ingested += batch.length;
@@ -93,7 +93,6 @@ export async function ingestDocuments(options: IngestDocumentsOptions): Promise<
     pending = [];
     pendingChunks = 0;
     await writer.add(batch);
-    if (options.pipeline === false) await writer.finish();
   };
 
   for await (const doc of options.documents) {

@@ -118,7 +118,7 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestSummary
   };
 
   // Each batch's write overlaps the next batch's embedding and the reading of the files after it.
-  const writer = new PipelinedWriter(store, embedder, { embedBatchSize: options.embedBatchSize, signal: options.signal, headingContext }, (batch, result) => {
+  const writer = new PipelinedWriter(store, embedder, { embedBatchSize: options.embedBatchSize, signal: options.signal, headingContext, pipeline: options.pipeline }, (batch, result) => {
     summary.chunks.added += result.added;
     summary.chunks.removed += result.removed;
     for (const p of batch) {
@@ -134,7 +134,6 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestSummary
     pending = [];
     pendingChunks = 0;
     await writer.add(batch);
-    if (options.pipeline === false) await writer.finish();
   };
 
   for (const file of walk.files) {

@@ -21,6 +21,11 @@ export interface WriteBatchOptions {
   signal?: AbortSignal | undefined;
   /** With `scout`, the embedder reads each chunk with its heading path in front (see `contextualText`). */
   headingContext?: HeadingContext | undefined;
+  /**
+   * {@link PipelinedWriter} only: overlap each batch's store write with the next batch's embedding
+   * (default true); false waits for each write before the next batch is embedded.
+   */
+  pipeline?: boolean | undefined;
 }
 
 /**
@@ -115,6 +120,7 @@ export class PipelinedWriter {
     // Handled here so a failure is not an unhandled rejection before the next `add` awaits it.
     write.catch(() => undefined);
     this.#inflight = write;
+    if (this.#options.pipeline === false) await write;
   }
 
   /** Waits for the last write. */
