@@ -21,6 +21,7 @@ import { FlatDenseIndex } from '../src/stores/memory-index/flat-dense-index.js';
 import { openLanceStore, type LanceStore } from '../src/stores/lancedb/index.js';
 import type { ChunkRecord } from '../src/stores/vector-store.js';
 import { DIM, readRealVectors, vectorCacheDir } from './support/real-vectors.js';
+import { xorshiftUniform } from './support/vectors.js';
 import { percentile } from './support/stats.js';
 import type { BenchFigure, BenchSuite } from './support/suite.js';
 
@@ -30,15 +31,7 @@ const K = 20;
 function expand(real: Float32Array, realRows: number, n: number, seed: number): Float32Array {
   const out = new Float32Array(n * DIM);
   out.set(real.subarray(0, Math.min(n, realRows) * DIM));
-  let s = seed >>> 0 || 1;
-  const u = (): number => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s + 1) / 4294967297;
-  };
+  const u = xorshiftUniform(seed);
   const sigma = 0.5 / Math.sqrt(DIM);
   for (let i = realRows; i < n; i++) {
     const src = (i % realRows) * DIM;

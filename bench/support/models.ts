@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { BERT_TOKENIZER_CONFIG } from '../../tools/model-gen/wordpiece-tokenizer.js';
 import { mkdir, symlink, writeFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,17 +52,7 @@ export async function stageForTransformersJs(name: string): Promise<string> {
   if (existsSync(join(source, 'tokenizer_config.json'))) {
     await symlink(join(source, 'tokenizer_config.json'), join(dir, 'tokenizer_config.json'));
   } else {
-    const config = {
-      tokenizer_class: 'BertTokenizer',
-      do_lower_case: true,
-      model_max_length: 512,
-      pad_token: '[PAD]',
-      cls_token: '[CLS]',
-      sep_token: '[SEP]',
-      unk_token: '[UNK]',
-      mask_token: '[MASK]',
-    };
-    await writeFile(join(dir, 'tokenizer_config.json'), JSON.stringify(config, null, 2));
+    await writeFile(join(dir, 'tokenizer_config.json'), JSON.stringify(BERT_TOKENIZER_CONFIG, null, 2));
   }
   return root;
 }

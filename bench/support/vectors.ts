@@ -7,10 +7,10 @@ import { percentile } from './stats.js';
  * both stores are measured on the same vectors, the same way.
  */
 
-/** Uniformly distributed unit vectors: seeded xorshift32 + Box–Muller (Gaussian coordinates, normalised). */
-export function uniformUnitVectors(count: number, dim: number, seed: number): Float32Array[] {
+/** A seeded xorshift32 stream of uniform numbers in (0, 1): never 0, so `Math.log(u())` is finite. */
+export function xorshiftUniform(seed: number): () => number {
   let s = seed >>> 0 || 1;
-  const u = (): number => {
+  return () => {
     s ^= s << 13;
     s >>>= 0;
     s ^= s >>> 17;
@@ -18,6 +18,11 @@ export function uniformUnitVectors(count: number, dim: number, seed: number): Fl
     s >>>= 0;
     return (s + 1) / 4294967297;
   };
+}
+
+/** Uniformly distributed unit vectors: seeded xorshift32 + Box–Muller (Gaussian coordinates, normalised). */
+export function uniformUnitVectors(count: number, dim: number, seed: number): Float32Array[] {
+  const u = xorshiftUniform(seed);
   return Array.from({ length: count }, () => {
     const v = new Float32Array(dim);
     for (let i = 0; i < dim; i++) v[i] = Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());

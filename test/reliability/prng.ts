@@ -1,16 +1,11 @@
+import { seededRandom } from '../../src/eval/stats/seeded-random.js';
+
 /**
  * A small seeded PRNG (mulberry32) for the reliability tests: the same seed gives the same inputs on
  * every run, so a failure found here is reproduced by its seed alone. Not a test file itself.
  */
 export function prng(seed: number): Rng {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const { next } = seededRandom(seed);
   const int = (min: number, max: number): number => min + Math.floor(next() * (max - min + 1));
   return {
     next,

@@ -289,3 +289,14 @@ class BertBuilder {
     return outputs;
   }
 }
+
+/** MiniLM-L6-H384 (Wang et al. 2020) as published: the shape of all-MiniLM-L6-v2 and ms-marco-MiniLM-L-6-v2. */
+export const MINILM_L6_SHAPE: Omit<BertConfig, 'head' | 'seed'> = {
+  vocabSize: 30522,
+  hiddenSize: 384,
+  numLayers: 6,
+  numHeads: 12,
+  intermediateSize: 1536,
+  maxPositions: 512,
+  typeVocabSize: 2,
+};

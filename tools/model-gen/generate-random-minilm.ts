@@ -13,20 +13,11 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
-import type { BertConfig } from './bert.js';
+import { MINILM_L6_SHAPE, type BertConfig } from './bert.js';
 import { bertTokenizerPath, repoRoot } from './paths.js';
 import { writeModelFolder } from './write-model-folder.js';
 
-/** MiniLM-L6-H384 (Wang et al. 2020) as published: the shape both real models share. */
-const miniLmL6: Omit<BertConfig, 'head' | 'seed'> = {
-  vocabSize: 30522,
-  hiddenSize: 384,
-  numLayers: 6,
-  numHeads: 12,
-  intermediateSize: 1536,
-  maxPositions: 512,
-  typeVocabSize: 2,
-};
+const miniLmL6 = MINILM_L6_SHAPE;
 
 const models: { name: string; model: Omit<BertConfig, 'quantize'>; shapeOf: string }[] = [
   {

@@ -130,3 +130,15 @@ export function wordPieceTokenizerJson(vocabSize: number): Record<string, unknow
     model: { type: 'WordPiece', unk_token: unk, continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab: ids },
   };
 }
+
+/** The `tokenizer_config.json` of a bert-base-uncased WordPiece export (what transformers' BertTokenizer reads). */
+export const BERT_TOKENIZER_CONFIG = {
+  tokenizer_class: 'BertTokenizer',
+  do_lower_case: true,
+  model_max_length: 512,
+  pad_token: SPECIAL_TOKENS.pad,
+  cls_token: SPECIAL_TOKENS.cls,
+  sep_token: SPECIAL_TOKENS.sep,
+  unk_token: SPECIAL_TOKENS.unk,
+  mask_token: SPECIAL_TOKENS.mask,
+} as const;
