@@ -148,7 +148,7 @@ async function benchIngest(base: string): Promise<{ embedder: string; files: num
   const embedders: { name: string; make: () => Embedder }[] = [{ name: 'sift/hashing-384', make: () => new HashingEmbedder({ dimension: 384 }) }];
   const randomMiniLm = resolve('.cache/models/sift-random/all-MiniLM-L6-v2');
   if (existsSync(join(randomMiniLm, 'onnx', 'model.onnx'))) {
-    const { createEmbedder } = await import('../src/defaults.js');
+    const { createEmbedder } = await import('../src/pipeline/defaults.js');
     embedders.push({ name: 'random-weight MiniLM-L6 fp32 (ONNX)', make: () => createEmbedder(randomMiniLm) });
   } else {
     log('  (no .cache/models/sift-random/all-MiniLM-L6-v2: run `npm run models:random` to time real-size embedding)');

@@ -1,9 +1,14 @@
 /**
  * One error type for the whole library. Every failure a user can meet carries a typed `code`
  * (for programs and the HTTP layer) and a message that names the value at fault and the fix.
+ *
+ * Messages speak the library's language: an option is named as its options-object field in
+ * backticks (`` `chunkSize` must be a whole number >= 1 ``), and the option at fault is also in
+ * `details.option`. Each surface puts them in its own words when it prints them: the CLI as flags
+ * (`--chunk-size`), the HTTP server and MCP as request fields (`top_k`); see `renameOptions`.
  */
 export type SiftErrorCode =
-  /** A command-line flag or option value is not acceptable. */
+  /** An option value is not acceptable (`details.option` names it: a library option, a CLI flag or a request field). */
   | 'INVALID_OPTION'
   /** Input data (documents, queries, files) is not acceptable. */
   | 'INVALID_INPUT'
@@ -79,4 +84,16 @@ export function toSiftError(err: unknown, code: SiftErrorCode, context: string):
   if (err instanceof SiftError) return err;
   const reason = err instanceof Error ? err.message : String(err);
   return new SiftError(code, `${context}: ${reason}`, { cause: err });
+}
+
+/**
+ * A message with its option names in a surface's words: every `` `name` `` whose name is in `names`
+ * becomes `names[name]` (names not in the table keep their backticks).
+ *
+ * @example
+ * renameOptions('sift: `topK` must be at most `candidates` (5)', { topK: '--top-k', candidates: '--candidates' });
+ * // 'sift: --top-k must be at most --candidates (5)'
+ */
+export function renameOptions(message: string, names: Readonly<Record<string, string>>): string {
+  return message.replace(/`([A-Za-z][A-Za-z0-9]*)`/g, (quoted, name: string) => (Object.hasOwn(names, name) ? names[name]! : quoted));
 }

@@ -18,7 +18,7 @@ export {
   DEFAULT_EMBEDDER,
   DEFAULT_RERANKER,
   NO_EMBEDDER,
-} from './defaults.js';
+} from './pipeline/defaults.js';
 export * from './models/index.js';
 export * from './runtime/index.js';
 export * from './tokenization/index.js';

@@ -1,4 +1,4 @@
-import { embedderFromName, NO_EMBEDDER } from '../defaults.js';
+import { embedderFromName, NO_EMBEDDER } from '../pipeline/defaults.js';
 import type { Embedder } from '../embedding/embedder.js';
 import { modelLoadOptions, type ModelFlags } from './model-flags.js';
 

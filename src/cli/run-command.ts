@@ -1,4 +1,5 @@
 import { SiftError } from '../errors.js';
+import { inFlagTerms } from './option-flags.js';
 
 /** Exit codes shared by every command. */
 export const EXIT = {
@@ -21,7 +22,7 @@ export function printJson(value: unknown): void {
 
 /**
  * Runs a command body with uniform error handling: a SiftError prints `sift: …` on stderr (and a
- * JSON `{"error": …}` on stdout with `--json`) and sets the exit code; INVALID_OPTION means a usage
+ * JSON `{"error": …}` on stdout with `--json`), its option names put as flags (`inFlagTerms`), and sets the exit code; INVALID_OPTION means a usage
  * error (exit 2). Unexpected errors print their stack, since they are bugs.
  */
 export async function runCommand(flags: CommonFlags, body: () => Promise<number | void>): Promise<void> {
@@ -31,8 +32,9 @@ export async function runCommand(flags: CommonFlags, body: () => Promise<number 
   } catch (err) {
     const usage = err instanceof SiftError && err.code === 'INVALID_OPTION';
     if (err instanceof SiftError) {
-      process.stderr.write(`${err.message}\n`);
-      if (flags.json) printJson({ error: err.toJSON() });
+      const shown = inFlagTerms(err);
+      process.stderr.write(`${shown.message}\n`);
+      if (flags.json) printJson({ error: shown.toJSON() });
     } else {
       const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
       process.stderr.write(`sift: unexpected error: ${message}\n`);

@@ -2,15 +2,16 @@ import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { cacheDirFromEnv, storeFromEnv } from '../config/env.js';
-import { createReranker, DEFAULT_EMBEDDER, embedderFromName, NO_EMBEDDER } from '../defaults.js';
+import { createReranker, DEFAULT_EMBEDDER, embedderFromName, NO_EMBEDDER } from '../pipeline/defaults.js';
 import { SiftError } from '../errors.js';
 import { ingestDocuments } from '../ingest/ingest-documents.js';
 import { openSearch } from '../pipeline/open-search.js';
+import { composeTwoStage } from '../pipeline/two-stage.js';
 import type { Reranker } from '../reranking/reranker.js';
 import type { ModelLoadOptions } from '../runtime/load-text-model.js';
 import { openStore } from '../stores/open-store.js';
 import { ReusingEmbedder } from '../embedding/reusing-embedder.js';
-import { contextualText, DEFAULT_HEADING_CONTEXT, formatHeadingContext, type HeadingContext } from '../chunking/heading-context.js';
+import { DEFAULT_HEADING_CONTEXT, formatHeadingContext, type HeadingContext } from '../chunking/heading-context.js';
 import { parseFusionSpec } from '../retrieval/fusion.js';
 import { HybridRetriever } from '../retrieval/hybrid-retriever.js';
 import { MemoRetriever } from '../retrieval/memo-retriever.js';
@@ -24,7 +25,6 @@ import type { MetricOptions } from './metrics/metric-keys.js';
 import { documentJudge, type RelevanceJudge } from './relevance-judge.js';
 import { expandRunConfigs } from './run-config.js';
 import type { EvalChunk, EvalQuery, RunConfig } from './types.js';
-import { headingPathOf } from '../stores/store-rows.js';
 
 export interface EvaluateDatasetOptions {
   /** A BEIR folder (`corpus.jsonl[.gz]`, `queries.jsonl`, `qrels/<split>.tsv`) or a labelled `.jsonl` file. */
@@ -182,13 +182,20 @@ export async function evaluateDataset(options: EvaluateDatasetOptions): Promise<
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       search: async (query, config) => {
-        const stage1 = await retrieverFor(config).retrieve(query.text, { k: config.reranker ? config.candidates : depth });
-        const stage1Ms = stage1.timings.totalMs ?? 0;
-        const candidates = stage1.results.map((r) => r.chunk);
-        if (!config.reranker) return { chunks: candidates.map(toEvalChunk), latency: { stage1Ms } };
-        const passages = judgeContext ? candidates.map((c) => ({ ...c, text: contextualText(c.text, headingPathOf(c)) })) : candidates;
-        const judged = await rerankers.get(config.reranker)!.rerank(query.text, passages);
-        return { chunks: judged.results.map((r) => toEvalChunk(candidates[r.index]!)), latency: { stage1Ms, rerankMs: judged.timings.totalMs } };
+        if (!config.reranker) {
+          const stage1 = await retrieverFor(config).retrieve(query.text, { k: depth });
+          return { chunks: stage1.results.map((r) => toEvalChunk(r.chunk)), latency: { stage1Ms: stage1.timings.totalMs ?? 0 } };
+        }
+        // The same two-stage composition as every surface, keeping every judged candidate in order.
+        const twoStage = composeTwoStage({
+          retriever: retrieverFor(config),
+          reranker: rerankers.get(config.reranker),
+          candidates: config.candidates,
+          topK: config.candidates,
+          judgeHeadingPath: judgeContext,
+        });
+        const judged = await twoStage.retrieve(query.text);
+        return { chunks: judged.hits.map((h) => toEvalChunk(h.chunk)), latency: { stage1Ms: judged.timings.retrieveMs, rerankMs: judged.timings.rerankMs } };
       },
     });
     return { dataset: name, split, store: location, runs, queryText: new Map(queries.map((q) => [q.id, q.text])), queryTags, ingest };

@@ -1,5 +1,5 @@
 import { storeFromEnv } from '../config/env.js';
-import { embedderFromName, NO_EMBEDDER } from '../defaults.js';
+import { embedderFromName, NO_EMBEDDER } from './defaults.js';
 import type { Embedder } from '../embedding/embedder.js';
 import { SiftError } from '../errors.js';
 import { Bm25Retriever } from '../retrieval/bm25-retriever.js';
@@ -8,9 +8,12 @@ import { HybridRetriever } from '../retrieval/hybrid-retriever.js';
 import type { Retriever } from '../retrieval/retriever.js';
 import { isStage1Mode, STAGE1_MODES, type Stage1Mode } from '../retrieval/stage1-mode.js';
 import type { ModelLoadOptions } from '../runtime/load-text-model.js';
+import type { Reranker } from '../reranking/reranker.js';
+import type { RerankingRetriever } from '../retrieval/reranking-retriever.js';
+import { composeTwoStage, type TwoStageSizes } from './two-stage.js';
 import { DEFAULT_HEADING_CONTEXT, type HeadingContext } from '../chunking/heading-context.js';
 import type { FusionOptions } from '../retrieval/fusion.js';
-import { checkStoreEmbedding } from '../stores/check-store-embedding.js';
+import { checkStoreEmbedderName } from '../stores/check-store-embedding.js';
 import { openStore } from '../stores/open-store.js';
 import type { StoreInfo, VectorStore } from '../stores/vector-store.js';
 
@@ -23,8 +26,19 @@ export interface OpenSearchOptions {
   models?: ModelLoadOptions;
   /** How hybrid fuses dense and BM25 (default: RRF, k = 60, equal weights). */
   fusion?: FusionOptions | undefined;
-  /** With `bm25`, BM25 also matches each chunk's heading path (default {@link DEFAULT_HEADING_CONTEXT}). */
+  /**
+   * Stages that read heading path + chunk at query time: `bm25` also matches each chunk's heading
+   * path, `judge` reads it before the chunk in `twoStage` (default {@link DEFAULT_HEADING_CONTEXT}).
+   */
   headingContext?: HeadingContext | undefined;
+}
+
+/** What `SearchSetup.twoStage` composes: a stage-1 mode, the judge and the sizes. */
+export interface TwoStageOptions extends TwoStageSizes {
+  /** Stage-1 mode (default: the store's `defaultMode`). */
+  mode?: string | undefined;
+  /** The judge; omit for stage-1 results only. */
+  reranker?: Reranker | undefined;
 }
 
 /** An open store with the stage-1 retrievers it supports. */
@@ -40,18 +54,25 @@ export interface SearchSetup {
   defaultMode: Stage1Mode;
   /** The stage-1 retriever for a mode (default `defaultMode`); INVALID_OPTION for a mode the store cannot serve. */
   retriever(mode?: string): Retriever;
+  /**
+   * Two-stage search over this store: the stage-1 retriever for `mode` composed with `reranker` by
+   * `composeTwoStage` (defaults 20 candidates / top 4, `topK` <= `candidates`), the judge reading
+   * heading path + chunk when `headingContext` holds `judge`.
+   */
+  twoStage(options?: TwoStageOptions): RerankingRetriever;
   /** Closes the embedder and the store. */
   close(): Promise<void>;
 }
 
 /**
  * Opens a store for searching: checks that the query embedder is the store's own (by name, so a
- * mismatch never costs a model download) and builds dense, BM25 and hybrid retrievers on demand.
- * The one place the CLI, the server and the evaluation harness share.
+ * mismatch never costs a model download) and builds dense, BM25 and hybrid retrievers and the
+ * two-stage retriever on demand. The one place the CLI, the server, MCP and the evaluation harness share.
  *
  * @example
  * const search = await openSearch({ store: '.sift' });
  * const { results } = await search.retriever('hybrid').retrieve('population of Berlin', { k: 20 });
+ * const { hits } = await search.twoStage({ mode: 'hybrid', reranker: createReranker(), topK: 4 }).retrieve('population of Berlin');
  * await search.close();
  */
 export async function openSearch(options: OpenSearchOptions = {}): Promise<SearchSetup> {
@@ -65,23 +86,24 @@ export async function openSearch(options: OpenSearchOptions = {}): Promise<Searc
       if (name !== NO_EMBEDDER) {
         embedder = embedderFromName(name, options.models);
         // By name, before any model is loaded: a mismatch must not cost a download, and a BM25-only
-        // search never loads the embedder at all (dense retrievers load it on first use).
-        if (embedder && embedder.model !== info.embedding.model) {
-          checkStoreEmbedding(location, info.embedding, { model: embedder.model, dimension: NaN });
-        }
+        // search never loads the embedder at all (dense retrievers load it, and check its dimension, on first use).
+        if (embedder) checkStoreEmbedderName(location, info.embedding, embedder.model);
       }
     }
     const modes: readonly Stage1Mode[] = embedder ? STAGE1_MODES : ['bm25'];
     const defaultMode: Stage1Mode = embedder ? 'hybrid' : 'bm25';
     const built = new Map<Stage1Mode, Retriever>();
     const retriever = (mode: string = defaultMode): Retriever => {
-      if (!isStage1Mode(mode)) throw new SiftError('INVALID_OPTION', `--mode must be one of ${STAGE1_MODES.join(', ')}, got "${mode}"`);
+      if (!isStage1Mode(mode)) {
+        throw new SiftError('INVALID_OPTION', `\`mode\` must be one of ${STAGE1_MODES.join(', ')}, got "${mode}"`, { details: { option: 'mode' } });
+      }
       if (!modes.includes(mode)) {
         throw new SiftError(
           'INVALID_OPTION',
           info.embedding
-            ? `--mode ${mode} needs the store's embedder (${info.embedding.model}); --embedder none allows only --mode bm25`
-            : `store ${location} is keyword-only (built with --embedder none); use --mode bm25, or ingest into a new store with an embedder`,
+            ? `\`mode\` ${mode} needs the store's embedder (${info.embedding.model}); \`embedder\` none allows only \`mode\` bm25`
+            : `store ${location} is keyword-only (built with \`embedder\` none); use \`mode\` bm25, or ingest into a new store with an embedder`,
+          { details: { option: 'mode' } },
         );
       }
       let r = built.get(mode);
@@ -92,6 +114,7 @@ export async function openSearch(options: OpenSearchOptions = {}): Promise<Searc
       return r;
     };
     const captured = embedder;
+    const judgeHeadingPath = (options.headingContext ?? DEFAULT_HEADING_CONTEXT).has('judge');
     return {
       location,
       store,
@@ -100,6 +123,7 @@ export async function openSearch(options: OpenSearchOptions = {}): Promise<Searc
       modes,
       defaultMode,
       retriever,
+      twoStage: ({ mode, reranker, ...sizes } = {}) => composeTwoStage({ retriever: retriever(mode), reranker, ...sizes, judgeHeadingPath }),
       close: async () => {
         await captured?.close();
         await store.close();

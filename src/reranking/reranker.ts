@@ -87,6 +87,12 @@ export interface Reranker {
     documents: readonly D[],
     options?: RerankOptions,
   ): Promise<RerankResponse<D>>;
+  /**
+   * Opens the judge's model ahead of the first `rerank`, so that a missing model fails before any
+   * work and the first query's latency is the judge's alone. Optional: judges with nothing to open
+   * (remote endpoints) leave it out, and `rerank` opens the model itself when it was not called.
+   */
+  load?(): Promise<unknown>;
   /** Releases model sessions or connections. */
   close(): Promise<void>;
 }

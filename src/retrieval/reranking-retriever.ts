@@ -14,12 +14,13 @@ export interface RerankingRetrieverOptions {
   /** Stage 2; omit for stage-1 results only (`--no-rerank`). */
   reranker?: Reranker | undefined;
   /**
-   * Candidates fetched by stage 1 and judged by stage 2 (default 20). More candidates raise recall
-   * at a linear cost in judge time; 20–50 is the usual range (judge cost ~5 ms per pair on a laptop core).
+   * Candidates fetched by stage 1 and judged by stage 2 (the pipeline's default is 20,
+   * `DEFAULT_CANDIDATES`). More candidates raise recall at a linear cost in judge time; 20–50 is the
+   * usual range.
    */
-  candidates?: number;
-  /** Results kept after re-ranking (default 4: what fits an LLM context with room to spare). */
-  topK?: number;
+  candidates: number;
+  /** Results kept after re-ranking, at most `candidates` (the pipeline's default is 4, `DEFAULT_TOP_K`). */
+  topK: number;
   /** Drop re-ranked results scoring below this relevance (0..1; default none). */
   minScore?: number | undefined;
   /**
@@ -53,14 +54,14 @@ export interface RetrievalResult {
   timings: { retrieveMs: number; rerankMs: number; totalMs: number; stage1?: Record<string, number> };
 }
 
-/** Semantic-only top-k beside re-ranked top-k for the same candidates. */
+/** Stage-1 top-k beside re-ranked top-k for the same candidates. */
 export interface ComparisonResult {
   query: string;
-  /** Stage-1 top-k (what search without re-ranking shows). */
+  /** Stage-1 top-k (what search without re-ranking shows; the name is the documented JSON field's, for any stage-1 mode). */
   semantic: RetrievalHit[];
   /** Re-ranked top-k. */
   reranked: RetrievalHit[];
-  /** How many of the re-ranked top-k were not in the semantic top-k. */
+  /** How many of the re-ranked top-k were not in the stage-1 top-k. */
   changed: number;
   timings: RetrievalResult['timings'];
 }
@@ -89,10 +90,15 @@ export class RerankingRetriever {
     this.retriever = options.retriever;
     this.reranker = options.reranker;
     this.retrieveOptions = options.retrieveOptions ?? {};
-    this.candidates = positiveInt('candidates', options.candidates ?? 20);
-    this.topK = positiveInt('topK', options.topK ?? 4);
+    this.candidates = positiveInt('candidates', options.candidates);
+    this.topK = positiveInt('topK', options.topK);
+    if (this.topK > this.candidates) {
+      throw new SiftError('INVALID_OPTION', `\`topK\` must be at most \`candidates\` (${this.candidates}): the judge keeps the best of the candidates, got ${this.topK}`, {
+        details: { option: 'topK' },
+      });
+    }
     if (options.minScore !== undefined && !(options.minScore >= 0 && options.minScore <= 1)) {
-      throw new SiftError('INVALID_OPTION', `minScore must be from 0 to 1, got ${String(options.minScore)}`);
+      throw new SiftError('INVALID_OPTION', `\`minScore\` must be a number from 0 to 1, got ${String(options.minScore)}`, { details: { option: 'minScore' } });
     }
     this.minScore = options.minScore;
   }
@@ -123,7 +129,7 @@ export class RerankingRetriever {
 
   /** Stage-1 top-k and re-ranked top-k from one candidate pool, and how many results changed. */
   async compare(query: string): Promise<ComparisonResult> {
-    if (!this.reranker) throw new SiftError('INVALID_OPTION', 'compare needs a reranker: it shows semantic-only beside re-ranked results');
+    if (!this.reranker) throw new SiftError('INVALID_OPTION', 'compare needs a reranker: it shows stage-1 results beside re-ranked ones', { details: { option: 'reranker' } });
     const { pool, retrieveMs, started } = await this.stage1(query);
     const t = performance.now();
     const judged = pool.length > 0 ? await this.judge(query, pool) : [];
@@ -133,7 +139,7 @@ export class RerankingRetriever {
       .filter((h) => this.minScore === undefined || h.rerankScore! >= this.minScore)
       .slice(0, this.topK)
       .map((h, i) => ({ ...h, rank: i + 1 }));
-    // Semantic hits also carry their judge score, so both columns can be read on one scale.
+    // Stage-1 hits also carry their judge score, so both columns can be read on one scale.
     const scoreById = new Map(judged.map((h) => [h.chunk.id, h]));
     for (const h of semantic) {
       const j = scoreById.get(h.chunk.id);
@@ -167,6 +173,8 @@ export class RerankingRetriever {
 }
 
 function positiveInt(name: string, n: number): number {
-  if (!Number.isInteger(n) || n < 1) throw new SiftError('INVALID_OPTION', `${name} must be a whole number >= 1, got ${String(n)}`);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new SiftError('INVALID_OPTION', `\`${name}\` must be a whole number >= 1, got ${String(n)}`, { details: { option: name } });
+  }
   return n;
 }

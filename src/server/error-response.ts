@@ -1,4 +1,4 @@
-import { SiftError, type SiftErrorCode } from '../errors.js';
+import { renameOptions, SiftError, type SiftErrorCode } from '../errors.js';
 import { HttpError } from './http-error.js';
 
 /** The JSON body of every error response. */
@@ -50,6 +50,36 @@ export function statusForCode(code: SiftErrorCode): number {
 }
 
 /**
+ * The request field of each library option a request sets, so that a library error about a request's
+ * option (`details.option: 'topK'`) reads in the API's words (`top_k`, `details.field`) and is the
+ * client's INVALID_INPUT.
+ */
+export const OPTION_FIELDS: Readonly<Record<string, string>> = {
+  candidates: 'candidates',
+  maxDocumentTokens: 'max_tokens_per_doc',
+  minScore: 'min_score',
+  mode: 'mode',
+  topK: 'top_k',
+};
+
+/**
+ * A SiftError as the API reports it: option names become request fields in the message, and an
+ * error about a request field is INVALID_INPUT with `details.field` instead of `details.option`.
+ *
+ * @example
+ * inFieldTerms(new SiftError('INVALID_OPTION', '`topK` must be at most `candidates` (5)', { details: { option: 'topK' } })).toJSON()
+ * // { code: 'INVALID_INPUT', message: 'sift: top_k must be at most candidates (5)', details: { field: 'top_k' } }
+ */
+export function inFieldTerms(err: SiftError): SiftError {
+  const message = renameOptions(err.message, OPTION_FIELDS);
+  const { option, ...details } = err.details ?? {};
+  const field = typeof option === 'string' ? OPTION_FIELDS[option] : undefined;
+  if (field === undefined) return message === err.message ? err : new SiftError(err.code, message, { cause: err.cause, details: err.details });
+  const code = err.code === 'INVALID_OPTION' ? 'INVALID_INPUT' : err.code;
+  return new SiftError(code, message, { cause: err.cause, details: { ...details, field } });
+}
+
+/**
  * Turns anything thrown by a handler into a status, headers and `{"error": {"code", "message"}}`.
  * Unknown errors become a 500 whose message does not leak internals; the caller logs them.
  *
@@ -59,11 +89,15 @@ export function statusForCode(code: SiftErrorCode): number {
  */
 export function errorResponse(err: unknown): ErrorResponse {
   if (err instanceof SiftError) {
-    const status = statusForCode(err.code);
+    const shown = inFieldTerms(err);
+    const status = statusForCode(shown.code);
     const headers: Record<string, string> = {};
-    if (err.code === 'QUEUE_FULL') headers['retry-after'] = String(err.details?.retryAfterSeconds ?? 1);
-    if (err.code === 'UNAUTHORIZED') headers['www-authenticate'] = 'Bearer realm="sift"';
-    return { status, headers, body: { error: err.toJSON() }, unexpected: status >= 500 && err.code !== 'ABORTED' };
+    if (shown.code === 'QUEUE_FULL') {
+      const retryAfter = shown.details?.retryAfterSeconds;
+      headers['retry-after'] = String(typeof retryAfter === 'number' ? retryAfter : 1);
+    }
+    if (shown.code === 'UNAUTHORIZED') headers['www-authenticate'] = 'Bearer realm="sift"';
+    return { status, headers, body: { error: shown.toJSON() }, unexpected: status >= 500 && shown.code !== 'ABORTED' };
   }
   if (err instanceof HttpError) {
     return { status: err.status, headers: err.headers, body: { error: { code: err.code, message: err.message } }, unexpected: false };

@@ -1,6 +1,7 @@
 import { SiftError } from '../errors.js';
 import type { Reranker } from '../reranking/reranker.js';
-import { RerankingRetriever, type ComparisonResult, type RetrievalResult } from '../retrieval/reranking-retriever.js';
+import { composeTwoStage } from '../pipeline/two-stage.js';
+import type { ComparisonResult, RerankingRetriever, RetrievalResult } from '../retrieval/reranking-retriever.js';
 import type { Retriever } from '../retrieval/retriever.js';
 import type { DenseIndexStats } from '../stores/memory-index/flat-dense-index.js';
 
@@ -9,9 +10,9 @@ export interface SearchRequest {
   query: string;
   /** Stage-1 retriever name; default: the service's default mode. */
   mode?: string | undefined;
-  /** Candidates judged by the cross-encoder (default 20). */
+  /** Candidates judged by the cross-encoder (default: the pipeline's, see `composeTwoStage`). */
   candidates?: number | undefined;
-  /** Results kept (default 4). */
+  /** Results kept, at most `candidates` (default: the pipeline's). */
   topK?: number | undefined;
   /** Drop re-ranked results below this relevance (0..1). */
   minScore?: number | undefined;
@@ -45,8 +46,9 @@ export interface SearchServiceOptions {
 }
 
 /**
- * Search over named stage-1 retrievers with one judge: each request composes a `RerankingRetriever`
- * with its own candidates, topK and minScore (cheap: it holds only references).
+ * Search over named stage-1 retrievers with one judge: each request composes its two-stage
+ * retriever with `composeTwoStage` (the pipeline's defaults and rules) and its own candidates, topK
+ * and minScore (cheap: it holds only references).
  *
  * @example
  * const search = createSearchService({ retrievers: { bm25: new Bm25Retriever(store) }, reranker });
@@ -64,7 +66,7 @@ export function createSearchService(options: SearchServiceOptions): SearchServic
     if (!retriever) {
       throw new SiftError('INVALID_INPUT', `mode must be one of ${modes.join(', ')} (the retrievers this server has), got "${mode}"`, { details: { field: 'mode' } });
     }
-    return new RerankingRetriever({
+    return composeTwoStage({
       retriever,
       reranker: options.reranker,
       candidates: request.candidates,

@@ -123,6 +123,6 @@ test('SiftRetriever wraps the two-stage retriever: chunk text and both stages\' 
       rank: i + 1,
     });
   });
-  const noJudge = new SiftRetriever({ retriever: new RerankingRetriever({ retriever: stage1, topK: 2 }) });
+  const noJudge = new SiftRetriever({ retriever: new RerankingRetriever({ retriever: stage1, candidates: 20, topK: 2 }) });
   assert.deepEqual((await noJudge.invoke(QUERY)).map((d) => [d.pageContent, d.metadata.rerankScore]), [[TEXTS[0], null], [TEXTS[1], null]]);
 });

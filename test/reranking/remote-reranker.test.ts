@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createReranker } from '../../src/defaults.js';
+import { createReranker } from '../../src/pipeline/defaults.js';
 import { isSiftError } from '../../src/errors.js';
 import { endpointApiKey, parseEndpoint, parseRetryAfter, RemoteReranker } from '../../src/reranking/remote/index.js';
 import { sigmoid } from '../../src/reranking/scores.js';

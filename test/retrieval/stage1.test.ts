@@ -129,8 +129,8 @@ test('BM25 with heading paths finds a chunk by its section name; the judge can r
     async close() {},
   } as unknown as Reranker;
   const dense = new DenseRetriever(store, embedder);
-  await new RerankingRetriever({ retriever: dense, reranker: judge, candidates: 2 }).retrieve('vacuum');
-  const withPath = await new RerankingRetriever({ retriever: dense, reranker: judge, candidates: 2, judgeHeadingPath: true }).retrieve('vacuum');
+  await new RerankingRetriever({ retriever: dense, reranker: judge, candidates: 2, topK: 2 }).retrieve('vacuum');
+  const withPath = await new RerankingRetriever({ retriever: dense, reranker: judge, candidates: 2, topK: 2, judgeHeadingPath: true }).retrieve('vacuum');
   assert.ok(seen[0]!.every((p) => texts.includes(p)), 'by default the judge reads the chunk alone');
   assert.ok(seen[1]!.every((p) => /^Manual › .+\n\n/.test(p)), 'with judgeHeadingPath it reads heading path + chunk');
   assert.ok(withPath.hits.every((h) => texts.includes(h.chunk.text)));

@@ -1,13 +1,15 @@
 import type { Command } from 'commander';
 import { isAbsolute, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createReranker } from '../../defaults.js';
+import { createReranker } from '../../pipeline/defaults.js';
 import { SiftError } from '../../errors.js';
 import { streamAnswer, type AnswerResult } from '../../generation/answer.js';
 import { DEFAULT_EXTRACTIVE_MIN_SCORE } from '../../generation/extractive-answer.js';
-import { RerankingRetriever, type RetrievalHit } from '../../retrieval/reranking-retriever.js';
+import type { RetrievalHit } from '../../retrieval/reranking-retriever.js';
 import { roundMs } from '../../retrieval/retriever.js';
 import { openSearch } from '../../pipeline/open-search.js';
+import { loadJudge } from '../../pipeline/two-stage.js';
+import { askHitJson } from '../hit-json.js';
 import { addRetrievalFlags, retrievalOptions, type RetrievalFlags } from '../retrieval-flags.js';
 import { addModelFlags, modelLoadOptions } from '../model-flags.js';
 import { addTwoStageFlags, parseTwoStageFlags, type TwoStageFlags } from '../two-stage-flags.js';
@@ -44,22 +46,17 @@ export function registerAsk(program: Command): void {
       if (flags.llmModel !== undefined && flags.llmUrl === undefined) {
         throw new SiftError('INVALID_OPTION', '--llm-model needs --llm-url (the OpenAI-compatible endpoint that serves it)');
       }
-      const { candidates, topK, minScore } = parseTwoStageFlags(flags);
+      const sizes = parseTwoStageFlags(flags);
       const sentences = parsePositiveInt('--sentences', flags.sentences, 3);
       const sentenceMinScore = parseNumberInRange('--sentence-min-score', flags.sentenceMinScore, 0, 1);
 
       const models = modelLoadOptions(flags);
-      const retrieval = retrievalOptions(flags);
-      const search = await openSearch({ store: flags.store, embedder: flags.embedder, models, ...retrieval });
+      const search = await openSearch({ store: flags.store, embedder: flags.embedder, models, ...retrievalOptions(flags) });
       const reranker = createReranker(flags.reranker, models);
       try {
-        const stage1 = search.retriever(flags.mode);
+        const twoStage = search.twoStage({ mode: flags.mode, reranker, ...sizes });
         const openMs = performance.now() - t0;
-        const tLoad = performance.now();
-        if ((await search.store.count()) > 0) await reranker.load();
-        const loadMs = performance.now() - tLoad;
-
-        const twoStage = new RerankingRetriever({ retriever: stage1, reranker, candidates, topK, minScore, judgeHeadingPath: retrieval.headingContext.has('judge') });
+        const loadMs = (await search.store.count()) > 0 ? await loadJudge(reranker) : 0;
         const retrieved = await twoStage.retrieve(question);
 
         const tAnswer = performance.now();
@@ -121,17 +118,7 @@ function jsonAnswer(query: string, result: AnswerResult, hits: readonly Retrieva
     // JSON carries full sources, as `hits` and `sift search --json` do.
     citations: result.citations.map((c) => ({ ...c, source: byId.get(c.chunkId)?.chunk.source ?? c.source })),
     ...(result.sentences ? { sentences: result.sentences } : {}),
-    hits: hits.map((h) => ({
-      rank: h.rank,
-      chunkId: h.chunk.id,
-      source: h.chunk.source,
-      title: h.chunk.title ?? null,
-      chunkIndex: h.chunk.chunkIndex,
-      text: h.chunk.text,
-      retrievalScore: h.retrievalScore,
-      retrievalRank: h.retrievalRank,
-      rerankScore: h.rerankScore ?? null,
-    })),
+    hits: hits.map(askHitJson),
     timings,
   };
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_RERANKER } from '../../defaults.js';
+import { DEFAULT_RERANKER } from '../../pipeline/defaults.js';
 import { SiftError } from '../../errors.js';
 import { evaluateDataset } from '../../eval/evaluate-dataset.js';
 import { parseCutoffs } from '../../eval/metrics/metric-keys.js';

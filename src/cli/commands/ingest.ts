@@ -2,12 +2,12 @@ import type { Command } from 'commander';
 import { relative, resolve } from 'node:path';
 import { DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE } from '../../chunking/chunk-text.js';
 import { storeFromEnv } from '../../config/env.js';
-import { DEFAULT_EMBEDDER } from '../../defaults.js';
+import { DEFAULT_EMBEDDER } from '../../pipeline/defaults.js';
 import { SiftError } from '../../errors.js';
 import { ingestFiles } from '../../ingest/ingest-files.js';
 import type { IngestSummary } from '../../ingest/ingest-summary.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../../loaders/load-file.js';
-import { checkStoreEmbedding } from '../../stores/check-store-embedding.js';
+import { checkStoreEmbedderName } from '../../stores/check-store-embedding.js';
 import { isPostgresLocation, openStore, readStoreEmbedding } from '../../stores/open-store.js';
 import { redactPassword } from '../../stores/postgres/postgres-location.js';
 import { embedderFromFlag, NO_EMBEDDER } from '../embedder-flag.js';
@@ -64,9 +64,7 @@ export function registerIngest(program: Command): void {
       const embedder = embedderFromFlag(name, flags);
       try {
         // Compare names before loading the model: a mismatch must not cost a download.
-        if (manifest && (manifest.embedding?.model ?? null) !== (embedder?.model ?? null)) {
-          checkStoreEmbedding(location, manifest.embedding, embedder ? { model: embedder.model, dimension: NaN } : null);
-        }
+        if (manifest) checkStoreEmbedderName(location, manifest.embedding, embedder?.model ?? null);
         const embedding = embedder ? { model: embedder.model, dimension: await embedder.dimension() } : null;
         const store = await openStore(location, { create: true, embedding });
         const progress = createProgress({

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { createReranker, DEFAULT_RERANKER } from '../../defaults.js';
+import { createReranker, DEFAULT_RERANKER } from '../../pipeline/defaults.js';
 import { SiftError } from '../../errors.js';
 import { realRoots } from '../../ingest/confine-path.js';
 import { createMcpServer } from '../../mcp/create-mcp-server.js';

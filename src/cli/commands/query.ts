@@ -1,14 +1,17 @@
 import type { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
 import { relative } from 'node:path';
-import { createReranker } from '../../defaults.js';
+import { createReranker } from '../../pipeline/defaults.js';
 import { isSiftError, SiftError } from '../../errors.js';
 import { openSearch } from '../../pipeline/open-search.js';
+import { loadJudge } from '../../pipeline/two-stage.js';
+import type { Reranker } from '../../reranking/reranker.js';
 import { addRetrievalFlags, retrievalOptions, type RetrievalFlags } from '../retrieval-flags.js';
-import { RerankingRetriever, type RetrievalHit } from '../../retrieval/reranking-retriever.js';
+import type { RetrievalHit } from '../../retrieval/reranking-retriever.js';
 import { roundMs } from '../../retrieval/retriever.js';
 import { addModelFlags, modelLoadOptions } from '../model-flags.js';
 import { addTwoStageFlags, parseTwoStageFlags, type TwoStageFlags } from '../two-stage-flags.js';
+import { queryHitJson as hitJson } from '../hit-json.js';
 import { EXIT, printJson, runCommand } from '../run-command.js';
 import { headingPathOf } from '../../stores/store-rows.js';
 
@@ -24,45 +27,42 @@ export function registerQuery(program: Command): void {
     .description('two-stage search: stage 1 fetches candidates, the cross-encoder re-ranks them, the best are shown')
     .argument('<query>', 'the question or search text')
     .option('--no-rerank', 'stage 1 only: show the top-k candidates as retrieved')
-    .option('--compare', 'show semantic-only top-k beside re-ranked top-k and what moved')
+    .option('--compare', 'show the stage-1 top-k beside the re-ranked top-k and what moved')
     .option('--json', 'print the results as JSON');
   addModelFlags(addRetrievalFlags(addTwoStageFlags(command, 'results kept after re-ranking')))
     .action((query: string, flags: QueryFlags) =>
     runCommand(flags, async () => {
       const t0 = performance.now();
       if (query.trim() === '') throw new SiftError('INVALID_OPTION', 'the query is empty; give the question or search text');
-      const { candidates, topK, minScore } = parseTwoStageFlags(flags);
+      const sizes = parseTwoStageFlags(flags);
       if (flags.compare && !flags.rerank) throw new SiftError('INVALID_OPTION', '--compare shows re-ranked results beside stage 1; it cannot go with --no-rerank');
       const models = modelLoadOptions(flags);
-      const retrieval = retrievalOptions(flags);
-      const search = await openSearch({ store: flags.store, embedder: flags.embedder, models, ...retrieval });
+      const search = await openSearch({ store: flags.store, embedder: flags.embedder, models, ...retrievalOptions(flags) });
       const reranker = flags.rerank ? createReranker(flags.reranker, models) : undefined;
       try {
-        const stage1 = search.retriever(flags.mode);
-        const tLoad = performance.now();
-        const judgeMissing = reranker && (await search.store.count()) > 0 ? await loadJudge(reranker) : undefined;
-        const loadMs = performance.now() - tLoad;
-        if (judgeMissing) {
+        const twoStage = search.twoStage({ mode: flags.mode, reranker, ...sizes });
+        const judge = reranker && (await search.store.count()) > 0 ? await tryLoadJudge(reranker) : { loadMs: 0 };
+        if (judge.missing) {
           // Stage 1 still answers: show it, then say in one line why it is not re-ranked and how to fix that.
-          const r = await new RerankingRetriever({ retriever: stage1, candidates, topK }).retrieve(query);
-          const out = { query, mode: r.stage1, reranker: null, candidates: r.candidates, results: r.hits.map(hitJson), error: judgeMissing.toJSON() };
+          const r = await search.twoStage({ mode: flags.mode, candidates: twoStage.candidates, topK: twoStage.topK }).retrieve(query);
+          const out = { query, mode: r.stage1, reranker: null, candidates: r.candidates, results: r.hits.map(hitJson), error: judge.missing.toJSON() };
           if (flags.json) printJson(out);
           else printHits(r.hits, r.stage1, null, { retrieveMs: roundMs(r.timings.retrieveMs), rerankMs: 0, totalMs: roundMs(performance.now() - t0) });
-          process.stderr.write(`${judgeMissingLine(reranker!.model, judgeMissing)}\n`);
+          process.stderr.write(`${judgeMissingLine(reranker!.model, judge.missing)}\n`);
           return EXIT.failure;
         }
-        const twoStage = new RerankingRetriever({ retriever: stage1, reranker, candidates, topK, minScore, judgeHeadingPath: retrieval.headingContext.has('judge') });
         const timing = (t: { retrieveMs: number; rerankMs: number }) => ({
-          loadMs: roundMs(loadMs),
+          loadMs: roundMs(judge.loadMs),
           retrieveMs: roundMs(t.retrieveMs),
           rerankMs: roundMs(t.rerankMs),
           totalMs: roundMs(performance.now() - t0),
         });
         if (flags.compare) {
           const c = await twoStage.compare(query);
-          const out = { query, mode: stage1.mode, reranker: reranker!.model, candidates, semantic: c.semantic.map(hitJson), reranked: c.reranked.map(hitJson), changed: c.changed, timings: timing(c.timings) };
+          const mode = search.retriever(flags.mode).mode;
+          const out = { query, mode, reranker: reranker!.model, candidates: twoStage.candidates, semantic: c.semantic.map(hitJson), reranked: c.reranked.map(hitJson), changed: c.changed, timings: timing(c.timings) };
           if (flags.json) printJson(out);
-          else printComparison(c.semantic, c.reranked, c.changed, topK, out.timings);
+          else printComparison(c.semantic, c.reranked, c.changed, twoStage.topK, mode, out.timings);
         } else {
           const r = await twoStage.retrieve(query);
           const out = { query, mode: r.stage1, reranker: r.reranker, candidates: r.candidates, results: r.hits.map(hitJson), timings: timing(r.timings) };
@@ -82,12 +82,11 @@ export function registerQuery(program: Command): void {
  * Loads the judge; when its files are not on this machine and cannot be downloaded (offline, no Hub
  * access) returns that error instead of throwing, so the command can still show stage 1.
  */
-async function loadJudge(reranker: ReturnType<typeof createReranker>): Promise<SiftError | undefined> {
+async function tryLoadJudge(reranker: Reranker): Promise<{ loadMs: number; missing?: SiftError }> {
   try {
-    await reranker.load();
-    return undefined;
+    return { loadMs: await loadJudge(reranker) };
   } catch (err) {
-    if (isSiftError(err, 'MODEL_NOT_FOUND') || isSiftError(err, 'DOWNLOAD_FAILED')) return err;
+    if (isSiftError(err, 'MODEL_NOT_FOUND') || isSiftError(err, 'DOWNLOAD_FAILED')) return { loadMs: 0, missing: err };
     throw err;
   }
 }
@@ -99,22 +98,6 @@ export function judgeMissingLine(model: string, err: SiftError): string {
     `sift: the judge could not be loaded (${why}), so the results above are stage 1 only, not re-ranked; ` +
     `get it with \`sift models pull ${model}\` or set SIFT_MODELS_DIR to a folder holding ${model}`
   );
-}
-
-function hitJson(h: RetrievalHit): Record<string, unknown> {
-  return {
-    rank: h.rank,
-    chunkId: h.chunk.id,
-    source: h.chunk.source,
-    title: h.chunk.title ?? null,
-    headingPath: headingPathOf(h.chunk) ?? null,
-    chunkIndex: h.chunk.chunkIndex,
-    text: h.chunk.text,
-    score: h.rerankScore ?? null,
-    logit: h.logit ?? null,
-    retrievalScore: h.retrievalScore,
-    retrievalRank: h.retrievalRank,
-  };
 }
 
 function preview(text: string, width: number): string {
@@ -151,6 +134,7 @@ function printComparison(
   reranked: RetrievalHit[],
   changed: number,
   k: number,
+  mode: string,
   t: { retrieveMs: number; rerankMs: number; totalMs: number },
 ): void {
   // Two columns that use the terminal's width (160 characters when piped).
@@ -169,7 +153,7 @@ function printComparison(
     const right = cell(r, r ? (inSemantic.has(r.chunk.id) ? movement(r.retrievalRank, r.rank) : `new(#${r.retrievalRank})`) : '');
     return `${left.padEnd(width)} | ${right}`;
   });
-  process.stdout.write(`${'semantic only (judge score)'.padEnd(width)} | re-ranked by the cross-encoder\n${'-'.repeat(width)}-+-${'-'.repeat(width)}\n${rows.join('\n')}\n\n`);
+  process.stdout.write(`${`stage 1, ${mode} (judge score)`.padEnd(width)} | re-ranked by the cross-encoder\n${'-'.repeat(width)}-+-${'-'.repeat(width)}\n${rows.join('\n')}\n\n`);
   process.stdout.write(`re-ranking changed ${changed} of ${k}  (out: dropped from the top ${k}; new(#N): came up from stage-1 rank N)\n`);
   process.stdout.write(`retrieve ${t.retrieveMs} ms, re-rank ${t.rerankMs} ms, total ${t.totalMs} ms\n`);
 }

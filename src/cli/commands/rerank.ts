@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
-import { createReranker, DEFAULT_RERANKER } from '../../defaults.js';
+import { createReranker, DEFAULT_RERANKER } from '../../pipeline/defaults.js';
 import { SiftError } from '../../errors.js';
 import { longDocumentsMode, type WindowHit } from '../../reranking/long-documents.js';
 import type { RerankDocument } from '../../reranking/reranker.js';

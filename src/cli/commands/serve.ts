@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { storeFromEnv } from '../../config/env.js';
-import { createReranker, DEFAULT_RERANKER } from '../../defaults.js';
+import { createReranker, DEFAULT_RERANKER } from '../../pipeline/defaults.js';
 import { SiftError } from '../../errors.js';
 import { CrossEncoderReranker } from '../../reranking/cross-encoder.js';
 import { checkBindAddress } from '../../server/api-key.js';

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { SiftError } from '../../errors.js';
 import { readJsonBody } from '../read-json-body.js';
 import type { ServerApp, ServerContext } from '../server-context.js';
 import type { SearchRequest, SearchService } from '../search-service.js';
@@ -18,20 +17,17 @@ export function searchFields(ctx: ServerContext, search: SearchService) {
   };
 }
 
-/** Request fields -> the search service's request; `top_k` above `candidates` is refused. */
+/**
+ * Request fields -> the search service's request. Defaults and the `top_k` <= `candidates` rule are
+ * the pipeline's (`composeTwoStage`); its errors name the request's fields (`errorResponse`).
+ */
 export function searchRequest(req: { query: string; candidates?: number | undefined; top_k?: number | undefined; mode?: string | undefined; min_score?: number | undefined }): SearchRequest {
-  const candidates = req.candidates ?? Math.max(20, req.top_k ?? 0);
-  if (req.top_k !== undefined && req.top_k > candidates) {
-    throw new SiftError('INVALID_INPUT', `top_k must be at most candidates (${candidates}): the judge keeps the best of the candidates, got ${req.top_k}`, {
-      details: { field: 'top_k' },
-    });
-  }
-  return { query: req.query, mode: req.mode, candidates, topK: req.top_k, minScore: req.min_score };
+  return { query: req.query, mode: req.mode, candidates: req.candidates, topK: req.top_k, minScore: req.min_score };
 }
 
 /**
  * `POST /v1/search`: two-stage search (stage 1 fetches `candidates`, the judge keeps `top_k`);
- * `compare: true` answers the semantic-only top-k beside the re-ranked top-k of the same pool.
+ * `compare: true` answers the stage-1 top-k (`semantic`, whatever the mode) beside the re-ranked top-k of the same pool.
  *
  * @example
  * // {"query": "population of Berlin", "top_k": 3, "compare": true}

@@ -1,14 +1,16 @@
 /**
- * The default pipeline, wired in one place: local ONNX models with the registry's default names.
- * The core classes take their parts as arguments; presets and surfaces (CLI, server) call these.
+ * The default pipeline, wired in one place: local ONNX models with the registry's default names and
+ * the two-stage sizes. The core classes take their parts as arguments; presets and surfaces (CLI,
+ * server, MCP, eval) call these.
  */
-import type { Embedder } from './embedding/embedder.js';
-import { OnnxEmbedder, type OnnxEmbedderOptions } from './embedding/onnx-embedder.js';
-import { HashingEmbedder } from './embedding/hashing-embedder.js';
-import { defaultEmbedder, defaultReranker } from './models/registry.js';
-import { CrossEncoderReranker, type CrossEncoderOptions } from './reranking/cross-encoder.js';
-import type { Reranker } from './reranking/reranker.js';
-import { isEndpointUrl, RemoteReranker } from './reranking/remote/index.js';
+import type { Embedder } from '../embedding/embedder.js';
+import { OnnxEmbedder, type OnnxEmbedderOptions } from '../embedding/onnx-embedder.js';
+import { HashingEmbedder } from '../embedding/hashing-embedder.js';
+import { defaultEmbedder, defaultReranker } from '../models/registry.js';
+import { CrossEncoderReranker, type CrossEncoderOptions } from '../reranking/cross-encoder.js';
+import type { Reranker } from '../reranking/reranker.js';
+import { isEndpointUrl, RemoteReranker } from '../reranking/remote/index.js';
+import { DEFAULT_K } from '../retrieval/retriever.js';
 
 /** `cross-encoder/ms-marco-MiniLM-L-6-v2`: 22.7M parameters, the best speed/quality trade-off on MS MARCO of the MiniLM judges. */
 export const DEFAULT_RERANKER = defaultReranker.name;
@@ -27,6 +29,15 @@ export function createReranker(
   if (isEndpointUrl(name)) return new RemoteReranker({ url: name });
   return new CrossEncoderReranker({ ...options, model: name });
 }
+
+/**
+ * Candidates stage 1 fetches and the judge re-scores (20): stage 1's own default depth. More raise
+ * recall at a linear cost in judge time; 20–50 is the usual range (measured in bench/RESULTS.md).
+ */
+export const DEFAULT_CANDIDATES = DEFAULT_K;
+
+/** Results kept after re-ranking (4): what fits an LLM context with room to spare. */
+export const DEFAULT_TOP_K = 4;
 
 /** Creates the scout for a model name (default: DEFAULT_EMBEDDER). */
 export function createEmbedder(name: string = DEFAULT_EMBEDDER, options: Omit<OnnxEmbedderOptions, 'model'> = {}): Embedder & OnnxEmbedder {

@@ -1,0 +1,44 @@
+import { renameOptions, SiftError } from '../errors.js';
+
+/**
+ * The command-line flag of each library option that errors name (`details.option` and the
+ * backticked names in messages), so that a library error reads in the words the user typed.
+ */
+export const OPTION_FLAGS: Readonly<Record<string, string>> = {
+  alpha: '--alpha',
+  batchSize: '--batch-size',
+  candidates: '--candidates',
+  chunkOverlap: '--chunk-overlap',
+  chunkSize: '--chunk-size',
+  dtype: '--dtype',
+  embedder: '--embedder',
+  fusion: '--fusion',
+  headingContext: '--heading-context',
+  llmModel: '--llm-model',
+  llmUrl: '--llm-url',
+  minScore: '--min-score',
+  mode: '--mode',
+  modelsDir: '--models-dir',
+  offline: '--offline',
+  reranker: '--reranker',
+  reuseVectors: '--reuse-vectors',
+  rrfK: '--rrf-k',
+  store: '--store',
+  topK: '--top-k',
+};
+
+/**
+ * A SiftError as the CLI prints it: option names become flags in the message, and `details.flag`
+ * names the flag at fault beside `details.option`.
+ *
+ * @example
+ * inFlagTerms(new SiftError('INVALID_OPTION', '`chunkSize` must be a whole number >= 1, got 0', { details: { option: 'chunkSize' } })).message
+ * // 'sift: --chunk-size must be a whole number >= 1, got 0'
+ */
+export function inFlagTerms(err: SiftError): SiftError {
+  const message = renameOptions(err.message, OPTION_FLAGS);
+  const option = err.details?.option;
+  const flag = typeof option === 'string' ? OPTION_FLAGS[option] : undefined;
+  if (message === err.message && flag === undefined) return err;
+  return new SiftError(err.code, message, { cause: err.cause, details: flag === undefined ? err.details : { ...err.details, flag } });
+}
