@@ -52,6 +52,11 @@ export function threadsFromEnv(env: NodeJS.ProcessEnv = process.env): number | u
   return Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
+/** The Bearer key `sift serve` requires of clients: `SIFT_API_KEY` (empty counts as unset). */
+export function apiKeyFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.SIFT_API_KEY || undefined;
+}
+
 /** The store location: `SIFT_STORE`, else `./.sift`. */
 export function storeFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   return env.SIFT_STORE || '.sift';

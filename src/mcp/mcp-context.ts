@@ -1,7 +1,7 @@
 import type { ChatClientOptions } from '../generation/chat-client.js';
 import type { SearchSetup } from '../pipeline/open-search.js';
 import type { Reranker } from '../reranking/reranker.js';
-import type { IngestService } from '../server/routes/ingest-service.js';
+import type { IngestService } from '../server/ingest-service.js';
 import type { SearchService } from '../server/search-service.js';
 import type { ServerLimits } from '../server/server-limits.js';
 

@@ -10,6 +10,7 @@ import { defaultEmbedder, defaultReranker } from '../models/registry.js';
 import { CrossEncoderReranker, type CrossEncoderOptions } from '../reranking/cross-encoder.js';
 import type { Reranker } from '../reranking/reranker.js';
 import { isEndpointUrl, RemoteReranker } from '../reranking/remote/index.js';
+import { TERM_OVERLAP_RERANKER, TermOverlapReranker } from '../reranking/term-overlap-reranker.js';
 import { DEFAULT_K } from '../retrieval/retriever.js';
 
 /** `cross-encoder/ms-marco-MiniLM-L-6-v2`: 22.7M parameters, the best speed/quality trade-off on MS MARCO of the MiniLM judges. */
@@ -19,14 +20,13 @@ export const DEFAULT_EMBEDDER = defaultEmbedder.name;
 
 /**
  * Creates the judge for a model name (default: DEFAULT_RERANKER), or a remote judge when the name is
- * an `http(s)://` URL of a `/rerank` endpoint (`http://gpu:8080/rerank#tei`, see `parseEndpoint`), so
- * every `--reranker` flag accepts either. Model load options do not apply to remote judges.
+ * an `http(s)://` URL of a `/rerank` endpoint (`http://gpu:8080/rerank#tei`, see `parseEndpoint`), or
+ * the model-free `sift/term-overlap` fake (tests and demos), so every `--reranker` flag accepts
+ * any of them. Model load options apply to local models only.
  */
-export function createReranker(
-  name: string = DEFAULT_RERANKER,
-  options: Omit<CrossEncoderOptions, 'model'> = {},
-): Reranker & (CrossEncoderReranker | RemoteReranker) {
+export function createReranker(name: string = DEFAULT_RERANKER, options: Omit<CrossEncoderOptions, 'model'> = {}): Reranker {
   if (isEndpointUrl(name)) return new RemoteReranker({ url: name });
+  if (name === TERM_OVERLAP_RERANKER) return new TermOverlapReranker();
   return new CrossEncoderReranker({ ...options, model: name });
 }
 

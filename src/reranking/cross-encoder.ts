@@ -10,6 +10,7 @@ import { pairScore } from './scores.js';
 import { checkQuery, checkRerankRequest, rankResults } from './rerank-request.js';
 import { ScoreCache } from './score-cache.js';
 import type { RerankDocument, Reranker, RerankOptions, RerankResponse } from './reranker.js';
+import type { PairScorer, PairScores, QueryTextPair } from './pair-scorer.js';
 import { bestWindows, effectiveOverlap, longDocumentsMode, tooManyWindowsError, windowSettings, type DocumentWindows, type WindowHit } from './long-documents.js';
 
 /**
@@ -36,16 +37,6 @@ export interface CrossEncoderOptions extends ModelLoadOptions {
   scoreCache?: ScoreCache;
 }
 
-/** Raw scores of one call, in input order. */
-export interface PairScores {
-  logits: Float64Array;
-  scores: Float64Array;
-  truncated: boolean[];
-  truncatedPairs: number;
-  batches: number;
-  timings: { tokenizeMs: number; inferenceMs: number; totalMs: number };
-}
-
 interface Loaded {
   model: TextModel;
   /** Logits per pair: 1 (sigmoid) or 2 (positive-class softmax). */
@@ -65,7 +56,7 @@ interface Loaded {
  * ]);
  * results.map((r) => r.index) // [1, 0]; results[0].score ≈ 0.9998
  */
-export class CrossEncoderReranker implements Reranker {
+export class CrossEncoderReranker implements Reranker, PairScorer {
   readonly model: string;
   private readonly options: CrossEncoderOptions;
   private readonly lazy: LazyTextModel<Omit<Loaded, 'model'>>;
@@ -267,14 +258,6 @@ export class CrossEncoderReranker implements Reranker {
     }
     return encoder;
   }
-}
-
-/** A (query, passage) pair for `scoreQueryPairs`. */
-export interface QueryTextPair {
-  query: string;
-  text: string;
-  /** Passage token ids to read instead of tokenizing `text`: a window from `planWindows`. */
-  passageIds?: readonly number[] | undefined;
 }
 
 /** Runs encoded pairs through the session in length-sorted batches; scores come back in input order. */

@@ -1,6 +1,10 @@
 export type { Reranker, RerankDocument, RerankOptions, RerankResponse, RerankResult, RerankTimings } from './reranker.js';
 export { documentText } from './reranker.js';
-export { CrossEncoderReranker, DEFAULT_RERANK_BATCH_SIZE, type CrossEncoderOptions, type PairScores } from './cross-encoder.js';
+export { CrossEncoderReranker, DEFAULT_RERANK_BATCH_SIZE, type CrossEncoderOptions } from './cross-encoder.js';
+export { isPairScorer, pairScorerFor, type PairScorer, type PairScores, type QueryTextPair } from './pair-scorer.js';
+export { Batcher, type BatcherOptions, type BatchStats, type BatchedScores } from './batcher.js';
+export { BatchedReranker, type BatchedRerankResponse, type BatchedRerankTimings } from './batched-reranker.js';
+export { TermOverlapReranker, TERM_OVERLAP_RERANKER } from './term-overlap-reranker.js';
 export { pairScore, sigmoid } from './scores.js';
 export * from './score-cache.js';
 export {

@@ -32,7 +32,7 @@ export function checkRerankRequest(query: string, documents: readonly RerankDocu
   checkQuery(query);
   const topK = options.topK ?? documents.length;
   if (!Number.isInteger(topK) || topK < 0) {
-    throw new SiftError('INVALID_OPTION', `topK must be a whole number >= 0, got ${String(options.topK)}`);
+    throw new SiftError('INVALID_OPTION', `\`topK\` must be a whole number >= 0, got ${String(options.topK)}`, { details: { option: 'topK' } });
   }
   return { texts, topK };
 }

@@ -1,8 +1,8 @@
 import type { Hono } from 'hono';
 import type { LongDocuments } from '../reranking/long-documents.js';
-import type { BatchedReranker, BatchedRerankTimings } from './batched-reranker.js';
+import type { BatchedReranker, BatchedRerankTimings } from '../reranking/batched-reranker.js';
 import type { ServerMetrics } from './metrics/server-metrics.js';
-import type { IngestService } from './routes/ingest-service.js';
+import type { IngestService } from './ingest-service.js';
 import type { SearchService } from './search-service.js';
 import type { ServerLimits } from './server-limits.js';
 

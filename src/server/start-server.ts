@@ -5,12 +5,12 @@ import { SiftError } from '../errors.js';
 import type { ChatClientOptions } from '../generation/chat-client.js';
 import type { Reranker } from '../reranking/reranker.js';
 import { checkBindAddress } from './api-key.js';
-import { BatchedReranker } from './batched-reranker.js';
-import { Batcher, type BatcherOptions } from './batcher.js';
+import { BatchedReranker } from '../reranking/batched-reranker.js';
+import { Batcher, type BatcherOptions } from '../reranking/batcher.js';
+import type { PairScorer } from '../reranking/pair-scorer.js';
 import { createApp } from './create-app.js';
-import type { PairJudge } from './pair-judge.js';
 import { createServerMetrics, type ServerMetrics } from './metrics/server-metrics.js';
-import type { IngestService } from './routes/ingest-service.js';
+import type { IngestService } from './ingest-service.js';
 import type { SearchService } from './search-service.js';
 import type { ServerContext } from './server-context.js';
 import { resolveLimits, type ServerLimits } from './server-limits.js';
@@ -18,8 +18,11 @@ import { longDocumentsMode, type LongDocuments } from '../reranking/long-documen
 import { loadWebAssets } from './web-assets.js';
 
 export interface StartServerOptions {
-  /** The cross-encoder (or `pairJudgeFromReranker(any reranker)`), loaded or not (load it first to fail before listening). Closing it is the caller's job. */
-  judge: PairJudge;
+  /**
+   * The judge as a pair scorer: the cross-encoder itself, or `pairScorerFor(any reranker)`; loaded or
+   * not (load it first to fail before listening). Closing it is the caller's job.
+   */
+  judge: PairScorer;
   /** Builds `/v1/search` over the server's batched reranker; without it the route is not registered. */
   search?: ((reranker: Reranker) => SearchService) | undefined;
   /** Ingest over HTTP into the server's store (`POST /v1/ingest`, confined to its roots); off without it. */
@@ -40,7 +43,7 @@ export interface StartServerOptions {
    */
   longDocuments?: LongDocuments | undefined;
   /** Dynamic batching: pairs per merged batch, wait, queue bound, merge on/off (see `BatcherOptions`). */
-  batching?: Omit<BatcherOptions, 'score' | 'onBatch'> | undefined;
+  batching?: Omit<BatcherOptions, 'scorer' | 'onBatch'> | undefined;
   /** Serve the web page at `/` (default true). */
   webPage?: boolean | undefined;
   /** On shutdown, how long in-flight requests may take before their connections are cut (default 30000 ms). */
@@ -88,7 +91,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const metrics = createServerMetrics({ queuedPairs: () => batcher.queuedPairs, queuedRequests: () => batcher.queuedRequests, inFlight: () => inFlight.count });
   const batcher = new Batcher({
     ...options.batching,
-    score: (pairs) => options.judge.scoreQueryPairs(pairs),
+    scorer: options.judge,
     onBatch: (b) => {
       metrics.batchPairs.observe(b.pairs);
       metrics.batchRequests.observe(b.requests);
@@ -96,7 +99,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       metrics.stageDuration.observe(b.inferenceMs / 1000, { stage: 'inference' });
     },
   });
-  const reranker = new BatchedReranker(options.judge.model, batcher, options.judge);
+  const reranker = new BatchedReranker(options.judge, batcher);
   const context: ServerContext = {
     reranker,
     search: options.search?.(reranker),

@@ -6,7 +6,7 @@ import { HashingEmbedder } from '../../src/embedding/hashing-embedder.js';
 import { isSiftError } from '../../src/errors.js';
 import { realRoots } from '../../src/ingest/confine-path.js';
 import { Bm25Retriever } from '../../src/retrieval/bm25-retriever.js';
-import { createIngestService } from '../../src/server/routes/ingest-service.js';
+import { createIngestService } from '../../src/server/ingest-service.js';
 import { createSearchService } from '../../src/server/search-service.js';
 import type { RunningServer } from '../../src/server/start-server.js';
 import { openLanceStore, type LanceStore } from '../../src/stores/lancedb/index.js';

@@ -93,7 +93,7 @@ test('windows count toward the batch and queue limits; past the window cap a doc
   const medium = filler(80); // 3 windows of this judge
   const many = await postJson(`${small.url}/v1/rerank`, { query, documents: [medium, medium, medium, medium, medium], max_tokens_per_doc: 4096 });
   assert.equal(many.status, 400);
-  assert.match(many.body.error.message, /need \d+ windows, more than the 12 \(query, window\) pairs the server queues/);
+  assert.match(many.body.error.message, /need \d+ windows, more than the 12 \(query, window\) pairs the queue holds \(`maxQueuedPairs`\); send fewer or shorter documents, or a smaller max_tokens_per_doc/);
   const fits = await postJson(`${small.url}/v1/rerank`, { query, documents: [medium, 'Short.'], max_tokens_per_doc: 4096 });
   assert.equal(fits.status, 200, JSON.stringify(fits.body));
   assert.equal((fits.body.results as CohereResult[]).find((r) => r.index === 0)!.window!.count, 3, 'so five of them need 15 windows');

@@ -2,13 +2,14 @@ import type { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { loadJudge } from '../../pipeline/two-stage.js';
 import { createReranker, DEFAULT_RERANKER } from '../../pipeline/defaults.js';
 import { SiftError } from '../../errors.js';
 import { realRoots } from '../../ingest/confine-path.js';
 import { createMcpServer } from '../../mcp/create-mcp-server.js';
 import { openSearch } from '../../pipeline/open-search.js';
 import type { Reranker } from '../../reranking/reranker.js';
-import { createIngestService } from '../../server/routes/ingest-service.js';
+import { createIngestService } from '../../server/ingest-service.js';
 import { createSearchService } from '../../server/search-service.js';
 import { DEFAULT_LIMITS } from '../../server/server-limits.js';
 import { isPostgresLocation } from '../../stores/open-store.js';
@@ -103,7 +104,7 @@ export function registerMcp(program: Command): void {
  * The judge's load, once: concurrent tool calls share it (and say they wait for it), a failed load
  * is tried again by the next call, and the log says when it starts and ends.
  */
-function loadOnce(judge: Reranker & { load(): Promise<unknown> }, log: (m: string) => void): () => Promise<void> {
+function loadOnce(judge: Reranker, log: (m: string) => void): () => Promise<void> {
   let loading: Promise<void> | undefined;
   let loaded = false;
   return () => {
@@ -114,7 +115,7 @@ function loadOnce(judge: Reranker & { load(): Promise<unknown> }, log: (m: strin
     }
     const started = performance.now();
     log(`sift mcp: loading the judge ${judge.model}`);
-    loading = judge.load().then(
+    loading = loadJudge(judge).then(
       () => {
         loaded = true;
         log(`sift mcp: judge loaded in ${Math.round(performance.now() - started)} ms`);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { performance } from 'node:perf_hooks';
+import { loadJudge } from '../../pipeline/two-stage.js';
 import { createReranker, DEFAULT_RERANKER } from '../../pipeline/defaults.js';
 import { SiftError } from '../../errors.js';
 import { longDocumentsMode, type WindowHit } from '../../reranking/long-documents.js';
@@ -58,9 +58,7 @@ export function registerRerank(program: Command): void {
       const documents = await readJsonlDocuments(flags.docs);
       const reranker = createReranker(flags.reranker, modelLoadOptions(flags));
       try {
-        const t0 = performance.now();
-        if (documents.length > 0) await reranker.load();
-        const loadMs = performance.now() - t0;
+        const loadMs = documents.length > 0 ? await loadJudge(reranker) : 0;
         const response = await reranker.rerank(query, documents, {
           ...(topK !== undefined ? { topK } : {}),
           ...(batchSize !== undefined ? { batchSize } : {}),

@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { storeFromEnv } from '../../config/env.js';
+import { apiKeyFromEnv, storeFromEnv } from '../../config/env.js';
 import { createReranker, DEFAULT_RERANKER } from '../../pipeline/defaults.js';
 import { SiftError } from '../../errors.js';
-import { CrossEncoderReranker } from '../../reranking/cross-encoder.js';
+import { pairScorerFor } from '../../reranking/pair-scorer.js';
+import { loadJudge } from '../../pipeline/two-stage.js';
 import { checkBindAddress } from '../../server/api-key.js';
-import { pairJudgeFromReranker } from '../../server/pair-judge.js';
 import { createSearchService } from '../../server/search-service.js';
-import { createIngestService } from '../../server/routes/ingest-service.js';
+import { createIngestService } from '../../server/ingest-service.js';
 import { realRoots } from '../../ingest/confine-path.js';
 import { startServer } from '../../server/start-server.js';
 import { isPostgresLocation } from '../../stores/open-store.js';
@@ -63,7 +63,7 @@ export function registerServe(program: Command): void {
   addModelFlags(addRetrievalFlags(command)).action((flags: ServeFlags) =>
     runCommand(flags, async () => {
       const port = parsePort(flags.port);
-      const apiKey = flags.apiKey ?? (process.env.SIFT_API_KEY || undefined);
+      const apiKey = flags.apiKey ?? apiKeyFromEnv();
       checkBindAddress(flags.host, apiKey);
       const limits = {
         ...(flags.maxDocuments !== undefined ? { maxDocuments: parsePositiveInt('--max-documents', flags.maxDocuments, 1000) } : {}),
@@ -82,7 +82,7 @@ export function registerServe(program: Command): void {
       const judge = createReranker(flags.reranker, modelLoadOptions(flags));
       let setup: SearchSetup | undefined;
       try {
-        if (judge instanceof CrossEncoderReranker) await judge.load();
+        await loadJudge(judge);
         const location = flags.store ?? storeFromEnv();
         let search: { retrievers: Record<string, Retriever>; defaultMode: string } | undefined;
         if (flags.store !== undefined || isPostgresLocation(location) || existsSync(location)) {
@@ -110,7 +110,7 @@ export function registerServe(program: Command): void {
               })
             : undefined;
         const server = await startServer({
-          judge: judge instanceof CrossEncoderReranker ? judge : pairJudgeFromReranker(judge),
+          judge: pairScorerFor(judge),
           host: flags.host,
           port,
           apiKey,

@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { resolveIngestPaths, type IngestService } from '../../server/routes/ingest-service.js';
+import { resolveIngestPaths, type IngestService } from '../../server/ingest-service.js';
 import type { McpContext } from '../mcp-context.js';
 import { ingestOutput } from '../output-schemas.js';
 import { guarded, toolResult } from '../tool-result.js';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { readJsonBody } from '../read-json-body.js';
 import type { ServerApp, ServerContext } from '../server-context.js';
 import { jsonObject } from './fields.js';
-import { resolveIngestPaths, type IngestService } from './ingest-service.js';
+import { resolveIngestPaths, type IngestService } from '../ingest-service.js';
 
 /** Most paths one request may name. */
 const MAX_PATHS = 1000;

@@ -2,28 +2,29 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isSiftError, SiftError } from '../../src/errors.js';
-import type { QueryTextPair } from '../../src/reranking/cross-encoder.js';
-import { Batcher, type BatchStats, type PairBatchScores } from '../../src/server/batcher.js';
+import type { PairScores, QueryTextPair } from '../../src/reranking/pair-scorer.js';
+import { Batcher, type BatchStats } from '../../src/reranking/batcher.js';
 
 /** A deterministic fake judge: logit = text length + query length / 1000; records each call's pairs; `delayMs` per call. */
 function fakeScorer(delayMs = 5) {
   const calls: QueryTextPair[][] = [];
-  const score = async (pairs: readonly QueryTextPair[]): Promise<PairBatchScores> => {
+  const scoreQueryPairs = async (pairs: readonly QueryTextPair[]): Promise<PairScores> => {
     calls.push([...pairs]);
     await sleep(delayMs);
     if (pairs.some((p) => p.query === 'boom')) throw new SiftError('QUERY_TOO_LONG', 'the query is too long');
     const logits = Float64Array.from(pairs, (p) => p.text.length + p.query.length / 1000);
-    return { logits, scores: logits.map((l) => 1 / (1 + Math.exp(-l))), truncated: pairs.map(() => false), timings: { tokenizeMs: 1, inferenceMs: 2 } };
+    const truncated = pairs.map(() => false);
+    return { logits, scores: logits.map((l) => 1 / (1 + Math.exp(-l))), truncated, truncatedPairs: 0, batches: 1, timings: { tokenizeMs: 1, inferenceMs: 2, totalMs: 3 } };
   };
-  return { calls, score };
+  return { calls, scorer: { scoreQueryPairs } };
 }
 
 const pairs = (query: string, ...texts: string[]) => texts.map((text) => ({ query, text }));
 
 test('concurrent requests are merged into one batch and each gets its own scores in its own order', async () => {
-  const { calls, score } = fakeScorer();
+  const { calls, scorer } = fakeScorer();
   const stats: BatchStats[] = [];
-  const batcher = new Batcher({ score, maxWaitMs: 5, onBatch: (s) => stats.push(s) });
+  const batcher = new Batcher({ scorer, maxWaitMs: 5, onBatch: (s) => stats.push(s) });
   const [a, b, c] = await Promise.all([
     batcher.submit(pairs('q1', 'a', 'bbb')),
     batcher.submit(pairs('q22', 'cc')),
@@ -39,8 +40,8 @@ test('concurrent requests are merged into one batch and each gets its own scores
 });
 
 test('batches hold at most maxBatchPairs; requests arriving while a batch runs form the next one', async () => {
-  const { calls, score } = fakeScorer(20);
-  const batcher = new Batcher({ score, maxBatchPairs: 4, maxWaitMs: 1 });
+  const { calls, scorer } = fakeScorer(20);
+  const batcher = new Batcher({ scorer, maxBatchPairs: 4, maxWaitMs: 1 });
   const first = batcher.submit(pairs('q', 'a', 'b', 'c', 'd', 'e', 'f'));
   await sleep(5);
   const later = [batcher.submit(pairs('r', 'x')), batcher.submit(pairs('s', 'y', 'z'))];
@@ -51,15 +52,15 @@ test('batches hold at most maxBatchPairs; requests arriving while a batch runs f
 });
 
 test('merge: false scores requests one by one', async () => {
-  const { calls, score } = fakeScorer(2);
-  const batcher = new Batcher({ score, merge: false });
+  const { calls, scorer } = fakeScorer(2);
+  const batcher = new Batcher({ scorer, merge: false });
   await Promise.all([batcher.submit(pairs('a', 'x', 'y')), batcher.submit(pairs('b', 'z'))]);
   assert.deepEqual(calls.map((c) => c.length), [2, 1]);
 });
 
 test('a full queue refuses with QUEUE_FULL and a Retry-After estimate; a lone large request still runs', async () => {
-  const { score } = fakeScorer(30);
-  const batcher = new Batcher({ score, maxQueuedPairs: 4, maxBatchPairs: 2, maxWaitMs: 0 });
+  const { scorer } = fakeScorer(30);
+  const batcher = new Batcher({ scorer, maxQueuedPairs: 4, maxBatchPairs: 2, maxWaitMs: 0 });
   const running = batcher.submit(pairs('q', 'a', 'b'));
   await sleep(1);
   const queued = batcher.submit(pairs('q', 'c', 'd', 'e'));
@@ -76,8 +77,8 @@ test('a full queue refuses with QUEUE_FULL and a Retry-After estimate; a lone la
 });
 
 test('one request\'s failure does not fail the requests it was batched with', async () => {
-  const { calls, score } = fakeScorer(1);
-  const batcher = new Batcher({ score, maxWaitMs: 5 });
+  const { calls, scorer } = fakeScorer(1);
+  const batcher = new Batcher({ scorer, maxWaitMs: 5 });
   const [ok, bad, ok2] = await Promise.allSettled([batcher.submit(pairs('q', 'a')), batcher.submit(pairs('boom', 'b')), batcher.submit(pairs('r', 'cc'))]);
   assert.equal(ok.status, 'fulfilled');
   assert.equal(ok2.status, 'fulfilled');
@@ -87,8 +88,8 @@ test('one request\'s failure does not fail the requests it was batched with', as
 });
 
 test('a request aborted while queued is dropped; drain waits for the queue to empty', async () => {
-  const { calls, score } = fakeScorer(20);
-  const batcher = new Batcher({ score, maxWaitMs: 0 });
+  const { calls, scorer } = fakeScorer(20);
+  const batcher = new Batcher({ scorer, maxWaitMs: 0 });
   const first = batcher.submit(pairs('q', 'a'));
   await sleep(1);
   const controller = new AbortController();
@@ -104,8 +105,8 @@ test('a request aborted while queued is dropped; drain waits for the queue to em
 });
 
 test('options are checked', () => {
-  const { score } = fakeScorer();
-  assert.throws(() => new Batcher({ score, maxBatchPairs: 0 }), /maxBatchPairs must be a whole number >= 1/);
-  assert.throws(() => new Batcher({ score, maxWaitMs: -1 }), /maxWaitMs must be a whole number >= 0/);
-  assert.throws(() => new Batcher({ score, maxQueuedPairs: 1.5 }), /maxQueuedPairs/);
+  const { scorer } = fakeScorer();
+  assert.throws(() => new Batcher({ scorer, maxBatchPairs: 0 }), /`maxBatchPairs` must be a whole number >= 1/);
+  assert.throws(() => new Batcher({ scorer, maxWaitMs: -1 }), /`maxWaitMs` must be a whole number >= 0/);
+  assert.throws(() => new Batcher({ scorer, maxQueuedPairs: 1.5 }), /maxQueuedPairs/);
 });

@@ -1,12 +1,12 @@
 import { access } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import type { Embedder } from '../../embedding/embedder.js';
-import { SiftError } from '../../errors.js';
-import { confinedRealPath } from '../../ingest/confine-path.js';
-import { ingestFiles } from '../../ingest/ingest-files.js';
-import type { IngestSummary } from '../../ingest/ingest-summary.js';
-import type { VectorStore } from '../../stores/vector-store.js';
-import { HttpError } from '../http-error.js';
+import type { Embedder } from '../embedding/embedder.js';
+import { SiftError } from '../errors.js';
+import { confinedRealPath } from '../ingest/confine-path.js';
+import { ingestFiles } from '../ingest/ingest-files.js';
+import type { IngestSummary } from '../ingest/ingest-summary.js';
+import type { VectorStore } from '../stores/vector-store.js';
+import { HttpError } from './http-error.js';
 
 /** What `POST /v1/ingest` needs: the roots it may read and an ingest into the server's store. */
 export interface IngestService {

@@ -1,17 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { SiftError } from '../errors.js';
-import type { QueryTextPair } from '../reranking/cross-encoder.js';
-
-/** Scores of pairs in input order, and the time the scoring call spent per step. */
-export interface PairBatchScores {
-  logits: Float64Array;
-  scores: Float64Array;
-  truncated: boolean[];
-  timings: { tokenizeMs: number; inferenceMs: number };
-}
-
-/** Scores a merged batch of pairs that may carry different queries (`CrossEncoderReranker.scoreQueryPairs`). */
-export type PairBatchScorer = (pairs: readonly QueryTextPair[]) => Promise<PairBatchScores>;
+import type { PairScorer, PairScores, QueryTextPair } from './pair-scorer.js';
 
 /** One merged batch, reported after it ran. */
 export interface BatchStats {
@@ -24,7 +13,8 @@ export interface BatchStats {
 }
 
 export interface BatcherOptions {
-  score: PairBatchScorer;
+  /** Scores each merged batch, whose pairs may carry different queries (the cross-encoder, or `pairScorerFor(any reranker)`). */
+  scorer: Pick<PairScorer, 'scoreQueryPairs'>;
   /**
    * Most pairs in one merged batch (default 32). The scorer still splits it into length-sorted
    * inference batches of its own size; this bounds how much one scoring call holds up the queue.
@@ -38,7 +28,7 @@ export interface BatcherOptions {
    */
   maxWaitMs?: number;
   /**
-   * Most pairs waiting (default 1024, ~5 s of MiniLM-L6 work on one core). A request that would go
+   * Most pairs waiting (default 1024, a few seconds of MiniLM-L6 work on one core; bench/RESULTS.md). A request that would go
    * past it is refused with QUEUE_FULL (HTTP 429), unless the queue is empty, so a single request
    * larger than the bound still runs.
    */
@@ -86,13 +76,13 @@ interface Slice {
 }
 
 /**
- * Dynamic batching for the cross-encoder: concurrent requests are queued and their (query, text)
- * pairs merged into shared scoring calls, so ten requests of three documents cost about one call of
+ * Dynamic batching for the judge: concurrent requests (HTTP requests, or any concurrent callers of
+ * a `BatchedReranker`) are queued and their (query, text) pairs merged into shared scoring calls, so ten requests of three documents cost about one call of
  * thirty pairs instead of ten calls of three. One batch runs at a time (the runtime already uses
  * every core for one batch); while it runs, new requests queue up and form the next batch.
  *
  * @example
- * const batcher = new Batcher({ score: (pairs) => judge.scoreQueryPairs(pairs) });
+ * const batcher = new Batcher({ scorer: pairScorerFor(judge) });
  * const [a, b] = await Promise.all([
  *   batcher.submit([{ query: 'q1', text: 'doc' }]),
  *   batcher.submit([{ query: 'q2', text: 'doc' }, { query: 'q2', text: 'other' }]),
@@ -103,7 +93,7 @@ export class Batcher {
   readonly maxWaitMs: number;
   readonly maxQueuedPairs: number;
   readonly merge: boolean;
-  private readonly score: PairBatchScorer;
+  private readonly scorer: Pick<PairScorer, 'scoreQueryPairs'>;
   private readonly onBatch: ((stats: BatchStats) => void) | undefined;
   private readonly queue: Job[] = [];
   private waiting = 0;
@@ -114,7 +104,7 @@ export class Batcher {
   private msPerPair = 5;
 
   constructor(options: BatcherOptions) {
-    this.score = options.score;
+    this.scorer = options.scorer;
     this.onBatch = options.onBatch;
     this.maxBatchPairs = wholeNumber('maxBatchPairs', options.maxBatchPairs ?? 32, 1);
     this.maxWaitMs = wholeNumber('maxWaitMs', options.maxWaitMs ?? 2, 0);
@@ -231,7 +221,7 @@ export class Batcher {
     const started = performance.now();
     const pairs = slices.flatMap((s) => s.job.pairs.slice(s.from, s.to));
     try {
-      const result = await this.score(pairs);
+      const result = await this.scorer.scoreQueryPairs(pairs);
       this.report(slices, pairs.length, result, started);
     } catch (err) {
       if (slices.length === 1) {
@@ -244,7 +234,7 @@ export class Batcher {
     }
   }
 
-  private report(slices: Slice[], pairs: number, result: PairBatchScores, started: number): void {
+  private report(slices: Slice[], pairs: number, result: PairScores, started: number): void {
     const totalMs = performance.now() - started;
     this.msPerPair = 0.8 * this.msPerPair + 0.2 * (totalMs / pairs);
     let offset = 0;
@@ -298,6 +288,8 @@ export class Batcher {
 }
 
 function wholeNumber(name: string, n: number, min: number): number {
-  if (!Number.isInteger(n) || n < min) throw new SiftError('INVALID_OPTION', `${name} must be a whole number >= ${min}, got ${String(n)}`);
+  if (!Number.isInteger(n) || n < min) {
+    throw new SiftError('INVALID_OPTION', `\`${name}\` must be a whole number >= ${min}, got ${String(n)}`, { details: { option: name } });
+  }
   return n;
 }
