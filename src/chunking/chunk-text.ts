@@ -37,15 +37,17 @@ export interface TextChunk {
   end: number;
 }
 
-/** Validates chunking options, throwing INVALID_OPTION with the flag names users type. */
+/** Validates chunking options, throwing INVALID_OPTION naming the option (`details.option`). */
 export function resolveChunkOptions(options: ChunkOptions = {}): { chunkSize: number; chunkOverlap: number } {
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const chunkOverlap = options.chunkOverlap ?? DEFAULT_CHUNK_OVERLAP;
   if (!Number.isInteger(chunkSize) || chunkSize < 1) {
-    throw new SiftError('INVALID_OPTION', `--chunk-size must be a positive whole number, got ${chunkSize}`);
+    throw new SiftError('INVALID_OPTION', `\`chunkSize\` must be a positive whole number, got ${chunkSize}`, { details: { option: 'chunkSize' } });
   }
   if (!Number.isInteger(chunkOverlap) || chunkOverlap < 0 || chunkOverlap >= chunkSize) {
-    throw new SiftError('INVALID_OPTION', `--chunk-overlap must be a whole number from 0 to ${chunkSize - 1} (below --chunk-size), got ${chunkOverlap}`);
+    throw new SiftError('INVALID_OPTION', `\`chunkOverlap\` must be a whole number from 0 to ${chunkSize - 1} (below \`chunkSize\`), got ${chunkOverlap}`, {
+      details: { option: 'chunkOverlap' },
+    });
   }
   return { chunkSize, chunkOverlap };
 }

@@ -211,7 +211,7 @@ async function knownVectors(location: string, model: string): Promise<Map<string
   try {
     const info = await store.info();
     if (info.embedding?.model !== model) {
-      throw new SiftError('STORE_MODEL_MISMATCH', `--reuse-vectors ${location} holds ${info.embedding?.model ?? 'no'} vectors; this evaluation embeds with ${model}`);
+      throw new SiftError('STORE_MODEL_MISMATCH', `\`reuseVectors\` ${location} holds ${info.embedding?.model ?? 'no'} vectors; this evaluation embeds with ${model}`);
     }
     const known = new Map<string, Float32Array>();
     for await (const batch of store.scan({ batchSize: 1000 })) for (const c of batch) if (c.vector) known.set(c.text, c.vector);
@@ -237,7 +237,7 @@ async function* scanChunks(store: { scan(options?: { batchSize?: number }): Asyn
 function defaultEvalStore(dataset: string, embedder: string, options: EvaluateDatasetOptions): string {
   const dir = resolve(dataset);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new SiftError('INVALID_INPUT', `--dataset ${dataset} is neither a BEIR folder nor a labelled .jsonl file`);
+    throw new SiftError('INVALID_INPUT', `\`dataset\` ${dataset} is neither a BEIR folder nor a labelled .jsonl file`, { details: { option: 'dataset' } });
   }
   // Only the scout's input shapes the store (BM25 and the judge choose at query time); without it
   // the key is the one of earlier versions.

@@ -1,4 +1,12 @@
-/** The evaluation layer: datasets, metrics, runs and reports. `sift eval` is a thin wrapper over it. */
+/**
+ * `sift-rerank/eval`: the evaluation layer (datasets, metrics, runs, paired significance, the re-rank
+ * verdict and reports). `sift eval` is a thin wrapper over `evaluateDataset`.
+ *
+ * @example
+ * import { evaluateDataset } from 'sift-rerank/eval';
+ * const { runs } = await evaluateDataset({ dataset: 'scifact', rerankers: ['cross-encoder/ms-marco-MiniLM-L-6-v2'] });
+ */
+export { evaluateDataset, type DatasetEvaluation, type EvaluateDatasetOptions } from './evaluate-dataset.js';
 export { aggregateRun, type QueryOutcome, type QueryRun, type RunResult } from './aggregate-run.js';
 export { chunksToDocuments } from './chunks-to-documents.js';
 export { compareRuns, type QueryDelta, type RunComparison } from './compare-runs.js';

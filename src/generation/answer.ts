@@ -53,7 +53,7 @@ export async function* streamAnswer(query: string, hits: readonly RetrievalHit[]
   if (typeof query !== 'string' || query.trim() === '') throw new SiftError('INVALID_INPUT', 'the question is empty; give the question to answer');
   const mode = options.llm ? 'llm' : 'extractive';
   if (mode === 'extractive' && !options.reranker) {
-    throw new SiftError('INVALID_OPTION', 'an extractive answer needs a reranker to score sentences; pass one, or configure an LLM (--llm-url)');
+    throw new SiftError('INVALID_OPTION', 'an extractive answer needs a reranker to score sentences; pass one, or configure an LLM (`llmUrl`)', { details: { option: 'reranker' } });
   }
   const context = buildContext(hits, options.context);
   if (context.blocks.length === 0) {

@@ -123,10 +123,10 @@ export class ChatClient {
       if (err instanceof SiftError && (status === 404 || status === 400)) {
         const hint =
           status === 404
-            ? '; check --llm-url (an OpenAI-compatible base such as http://localhost:11434/v1) and --llm-model'
+            ? '; check `llmUrl` (an OpenAI-compatible base such as http://localhost:11434/v1) and `llmModel`'
             : this.model
               ? ''
-              : '; the server may need a model name: set --llm-model';
+              : '; the server may need a model name: set `llmModel`';
         throw new SiftError(err.code, `${err.message}${hint}`, { cause: err.cause, ...(err.details ? { details: err.details } : {}) });
       }
       throw err;
@@ -143,7 +143,7 @@ export class ChatClient {
     try {
       return JSON.parse(text);
     } catch (err) {
-      throw new SiftError('REMOTE_ERROR', `${this.where} sent an answer that is not JSON: "${text.replace(/\s+/g, ' ').slice(0, 80)}"; check --llm-url`, { cause: err });
+      throw new SiftError('REMOTE_ERROR', `${this.where} sent an answer that is not JSON: "${text.replace(/\s+/g, ' ').slice(0, 80)}"; check \`llmUrl\``, { cause: err });
     }
   }
 
@@ -177,9 +177,9 @@ export function chatCompletionsUrl(base: string): string {
   try {
     u = new URL(base);
   } catch (err) {
-    throw new SiftError('INVALID_OPTION', `--llm-url "${base}" is not a URL; expected e.g. http://localhost:11434/v1`, { cause: err });
+    throw new SiftError('INVALID_OPTION', `\`llmUrl\` "${base}" is not a URL; expected e.g. http://localhost:11434/v1`, { cause: err, details: { option: 'llmUrl' } });
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new SiftError('INVALID_OPTION', `--llm-url "${base}" must start with http:// or https://`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new SiftError('INVALID_OPTION', `\`llmUrl\` "${base}" must start with http:// or https://`, { details: { option: 'llmUrl' } });
   const path = u.pathname.replace(/\/+$/, '');
   if (!path.endsWith('/chat/completions')) u.pathname = path === '' ? '/v1/chat/completions' : `${path}/chat/completions`;
   return u.toString();

@@ -47,7 +47,9 @@ export class DenseRetriever implements Retriever {
     const info = await this.#store.info();
     const wanted = { model: this.#embedder.model, dimension: await this.#embedder.dimension() };
     if (info.embedding === null) {
-      throw new SiftError('STORE_MODEL_MISMATCH', `store ${info.location} is keyword-only (built with --embedder none); dense search needs vectors, use --mode bm25`);
+      throw new SiftError('STORE_MODEL_MISMATCH', `store ${info.location} is keyword-only (built with \`embedder\` none); dense search needs vectors, use \`mode\` bm25`, {
+        details: { option: 'mode' },
+      });
     }
     checkStoreEmbedding(info.location, info.embedding, wanted);
   }

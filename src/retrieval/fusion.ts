@@ -27,18 +27,20 @@ export interface FusionOptions {
 /** The dense list's name in fused `parts` and in `fuse`'s input. */
 export const DENSE = 'dense';
 
-/** Validates fusion options, throwing INVALID_OPTION with the flag names users type. */
+/** Validates fusion options, throwing INVALID_OPTION naming the option (`details.option`). */
 export function resolveFusion(options: FusionOptions = {}): Required<FusionOptions> {
   const method = options.method ?? 'rrf';
   if (!(FUSION_METHODS as readonly string[]).includes(method)) {
-    throw new SiftError('INVALID_OPTION', `--fusion must be one of ${FUSION_METHODS.join(', ')}, got "${String(method)}"`);
+    throw new SiftError('INVALID_OPTION', `\`fusion\` must be one of ${FUSION_METHODS.join(', ')}, got "${String(method)}"`, { details: { option: 'fusion' } });
   }
   const alpha = options.alpha ?? 0.5;
   if (!(typeof alpha === 'number' && alpha >= 0 && alpha <= 1)) {
-    throw new SiftError('INVALID_OPTION', `--alpha must be a number from 0 to 1 (the dense list's weight), got ${String(alpha)}`);
+    throw new SiftError('INVALID_OPTION', `\`alpha\` must be a number from 0 to 1 (the dense list's weight), got ${String(alpha)}`, { details: { option: 'alpha' } });
   }
   const rrfK = options.rrfK ?? RRF_K;
-  if (!(Number.isFinite(rrfK) && rrfK >= 0)) throw new SiftError('INVALID_OPTION', `--rrf-k must be a number >= 0, got ${String(rrfK)}`);
+  if (!(Number.isFinite(rrfK) && rrfK >= 0)) {
+    throw new SiftError('INVALID_OPTION', `\`rrfK\` must be a number >= 0, got ${String(rrfK)}`, { details: { option: 'rrfK' } });
+  }
   return { method, alpha, rrfK };
 }
 
@@ -52,7 +54,7 @@ export function resolveFusion(options: FusionOptions = {}): Required<FusionOptio
 export function parseFusionSpec(spec: string): Required<FusionOptions> {
   const [method, ...rest] = spec.trim().split(':');
   const nums = rest.map((s) => Number(s));
-  if (nums.some((n) => !Number.isFinite(n))) throw new SiftError('INVALID_OPTION', `--fusion ${spec}: numbers expected after the method, e.g. rrf:20 or minmax:0.6`);
+  if (nums.some((n) => !Number.isFinite(n))) throw new SiftError('INVALID_OPTION', `\`fusion\` ${spec}: numbers expected after the method, e.g. rrf:20 or minmax:0.6`, { details: { option: 'fusion' } });
   if (method === 'rrf') return resolveFusion({ method, ...(nums[0] !== undefined ? { rrfK: nums[0] } : {}), ...(nums[1] !== undefined ? { alpha: nums[1] } : {}) });
   return resolveFusion({ method: method as FusionMethod, ...(nums[0] !== undefined ? { alpha: nums[0] } : {}) });
 }

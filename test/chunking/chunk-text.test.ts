@@ -37,5 +37,5 @@ test('repeated text gets increasing offsets', async () => {
 
 test('bad sizes are INVALID_OPTION naming the flag', () => {
   assert.throws(() => resolveChunkOptions({ chunkSize: 100, chunkOverlap: 100 }), (e) => isSiftError(e, 'INVALID_OPTION') && /--chunk-overlap/.test(e.message));
-  assert.throws(() => resolveChunkOptions({ chunkSize: 0 }), (e) => isSiftError(e, 'INVALID_OPTION') && /--chunk-size/.test(e.message));
+  assert.throws(() => resolveChunkOptions({ chunkSize: 0 }), (e) => isSiftError(e, 'INVALID_OPTION') && /`chunkSize`/.test(e.message) && e.details?.option === 'chunkSize');
 });

@@ -167,7 +167,7 @@ test('an error event inside the stream, a stream cut short and a 404 are clear e
     const url = `${server.origin}/v1`;
     await expectSiftError(collect(new ChatClient({ url, model: 'error-event', env: {} }).stream(MESSAGES)), 'REMOTE_ERROR', /reported an error: context length exceeded/);
     await expectSiftError(collect(new ChatClient({ url, model: 'cut', env: {} }).stream(MESSAGES)), 'REMOTE_ERROR', /without \[DONE\]/);
-    await expectSiftError(collect(new ChatClient({ url, model: 'nope', env: {} }).stream(MESSAGES)), 'REMOTE_ERROR', /HTTP 404.*try pulling.*check --llm-url/);
+    await expectSiftError(collect(new ChatClient({ url, model: 'nope', env: {} }).stream(MESSAGES)), 'REMOTE_ERROR', /HTTP 404.*try pulling.*check `llmUrl`/);
   } finally {
     await server.close();
   }
