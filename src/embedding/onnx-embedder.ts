@@ -11,8 +11,8 @@ import { normalize, poolAndNormalize } from './pooling.js';
 
 /**
  * Default texts per inference batch. As for the judge, small length-sorted batches keep activations
- * in cache and pad less: bench/RESULTS.md (all-MiniLM-L6 shape, 128 SciFact chunks of ~500
- * characters, 2 threads) batch 8 embeds 1.12x (fp32) / 1.13x (q8) faster than 32, 16 1.09x / 1.10x.
+ * in cache and pad less; batch 8 measured fastest against 16 and 32 (bench/RESULTS.md, embedding
+ * batch size).
  */
 export const DEFAULT_EMBED_BATCH_SIZE = 8;
 

@@ -10,7 +10,8 @@ export interface CachedScore {
 export interface ScoreCacheOptions {
   /**
    * Most pairs kept (default 10,000, about 2 MB); the least recently used go first. A pair costs
-   * ~20 ms of CPU to judge and ~200 bytes to remember, so a large cache is cheap; range 100–1,000,000.
+   * milliseconds of CPU to judge (bench/RESULTS.md) and ~200 bytes to remember, so a large cache is
+   * cheap; range 100–1,000,000.
    */
   maxEntries?: number;
 }

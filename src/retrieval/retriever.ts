@@ -42,7 +42,7 @@ export interface Retriever {
 /** Default candidates per query. */
 export const DEFAULT_K = 20;
 
-/** Milliseconds rounded to 0.1 for reports. */
+/** Milliseconds rounded to 0.1, the one rounding of every reported time (reports, CLI and API JSON). */
 export function roundMs(ms: number): number {
   return Math.round(ms * 10) / 10;
 }

@@ -29,7 +29,7 @@ test('expandRunConfigs: per mode the stage-1 base, then each reranker at each ca
   assert.equal(baseConfigOf(configs[0]!, configs), undefined);
   assert.equal(runName({ stage1: 'dense', reranker: 'm', candidates: 20 }), 'dense+m@20');
   assert.throws(() => expandRunConfigs({ modes: ['sparse'] }), (e: unknown) => isSiftError(e, 'INVALID_OPTION') && /`modes` sparse/.test(e.message));
-  assert.throws(() => expandRunConfigs({ candidates: [0] }), /--candidates 0/);
+  assert.throws(() => expandRunConfigs({ candidates: [0] }), /`candidates` 0/);
 });
 
 const qrels: Qrels = new Map([

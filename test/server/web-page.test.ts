@@ -73,7 +73,7 @@ test('the page searches, shows the semantic and re-ranked lists with scores, mov
     const stage1 = (await keywordRetriever().retrieve(query, { k: 20 })).results;
     assert.deepEqual(semantic.map((h) => h.text), stage1.slice(0, 5).map((s) => s.chunk.text));
     assert.match((await page.textContent('#timings')) ?? '', /^retrieve [\d.]+ ms · rerank [\d.]+ ms · total [\d.]+ ms$/);
-    assert.match((await page.textContent('#changed')) ?? '', /^\d of 5 re-ranked results were not in the semantic top list$/);
+    assert.match((await page.textContent('#changed')) ?? '', /^\d of 5 re-ranked results were not in the stage-1 top list$/);
     assert.equal(await page.textContent('#answer-text'), 'Berlin had 3,520,031 registered inhabitants [1].');
     assert.equal(await page.locator('#citations li').count(), 1);
     assert.deepEqual(posts, ['/v1/ask'], 'one request (one judge pass) gives both columns and the answer');

@@ -7,7 +7,7 @@ import type { ServerApp, ServerContext } from '../server-context.js';
 import type { SearchService } from '../search-service.js';
 import { hitJson } from './hit-json.js';
 import { boolField, jsonObject } from './fields.js';
-import { roundMs } from './round-ms.js';
+import { roundMs } from '../../retrieval/retriever.js';
 import { observeSearch, searchFields, searchRequest } from './search.js';
 
 /**

@@ -5,7 +5,7 @@ import type { RerankDocument } from '../../reranking/reranker.js';
 import { readJsonBody } from '../read-json-body.js';
 import type { ServerApp, ServerContext, ServerEnv } from '../server-context.js';
 import { boolField, intField, jsonObject, listField, queryField, textField } from './fields.js';
-import { roundMs } from './round-ms.js';
+import { roundMs } from '../../retrieval/retriever.js';
 
 /** The fields both Cohere versions share; `documents` differs (v1 takes `{text}` objects too, v2 strings only). */
 function sharedFields(ctx: ServerContext) {

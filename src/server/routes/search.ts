@@ -4,7 +4,7 @@ import type { ServerApp, ServerContext } from '../server-context.js';
 import type { SearchRequest, SearchService } from '../search-service.js';
 import { boolField, intField, jsonObject, queryField } from './fields.js';
 import { hitJson } from './hit-json.js';
-import { roundMs } from './round-ms.js';
+import { roundMs } from '../../retrieval/retriever.js';
 
 /** The fields `/v1/search` and `/v1/ask` share. */
 export function searchFields(ctx: ServerContext, search: SearchService) {

@@ -1,4 +1,4 @@
-// The sift search page: semantic-only and re-ranked results side by side, and an answer with
+// The sift search page: stage-1 and re-ranked results side by side, and an answer with
 // citations. One request per search: /v1/ask with compare: true (server-sent events: both columns
 // first, then the answer as it is written), or /v1/search with compare: true on servers without
 // answers. Plain DOM, no build step, no framework; every text from the server goes in as
@@ -53,7 +53,7 @@ function basename(path) {
   return parts[parts.length - 1] || String(path);
 }
 
-/** The move of a re-ranked hit relative to its stage-1 rank: ↑3, ↓2, = or new (outside the semantic top-k). */
+/** The move of a re-ranked hit relative to its stage-1 rank: ↑3, ↓2, = or new (outside the stage-1 top-k). */
 function moveOf(hit, semanticIds) {
   if (!semanticIds.has(hit.id)) return { text: `new (was #${hit.retrieval_rank})`, cls: 'new' };
   const d = hit.retrieval_rank - hit.rank;
@@ -112,7 +112,7 @@ function renderComparison(result) {
   changed.replaceChildren();
   const strong = document.createElement('strong');
   strong.textContent = `${result.changed} of ${result.reranked.length}`;
-  changed.append(strong, ' re-ranked results were not in the semantic top list');
+  changed.append(strong, ' re-ranked results were not in the stage-1 top list');
   const t = result.timings;
   $('timings').textContent = `retrieve ${fmtMs(t.retrieve_ms)} · rerank ${fmtMs(t.rerank_ms)} · total ${fmtMs(t.total_ms)}`;
   $('summary').hidden = false;
