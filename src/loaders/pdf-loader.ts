@@ -50,6 +50,9 @@ export async function loadPdf(bytes: Uint8Array, path: string): Promise<LoadedDo
       page.cleanup();
     }
     const meta = await doc.getMetadata().catch(() => undefined);
+    // tsc reads pdfjs-dist's `info` as `Object`, which has no `Title`; typescript-eslint's project service
+    // resolves the package's types differently and calls the assertion unnecessary, so it keeps its own view here.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     const info = meta?.info as { Title?: unknown } | undefined;
     const title = typeof info?.Title === 'string' && info.Title.trim() ? info.Title.trim() : undefined;
     const text = requireText(pages.filter((p) => p.length > 0).join('\n\n'), path, 'PDF has no text layer (scanned? sift does no OCR)');

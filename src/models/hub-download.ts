@@ -203,7 +203,7 @@ export async function listRepoFiles(repo: string, options: HubOptions = {}): Pro
       if (retryableStatus(res.status)) throw new TransientError(`HTTP ${res.status}`);
       throw httpError(res.status, repo, hub);
     }
-    return (await res.json()) as unknown;
+    return await res.json();
   });
   const siblings = (body as { siblings?: unknown } | null)?.siblings;
   if (!Array.isArray(siblings)) {

@@ -54,7 +54,7 @@ export class TermOverlapReranker implements Reranker, PairScorer {
       const passage = new Set(words(pair.text));
       const shared = [...terms].filter((t) => passage.has(t)).length;
       logits[i] = terms.size === 0 ? -2 : (4 * shared) / terms.size - 2;
-      scores[i] = sigmoid(logits[i]!);
+      scores[i] = sigmoid(logits[i] ?? -2);
     });
     const totalMs = performance.now() - started;
     return { logits, scores, truncated: pairs.map(() => false), truncatedPairs: 0, batches: 1, timings: { tokenizeMs: 0, inferenceMs: totalMs, totalMs } };

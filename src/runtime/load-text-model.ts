@@ -3,7 +3,7 @@ import { resolveModel } from '../models/resolve-model.js';
 import type { DownloadProgress } from '../models/hub-download.js';
 import { loadTokenizer } from '../tokenization/load-tokenizer.js';
 import { specialTokenLayout, type SpecialTokenLayout } from '../tokenization/special-tokens.js';
-import type { Tokenizer } from '@huggingface/tokenizers';
+import type { Tokenizer } from '../tokenization/load-tokenizer.js';
 import { cacheDirFromEnv } from '../config/env.js';
 import { int8ModelFile } from './int8/int8-model-file.js';
 import { openSession, type ModelSession, type SessionSettings } from './onnx-session.js';

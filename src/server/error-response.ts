@@ -37,8 +37,7 @@ export function statusForCode(code: SiftErrorCode): number {
     case 'DOWNLOAD_FAILED':
     case 'STORE_ERROR':
     case 'STORE_MODEL_MISMATCH':
-    // ABORTED reaches a client only when the server stops work it had accepted (shutdown).
-    case 'ABORTED':
+    case 'ABORTED': // reaches a client only when the server stops work it had accepted (shutdown)
       return 503;
     case 'TIMEOUT':
       return 504;

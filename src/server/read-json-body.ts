@@ -41,7 +41,8 @@ async function readText(request: Request, limitBytes: number): Promise<string> {
   if (!request.body) return '';
   const chunks: Uint8Array[] = [];
   let size = 0;
-  const reader = request.body.getReader();
+  // The DOM lib is not loaded, so Node's Request types its body's chunks as `any`; they are bytes.
+  const reader = (request.body as ReadableStream<Uint8Array>).getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
@@ -71,7 +72,7 @@ function closestIssue(issue: Issue): Issue {
   for (const branch of issue.errors) {
     const first = branch[0];
     if (first && !(first.code === 'invalid_type' && first.path.length === 0)) {
-      return closestIssue({ ...first, path: [...issue.path, ...first.path] } as Issue);
+      return closestIssue({ ...first, path: [...issue.path, ...first.path] });
     }
   }
   return issue;

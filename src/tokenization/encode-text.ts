@@ -1,4 +1,4 @@
-import type { Tokenizer } from '@huggingface/tokenizers';
+import type { Tokenizer } from './load-tokenizer.js';
 
 /** Token ids of one text, without special tokens, cut to at most `maxTokens`. */
 export interface EncodedText {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Tokenizer } from '@huggingface/tokenizers';
+import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { SiftError } from '../errors.js';
 
 /**
@@ -9,6 +9,34 @@ import { SiftError } from '../errors.js';
  * path: a reranker and an embedder sharing a vocabulary parse the file once.
  */
 const cache = new Map<string, Promise<LoadedTokenizer>>();
+
+interface EncodeOptions {
+  text_pair?: string | null;
+  add_special_tokens?: boolean;
+  return_token_type_ids?: boolean | null;
+}
+
+/** One text's (or one pair's) encoding, as tokenizers.js returns it. */
+export interface TokenizerEncoding {
+  ids: number[];
+  tokens: string[];
+  attention_mask: number[];
+  token_type_ids?: number[];
+}
+
+/**
+ * The part of tokenizers.js (`@huggingface/tokenizers`) sift uses, typed here: the package's own
+ * declarations do not resolve under `moduleResolution: NodeNext` (its `types/index.d.ts` re-exports
+ * extensionless relative paths), so its `Tokenizer` type-checks as `any`. Same names and shapes as
+ * its `types/core/Tokenizer.d.ts`.
+ */
+export interface Tokenizer {
+  encode(text: string, options: EncodeOptions & { return_token_type_ids: true }): TokenizerEncoding & { token_type_ids: number[] };
+  encode(text: string, options?: EncodeOptions): TokenizerEncoding;
+  decode(ids: readonly number[], options?: { skip_special_tokens?: boolean; clean_up_tokenization_spaces?: boolean | null }): string;
+  /** The id of a token, or undefined when it is not in the vocabulary. */
+  token_to_id(token: string): number | undefined;
+}
 
 export interface LoadedTokenizer {
   tokenizer: Tokenizer;
@@ -43,7 +71,9 @@ async function readTokenizer(path: string): Promise<LoadedTokenizer> {
   const config = await readOptionalJson(join(dirname(path), 'tokenizer_config.json'));
   let tokenizer: Tokenizer;
   try {
-    tokenizer = new Tokenizer(json, config);
+    // HfTokenizer is `any` to the type checker (see `Tokenizer` above); the interface restores the checks.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call
+    tokenizer = new HfTokenizer(json, config);
   } catch (err) {
     throw new SiftError('MODEL_INVALID', `tokenizer ${path} is not a usable tokenizer.json: ${(err as Error).message}; ${REFETCH}`, {
       cause: err,

@@ -1,4 +1,4 @@
-import type { Tokenizer } from '@huggingface/tokenizers';
+import type { Tokenizer } from './load-tokenizer.js';
 import { SiftError } from '../errors.js';
 import { encodeText } from './encode-text.js';
 import { passageWindows, type PassageWindowOptions, type WindowedPassage } from './passage-windows.js';

@@ -1,4 +1,4 @@
-import type { Tokenizer } from '@huggingface/tokenizers';
+import type { Tokenizer } from './load-tokenizer.js';
 
 /** One window of a long passage: the token ids the judge reads, and where they sit in the passage. */
 export interface PassageWindow {

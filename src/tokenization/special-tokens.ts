@@ -1,4 +1,4 @@
-import type { Tokenizer } from '@huggingface/tokenizers';
+import type { Tokenizer } from './load-tokenizer.js';
 import { SiftError } from '../errors.js';
 
 /**

@@ -66,7 +66,7 @@ test('sift ask --llm-url streams the answer to stdout, then the cited sources; t
     const args = ['ask', QUESTION, '--store', store, '--reranker', judge, '--llm-url', `${server.origin}/v1`, '--llm-model', 'tiny'];
     const text = await runCli(args, { env: NO_KEYS });
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /^Berlin has 3,520,031 registered inhabitants \[1\]\.\n\nSources:\n\[1\] \S+\.(md|txt)  \(relevance \d\.\d\d\)\n\n\(written by tiny; [\d.]+ ms\)\n$/);
+    assert.match(text.stdout, /^Berlin has 3,520,031 registered inhabitants \[1\]\.\n\nSources:\n\[1\] \S+\.(md|txt) {2}\(relevance \d\.\d\d\)\n\n\(written by tiny; [\d.]+ ms\)\n$/);
     const prompt = (server.requests[0]!.body as { model: string; messages: { content: string }[] });
     assert.equal(prompt.model, 'tiny');
     assert.match(prompt.messages[1]!.content, /<document id="1" source="[^"]+" relevance="\d\.\d\d">/);

@@ -192,7 +192,7 @@ test('sift eval: Hit@k, tags, relevant+answers lines, paired significance and th
   assert.match(text.stdout, /Is the gain real\? \(paired over queries\)/);
   assert.match(text.stdout, /^Paired: P@4 [+-]\d\.\d{3} \[/m);
   assert.match(text.stdout, /By tag:\n\ncity \(1 query\):/);
-  assert.match(text.stdout, /Should I re-rank\?\n  bm25 \(P@4 \d\.\d\d\): re-rank with .*@5: .* — (worth it|skip it)$/m);
+  assert.match(text.stdout, /Should I re-rank\?\n {2}bm25 \(P@4 \d\.\d\d\): re-rank with .*@5: .* — (worth it|skip it)$/m);
 
   const badBudget = await runCli([...args, '--latency-budget-ms', 'soon']);
   assert.equal(badBudget.code, 2);

@@ -101,7 +101,7 @@ test('sift rerank --long-documents window reads a document past the model limit 
   assert.ok(long.slice(first.window.charStart, first.window.charEnd).includes(KEYWORD));
 
   const table = await runCli([...args.slice(0, -1), '--long-documents', 'window']);
-  assert.match(table.stdout, /\[savanna\.md\]  \(window \d+\/\d+ at character \d+\)/);
+  assert.match(table.stdout, /\[savanna\.md\] {2}\(window \d+\/\d+ at character \d+\)/);
 
   const badMode = await runCli([...args, '--long-documents', 'slide']);
   assert.equal(badMode.code, 2);

@@ -26,7 +26,7 @@ function checkScores(scores: readonly number[], what: string): void {
   for (const s of scores) assert.ok(Number.isFinite(s) && s >= 0 && s <= 1, `${what}: score ${s} outside 0..1`);
 }
 
-async function judgeOrExplain(query: string, docs: readonly string[], what: string): Promise<'scored' | string> {
+async function judgeOrExplain(query: string, docs: readonly string[], what: string): Promise<string> {
   try {
     const { results } = await judge.rerank(query, docs);
     assert.equal(results.length, docs.length, what);

@@ -5,7 +5,8 @@ import { seededRandom } from '../../src/eval/stats/seeded-random.js';
  * every run, so a failure found here is reproduced by its seed alone. Not a test file itself.
  */
 export function prng(seed: number): Rng {
-  const { next } = seededRandom(seed);
+  const random = seededRandom(seed);
+  const next = (): number => random.next();
   const int = (min: number, max: number): number => min + Math.floor(next() * (max - min + 1));
   return {
     next,

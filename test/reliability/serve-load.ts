@@ -50,8 +50,8 @@ export function startServe(args: readonly string[], env: NodeJS.ProcessEnv = {})
     let err = '';
     const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
     const timer = setTimeout(() => reject(new Error(`sift serve did not start in 60 s: ${err}`)), 60_000);
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
       out += d;
       let info: { url: string };
       try {

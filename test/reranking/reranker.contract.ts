@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { isSiftError } from '../../src/errors.js';
 import type { Reranker, RerankResult } from '../../src/reranking/reranker.js';
 import { sigmoid } from '../../src/reranking/scores.js';
+import { KEYWORD } from '../support/keyword-model.js';
 
 /** A reranker under test and whatever must be stopped after it (a loopback server, a model session). */
 export interface OpenedReranker {
@@ -11,7 +12,7 @@ export interface OpenedReranker {
 }
 
 /** The word every implementation under test finds relevant: the keyword judge's keyword, and a query word for the term-overlap fake. */
-export const CONTRACT_KEYWORD = 'zebra';
+const CONTRACT_KEYWORD = KEYWORD;
 
 const QUERY = `where does the ${CONTRACT_KEYWORD} live`;
 /** Documents as users pass them: objects with metadata, one of them the relevant one, one duplicated text. */

@@ -48,7 +48,7 @@ test('/health reports the dense index once it is warm, and its size follows writ
   const warm = (await health()).dense_index;
   assert.equal(warm?.chunks, 6);
   assert.equal(warm?.dimension, 64);
-  assert.ok(warm!.bytes >= 6 * 64 * 5);
+  assert.ok(warm.bytes >= 6 * 64 * 5);
 
   await store.replaceSources(await sources(['delta', 'epsilon']));
   const r = await postJson(`${server.url}/v1/search`, { query: 'epsilon harbour', top_k: 10 });

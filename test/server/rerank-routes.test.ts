@@ -114,7 +114,7 @@ test('a body over the limit is 413, a non-JSON content type 415, an unknown rout
       controller.close();
     },
   });
-  const chunked = await fetch(`${server.url}/v1/rerank`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: stream, duplex: 'half' } as RequestInit);
+  const chunked = await fetch(`${server.url}/v1/rerank`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: stream, duplex: 'half' });
   assert.equal(chunked.status, 413);
 
   const form = await fetch(`${server.url}/v1/rerank`, { method: 'POST', body: new URLSearchParams({ query }) });

@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CrossEncoderReranker } from '../../src/reranking/cross-encoder.js';
 import type { Retriever } from '../../src/retrieval/retriever.js';
@@ -84,7 +84,8 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
 /** A loopback OpenAI-compatible chat server that streams a fixed answer in pieces. */
 export async function fakeLlm(pieces: string[]): Promise<{ url: string; prompts: string[]; close: () => Promise<void> }> {
   const prompts: string[] = [];
-  const llm = createServer(async (req, res) => {
+  const llm = createServer((req, res) => void answer(req, res));
+  async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let body = '';
     for await (const chunk of req) body += chunk;
     prompts.push(body);
@@ -92,7 +93,7 @@ export async function fakeLlm(pieces: string[]): Promise<{ url: string; prompts:
     for (const content of pieces) res.write(`data: ${JSON.stringify({ choices: [{ delta: { content } }] })}\n\n`);
     res.write(`data: ${JSON.stringify({ choices: [{ delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
     res.end();
-  });
+  }
   await new Promise<void>((resolve) => llm.listen(0, '127.0.0.1', resolve));
   const { port } = llm.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}/v1`, prompts, close: () => new Promise((resolve) => llm.close(() => resolve())) };

@@ -79,7 +79,7 @@ export function bertConfigOf(hf: Record<string, unknown>, src: string): Omit<Ber
   const head: BertHead = architectures.includes('BertForSequenceClassification') ? 'sequence-classification' : 'feature-extraction';
   let numLabels: 1 | 2 | undefined;
   if (head === 'sequence-classification') {
-    const labels = typeof hf.num_labels === 'number' ? hf.num_labels : hf.id2label ? Object.keys(hf.id2label as object).length : 2;
+    const labels = typeof hf.num_labels === 'number' ? hf.num_labels : hf.id2label ? Object.keys(hf.id2label).length : 2;
     if (labels !== 1 && labels !== 2) refuse(`${labels} labels: a judge has 1 (a relevance logit) or 2 (softmax classes)`);
     numLabels = labels as 1 | 2;
   }

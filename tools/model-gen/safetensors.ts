@@ -29,7 +29,7 @@ export async function readSafetensors(path: string): Promise<Map<string, NamedTe
   if (headerLength > bytes.length - 8) throw new Error(`safetensors: ${path} declares a ${headerLength}-byte header in a ${bytes.length}-byte file`);
   let header: Record<string, HeaderEntry | Record<string, string>>;
   try {
-    header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8'));
+    header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')) as Record<string, HeaderEntry | Record<string, string>>;
   } catch (error) {
     throw new Error(`safetensors: ${path} has an unreadable header: ${(error as Error).message}`);
   }
