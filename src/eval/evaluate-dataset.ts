@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { cacheDirFromEnv, storeFromEnv } from '../config/env.js';
-import { createReranker, DEFAULT_EMBEDDER, embedderFromName, NO_EMBEDDER } from '../pipeline/defaults.js';
+import { createReranker, DEFAULT_CANDIDATES, DEFAULT_EMBEDDER, embedderFromName, NO_EMBEDDER } from '../pipeline/defaults.js';
 import { SiftError } from '../errors.js';
 import { ingestDocuments } from '../ingest/ingest-documents.js';
 import { openSearch } from '../pipeline/open-search.js';
@@ -145,7 +145,7 @@ export async function evaluateDataset(options: EvaluateDatasetOptions): Promise<
   try {
     // Default modes: all the store supports (a keyword-only store: bm25 alone).
     const modes = options.modes ?? search.modes;
-    const configs = expandRunConfigs({ modes, rerankers: options.rerankers ?? [], candidates: options.candidates ?? [20], depth, fusions });
+    const configs = expandRunConfigs({ modes, rerankers: options.rerankers ?? [], candidates: options.candidates ?? [DEFAULT_CANDIDATES], depth, fusions });
     for (const config of configs) search.retriever(config.stage1); // refuse unsupported modes before any work
     // Every query should meet the same dense path: load the store's in-memory index before timing any.
     if (search.embedder && configs.some((c) => c.stage1 !== 'bm25')) await search.store.warmDenseIndex?.();

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_RERANKER } from '../../pipeline/defaults.js';
+import { DEFAULT_CANDIDATES, DEFAULT_RERANKER } from '../../pipeline/defaults.js';
 import { SiftError } from '../../errors.js';
 import { evaluateDataset } from '../../eval/evaluate-dataset.js';
 import { parseCutoffs } from '../../eval/metrics/metric-keys.js';
@@ -57,7 +57,7 @@ export function registerEval(program: Command): void {
     .option('--mode <list>', 'stage-1 modes, comma-separated: dense,bm25,hybrid (default: all the store supports)')
     .option('--reranker <list>', `rerankers, comma-separated (default ${DEFAULT_RERANKER})`)
     .option('--no-rerank', 'stage 1 only')
-    .option('--candidates <list>', 'candidate counts judged by the reranker, comma-separated (default 20; --sweep: 10,20,50)')
+    .option('--candidates <list>', `candidate counts judged by the reranker, comma-separated (default ${DEFAULT_CANDIDATES}; --sweep: 10,20,50)`)
     .option('--k <list>', 'cut-offs for P@k, R@k and Hit@k (default 1,3,4,10,20)')
     .option('--chunk-size <n>', 'chunk size when ingesting a BEIR corpus (default 500)')
     .option('--chunk-overlap <n>', 'chunk overlap when ingesting a BEIR corpus (default 50)')
@@ -75,7 +75,7 @@ export function registerEval(program: Command): void {
       const list = (v: string | undefined) => v?.split(',').map((s) => s.trim()).filter(Boolean);
       const rerankers = !flags.rerank ? [] : (list(flags.reranker) ?? (flags.sweep ? SWEEP_RERANKERS : [DEFAULT_RERANKER]));
       if (flags.sweep && rerankers.length === 0) throw new SiftError('INVALID_OPTION', '--sweep compares rerankers; it cannot go with --no-rerank');
-      const candidates = flags.candidates !== undefined ? parseCutoffs(flags.candidates, '--candidates') : flags.sweep ? [10, 20, 50] : [20];
+      const candidates = flags.candidates !== undefined ? parseCutoffs(flags.candidates, '--candidates') : flags.sweep ? [10, 20, 50] : [DEFAULT_CANDIDATES];
       const k = flags.k !== undefined ? parseCutoffs(flags.k, '--k') : undefined;
       const latencyBudgetMs = parseNumberInRange('--latency-budget-ms', flags.latencyBudgetMs, 0.001, 3_600_000);
       const seed = parseNumberInRange('--seed', flags.seed, 0, 4_294_967_295);
