@@ -28,8 +28,8 @@ const IN_BATCH = 500;
  * Nothing is ever written from the index to the store, so a crash can lose only the cache.
  *
  * The chunks' text and provenance are held beside the vectors, so a search never goes back to the
- * table: fetching 20 rows from LanceDB (`takeRowIds`) cost more than the search itself (about 5 ms
- * against 1 ms at 20k chunks on a busy machine, `bench/dense-index.bench.ts`). That is the chunk
+ * table: fetching 20 rows from LanceDB (`takeRowIds`) cost more than the search itself
+ * (`bench/dense-index.bench.ts`, bench/RESULTS.md). That is the chunk
  * text once more in memory (~0.6 KB per 500-character chunk).
  */
 export class LanceDenseIndex {

@@ -31,8 +31,8 @@ export type VectorIndexKind = 'hnsw-sq' | 'ivf-pq';
 export interface LanceStoreTuning {
   /**
    * Build an approximate vector index once the store holds this many chunks (default 50,000). Below
-   * it the exact scan is fast enough and has perfect recall. Measured (`bench/stage1.bench.ts`, 384-d,
-   * two busy cores): exact p50 13 ms at 10k chunks, 120–130 ms at 100k; HNSW-SQ 4–10 ms.
+   * it the exact scan is fast enough and has perfect recall (exact against HNSW-SQ latencies by store
+   * size: `bench/stage1.bench.ts`, bench/RESULTS.md).
    */
   annMinRows?: number;
   /**
@@ -215,7 +215,7 @@ export class LanceStore implements VectorStore {
   async denseSearch(vector: Float32Array, options: DenseSearchOptions): Promise<ScoredChunk[]> {
     const embedding = this.#manifest.embedding;
     if (embedding === null) {
-      throw new SiftError('STORE_ERROR', `store ${this.#location} is keyword-only (built with --embedder none); use BM25 search`);
+      throw new SiftError('STORE_ERROR', `store ${this.#location} is keyword-only (built with \`embedder\` none); use BM25 search`);
     }
     if (vector.length !== embedding.dimension) {
       throw new SiftError('STORE_MODEL_MISMATCH', `query vector has dimension ${vector.length}; store ${this.#location} holds ${embedding.dimension}`);

@@ -29,7 +29,7 @@ export async function openLanceStore(location: string, options: OpenLanceStoreOp
     if (options.embedding !== undefined) checkStoreEmbedding(location, manifest.embedding, options.embedding);
   } else {
     if (!options.create) {
-      throw new SiftError('STORE_ERROR', `no sift store at ${location}; run \`sift ingest <paths> --store ${location}\` first, or set --store / SIFT_STORE`);
+      throw new SiftError('STORE_ERROR', `no sift store at ${location}; run \`sift ingest <paths> --store ${location}\` first, or set \`store\` / SIFT_STORE`);
     }
     if (options.embedding === undefined) {
       throw new SiftError('INTERNAL', 'creating a store needs options.embedding (a model and dimension, or null for keyword-only)');
@@ -78,6 +78,6 @@ async function refuseForeignFolder(dir: string, location: string): Promise<void>
   const ours = new Set([MANIFEST_FILE, `${CHUNKS_TABLE}.lance`, `${SOURCES_TABLE}.lance`]);
   const foreign = entries.filter((e) => !ours.has(e) && !e.startsWith(`${MANIFEST_FILE}.`));
   if (foreign.length > 0) {
-    throw new SiftError('STORE_ERROR', `${location} is a non-empty folder that is not a sift store (it holds ${foreign.slice(0, 3).join(', ')}); choose an empty or new --store folder`);
+    throw new SiftError('STORE_ERROR', `${location} is a non-empty folder that is not a sift store (it holds ${foreign.slice(0, 3).join(', ')}); choose an empty or new \`store\` folder`);
   }
 }

@@ -5,12 +5,12 @@ const FS_FAULTS: readonly { pattern: RegExp; reason: string; fix: string }[] = [
   {
     pattern: /No space left on device|os error 28\b|ENOSPC/,
     reason: 'disk-full',
-    fix: 'the disk is full (ENOSPC); free space or move the store (--store), then run the ingest again: batches committed before are intact',
+    fix: 'the disk is full (ENOSPC); free space or move the store (`store`), then run the ingest again: batches committed before are intact',
   },
   {
     pattern: /Read-only file system|os error 30\b|EROFS/,
     reason: 'read-only',
-    fix: 'the store is on a read-only file system (EROFS); remount it read-write, or copy the store to a writable place (--store); searching it still works',
+    fix: 'the store is on a read-only file system (EROFS); remount it read-write, or copy the store to a writable place (`store`); searching it still works',
   },
   {
     pattern: /Permission denied|os error 13\b|EACCES/,

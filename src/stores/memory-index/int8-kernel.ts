@@ -10,10 +10,9 @@ let loading: Promise<Int8Kernel> | undefined;
 
 /**
  * The native int8 kernel: USearch's exact search (prebuilt binaries for Linux, macOS and Windows on
- * x64 and arm64; SimSIMD dot products with AVX-512 VNNI / AVX2 / NEON). Measured on this project's
- * 2-core Xeon it scores 20k int8 rows in well under a millisecond, 25-40x faster than its fp32 path
- * and than a JavaScript fp32 loop (`bench/dense-index.bench.ts`). Loaded once, lazily, so commands
- * that never search vectors do not load it.
+ * x64 and arm64; SimSIMD dot products with AVX-512 VNNI / AVX2 / NEON), much faster than its fp32 path
+ * and than a JavaScript fp32 loop (`bench/dense-index.bench.ts`, bench/RESULTS.md). Loaded once,
+ * lazily, so commands that never search vectors do not load it.
  */
 export function loadInt8Kernel(): Promise<Int8Kernel> {
   loading ??= import('usearch').then(

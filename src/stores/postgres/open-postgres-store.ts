@@ -124,7 +124,7 @@ async function createCollection(client: pg.PoolClient, t: CollectionTables, loc:
       try {
         await client.query('CREATE EXTENSION IF NOT EXISTS vector');
       } catch (err) {
-        throw toSiftError(err, 'STORE_ERROR', `pgvector is not available at ${loc.server}; install it and run \`CREATE EXTENSION vector\` as a superuser, or use --embedder none`);
+        throw toSiftError(err, 'STORE_ERROR', `pgvector is not available at ${loc.server}; install it and run \`CREATE EXTENSION vector\` as a superuser, or use \`embedder\` none`);
       }
       const v = await pgvectorVersion(client);
       if (v === null || (v.major === 0 && v.minor < 5)) {

@@ -27,9 +27,8 @@ export interface PostgresStoreTuning {
   /**
    * HNSW: candidates kept while searching the graph (pgvector's `hnsw.ef_search`; default 100, at
    * least k, at most 1000). More is better recall, slower; range 40–1000. pgvector's own default
-   * of 40 is tight for the k of 20–50 re-ranking wants. `bench/postgres.bench.ts`, 100k clustered
-   * 384-d vectors on PGlite: recall@20 0.990 at 40, 1.000 at 100 (p50 5.7 ms; exact scan 126 ms).
-   * Uniformly random vectors, the worst case, need far more (0.13 at 100, 0.37 at 400).
+   * of 40 is tight for the k of 20–50 re-ranking wants; uniformly random vectors, the worst case,
+   * need far more (recall by `ef_search`: `bench/postgres.bench.ts`, bench/RESULTS.md).
    * Also settable per location: `?ef_search=200`.
    */
   efSearch?: number;
@@ -216,7 +215,7 @@ export class PostgresStore implements VectorStore {
   async denseSearch(vector: Float32Array, options: DenseSearchOptions): Promise<ScoredChunk[]> {
     const embedding = this.#s.embedding;
     if (embedding === null) {
-      throw new SiftError('STORE_ERROR', `store ${this.#s.display} is keyword-only (built with --embedder none); use BM25 search`);
+      throw new SiftError('STORE_ERROR', `store ${this.#s.display} is keyword-only (built with \`embedder\` none); use BM25 search`);
     }
     if (vector.length !== embedding.dimension) {
       throw new SiftError('STORE_MODEL_MISMATCH', `query vector has dimension ${vector.length}; store ${this.#s.display} holds ${embedding.dimension}`);
