@@ -67,8 +67,8 @@ const suite: BenchSuite = {
       counters.set(key, i + 1);
       return sets[i % sets.length]!;
     };
-    const measured = await interleaveTimes(
-      {
+    // Typed as a record of any names, so the times come back indexable by each judge's name.
+    const runs: Record<string, () => Promise<unknown>> = {
         'transformers.js fp32': () => {
           const s = nextSet('b');
           return baseline(s.query, s.texts);
@@ -82,9 +82,8 @@ const suite: BenchSuite = {
             },
           ]),
         ),
-      } as Record<string, () => Promise<unknown>>,
-      queries,
-    );
+      };
+    const measured = await interleaveTimes(runs, queries);
     const times = measured.wall;
     const figures: BenchFigure[] = [];
     const baseTimes = times['transformers.js fp32']!;

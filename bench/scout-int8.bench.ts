@@ -89,7 +89,7 @@ const suite: BenchSuite = {
       i8AllQueries = qv;
     }
     const i8Queries = new Float32Array(picked.length * DIM);
-    picked.forEach((q, i) => i8Queries.set(i8AllQueries!.subarray(q.row * DIM, (q.row + 1) * DIM), i * DIM));
+    picked.forEach((q, i) => i8Queries.set(i8AllQueries.subarray(q.row * DIM, (q.row + 1) * DIM), i * DIM));
 
     const sources = rows.map((c) => c.source);
     const judged = picked.map((q) => qrels.get(q._id)!);

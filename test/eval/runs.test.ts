@@ -26,7 +26,7 @@ test('expandRunConfigs: per mode the stage-1 base, then each reranker at each ca
   assert.deepEqual(configs.map((c) => c.name), ['bm25', 'bm25+mini@10', 'bm25+mini@50', 'hybrid', 'hybrid+mini@10', 'hybrid+mini@50']);
   assert.deepEqual(configs[0], { name: 'bm25', stage1: 'bm25', candidates: 20 });
   assert.equal(baseConfigOf(configs[5]!, configs)?.name, 'hybrid');
-  assert.equal(baseConfigOf(configs[0]!, configs), undefined);
+  assert.equal(baseConfigOf(configs[0], configs), undefined);
   assert.equal(runName({ stage1: 'dense', reranker: 'm', candidates: 20 }), 'dense+m@20');
   assert.throws(() => expandRunConfigs({ modes: ['sparse'] }), (e: unknown) => isSiftError(e, 'INVALID_OPTION') && /`modes` sparse/.test(e.message));
   assert.throws(() => expandRunConfigs({ candidates: [0] }), /`candidates` 0/);

@@ -95,11 +95,11 @@ test('should I re-rank: a significant gain within budget is worth it; the same g
   assert.equal(b?.reason, 'significant-gain');
   assert.equal(b?.baseline, 0);
   assert.deepEqual(b?.addedLatency, { p50: 81.5, p95: 83 });
-  assert.match(b!.line, /^bm25 \(P@4 0\.00\): re-rank with good@20: \+0\.25 P@4 \[\+0\.25, \+0\.25\], p < 0\.001, \+82ms p50 \/ \+83ms p95 — worth it$/);
+  assert.match(b.line, /^bm25 \(P@4 0\.00\): re-rank with good@20: \+0\.25 P@4 \[\+0\.25, \+0\.25\], p < 0\.001, \+82ms p50 \/ \+83ms p95 — worth it$/);
   // dense: already at rank 1, re-ranking changes nothing
   assert.equal(d?.verdict, 'skip');
   assert.equal(d?.reason, 'not-significant');
-  assert.match(d!.line, /not significant \(p = 1\.00\) at \+82ms p50 .* — skip it$/);
+  assert.match(d.line, /not significant \(p = 1\.00\) at \+82ms p50 .* — skip it$/);
 
   // a budget of 50 ms total p95: 'good' (8 + 83 ms) is over, 'meh' (8 + 33 ms) fits but is not significant
   const [tight] = recommendReranking(runs, sig, { metric: 'P@4', latencyBudgetMs: 50 });
@@ -111,14 +111,14 @@ test('should I re-rank: a significant gain within budget is worth it; the same g
   assert.equal(none?.run, 'bm25+meh@20');
   assert.equal(none?.reason, 'over-budget');
   assert.equal(none?.verdict, 'skip');
-  assert.match(none!.line, /total p95 41ms is over the 20ms budget — skip it$/);
+  assert.match(none.line, /total p95 41ms is over the 20ms budget — skip it$/);
 
   // a significant loss: the base and the re-ranked run swapped
   const worse = run(cfg('bm25', 'bad'), () => 5, { stage1: 8, rerank: 50 });
   const better = run(cfg('bm25'), () => 1, { stage1: 8 });
   const [loss] = recommendReranking([better, worse], significancePairs([better, worse]).map((p) => pairSignificance(p, ['P@4'])));
   assert.equal(loss?.reason, 'worse');
-  assert.match(loss!.line, /-0\.25 P@4 .*re-ranking hurts/);
+  assert.match(loss.line, /-0\.25 P@4 .*re-ranking hurts/);
 });
 
 test('groups: every metric of every run per tag, untagged queries in their own group', () => {
@@ -133,7 +133,7 @@ test('groups: every metric of every run per tag, untagged queries in their own g
   assert.equal(groups[0]?.runs[1]?.metrics['P@1'], 1);
   assert.equal(groups[1]?.runs[1]?.metrics['P@1'], 0.5);
   assert.equal(groups[2]?.runs[1]?.metrics['P@1'], 0);
-  assert.deepEqual(Object.keys(groups[0]!.runs[0]!.metrics), Object.keys(bm25.metrics));
+  assert.deepEqual(Object.keys(groups[0].runs[0]!.metrics), Object.keys(bm25.metrics));
   assert.deepEqual(groupRuns([bm25], new Map()), []);
 });
 

@@ -22,7 +22,7 @@ test('documents given as data: more than one commit of sources, idempotent re-ru
     const [hit] = await store.textSearch('document 123', { k: 1 });
     assert.equal(hit?.chunk.source, 'doc-123', 'the document id becomes the chunk source');
     assert.equal(hit?.chunk.title, 'Title 123');
-    assert.match(hit!.chunk.text, /^Title 123\n\ntext of document 123$/, 'the title heads the chunked text');
+    assert.match(hit.chunk.text, /^Title 123\n\ntext of document 123$/, 'the title heads the chunked text');
 
     const again = await ingestDocuments({ documents: docs(600), store, embedder });
     assert.deepEqual(again.documents, { seen: 600, ingested: 0, unchanged: 600 });

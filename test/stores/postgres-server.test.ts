@@ -202,7 +202,7 @@ describe('postgres on a real server', { skip: noServer }, () => {
       const before = await admin(async (c) => Number((await c.query(`SELECT count(*)::int AS n FROM "${crashed}".chunks`)).rows[0]!.n));
       execSync(killCmd!, { stdio: 'ignore', shell: '/bin/bash' });
       const outcome = await ingest;
-      assert.ok(isSiftError(outcome.error, 'STORE_ERROR'), `the ingest fails with STORE_ERROR, got ${String(outcome.error ?? 'success')}`);
+      assert.ok(isSiftError(outcome.error, 'STORE_ERROR'), `the ingest fails with STORE_ERROR, got ${outcome.error instanceof Error ? outcome.error.message : 'success'}`);
       t.diagnostic(`killed after ${commits} commits (${before} chunks committed): ${(outcome.error as Error).message.slice(0, 160)}`);
       await store.close().catch(() => undefined);
       await locker?.end().catch(() => undefined);

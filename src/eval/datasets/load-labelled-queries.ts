@@ -70,7 +70,7 @@ export async function loadLabelledQueries(
     if (typeof obj.query !== 'string' || obj.query.trim() === '') fail('"query" must be a non-empty string');
     const id = obj.id === undefined ? `q${line}` : obj.id;
     if (typeof id !== 'string' || id === '') fail('"id", when given, must be a non-empty string');
-    if (ids.has(id as string)) fail(`duplicate query id "${String(id)}"`);
+    if (ids.has(id as string)) fail(`duplicate query id "${id as string}"`);
     const hasRelevant = obj.relevant !== undefined;
     const hasAnswers = obj.answers !== undefined;
     if (!hasRelevant && !hasAnswers) fail('give "relevant" (documents), "answers" (phrases) or both');

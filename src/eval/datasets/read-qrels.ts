@@ -44,7 +44,7 @@ export async function readQrels(path: string): Promise<Qrels> {
       );
     }
     let judged = qrels.get(q);
-    if (judged === undefined) qrels.set(q, (judged = new Map()));
+    if (judged === undefined) qrels.set(q, (judged = new Map<string, number>()));
     judged.set(d, Number(s));
   }
   return qrels;

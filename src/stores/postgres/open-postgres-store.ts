@@ -71,7 +71,7 @@ export async function openPostgresStore(location: string, options: OpenPostgresS
       }
       // Read at connect time: which filtered-search path the store takes depends on it.
       const pgvector = await pgvectorVersion(client);
-      const server = await client.query("SELECT current_setting('server_version') AS v");
+      const server = await client.query<{ v: string }>("SELECT current_setting('server_version') AS v");
       const headingPath = await hasColumn(client, loc.schema, 'chunks', 'heading_path');
       return new PostgresStore(
         pool,
@@ -88,7 +88,7 @@ export async function openPostgresStore(location: string, options: OpenPostgresS
 }
 
 async function readManifest(client: pg.PoolClient, t: CollectionTables, loc: PostgresLocation): Promise<Manifest | undefined> {
-  const exists = await client.query('SELECT to_regclass($1) IS NOT NULL AS ok', [t.manifest]);
+  const exists = await client.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [t.manifest]);
   if (!exists.rows[0]?.ok) return undefined;
   const r = await client.query(`SELECT * FROM ${t.manifest}`);
   const row = r.rows[0] as Record<string, unknown> | undefined;
@@ -98,7 +98,7 @@ async function readManifest(client: pg.PoolClient, t: CollectionTables, loc: Pos
   if (row.version !== LAYOUT_VERSION) {
     throw new SiftError('STORE_ERROR', `store ${loc.display} has layout version ${String(row.version)}; this sift reads version ${LAYOUT_VERSION}, upgrade sift`);
   }
-  const embedding = row.model === null ? null : { model: String(row.model), dimension: Number(row.dimension) };
+  const embedding = typeof row.model === 'string' ? { model: row.model, dimension: Number(row.dimension) } : null;
   return { embedding, createdAt: String(row.created_at) };
 }
 
@@ -113,7 +113,7 @@ async function createCollection(client: pg.PoolClient, t: CollectionTables, loc:
       checkStoreEmbedding(loc.display, raced.embedding, embedding);
       return raced;
     }
-    const foreign = await client.query('SELECT tablename FROM pg_tables WHERE schemaname = $1 LIMIT 3', [loc.schema]);
+    const foreign = await client.query<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = $1 LIMIT 3', [loc.schema]);
     if (foreign.rows.length > 0) {
       throw new SiftError(
         'STORE_ERROR',
@@ -149,7 +149,7 @@ async function createCollection(client: pg.PoolClient, t: CollectionTables, loc:
 
 /** The installed pgvector extension's version (`pg_extension.extversion`), or null when it is not installed. */
 async function pgvectorVersion(client: pg.PoolClient): Promise<PgvectorVersion | null> {
-  const r = await client.query("SELECT extversion FROM pg_extension WHERE extname = 'vector'");
+  const r = await client.query<{ extversion: string }>("SELECT extversion FROM pg_extension WHERE extname = 'vector'");
   return parsePgvectorVersion(String(r.rows[0]?.extversion ?? ''));
 }
 

@@ -22,6 +22,9 @@ import { rowToChunk, rowToSource } from '../store-rows.js';
 import { checkReplacements } from '../check-replacements.js';
 import { CHUNK_SELECT, CHUNK_SELECT_WITHOUT_HEADING_PATH, filterSql, parseVector, queryWords, vectorLiteral } from './postgres-sql.js';
 
+/** A result row as pg returns it: column name -> value, read and converted where used. */
+type Row = Record<string, unknown>;
+
 /** Tunables of the PostgreSQL store. */
 export interface PostgresStoreTuning {
   /**
@@ -254,10 +257,10 @@ export class PostgresStore implements VectorStore {
   }
 
   /** One search statement in a transaction of its own, so `SET LOCAL` settings end with it. */
-  async #search(settings: readonly string[], sql: string, params: unknown[]): Promise<pg.QueryResult['rows']> {
+  async #search(settings: readonly string[], sql: string, params: unknown[]): Promise<Row[]> {
     return this.#transaction('search vectors', async (client) => {
       if (settings.length > 0) await client.query(settings.join('; '));
-      return (await client.query(sql, params)).rows;
+      return (await client.query<Row>(sql, params)).rows;
     }, false);
   }
 
@@ -281,7 +284,7 @@ export class PostgresStore implements VectorStore {
     const columns = withVector ? `${this.#select()}, c.embedding::text AS embedding` : this.#select();
     let after: string | null = null;
     for (;;) {
-      const r: pg.QueryResult = await this.#query(
+      const r = await this.#query(
         'scan chunks',
         `SELECT ${columns} FROM ${this.#t.chunks} c WHERE $1::text IS NULL OR c.id > $1::text ORDER BY c.id LIMIT $2`,
         [after, batchSize],
@@ -403,7 +406,7 @@ export class PostgresStore implements VectorStore {
       }
       const unnest = types.map((type, j) => `$${j + 1}::${type === 'vector' ? 'text[]::vector' : type}[]`).join(', ');
       const sets = columns.filter((c) => c !== 'id').map((c) => `${c} = EXCLUDED.${c}`).join(', ');
-      const r = await client.query(
+      const r = await client.query<{ inserted: boolean }>(
         `INSERT INTO ${this.#t.chunks} (${columns.join(', ')}) SELECT * FROM unnest(${unnest})
          ON CONFLICT (id) DO UPDATE SET ${sets} RETURNING (xmax = 0) AS inserted`,
         params,
@@ -436,13 +439,13 @@ export class PostgresStore implements VectorStore {
    * One statement on any pooled connection. Reads are retried once when the connection turns out to
    * be dead (the server restarted, a proxy cut idle links): the pool then opens a fresh one.
    */
-  async #query(what: string, sql: string, params: unknown[] = []): Promise<pg.QueryResult> {
+  async #query(what: string, sql: string, params: unknown[] = []): Promise<pg.QueryResult<Row>> {
     try {
-      return await this.#pool.query(sql, params);
+      return await this.#pool.query<Row>(sql, params);
     } catch (err) {
       if (!connectionLost(err)) throw this.#error(err, what);
       try {
-        return await this.#pool.query(sql, params);
+        return await this.#pool.query<Row>(sql, params);
       } catch (again) {
         throw this.#error(again, what);
       }
@@ -493,6 +496,6 @@ export class PostgresStore implements VectorStore {
 
 }
 
-function toScored(rows: pg.QueryResult['rows']): ScoredChunk[] {
+function toScored(rows: readonly Row[]): ScoredChunk[] {
   return rows.map((row) => ({ chunk: rowToChunk(row), score: 1 - Number(row.distance) }));
 }

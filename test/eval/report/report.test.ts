@@ -59,7 +59,7 @@ test('JSON has the documented shape and the computed numbers', () => {
   // base P@1: only q1 -> 1/4; re-ranked: q2, q3 -> 2/4. MRR@10: base (1 + 1/2 + 1/5 + 0)/4 = 0.425; re-ranked (1/2 + 1 + 1 + 0)/4 = 0.625
   assert.equal(b?.metrics['P@1'], 0.25);
   assert.equal(r?.metrics['P@1'], 0.5);
-  assert.ok(Math.abs(b!.metrics['MRR@10']! - 0.425) < 1e-12);
+  assert.ok(Math.abs(b.metrics['MRR@10']! - 0.425) < 1e-12);
   assert.equal(r?.metrics['MRR@10'], 0.625);
   // base stage-1 latencies [6, 8, 8, 10]: p50 8, p95 h = 2.85 -> 8 + 0.85 * 2 = 9.7
   assert.deepEqual(b?.latency.stage1, { p50: 8, p95: 9.7 });
@@ -117,7 +117,7 @@ test('HTML report is self-contained, escapes query text and holds both charts', 
   assert.match(html, /<svg[^>]*class="chart win-loss"/);
   // scatter: one hollow base point, one filled re-ranked point
   assert.equal((html.match(/<g class="point"><circle /g) ?? []).length, 2);
-  assert.match(html, /<text [^>]*>2 bm25\+mini@20  0\.\d{3}  95ms<\/text>/, "legend names each point");
+  assert.match(html, /<text [^>]*>2 bm25\+mini@20 {2}0\.\d{3} {2}95ms<\/text>/, "legend names each point");
   // win/loss chart: two green bars, one red, the tie draws nothing
   assert.equal((html.match(/<rect class="win"/g) ?? []).length, 2);
   assert.equal((html.match(/<rect class="loss"/g) ?? []).length, 1);
