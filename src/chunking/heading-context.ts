@@ -29,11 +29,13 @@ export function parseHeadingContext(list: string): HeadingContext {
   const out = new Set<HeadingContextTarget>();
   for (const item of items) {
     if (!(HEADING_CONTEXT_TARGETS as readonly string[]).includes(item)) {
-      throw new SiftError('INVALID_OPTION', `--heading-context takes ${HEADING_CONTEXT_TARGETS.join(', ')}, all or none (comma-separated), got "${item}"`);
+      throw new SiftError('INVALID_OPTION', `\`headingContext\` takes ${HEADING_CONTEXT_TARGETS.join(', ')}, all or none (comma-separated), got "${item}"`, {
+        details: { option: 'headingContext' },
+      });
     }
     out.add(item as HeadingContextTarget);
   }
-  if (items.length === 0) throw new SiftError('INVALID_OPTION', '--heading-context is empty; give scout, bm25, judge, all or none');
+  if (items.length === 0) throw new SiftError('INVALID_OPTION', '`headingContext` is empty; give scout, bm25, judge, all or none', { details: { option: 'headingContext' } });
   return out;
 }
 

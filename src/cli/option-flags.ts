@@ -6,6 +6,7 @@ import { renameOptions, SiftError } from '../errors.js';
  */
 export const OPTION_FLAGS: Readonly<Record<string, string>> = {
   alpha: '--alpha',
+  apiKey: '--api-key',
   batchSize: '--batch-size',
   candidates: '--candidates',
   chunkOverlap: '--chunk-overlap',
@@ -15,6 +16,9 @@ export const OPTION_FLAGS: Readonly<Record<string, string>> = {
   embedder: '--embedder',
   fusion: '--fusion',
   headingContext: '--heading-context',
+  host: '--host',
+  ingestRoot: '--ingest-root',
+  k: '--k',
   llmModel: '--llm-model',
   maxBatchPairs: '--batch-pairs',
   maxQueuedPairs: '--max-queue',
@@ -25,6 +29,7 @@ export const OPTION_FLAGS: Readonly<Record<string, string>> = {
   modelsDir: '--models-dir',
   modes: '--mode',
   offline: '--offline',
+  out: '--out',
   reranker: '--reranker',
   reuseVectors: '--reuse-vectors',
   rrfK: '--rrf-k',

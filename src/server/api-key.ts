@@ -40,14 +40,16 @@ export function isLoopbackHost(host: string): boolean {
  */
 export function checkBindAddress(host: string, apiKey: string | undefined): void {
   if (apiKey !== undefined && apiKey.length === 0) {
-    throw new SiftError('INVALID_OPTION', 'the API key is empty; give --api-key a value (or unset SIFT_API_KEY to serve loopback without a key)');
+    throw new SiftError('INVALID_OPTION', 'the API key is empty; give `apiKey` a value (or unset SIFT_API_KEY to serve loopback without a key)', {
+      details: { option: 'apiKey' },
+    });
   }
   if (apiKey === undefined && !isLoopbackHost(host)) {
     throw new SiftError(
       'INVALID_OPTION',
-      `--host ${host} can be reached from other machines, so an API key is required: pass --api-key <key> or set SIFT_API_KEY ` +
+      `\`host\` ${host} can be reached from other machines, so an API key is required: pass \`apiKey\` <key> or set SIFT_API_KEY ` +
         '(clients then send "Authorization: Bearer <key>"), or bind 127.0.0.1',
-      { details: { host } },
+      { details: { host, option: 'apiKey' } },
     );
   }
 }

@@ -75,7 +75,7 @@ test('binding an address other machines can reach needs an API key', async () =>
   for (const host of ['0.0.0.0', '::', '192.168.1.20', 'example.com']) {
     assert.throws(
       () => checkBindAddress(host, undefined),
-      (err: unknown) => isSiftError(err, 'INVALID_OPTION') && err.message.includes(`--host ${host}`) && /--api-key/.test(err.message) && /SIFT_API_KEY/.test(err.message),
+      (err: unknown) => isSiftError(err, 'INVALID_OPTION') && err.message.includes(`\`host\` ${host}`) && /`apiKey`/.test(err.message) && err.details?.option === 'apiKey' && /SIFT_API_KEY/.test(err.message),
       host,
     );
     assert.doesNotThrow(() => checkBindAddress(host, 'a-key'), host);

@@ -50,7 +50,7 @@ export function metricSpecs(options: MetricOptions = {}): MetricSpec[] {
 function sortedUnique(list: readonly number[]): number[] {
   for (const k of list) {
     if (!Number.isInteger(k) || k < 1) {
-      throw new SiftError('INVALID_OPTION', `cut-off ${k} is not a positive integer; use e.g. --k 1,3,4,10,20`);
+      throw new SiftError('INVALID_OPTION', `\`k\` cut-off ${k} is not a positive integer; use e.g. 1,3,4,10,20`, { details: { option: 'k' } });
     }
   }
   return [...new Set(list)].sort((a, b) => a - b);

@@ -36,7 +36,7 @@ export async function writeReportFiles(
     await writeFile(files.markdown, markdownSummary(report, { ...(options.headline === undefined ? {} : { headline: options.headline }) }));
     await writeFile(files.json, `${JSON.stringify(report.json, null, 2)}\n`);
   } catch (err) {
-    throw toSiftError(err, 'INVALID_OPTION', `cannot write the report to ${root} (--out)`);
+    throw toSiftError(err, 'INVALID_OPTION', `cannot write the report to ${root} (\`out\`)`);
   }
   return files;
 }
