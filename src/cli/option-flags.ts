@@ -21,9 +21,13 @@ export const OPTION_FLAGS: Readonly<Record<string, string>> = {
   k: '--k',
   llmModel: '--llm-model',
   maxBatchPairs: '--batch-pairs',
+  maxDocumentTokens: '--max-document-tokens',
+  maxLength: '--max-length',
   maxQueuedPairs: '--max-queue',
   maxWaitMs: '--batch-wait-ms',
+  maxWindows: '--max-windows',
   llmUrl: '--llm-url',
+  longDocuments: '--long-documents',
   minScore: '--min-score',
   mode: '--mode',
   modelsDir: '--models-dir',
@@ -35,6 +39,7 @@ export const OPTION_FLAGS: Readonly<Record<string, string>> = {
   rrfK: '--rrf-k',
   store: '--store',
   topK: '--top-k',
+  windowOverlap: '--window-overlap',
 };
 
 /**

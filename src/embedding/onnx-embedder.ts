@@ -78,7 +78,7 @@ export class OnnxEmbedder implements Embedder {
     const loaded = await this.ensureLoaded();
     const batchSize = options.batchSize ?? this.options.batchSize ?? DEFAULT_EMBED_BATCH_SIZE;
     if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new SiftError('INVALID_OPTION', `batchSize must be a whole number >= 1, got ${String(batchSize)}`);
+      throw new SiftError('INVALID_OPTION', `\`batchSize\` must be a whole number >= 1, got ${String(batchSize)}`, { details: { option: 'batchSize' } });
     }
     const prefix = loaded.prefixes[options.kind ?? 'passage'];
     const { session, tokenizer, layout, padId } = loaded.model;
@@ -129,7 +129,9 @@ export class OnnxEmbedder implements Embedder {
     const limit = model.maxLength;
     const maxLength = this.options.maxLength ?? limit;
     if (!Number.isInteger(maxLength) || maxLength < 3 || maxLength > limit) {
-      throw new SiftError('INVALID_OPTION', `maxLength must be a whole number from 3 to ${limit}, got ${String(this.options.maxLength)}`);
+      throw new SiftError('INVALID_OPTION', `\`maxLength\` must be a whole number from 3 to ${limit}, got ${String(this.options.maxLength)}`, {
+        details: { option: 'maxLength' },
+      });
     }
     return {
       output,

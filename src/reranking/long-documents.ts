@@ -58,14 +58,16 @@ export interface WindowSettings {
 export function longDocumentsMode(value: unknown): LongDocuments {
   if (value === undefined) return 'truncate';
   if (value === 'truncate' || value === 'window') return value;
-  throw new SiftError('INVALID_OPTION', `longDocuments must be "truncate" or "window", got ${JSON.stringify(value)}`);
+  throw new SiftError('INVALID_OPTION', `\`longDocuments\` must be "truncate" or "window", got ${JSON.stringify(value)}`, { details: { option: 'longDocuments' } });
 }
 
 /** The window options of a call, each checked (INVALID_OPTION naming it). */
 export function windowSettings(options: Pick<RerankOptions, 'windowOverlap' | 'maxWindows' | 'maxDocumentTokens'>): WindowSettings {
   const whole = (name: string, value: number | undefined, min: number, fallback: number | undefined): number | undefined => {
     if (value === undefined) return fallback;
-    if (!Number.isInteger(value) || value < min) throw new SiftError('INVALID_OPTION', `${name} must be a whole number >= ${min}, got ${String(value)}`);
+    if (!Number.isInteger(value) || value < min) {
+      throw new SiftError('INVALID_OPTION', `\`${name}\` must be a whole number >= ${min}, got ${String(value)}`, { details: { option: name } });
+    }
     return value;
   };
   return {

@@ -133,8 +133,8 @@ test('maxDocumentTokens cuts what is read; a document past maxWindows is refused
     /^sift: document 1 is longer than 2 windows of \d+ tokens can read .*maxDocumentTokens/,
   );
   assert.equal(err.details?.field, 'documents[1]');
-  await expectSiftError(judge.rerank(QUERY, [long], { longDocuments: 'sliding' as 'window' }), 'INVALID_OPTION', /longDocuments must be "truncate" or "window"/);
-  await expectSiftError(judge.rerank(QUERY, [long], { longDocuments: 'window', windowOverlap: -1 }), 'INVALID_OPTION', /windowOverlap must be a whole number >= 0/);
+  await expectSiftError(judge.rerank(QUERY, [long], { longDocuments: 'sliding' as 'window' }), 'INVALID_OPTION', /`longDocuments` must be "truncate" or "window"/);
+  await expectSiftError(judge.rerank(QUERY, [long], { longDocuments: 'window', windowOverlap: -1 }), 'INVALID_OPTION', /`windowOverlap` must be a whole number >= 0/);
 });
 
 test('a remote judge refuses window mode rather than silently truncating', async () => {

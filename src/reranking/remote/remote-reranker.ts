@@ -104,7 +104,9 @@ export class RemoteReranker implements Reranker {
     const started = performance.now();
     const { texts, topK } = checkRerankRequest(query, documents, options);
     if (longDocumentsMode(options.longDocuments) === 'window') {
-      throw new SiftError('INVALID_OPTION', `longDocuments "window" needs a local cross-encoder; ${this.model} reads documents its own way (Cohere's API windows them itself)`);
+      throw new SiftError('INVALID_OPTION', `\`longDocuments\` "window" needs a local cross-encoder; ${this.model} reads documents its own way (Cohere's API windows them itself)`, {
+        details: { option: 'longDocuments' },
+      });
     }
     if (documents.length === 0 || topK === 0) return { results: [], model: this.model, truncatedPairs: 0, timings: { tokenizeMs: 0, inferenceMs: 0, totalMs: 0 } };
 
@@ -194,5 +196,7 @@ async function forEachLimited<T>(items: readonly T[], limit: number, work: (item
 }
 
 function positive(name: string, n: number | undefined): void {
-  if (n !== undefined && (!Number.isInteger(n) || n < 1)) throw new SiftError('INVALID_OPTION', `${name} must be a whole number >= 1, got ${String(n)}`);
+  if (n !== undefined && (!Number.isInteger(n) || n < 1)) {
+    throw new SiftError('INVALID_OPTION', `\`${name}\` must be a whole number >= 1, got ${String(n)}`, { details: { option: name } });
+  }
 }
