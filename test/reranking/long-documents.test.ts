@@ -139,6 +139,6 @@ test('maxDocumentTokens cuts what is read; a document past maxWindows is refused
 
 test('a remote judge refuses window mode rather than silently truncating', async () => {
   const remote = new RemoteReranker({ url: 'http://127.0.0.1:9/rerank#tei' });
-  await expectSiftError(remote.rerank(QUERY, ['a'], { longDocuments: 'window' }), 'INVALID_OPTION', /longDocuments "window" needs a local cross-encoder/);
+  await expectSiftError(remote.rerank(QUERY, ['a'], { longDocuments: 'window' }), 'INVALID_OPTION', /`longDocuments` "window" needs a local cross-encoder/);
   await remote.close();
 });
