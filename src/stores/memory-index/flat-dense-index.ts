@@ -13,15 +13,17 @@ export interface FlatDenseIndexOptions {
   /** Threads of the int8 pass (default 1: a search is short, and a server runs many at once). Range 1–cores. */
   threads?: number;
   /**
-   * From this many vectors on (default 200,000), an HNSW graph over the int8 rows is built in the
-   * background and, once complete, replaces the full int8 scan as the candidate generator (its
-   * `rescore` best candidates are still re-scored exactly in fp32). The scan answers until then, so
-   * results never wait for the graph. `Infinity` never builds one. On real all-MiniLM-L6-v2 vectors
-   * the int8 scan takes ~6 ms at 100k rows and ~60 ms at 1M on one core; the graph ~1 ms at 1M
-   * (`bench/dense-index.bench.ts`).
+   * From this many vectors on, an HNSW graph over the int8 rows is built in the background and,
+   * once complete, replaces the full int8 scan as the candidate generator (its `rescore` best
+   * candidates are still re-scored exactly in fp32). The scan answers until then, so results never
+   * wait for the graph. Default `Infinity` (never): on real all-MiniLM-L6-v2 vectors grown to 1M rows
+   * the graph answered in ~0.7 ms but found only 0.92 of the exact top 20 (ef 200; 0.94 at ef 400),
+   * while the exact int8 scan took ~25 ms with recall 1.0 (`bench/dense-index.bench.ts`,
+   * bench/RESULTS.md). Set it for stores far past 1M rows, where the scan grows linearly, if that
+   * recall is acceptable.
    */
   graphMinRows?: number;
-  /** Graph shape (connectivity 16, expansion on insert 64, on search 200: recall@20 ≥ 0.99 in the bench). */
+  /** Graph shape (default connectivity 16, expansion on insert 64, on search 200; recall@20 0.994 at 100k and 0.919 at 1M rows in the bench). */
   graph?: HnswGraphOptions;
   /** Native threads that build the graph (default 2). */
   graphThreads?: number;
@@ -97,7 +99,7 @@ export class FlatDenseIndex {
     this.#rescore = options.rescore ?? 200;
     this.#threads = options.threads ?? 1;
     this.#graphOptions = options;
-    const minRows = options.graphMinRows ?? 200_000;
+    const minRows = options.graphMinRows ?? Infinity;
     if (!(minRows >= 1)) throw new SiftError('INVALID_OPTION', `graphMinRows must be >= 1, got ${String(options.graphMinRows)}`);
     if (!Number.isInteger(this.#rescore) || this.#rescore < 1) throw new SiftError('INVALID_OPTION', `rescore must be a whole number >= 1, got ${String(options.rescore)}`);
     if (!Number.isInteger(this.#threads) || this.#threads < 1) throw new SiftError('INVALID_OPTION', `threads must be a whole number >= 1, got ${String(options.threads)}`);
@@ -214,13 +216,16 @@ export class FlatDenseIndex {
     await this.#graphBuild;
   }
 
-  /** The k nearest ids by cosine similarity (vectors are unit length, so by dot product), best first. */
-  search(query: Float32Array, k: number): DenseIndexHit[] {
+  /**
+   * The k nearest ids by cosine similarity (vectors are unit length, so by dot product), best first.
+   * `options.rescore` overrides the index's candidate count for this search (the graph explores at least that many).
+   */
+  search(query: Float32Array, k: number, options: { rescore?: number } = {}): DenseIndexHit[] {
     const d = this.dimension;
     if (query.length !== d) throw new SiftError('STORE_MODEL_MISMATCH', `query vector has dimension ${query.length}; the index holds ${d}`);
     const n = this.#ids.length;
     if (k <= 0 || n === 0) return [];
-    const want = Math.min(n, Math.max(k, this.#rescore));
+    const want = Math.min(n, Math.max(k, options.rescore ?? this.#rescore));
     let slots: ArrayLike<number>;
     if (want >= n) {
       slots = Uint32Array.from({ length: n }, (_, i) => i);
@@ -277,7 +282,7 @@ export class FlatDenseIndex {
 
   /** After a change: adds a few new rows to a complete graph in line, else (re)starts the background build when the index is large enough. */
   #maintainGraph(freshSlots: readonly number[]): void {
-    const minRows = this.#graphOptions.graphMinRows ?? 200_000;
+    const minRows = this.#graphOptions.graphMinRows ?? Infinity;
     if (this.#disposed || this.#ids.length < minRows) return;
     const graph = this.#graph;
     if (graph && this.#graphReady && !this.#graphBuild && freshSlots.length <= GRAPH_INLINE_ROWS) {
