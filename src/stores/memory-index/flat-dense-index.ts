@@ -91,6 +91,7 @@ export class FlatDenseIndex {
   #graph: HnswGraph | undefined;
   #graphReady = false;
   #graphBuild: Promise<void> | undefined;
+  #graphFailed = false;
   #disposed = false;
 
   private constructor(dimension: number, kernel: Int8Kernel, options: FlatDenseIndexOptions) {
@@ -293,7 +294,15 @@ export class FlatDenseIndex {
       return;
     }
     if (freshSlots.length > 0 || !graph) this.#graphReady = false;
-    this.#graphBuild ??= this.#buildGraph().finally(() => (this.#graphBuild = undefined));
+    if (this.#graphFailed) return;
+    // A failed build (the native library out of memory, say) leaves the scan answering; no retry loop.
+    this.#graphBuild ??= this.#buildGraph()
+      .catch(() => {
+        this.#graphFailed = true;
+        this.#graph = undefined;
+        this.#graphReady = false;
+      })
+      .finally(() => (this.#graphBuild = undefined));
   }
 
   /**
