@@ -21,7 +21,7 @@ export interface OpenSearchOptions {
   embedder?: string | undefined;
   /** Model loading options for the embedder. */
   models?: ModelLoadOptions;
-  /** How hybrid fuses dense and BM25 (default: RRF, k = 60, equal weights). */
+  /** How hybrid fuses dense and BM25 (default `DEFAULT_FUSION`: weighted RRF, k = 60, dense weight 0.7). */
   fusion?: FusionOptions | undefined;
   /** With `bm25`, BM25 also matches each chunk's heading path (default {@link DEFAULT_HEADING_CONTEXT}). */
   headingContext?: HeadingContext | undefined;

@@ -49,7 +49,7 @@ export function registerIngest(program: Command): void {
     .option('--max-file-size <size>', `skip larger files: bytes, or with k/M/G (default ${DEFAULT_MAX_FILE_BYTES / 1024 / 1024}M)`)
     .option('--batch-size <n>', 'texts per embedding batch (default: the embedder\'s, 8)')
     .option('--commit-chunks <n>', 'chunks written per commit, whole files only (default 1024); smaller loses less work to a crash')
-    .option('--heading-context <list>', 'with scout (or all), chunks are embedded as heading path + chunk; none: the chunk alone (default: see README, quality)')
+    .option('--heading-context <list>', 'with scout (or all), chunks are embedded as heading path + chunk; otherwise the chunk alone (default: the chunk alone, measured in README "Retrieval quality")')
     .option('--json', 'print the summary as JSON');
   addModelFlags(command).action((paths: string[], flags: IngestFlags) =>
     runCommand(flags, async () => {
