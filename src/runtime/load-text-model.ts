@@ -26,7 +26,8 @@ export interface ModelLoadOptions {
   /**
    * With `dtype: 'int8'`: when sift cannot rewrite the float32 graph (weights in external data files,
    * opset older than 11), load the float32 graph instead of failing; the model then reports `fp32`.
-   * Set by callers whose int8 is a default rather than the user's request (default false).
+   * "int8 where sift can make it" (default false; the judge sets it when int8 is its default rather
+   * than the caller's request).
    */
   int8Fallback?: boolean;
 }

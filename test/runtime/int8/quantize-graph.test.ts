@@ -120,7 +120,7 @@ test('--dtype int8 quantizes the fp32 file once, caches it, and scores like fp32
   }
 });
 
-test('the int8 default falls back to fp32 for a graph with external data; an explicit int8 still refuses it', async () => {
+test('int8Fallback loads a graph with external data in fp32; int8 without it refuses the graph, naming why', async () => {
   const root = await mkdtemp(join(tmpdir(), 'sift-int8-external-'));
   try {
     // The generated judge with its largest MatMul weight moved to onnx/model.onnx_data, as exports over 2 GB store theirs.
@@ -144,11 +144,11 @@ test('the int8 default falls back to fp32 for a graph with external data; an exp
     await writeFile(join(dir, 'onnx', 'model.onnx_data'), bytes);
 
     const passages = ['Berlin has 3.5 million people.', 'Paris is in France.'];
-    const byDefault = new CrossEncoderReranker({ model: dir, cacheDir: root });
+    const byDefault = new CrossEncoderReranker({ model: dir, dtype: 'int8', int8Fallback: true, cacheDir: root });
     const fp32 = new CrossEncoderReranker({ model: source, dtype: 'fp32', cacheDir: root });
-    const int8 = new CrossEncoderReranker({ model: dir, dtype: 'int8', cacheDir: root });
+    const int8 = new CrossEncoderReranker({ model: dir, dtype: 'int8', int8Fallback: false, cacheDir: root });
     try {
-      assert.equal((await byDefault.load()).dtype, 'fp32', 'the default loads the float graph it cannot rewrite');
+      assert.equal((await byDefault.load()).dtype, 'fp32', 'the float graph sift cannot rewrite loads as it is');
       const got = (await byDefault.scorePairs('How many people live in Berlin?', passages)).logits;
       const want = (await fp32.scorePairs('How many people live in Berlin?', passages)).logits;
       got.forEach((l, i) => assert.ok(Math.abs(l - want[i]!) < 1e-5, `pair ${i}: ${l} vs fp32 ${want[i]}`));
