@@ -1,6 +1,6 @@
 export type { Reranker, RerankDocument, RerankOptions, RerankResponse, RerankResult, RerankTimings } from './reranker.js';
 export { documentText } from './reranker.js';
-export { CrossEncoderReranker, DEFAULT_RERANK_BATCH_SIZE, type CrossEncoderOptions, type PairScores } from './cross-encoder.js';
+export { CrossEncoderReranker, DEFAULT_JUDGE_DTYPE, DEFAULT_QUANTIZED_RERANK_BATCH_SIZE, DEFAULT_RERANK_BATCH_SIZE, type CrossEncoderOptions, type PairScores } from './cross-encoder.js';
 export { pairScore, sigmoid } from './scores.js';
 export * from './score-cache.js';
 export {
