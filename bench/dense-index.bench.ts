@@ -7,9 +7,9 @@
  *
  * Data: SciFact chunked as `ingestDocuments` chunks it (title + text, 500 / 50 characters) and
  * embedded with the real all-MiniLM-L6-v2 (fp32) by `bench/support/real-vectors.ts` (cache:
- * `SIFT_VECTOR_CACHE`). Sizes past the real rows are real rows perturbed and re-normalised:
- * row i is `normalise(real[i mod R] + g)` with g Gaussian of norm ~0.5 (cosine ~0.89 to its origin),
- * so every size keeps the real vectors' anisotropy and topic structure. Queries are real SciFact
+ * `SIFT_VECTOR_CACHE`). Sizes past the real rows are real rows perturbed and re-normalised (see
+ * `expand`; `SIFT_BENCH_DENSE_SYNTH=blend|noise`), so every size keeps the real vectors' anisotropy
+ * and topic structure. Queries are real SciFact
  * claims embedded as queries. Recall@20 is against an exact fp32 scan (USearch's fp32 kernel, an
  * implementation independent of the int8 path measured). Query embedding is not included.
  */
@@ -27,21 +27,30 @@ import type { BenchFigure, BenchSuite } from './support/suite.js';
 
 const K = 20;
 
-/** `n` rows: the real ones first, then perturbed copies (see the file comment). Seeded, so every run builds the same matrix. */
-function expand(real: Float32Array, realRows: number, n: number, seed: number): Float32Array {
+/**
+ * `n` rows: the real ones first, then synthetic ones made from them (seeded, so every run builds the
+ * same matrix). `blend` (default): row i is `normalise(real[i mod R] + 0.5 · real[j] + g)` with j a
+ * random real row and g Gaussian of norm ~0.5 — a new point between two real chunks' topics (cosine
+ * ~0.8 to its origin). `noise`: `normalise(real[i mod R] + g)` — near-copies of each real row (cosine
+ * ~0.89), which at 1M means ~43 near-duplicates per real chunk: fine for a scan, but an adversarial
+ * case for a graph index (each node's neighbours are its own copies, so the graph breaks into islands).
+ */
+function expand(real: Float32Array, realRows: number, n: number, seed: number, mode: 'blend' | 'noise'): Float32Array {
   const out = new Float32Array(n * DIM);
   out.set(real.subarray(0, Math.min(n, realRows) * DIM));
   const u = xorshiftUniform(seed);
   const sigma = 0.5 / Math.sqrt(DIM);
+  const partner = mode === 'blend' ? 0.5 : 0;
   for (let i = realRows; i < n; i++) {
     const src = (i % realRows) * DIM;
+    const other = Math.min(realRows - 1, Math.floor(u() * realRows)) * DIM;
     const o = i * DIM;
     let norm = 0;
     for (let j = 0; j < DIM; j += 2) {
       const r = Math.sqrt(-2 * Math.log(u())) * sigma;
       const t = 2 * Math.PI * u();
-      const a = real[src + j]! + r * Math.cos(t);
-      const b = real[src + j + 1]! + r * Math.sin(t);
+      const a = real[src + j]! + partner * real[other + j]! + r * Math.cos(t);
+      const b = real[src + j + 1]! + partner * real[other + j + 1]! + r * Math.sin(t);
       out[o + j] = a;
       out[o + j + 1] = b;
       norm += a * a + b * b;
@@ -134,9 +143,11 @@ const suite: BenchSuite = {
     if (!real) return { figures: [], notes: [], skipped: `no real SciFact vectors in ${vectorCacheDir()}; run \`npx tsx bench/support/real-vectors.ts\` (needs ../shared)` };
     const sizes = process.env.SIFT_BENCH_DENSE_SIZES?.split(',').map(Number) ?? (quick ? [20_000] : [20_000, 100_000, 1_000_000]);
     const lanceMax = Number(process.env.SIFT_BENCH_DENSE_LANCE_MAX ?? 100_000);
+    const graphAt = Number(process.env.SIFT_BENCH_DENSE_GRAPH_MIN ?? 200_000);
+    const synth = process.env.SIFT_BENCH_DENSE_SYNTH === 'noise' ? 'noise' : 'blend';
     const figures: BenchFigure[] = [];
     const notes: string[] = [
-      `real rows: ${real.rows} SciFact chunks (all-MiniLM-L6-v2 fp32${real.complete ? '' : ', the part embedded so far'}); larger sizes add perturbed, re-normalised copies (cosine ~0.89 to their origin)`,
+      `real rows: ${real.rows} SciFact chunks (all-MiniLM-L6-v2 fp32${real.complete ? '' : ', the part embedded so far'}); larger sizes add synthetic rows made from them (${synth === 'blend' ? 'normalise(real[i mod R] + 0.5 real[random] + Gaussian of norm 0.5), cosine ~0.8 to the origin' : 'normalise(real[i mod R] + Gaussian of norm 0.5): near-copies, cosine ~0.89'})`,
       `queries: real SciFact claims embedded as queries; k = ${K}; one search at a time; load average at start ${loadavg()[0]!.toFixed(1)}`,
     ];
     const add = (chunks: number, method: string, r: { p50: number; p95: number }, recallAt20: number, extra: Record<string, string | number | boolean> = {}) => {
@@ -150,23 +161,53 @@ const suite: BenchSuite = {
       for (const n of sizes) {
         const queries = quick ? 50 : n >= 1_000_000 ? 100 : 200;
         const qv = real.queryVectors.subarray(0, queries * DIM);
-        const matrix = expand(real.vectors, real.rows, n, n);
+        const matrix = expand(real.vectors, real.rows, n, n, synth);
         const tTruth = performance.now();
         const truth = await exactTruth(matrix, qv);
         log(`${n}: exact truth in ${((performance.now() - tTruth) / 1000).toFixed(1)} s`);
 
-        const tBuild = performance.now();
-        const index = await FlatDenseIndex.create(DIM);
         const ids = Array.from({ length: n }, (_, i) => `r${i}`);
-        for (let i = 0; i < n; i += 10_000) index.upsert(ids.slice(i, i + 10_000), matrix.subarray(i * DIM, Math.min(n, i + 10_000) * DIM));
+        const fill = (index: FlatDenseIndex) => {
+          for (let i = 0; i < n; i += 10_000) index.upsert(ids.slice(i, i + 10_000), matrix.subarray(i * DIM, Math.min(n, i + 10_000) * DIM));
+        };
+        // The exact int8 scan: the default method at every size.
+        const tBuild = performance.now();
+        const rss0 = process.memoryUsage().rss;
+        const index = await FlatDenseIndex.create(DIM, { graphMinRows: Infinity });
+        fill(index);
         figures.push({ metric: 'dense.build', value: round((performance.now() - tBuild) / 1000, 2), unit: 's', params: { chunks: n, method: 'sift memory index (from vectors in memory)' } });
         figures.push({ metric: 'dense.memory', value: round(index.stats().bytes / 2 ** 20, 0), unit: 'MB', params: { chunks: n, method: 'sift memory index (fp32 + int8 matrices, capacity included)' } });
-        const one = await timed(qv, queries, (q) => index.search(q, K).map((h) => rowOf(h.id)));
-        add(n, 'sift memory index, 1 thread', one, recall(truth, one.rows), { rescore: 200 });
-        const two = await FlatDenseIndex.create(DIM, { threads: 2 });
-        for (let i = 0; i < n; i += 10_000) two.upsert(ids.slice(i, i + 10_000), matrix.subarray(i * DIM, Math.min(n, i + 10_000) * DIM));
-        const t2 = await timed(qv, queries, (q) => two.search(q, K).map((h) => rowOf(h.id)));
-        add(n, 'sift memory index, 2 threads', t2, recall(truth, t2.rows), { rescore: 200 });
+        log(`${n}: matrices ${round(index.stats().bytes / 2 ** 20, 0)} MB, RSS +${round((process.memoryUsage().rss - rss0) / 2 ** 20, 0)} MB`);
+        const one = await timed(qv, queries, (q) => index.search(q, K).map((h) => h.slot));
+        add(n, 'sift memory index, exact int8 scan, 1 thread', one, recall(truth, one.rows), { rescore: 200 });
+        {
+          // The same matrices searched with 2 threads (a second index: 2 GB more at 1M).
+          const two = await FlatDenseIndex.create(DIM, { threads: 2, graphMinRows: Infinity });
+          fill(two);
+          const t2 = await timed(qv, queries, (q) => two.search(q, K).map((h) => h.slot));
+          add(n, 'sift memory index, exact int8 scan, 2 threads', t2, recall(truth, t2.rows), { rescore: 200 });
+        }
+        // The opt-in HNSW graph (built in the background from `graphMinRows` on; off by default), measured from SIFT_BENCH_DENSE_GRAPH_MIN rows.
+        if (n >= graphAt) {
+          const rssBefore = process.memoryUsage().rss;
+          const tGraph = performance.now();
+          const loadBefore = loadavg()[0]!;
+          const graphed = await FlatDenseIndex.create(DIM, { graphMinRows: 1 });
+          fill(graphed);
+          await graphed.graphReady();
+          const seconds = round((performance.now() - tGraph) / 1000, 1);
+          const rss = round((process.memoryUsage().rss - rssBefore) / 2 ** 20, 0);
+          figures.push({ metric: 'dense.build', value: seconds, unit: 's', params: { chunks: n, method: 'sift memory index + HNSW graph (int8, M 16, ef_add 64, 2 threads)', load: `${loadBefore.toFixed(1)}-${loadavg()[0]!.toFixed(1)}` } });
+          figures.push({ metric: 'dense.memory', value: rss, unit: 'MB', params: { chunks: n, method: 'sift memory index + HNSW graph, process RSS growth (matrices + graph + ids)' } });
+          log(`${n}: graph built in ${seconds} s (load ${loadBefore.toFixed(1)}-${loadavg()[0]!.toFixed(1)}), RSS +${rss} MB`);
+          const g = await timed(qv, queries, (q) => graphed.search(q, K).map((h) => h.slot));
+          add(n, 'sift memory index, HNSW graph (ef 200) + fp32 re-score of 200', g, recall(truth, g.rows), { rescore: 200 });
+          for (const pool of [100, 400]) {
+            const other = await timed(qv, queries, (q) => graphed.search(q, K, { rescore: pool }).map((h) => h.slot));
+            add(n, `sift memory index, HNSW graph (ef ${Math.max(200, pool)}) + fp32 re-score of ${pool}`, other, recall(truth, other.rows), { rescore: pool });
+          }
+          await graphed.dispose();
+        }
         if (n <= 20_000) {
           const js = await timed(qv, Math.min(queries, 50), (q) => jsScan(matrix, n, q));
           add(n, 'JavaScript fp32 scan', js, recall(truth.slice(0, js.rows.length), js.rows));

@@ -1,13 +1,13 @@
 /**
  * Ingest throughput levers with the real scout (all-MiniLM-L6-v2 from ../shared/models), side by
- * side and interleaved round by round: today's path (fp32, each batch embedded then written, 256
- * chunks per commit) against the write overlapped with the next batch's embedding, sift's int8
- * scout, and larger commits. Whole pipeline of `ingestDocuments` (chunk, embed, write, optimize)
+ * side and interleaved round by round: today's path (main's default at 8007927: fp32, each batch's
+ * write overlapped with the next batch's embedding, 256 chunks per commit, inference batches of 8)
+ * against no overlap, larger inference batches, larger commits and sift's int8 scout. Whole pipeline of `ingestDocuments` (chunk, embed, write, optimize)
  * into a fresh LanceDB store per run; model loading is excluded (both dtypes are loaded first).
  *
  *   npm run bench -- --only ingest-levers [--quick]      SIFT_BENCH_INGEST_DOCS=60
  *
- * Corpus: the first N SciFact documents (title + abstract, ~4.5 chunks each).
+ * Corpus: the first N SciFact documents (title + abstract, ~4.5 chunks each; default 200, several commits).
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -26,14 +26,27 @@ interface Variant {
   dtype: 'fp32' | 'int8';
   pipeline: boolean;
   commitChunks: number;
+  /** Texts per inference batch (the embedder's default is 8). */
+  embedBatch: number;
 }
 
+/**
+ * "Today" is `sift ingest`'s default on main at 8007927: fp32, write overlapped with the next batch's
+ * embedding, 256 chunks per commit, inference batches of 8. `SIFT_BENCH_INGEST_LEVERS=all` adds the
+ * levers that did not pay (no overlap, larger inference batches; bench/RESULTS.md).
+ */
 const VARIANTS: Variant[] = [
-  { name: 'today: fp32, sequential, 256 per commit', dtype: 'fp32', pipeline: false, commitChunks: 256 },
-  { name: 'fp32, write overlapped with next embedding', dtype: 'fp32', pipeline: true, commitChunks: 256 },
-  { name: 'int8, sequential', dtype: 'int8', pipeline: false, commitChunks: 256 },
-  { name: 'int8, overlapped', dtype: 'int8', pipeline: true, commitChunks: 256 },
-  { name: 'int8, overlapped, 1024 per commit', dtype: 'int8', pipeline: true, commitChunks: 1024 },
+  { name: 'today: fp32, overlapped, 256 per commit, batch 8', dtype: 'fp32', pipeline: true, commitChunks: 256, embedBatch: 8 },
+  ...(process.env.SIFT_BENCH_INGEST_LEVERS === 'all'
+    ? ([
+        { name: 'fp32, sequential (no overlap)', dtype: 'fp32', pipeline: false, commitChunks: 256, embedBatch: 8 },
+        { name: 'fp32, batch 16', dtype: 'fp32', pipeline: true, commitChunks: 256, embedBatch: 16 },
+        { name: 'fp32, batch 32', dtype: 'fp32', pipeline: true, commitChunks: 256, embedBatch: 32 },
+      ] satisfies Variant[])
+    : []),
+  { name: 'new default: fp32, 1024 per commit', dtype: 'fp32', pipeline: true, commitChunks: 1024, embedBatch: 8 },
+  { name: 'fp32, 4096 per commit', dtype: 'fp32', pipeline: true, commitChunks: 4096, embedBatch: 8 },
+  { name: 'int8 (--dtype int8), 1024 per commit', dtype: 'int8', pipeline: true, commitChunks: 1024, embedBatch: 8 },
 ];
 
 async function scifactDocs(count: number): Promise<DocumentInput[]> {
@@ -57,7 +70,7 @@ const suite: BenchSuite = {
     if (!existsSync(join(modelsDir, 'Xenova', 'all-MiniLM-L6-v2', 'onnx', 'model.onnx'))) {
       return { figures: [], notes: [], skipped: `no real scout at ${modelsDir}/Xenova/all-MiniLM-L6-v2` };
     }
-    const docs = await scifactDocs(Number(process.env.SIFT_BENCH_INGEST_DOCS ?? (quick ? 20 : 60)));
+    const docs = await scifactDocs(Number(process.env.SIFT_BENCH_INGEST_DOCS ?? (quick ? 20 : 200)));
     const rounds = quick ? 1 : 2;
     const embedders = {
       fp32: new OnnxEmbedder({ model: SCOUT, modelsDir, offline: true, dtype: 'fp32' }),
@@ -74,7 +87,7 @@ const suite: BenchSuite = {
           const embedder = embedders[v.dtype];
           const location = join(base, `r${round}-${VARIANTS.indexOf(v)}`);
           const store = await openLanceStore(location, { create: true, embedding: { model: embedder.model, dimension: 384 } });
-          const summary = await ingestDocuments({ documents: docs, store, embedder, batchChunks: v.commitChunks, pipeline: v.pipeline });
+          const summary = await ingestDocuments({ documents: docs, store, embedder, batchChunks: v.commitChunks, pipeline: v.pipeline, embedBatchSize: v.embedBatch });
           await store.close();
           await rm(location, { recursive: true, force: true });
           chunks = summary.chunks.total;
@@ -91,7 +104,7 @@ const suite: BenchSuite = {
     const figures: BenchFigure[] = [];
     for (const v of VARIANTS) {
       const r = rates.get(v.name)!;
-      const params = { variant: v.name, pipeline: v.pipeline, commitChunks: v.commitChunks, documents: docs.length, chunks };
+      const params = { variant: v.name, pipeline: v.pipeline, commitChunks: v.commitChunks, embedBatch: v.embedBatch, documents: docs.length, chunks };
       figures.push({ metric: 'ingest.throughput', value: median(r), unit: 'chunks/s', model: 'sentence-transformers/all-MiniLM-L6-v2', dtype: v.dtype, params, note: `median of ${rounds} interleaved rounds` });
       const ratios = r.map((x, i) => x / baseline[i]!);
       figures.push({ metric: 'ingest.speedup', value: Math.round(median(ratios) * 100) / 100, unit: 'ratio', dtype: v.dtype, params, note: 'per-round ratio to today, median' });

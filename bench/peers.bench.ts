@@ -22,7 +22,7 @@ import { createInterface, type Interface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { ModelDtype } from '../src/models/model-spec.js';
-import { CrossEncoderReranker } from '../src/reranking/cross-encoder.js';
+import { CrossEncoderReranker, DEFAULT_JUDGE_DTYPE } from '../src/reranking/cross-encoder.js';
 import { peerModel } from './peers/checkpoint.js';
 import { repoRoot } from './support/models.js';
 import { spearman } from './support/rank-agreement.js';
@@ -183,7 +183,7 @@ const suite: BenchSuite = {
         const diff = Math.max(...logits.get(key)!.map((l, i) => maxAbs(l, ref[i]!)));
         const rho = spearman(ref.flat(), logits.get(key)!.flat());
         const isSift = judges.has(key);
-        const common = { model: model.name, threads, params: { runner: key, note: isSift ? `sift ${key.slice(5)}` : (info.notes[key] ?? key) } };
+        const common = { model: model.name, threads, params: { runner: key, note: isSift ? `sift ${key.slice(5)}${key === `sift-${DEFAULT_JUDGE_DTYPE}` ? ' (the default)' : ''}, default batch size and session settings` : (info.notes[key] ?? key) } };
         figures.push(
           { ...common, metric: 'peers.latency.p50', value: round(percentile(t, 50)), unit: 'ms', note: `one query of 20 candidates, ${t.length} interleaved rounds` },
           { ...common, metric: 'peers.latency.p95', value: round(percentile(t, 95)), unit: 'ms' },

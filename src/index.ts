@@ -52,7 +52,13 @@ export {
   type RerankResult,
   type RerankTimings,
 } from './reranking/reranker.js';
-export { CrossEncoderReranker, DEFAULT_RERANK_BATCH_SIZE, type CrossEncoderOptions } from './reranking/cross-encoder.js';
+export {
+  CrossEncoderReranker,
+  DEFAULT_JUDGE_DTYPE,
+  DEFAULT_QUANTIZED_RERANK_BATCH_SIZE,
+  DEFAULT_RERANK_BATCH_SIZE,
+  type CrossEncoderOptions,
+} from './reranking/cross-encoder.js';
 export { RemoteReranker, type RemoteRerankerOptions, type RemoteScoreKind } from './reranking/remote/remote-reranker.js';
 export { isEndpointUrl, parseEndpoint, type EndpointSpec } from './reranking/remote/remote-endpoint.js';
 export type { RerankShape } from './reranking/remote/rerank-protocol.js';
@@ -101,7 +107,7 @@ export { DEFAULT_K } from './retrieval/retriever.js';
 export { Bm25Retriever } from './retrieval/bm25-retriever.js';
 export { DenseRetriever } from './retrieval/dense-retriever.js';
 export { HybridRetriever, type HybridOptions } from './retrieval/hybrid-retriever.js';
-export { FUSION_METHODS, type FusionMethod, type FusionOptions } from './retrieval/fusion.js';
+export { DEFAULT_FUSION, FUSION_METHODS, fuse, type FusionMethod, type FusionOptions } from './retrieval/fusion.js';
 export { reciprocalRankFusion, RRF_K } from './retrieval/reciprocal-rank-fusion.js';
 export {
   RerankingRetriever,

@@ -6,7 +6,7 @@ import type { Embedder } from '../embedding/embedder.js';
 import { SiftError } from '../errors.js';
 import { checkStoreEmbedding } from '../stores/check-store-embedding.js';
 import type { VectorStore } from '../stores/vector-store.js';
-import { MAX_SOURCES_PER_BATCH, PipelinedWriter, type PendingSource } from './write-batch.js';
+import { DEFAULT_COMMIT_CHUNKS, MAX_SOURCES_PER_BATCH, PipelinedWriter, type PendingSource } from './write-batch.js';
 
 /** A document given as data rather than a file (a BEIR corpus entry, a database row). */
 export interface DocumentInput {
@@ -25,7 +25,7 @@ export interface IngestDocumentsOptions {
   chunkSize?: number | undefined;
   /** Characters shared by neighbouring chunks (default 50). */
   chunkOverlap?: number | undefined;
-  /** Chunks embedded and written per commit (default 512; whole documents only). */
+  /** Chunks embedded and written per commit (default 1024, `DEFAULT_COMMIT_CHUNKS`; whole documents only). */
   batchChunks?: number | undefined;
   embedBatchSize?: number | undefined;
   /**
@@ -62,7 +62,7 @@ export async function ingestDocuments(options: IngestDocumentsOptions): Promise<
   const started = performance.now();
   const { store, embedder } = options;
   const settings = resolveChunkOptions({ chunkSize: options.chunkSize, chunkOverlap: options.chunkOverlap });
-  const batchChunks = options.batchChunks ?? 512;
+  const batchChunks = options.batchChunks ?? DEFAULT_COMMIT_CHUNKS;
   const headingContext = options.headingContext ?? DEFAULT_HEADING_CONTEXT;
   const scoutContext = embedder !== null && headingContext.has('scout');
   const info = await store.info();

@@ -10,9 +10,9 @@ import type { ModelDtype } from './model-spec.js';
 export const MODEL_DTYPES: readonly ModelDtype[] = ['fp32', 'q8'];
 
 /**
- * The precision used when none is asked for: fp32, because it reproduces the reference logits of
- * the PyTorch models (the judge's regression values are fp32) and every export ships it. q8 is
- * about 4x smaller and usually faster on CPU at a small accuracy cost; choose it with `--dtype q8`.
+ * The graph resolved when none is asked for: fp32, because every export ships it and it reproduces the
+ * reference logits of the PyTorch models. The judge runs `int8` by default, which sift derives from this
+ * same fp32 file (`DEFAULT_JUDGE_DTYPE` in src/reranking/cross-encoder.ts), so fetching fp32 serves both.
  */
 export const DEFAULT_DTYPE: ModelDtype = 'fp32';
 

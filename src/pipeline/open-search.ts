@@ -24,7 +24,7 @@ export interface OpenSearchOptions {
   embedder?: string | undefined;
   /** Model loading options for the embedder. */
   models?: ModelLoadOptions;
-  /** How hybrid fuses dense and BM25 (default: RRF, k = 60, equal weights). */
+  /** How hybrid fuses dense and BM25 (default `DEFAULT_FUSION`: weighted RRF, k = 60, dense weight 0.7). */
   fusion?: FusionOptions | undefined;
   /**
    * Stages that read heading path + chunk at query time: `bm25` also matches each chunk's heading

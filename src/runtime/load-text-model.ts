@@ -5,6 +5,7 @@ import { loadTokenizer } from '../tokenization/load-tokenizer.js';
 import { specialTokenLayout, type SpecialTokenLayout } from '../tokenization/special-tokens.js';
 import type { Tokenizer } from '../tokenization/load-tokenizer.js';
 import { cacheDirFromEnv } from '../config/env.js';
+import { isSiftError } from '../errors.js';
 import { int8ModelFile } from './int8/int8-model-file.js';
 import { openSession, type ModelSession, type SessionSettings } from './onnx-session.js';
 
@@ -22,6 +23,13 @@ export interface ModelLoadOptions {
   onDownloadProgress?: (progress: DownloadProgress) => void;
   /** onnxruntime session settings (threads, graph optimisation). */
   session?: SessionSettings;
+  /**
+   * With `dtype: 'int8'`: when sift cannot rewrite the float32 graph (weights in external data files,
+   * opset older than 11), load the float32 graph instead of failing; the model then reports `fp32`.
+   * "int8 where sift can make it" (default false; the judge sets it when int8 is its default rather
+   * than the caller's request).
+   */
+  int8Fallback?: boolean;
 }
 
 /** A transformer text model ready to run: its files, session and tokenizer. */
@@ -37,7 +45,7 @@ export interface TextModel {
 
 /** Resolves a model name to files (downloading when allowed), opens its session and tokenizer. */
 export async function loadTextModel(name: string, role: ModelRole, options: ModelLoadOptions): Promise<TextModel> {
-  const resolved = await resolveModel(name, {
+  let resolved = await resolveModel(name, {
     role,
     ...(options.dtype !== undefined ? { dtype: options.dtype } : {}),
     ...(options.modelsDir !== undefined ? { modelsDir: options.modelsDir } : {}),
@@ -46,7 +54,15 @@ export async function loadTextModel(name: string, role: ModelRole, options: Mode
     ...(options.onDownloadProgress !== undefined ? { onProgress: options.onDownloadProgress } : {}),
   });
   // int8: sift's own quantization of the float32 graph, made once and cached beside the downloads.
-  const onnx = resolved.dtype === 'int8' ? await int8ModelFile(resolved.files.onnx, options.cacheDir ?? cacheDirFromEnv()) : resolved.files.onnx;
+  let onnx = resolved.files.onnx;
+  if (resolved.dtype === 'int8') {
+    try {
+      onnx = await int8ModelFile(resolved.files.onnx, options.cacheDir ?? cacheDirFromEnv());
+    } catch (err) {
+      if (!options.int8Fallback || !isSiftError(err) || err.code !== 'MODEL_INVALID') throw err;
+      resolved = { ...resolved, dtype: 'fp32' };
+    }
+  }
   const [session, tok] = await Promise.all([openSession(onnx, options.session), loadTokenizer(resolved.files.tokenizer)]);
   return {
     resolved,

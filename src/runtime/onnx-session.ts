@@ -26,6 +26,13 @@ export interface SessionSettings {
    * change shape on every call (dynamic padding), which defeats it and costs a re-plan per shape.
    */
   memPattern?: boolean;
+  /**
+   * Whether idle intra-op threads spin waiting for work (default false). onnxruntime spins by
+   * default, which wins a little on an idle machine and loses badly on a busy one: on 2 shared cores
+   * at load 12, 2 spinning threads took 1.8x the wall time and 1.7x the CPU of 2 that sleep
+   * (bench/RESULTS.md, "The judge against Python peers"). With 1 thread it changes nothing.
+   */
+  spinning?: boolean;
 }
 
 export interface TensorInfo {
@@ -112,6 +119,7 @@ export async function openSession(path: string, settings: SessionSettings = {}):
     threads: settings.threads ?? threadsFromEnv(),
     graphOptimization: settings.graphOptimization ?? 'all',
     memPattern: settings.memPattern ?? false,
+    spinning: settings.spinning ?? false,
   };
   const key = JSON.stringify([path, resolved]);
   let entry = sessions.get(key);
@@ -139,7 +147,7 @@ export async function closeSession(session: ModelSession): Promise<void> {
 
 async function createSession(
   path: string,
-  settings: { threads: number | undefined; graphOptimization: NonNullable<SessionSettings['graphOptimization']>; memPattern: boolean },
+  settings: { threads: number | undefined; graphOptimization: NonNullable<SessionSettings['graphOptimization']>; memPattern: boolean; spinning: boolean },
 ): Promise<ModelSession> {
   const info = await stat(path).catch(() => undefined);
   if (!info?.isFile() || info.size === 0) {
@@ -152,6 +160,8 @@ async function createSession(
     executionMode: 'sequential',
     interOpNumThreads: 1,
     ...(settings.threads !== undefined ? { intraOpNumThreads: settings.threads } : {}),
+    // Session config entry `session.intra_op.allow_spinning` (onnxruntime_session_options_config_keys.h).
+    extra: { session: { intra_op: { allow_spinning: settings.spinning ? '1' : '0' } } },
   };
   try {
     return new ModelSession(path, await ort.InferenceSession.create(path, options));

@@ -21,7 +21,9 @@ const PASSAGES = [
 ];
 
 test('a pair scores the same alone and inside any mixed-length batch (within 1e-5)', async () => {
-  const judge = new CrossEncoderReranker({ model: await testModelDir('reranker') });
+  // fp32: a float graph's scores do not depend on batch neighbours at any batch size. (int8 quantizes
+  // activations per batch, so it holds there at its default batch of one: the next test.)
+  const judge = new CrossEncoderReranker({ model: await testModelDir('reranker'), dtype: 'fp32' });
   try {
     const alone = await Promise.all(PASSAGES.map(async (p) => (await judge.scorePairs(QUERY, [p], { batchSize: 1 })).logits[0]!));
     for (const batchSize of [2, 3, 4, 64]) {
@@ -32,6 +34,29 @@ test('a pair scores the same alone and inside any mixed-length batch (within 1e-
     assert.ok(new Set(alone.map((l) => l.toFixed(4))).size >= 4, `logits too alike: ${alone}`);
   } finally {
     await judge.close();
+  }
+});
+
+test('int8 scores a pair the same in any candidate list at its default batch (one pair), near fp32', async () => {
+  const model = await testModelDir('reranker');
+  const judge = new CrossEncoderReranker({ model, dtype: 'int8' });
+  const fp32 = new CrossEncoderReranker({ model, dtype: 'fp32' });
+  try {
+    assert.equal((await judge.load()).dtype, 'int8');
+    const alone = await Promise.all(PASSAGES.map(async (p) => (await judge.scorePairs(QUERY, [p])).logits[0]!));
+    const together = await judge.scorePairs(QUERY, PASSAGES);
+    const reversed = await judge.scorePairs(QUERY, [...PASSAGES].reverse());
+    together.logits.forEach((l, i) => assert.ok(Math.abs(l - alone[i]!) < 1e-5, `pair ${i}: ${l} in the list vs ${alone[i]} alone`));
+    reversed.logits.forEach((l, i) => assert.ok(Math.abs(l - alone[PASSAGES.length - 1 - i]!) < 1e-5, `reversed pair ${i}`));
+    // Quantized, not the float graph under another name: close to fp32 but not equal to it.
+    const reference = (await fp32.scorePairs(QUERY, PASSAGES)).logits;
+    const diffs = [...together.logits].map((l, i) => Math.abs(l - reference[i]!));
+    assert.ok(Math.max(...diffs) > 0, 'int8 logits differ from fp32 somewhere');
+    const span = Math.max(...reference) - Math.min(...reference);
+    assert.ok(Math.max(...diffs) < 0.25 * span, `int8 logits stay near fp32's (max diff ${Math.max(...diffs)}, span ${span})`);
+  } finally {
+    await judge.close();
+    await fp32.close();
   }
 });
 
@@ -91,7 +116,7 @@ test('one-logit scores are sigmoid(logit) of the graph output; two-logit scores 
     const session = await ort.InferenceSession.create(join(dir, 'onnx', 'model.onnx'));
     const logits = Array.from((await session.run(feeds(session.inputNames))).logits!.data as Float32Array);
     await session.release();
-    const judge = new CrossEncoderReranker({ model: dir });
+    const judge = new CrossEncoderReranker({ model: dir, dtype: 'fp32' });
     try {
       const [r] = (await judge.rerank(QUERY, [PASSAGES[0]!])).results;
       const expectedLogit = logits.length === 1 ? logits[0]! : logits[1]! - logits[0]!;

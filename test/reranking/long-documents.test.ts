@@ -91,8 +91,9 @@ test('window offsets cover the text with the stated overlap, token for token', a
 });
 
 test("a window's score is independent of its batch neighbours, and a document's score is its best window's", async () => {
-  // The random-weight BERT judge, held to 40 tokens a pair so that every document needs windows.
-  const judge = new CrossEncoderReranker({ model: await testModelDir('reranker'), maxLength: 40 });
+  // The random-weight BERT judge, held to 40 tokens a pair so that every document needs windows; fp32,
+  // whose scores do not depend on batch neighbours at any batch size (int8's only at its default of 1).
+  const judge = new CrossEncoderReranker({ model: await testModelDir('reranker'), maxLength: 40, dtype: 'fp32' });
   judges.push(judge);
   const docs = [filler(90, 1), filler(30, 2), `${filler(60, 5)} The herd moves north in the dry season.`, 'Short.'];
   const alone = await Promise.all(docs.map(async (d) => judge.scoreWindows(QUERY, [d], { batchSize: 1, windowOverlap: 6 })));

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fuse, fusionLabel, parseFusionSpec } from '../../src/retrieval/fusion.js';
+import { DEFAULT_FUSION, fuse, fusionLabel, parseFusionSpec, resolveFusion } from '../../src/retrieval/fusion.js';
 import { reciprocalRankFusion } from '../../src/retrieval/reciprocal-rank-fusion.js';
 import type { RetrievedChunk } from '../../src/retrieval/retriever.js';
 import { isSiftError } from '../../src/errors.js';
@@ -17,9 +17,17 @@ const lists = {
 };
 const ids = (r: RetrievedChunk[]): string[] => r.map((x) => x.chunk.id);
 
-test('default fusion is plain RRF (k = 60, equal weights)', () => {
-  assert.deepEqual(ids(fuse(lists)), ids(reciprocalRankFusion(lists)));
-  assert.deepEqual(ids(fuse(lists, { method: 'rrf', rrfK: 20 }, 2)), ids(reciprocalRankFusion(lists, { k: 20, limit: 2 })));
+test('default fusion is weighted RRF (k = 60, dense 0.7, BM25 0.3); alpha 0.5 is plain RRF', () => {
+  const fused = fuse(lists);
+  // b: 0.7/62 + 0.3/62; a: 0.7/61; d: 0.7/63 (dense rank 3) now beats c: 0.3/61 (BM25 rank 1); e: 0.3/63.
+  assert.deepEqual(ids(fused), ['b', 'a', 'd', 'c', 'e']);
+  assert.ok(Math.abs(fused[0]!.score - 1 / 62) < 1e-12);
+  assert.ok(Math.abs(fused[2]!.score - 0.7 / 63) < 1e-12);
+  assert.deepEqual(resolveFusion(), { ...DEFAULT_FUSION });
+  assert.deepEqual(DEFAULT_FUSION, { method: 'rrf', alpha: 0.7, rrfK: 60 });
+  assert.deepEqual(ids(fuse(lists, { alpha: 0.5 })), ids(reciprocalRankFusion(lists)));
+  assert.deepEqual(ids(reciprocalRankFusion(lists)), ['b', 'a', 'c', 'd', 'e']);
+  assert.deepEqual(ids(fuse(lists, { method: 'rrf', rrfK: 20, alpha: 0.5 }, 2)), ids(reciprocalRankFusion(lists, { k: 20, limit: 2 })));
 });
 
 test('alpha 1 keeps the dense order first, alpha 0 the BM25 order, for every method', () => {
@@ -45,6 +53,11 @@ test('fusion specs parse as sift eval takes them, and bad ones are refused by fl
   assert.deepEqual(parseFusionSpec('rrf:20'), { method: 'rrf', alpha: 0.5, rrfK: 20 });
   assert.deepEqual(parseFusionSpec('rrf:60:0.7'), { method: 'rrf', alpha: 0.7, rrfK: 60 });
   assert.deepEqual(parseFusionSpec('zscore:0.3'), { method: 'zscore', alpha: 0.3, rrfK: 60 });
+  // A spec without an alpha weighs both lists the same, whatever the default: rrf:60 stays plain RRF.
+  assert.deepEqual(parseFusionSpec('rrf'), { method: 'rrf', alpha: 0.5, rrfK: 60 });
+  assert.deepEqual(parseFusionSpec('minmax'), { method: 'minmax', alpha: 0.5, rrfK: 60 });
+  assert.equal(fusionLabel(parseFusionSpec('rrf:60')), 'rrf:60');
+  assert.equal(fusionLabel(DEFAULT_FUSION), 'rrf:60:0.7');
   assert.equal(fusionLabel(parseFusionSpec('minmax:0.6')), 'minmax:0.6');
   assert.throws(() => parseFusionSpec('borda'), (e) => isSiftError(e, 'INVALID_OPTION') && /`fusion`/.test(e.message) && e.details?.option === 'fusion');
   assert.throws(() => parseFusionSpec('minmax:1.5'), (e) => isSiftError(e, 'INVALID_OPTION') && /`alpha`/.test(e.message));

@@ -76,6 +76,23 @@ test('dense, BM25 and hybrid put the right article first on the help-desk corpus
   await store.close();
 });
 
+test('BM25 ranks equal scores (duplicate passages) by chunk id, whatever order the store holds them in', async () => {
+  const text = 'Algorithm 97: shortest path between nodes of a network';
+  const rows = ['d3', 'd1', 'd2'].map((id) => ({ ...chunk(id), text, end: text.length }));
+  const rankings: string[][] = [];
+  for (const order of [rows, [...rows].reverse()]) {
+    const store = await openLanceStore(join(await tempDir('sift-ties-'), 'store'), { create: true, embedding: null });
+    for (const row of order) await store.upsert([row]); // one write each: the physical order is the insertion order
+    await store.upsert([{ ...chunk('other'), text: 'a shortest note on paths' }]);
+    const res = await new Bm25Retriever(store).retrieve('shortest path network', { k: 4 });
+    rankings.push(res.results.map((r) => r.chunk.id));
+    assert.equal(res.results[0]!.score, res.results[2]!.score, 'the three duplicates score the same');
+    await store.close();
+  }
+  assert.deepEqual(rankings[0]!.slice(0, 3), ['d1', 'd2', 'd3']);
+  assert.deepEqual(rankings[1], rankings[0]);
+});
+
 test('dense retrieval with another embedder than the store was built with is STORE_MODEL_MISMATCH', async () => {
   const { store } = await kbStore();
   const other = new DenseRetriever(store, new HashingEmbedder({ dimension: 64 }));

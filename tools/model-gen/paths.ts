@@ -16,12 +16,14 @@ export function repoRoot(): string {
 }
 
 /**
- * The read-only shared files beside the checkout: `<repo>/../shared` (see its README.md).
+ * The read-only shared files beside the checkout: `SIFT_SHARED`, else `<repo>/../shared` (see its
+ * README.md). `SIFT_SHARED` is for checkouts that do not sit beside it (worktrees), as in
+ * bench/support/real-vectors.ts.
  *
  * @example sharedDir() // '/work/shared' for a checkout at /work/main
  */
 export function sharedDir(): string {
-  return resolve(repoRoot(), '..', 'shared');
+  return resolve(process.env.SIFT_SHARED ?? resolve(repoRoot(), '..', 'shared'));
 }
 
 /**

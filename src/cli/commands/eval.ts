@@ -65,9 +65,9 @@ export function registerEval(program: Command): void {
     .option('--sweep', 'compare rerankers and candidate counts: the model-selection table')
     .option('--latency-budget-ms <ms>', 'recommend re-ranking only when total p95 per query (stage 1 + re-ranking) stays within this many ms')
     .option('--seed <n>', 'seed of the paired significance tests (randomization p-value, bootstrap interval; default 42)')
-    .option('--heading-context <list>', 'stages that read heading path (BEIR: title) + chunk: scout,bm25,judge, all or none (default: the ingest default)')
+    .option('--heading-context <list>', 'stages that read heading path (BEIR: title) + chunk: scout,bm25,judge, all or none (default bm25, as search)')
     .option('--reuse-vectors <store>', 'BEIR: reuse the vectors of identical passages from a store built with the same embedder and --dtype (heading-context variants re-embed only what changed)')
-    .option('--fusion <list>', 'hybrid fusions to compare, comma-separated: rrf:K, rrf:K:ALPHA (weighted), minmax:ALPHA, zscore:ALPHA (ALPHA: dense weight 0..1; default rrf:60)')
+    .option('--fusion <list>', 'hybrid fusions to compare, comma-separated: rrf:K, rrf:K:ALPHA (weighted), minmax:ALPHA, zscore:ALPHA (ALPHA: dense weight 0..1, 0.5 when left out; default rrf:60:0.7, as search)')
     .option('--json', 'print {"dataset", "split", "queries", "runs": [...], "significance", "recommendations", "groups"} as JSON');
   addModelFlags(command).action((flags: EvalFlags) =>
     runCommand(flags, async () => {

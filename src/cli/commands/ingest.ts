@@ -5,6 +5,7 @@ import { storeFromEnv } from '../../config/env.js';
 import { DEFAULT_EMBEDDER } from '../../pipeline/defaults.js';
 import { SiftError } from '../../errors.js';
 import { ingestFiles } from '../../ingest/ingest-files.js';
+import { DEFAULT_COMMIT_CHUNKS } from '../../ingest/write-batch.js';
 import type { IngestSummary } from '../../ingest/ingest-summary.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../../loaders/load-file.js';
 import { checkStoreEmbedderName } from '../../stores/check-store-embedding.js';
@@ -47,8 +48,8 @@ export function registerIngest(program: Command): void {
     .option('--chunk-overlap <n>', `characters shared by neighbouring chunks (default ${DEFAULT_CHUNK_OVERLAP})`)
     .option('--max-file-size <size>', `skip larger files: bytes, or with k/M/G (default ${DEFAULT_MAX_FILE_BYTES / 1024 / 1024}M)`)
     .option('--batch-size <n>', 'texts per embedding batch (default: the embedder\'s, 8)')
-    .option('--commit-chunks <n>', 'chunks written per commit, whole files only (default 256); smaller loses less work to a crash')
-    .option('--heading-context <list>', 'with scout (or all), chunks are embedded as heading path + chunk; none: the chunk alone (default: see README, quality)')
+    .option('--commit-chunks <n>', 'chunks written per commit, whole files only (default 1024); smaller loses less work to a crash')
+    .option('--heading-context <list>', 'with scout (or all), chunks are embedded as heading path + chunk; otherwise the chunk alone (default: the chunk alone, measured in README "Retrieval quality")')
     .option('--json', 'print the summary as JSON');
   addModelFlags(command).action((paths: string[], flags: IngestFlags) =>
     runCommand(flags, async () => {
@@ -58,7 +59,7 @@ export function registerIngest(program: Command): void {
       const maxFileBytes = flags.maxFileSize === undefined ? DEFAULT_MAX_FILE_BYTES : parseSize('--max-file-size', flags.maxFileSize);
       const embedBatchSize = flags.batchSize === undefined ? undefined : parsePositiveInt('--batch-size', flags.batchSize, 32);
 
-      const batchChunks = parsePositiveInt('--commit-chunks', flags.commitChunks, 256);
+      const batchChunks = parsePositiveInt('--commit-chunks', flags.commitChunks, DEFAULT_COMMIT_CHUNKS);
       const manifest = await readStoreEmbedding(location).then((embedding) => (embedding === undefined ? undefined : { embedding }));
       const name = flags.embedder ?? (manifest ? (manifest.embedding?.model ?? NO_EMBEDDER) : DEFAULT_EMBEDDER);
       const embedder = embedderFromFlag(name, flags);

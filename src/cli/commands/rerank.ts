@@ -29,7 +29,7 @@ export function registerRerank(program: Command): void {
     .option('--docs <file>', 'documents, one per line: a JSON string or {"text": ..., ...metadata}; - reads stdin')
     .option('--reranker <name>', 'cross-encoder model name or folder, or a /rerank endpoint URL', DEFAULT_RERANKER)
     .option('-k, --top-k <n>', 'show only the best n documents')
-    .option('--batch-size <n>', 'pairs per inference batch (default 8)')
+    .option('--batch-size <n>', 'pairs per inference batch (default 1 for int8/q8, 4 for fp32)')
     .option('--max-length <n>', 'maximum tokens per (query, document) pair (default: the model\'s)')
     .option('--long-documents <mode>', 'documents longer than the model reads: truncate (default) or window (read whole in overlapping windows, keep the best)')
     .option('--window-overlap <tokens>', 'with --long-documents window: tokens consecutive windows share (default 64, at most half a window)')

@@ -54,6 +54,12 @@ export function quantizeGraph(model: Uint8Array, options: QuantizeOptions = SIFT
     throw new SiftError('MODEL_INVALID', `int8 quantization needs ONNX opset 11 or later (DynamicQuantizeLinear); the model has opset ${String(opset ?? 'none')}`);
   }
 
+  // The rewritten file lives in sift's cache, away from the source's external data files, so a graph
+  // with any external initializer (not only a MatMul weight) cannot be rewritten.
+  const external = (graph.initializer ?? []).find((t) => t.dataLocation === onnxProto.onnx.TensorProto.DataLocation.EXTERNAL);
+  if (external) {
+    throw new SiftError('MODEL_INVALID', `initializer ${external.name} is stored as external data; sift's int8 quantization reads single-file models only (use --dtype fp32 or q8)`);
+  }
   const initializers = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t]));
   const graphInputs = new Set((graph.input ?? []).map((i) => i.name));
   const uses = new Map<string, number>();

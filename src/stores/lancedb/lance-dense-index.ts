@@ -81,6 +81,7 @@ export class LanceDenseIndex {
     this.#closed = true;
     await this.#background;
     await this.#syncing?.catch(() => undefined);
+    await this.#index?.dispose();
   }
 
   /** Brings the index up to date with the table's latest version; concurrent callers share one pass. */

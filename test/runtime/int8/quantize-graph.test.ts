@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
@@ -117,5 +117,48 @@ test('--dtype int8 quantizes the fp32 file once, caches it, and scores like fp32
     }
   } finally {
     await rm(cacheDir, { recursive: true, force: true });
+  }
+});
+
+test('int8Fallback loads a graph with external data in fp32; int8 without it refuses the graph, naming why', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'sift-int8-external-'));
+  try {
+    // The generated judge with its largest MatMul weight moved to onnx/model.onnx_data, as exports over 2 GB store theirs.
+    const source = await testModelDir('reranker');
+    const dir = join(root, 'external-judge');
+    await mkdir(join(dir, 'onnx'), { recursive: true });
+    for (const f of await readdir(source)) if (f !== 'onnx') await copyFile(join(source, f), join(dir, f));
+    const model = onnxProto.onnx.ModelProto.decode(await readFile(join(source, 'onnx', 'model.onnx')));
+    const weight = (model.graph!.initializer ?? [])
+      .filter((t) => (t.dims ?? []).length === 2 && (t.rawData?.length ?? 0) > 0)
+      .sort((a, b) => b.rawData!.length - a.rawData!.length)[0]!;
+    const bytes = Buffer.from(weight.rawData!);
+    weight.rawData = new Uint8Array(0);
+    weight.dataLocation = onnxProto.onnx.TensorProto.DataLocation.EXTERNAL;
+    weight.externalData = [
+      { key: 'location', value: 'model.onnx_data' },
+      { key: 'offset', value: '0' },
+      { key: 'length', value: String(bytes.length) },
+    ];
+    await writeFile(join(dir, 'onnx', 'model.onnx'), onnxProto.onnx.ModelProto.encode(model).finish());
+    await writeFile(join(dir, 'onnx', 'model.onnx_data'), bytes);
+
+    const passages = ['Berlin has 3.5 million people.', 'Paris is in France.'];
+    const byDefault = new CrossEncoderReranker({ model: dir, dtype: 'int8', int8Fallback: true, cacheDir: root });
+    const fp32 = new CrossEncoderReranker({ model: source, dtype: 'fp32', cacheDir: root });
+    const int8 = new CrossEncoderReranker({ model: dir, dtype: 'int8', int8Fallback: false, cacheDir: root });
+    try {
+      assert.equal((await byDefault.load()).dtype, 'fp32', 'the float graph sift cannot rewrite loads as it is');
+      const got = (await byDefault.scorePairs('How many people live in Berlin?', passages)).logits;
+      const want = (await fp32.scorePairs('How many people live in Berlin?', passages)).logits;
+      got.forEach((l, i) => assert.ok(Math.abs(l - want[i]!) < 1e-5, `pair ${i}: ${l} vs fp32 ${want[i]}`));
+      await expectSiftError(int8.load(), 'MODEL_INVALID', /external data/);
+    } finally {
+      await byDefault.close();
+      await fp32.close();
+      await int8.close();
+    }
+  } finally {
+    await rm(root, { recursive: true, force: true });
   }
 });

@@ -112,3 +112,74 @@ test('flat dense index: k beyond the size returns every row; an empty index and 
   await assert.rejects(FlatDenseIndex.create(0), /dimension/);
   await assert.rejects(FlatDenseIndex.create(8, { rescore: 0 }), /rescore/);
 });
+
+const recallAgainst = (truth: readonly { id: string }[], got: readonly { id: string }[]): number => {
+  const want = new Set(truth.map((t) => t.id));
+  return got.filter((g) => want.has(g.id)).length / truth.length;
+};
+
+test('flat dense index: past graphMinRows an HNSW graph is built in the background and then answers with exact scores and high recall', async () => {
+  const dim = 32;
+  const rng = prng(7);
+  const n = 3000;
+  const matrix = clustered(rng, n, dim, 12);
+  const ids = Array.from({ length: n }, (_, i) => `c${i}`);
+  const index = await FlatDenseIndex.create(dim, { rescore: 50, graphMinRows: 1000 });
+  index.upsert(ids.slice(0, 900), matrix.subarray(0, 900 * dim));
+  assert.equal(index.stats().graph, undefined, 'no graph below graphMinRows');
+  index.upsert(ids.slice(900), matrix.subarray(900 * dim));
+  // The build has started; until it is complete the exact scan answers.
+  assert.equal(index.stats().graph?.state, 'building');
+  const q = row(matrix, dim, 5);
+  assert.deepEqual(index.search(q, 10).map((h) => h.id), bruteForce(ids, matrix, dim, q, 10).map((h) => h.id));
+  await index.graphReady();
+  assert.deepEqual(index.stats().graph, { state: 'ready', rows: n });
+  let recall = 0;
+  for (let r = 0; r < 100; r++) {
+    const query = row(matrix, dim, r * 29);
+    const hits = index.search(query, 10);
+    const truth = bruteForce(ids, matrix, dim, query, 10);
+    recall += recallAgainst(truth, hits) / 100;
+    // Scores are the exact fp32 ones, best first.
+    for (const h of hits) {
+      let s = 0;
+      for (let j = 0; j < dim; j++) s += matrix[Number(h.id.slice(1)) * dim + j]! * query[j]!;
+      assert.ok(Math.abs(h.score - s) < 1e-5);
+    }
+    assert.equal(hits[0]!.id, `c${r * 29}`);
+  }
+  assert.ok(recall >= 0.98, `graph recall@10 ${recall}`);
+  await index.dispose();
+});
+
+test('flat dense index: the graph follows removals, overwrites and new rows (never returns a removed id, finds new ones)', async () => {
+  const dim = 24;
+  const rng = prng(11);
+  const n = 2400;
+  const matrix = clustered(rng, n + 1500, dim, 8);
+  const ids = Array.from({ length: n + 1500 }, (_, i) => `c${i}`);
+  const index = await FlatDenseIndex.create(dim, { rescore: 40, graphMinRows: 1000 });
+  index.upsert(ids.slice(0, n), matrix.subarray(0, n * dim));
+  // Changes while the graph is being built are caught by its next pass.
+  index.remove(ids.slice(0, 100));
+  await index.graphReady();
+  assert.deepEqual(index.stats().graph, { state: 'ready', rows: n - 100 });
+  // After it is complete: a few new rows go in at once, removals leave it, an overwrite moves a row.
+  index.upsert(ids.slice(n, n + 50), matrix.subarray(n * dim, (n + 50) * dim));
+  assert.deepEqual(index.stats().graph, { state: 'ready', rows: n - 100 + 50 });
+  index.remove(ids.slice(100, 200));
+  index.upsert(['c300'], row(matrix, dim, n + 60));
+  for (let r = 0; r < 200; r += 7) assert.ok(index.search(row(matrix, dim, r), 10).every((h) => Number(h.id.slice(1)) >= 200), `removed row returned for query ${r}`);
+  for (let r = n; r < n + 50; r += 5) assert.equal(index.search(row(matrix, dim, r), 1)[0]!.id, `c${r}`);
+  const overwritten = index.search(row(matrix, dim, n + 60), 1)[0]!;
+  assert.equal(overwritten.id, 'c300');
+  assert.ok(overwritten.score > 0.9999);
+  // Many new rows at once (more than 1,024): a background pass adds them while the scan answers.
+  index.upsert(ids.slice(n + 50), matrix.subarray((n + 50) * dim));
+  assert.equal(index.stats().graph?.state, 'building');
+  await index.graphReady();
+  assert.equal(index.stats().graph?.state, 'ready');
+  assert.equal(index.stats().graph?.rows, index.size);
+  for (let r = n + 100; r < n + 1500; r += 70) assert.equal(index.search(row(matrix, dim, r), 1)[0]!.id, `c${r}`);
+  await index.dispose();
+});
