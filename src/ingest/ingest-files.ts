@@ -45,8 +45,8 @@ export interface IngestOptions {
   /**
    * Chunks embedded and written per commit (default 1024). Whole files only: a file's chunks are
    * never split across commits, so a batch may be larger when one file has many chunks. Larger
-   * batches mean fewer commits (faster: 1024 ingested 1.02-1.41x the chunks/s of 256 with the real
-   * fp32 scout, bench/RESULTS.md); smaller ones lose less work to a crash. Range 32–4096.
+   * batches mean fewer commits (faster than 256 with the real fp32 scout, bench/RESULTS.md); smaller
+   * ones lose less work to a crash. Range 32–4096.
    */
   batchChunks?: number;
   /** Texts per embedder batch (default: the embedder's). */

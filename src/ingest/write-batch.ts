@@ -13,10 +13,9 @@ export interface PendingSource {
 }
 
 /**
- * Chunks per commit unless told otherwise (whole sources only). Measured with the real fp32 scout
- * on 894 SciFact chunks, interleaved (bench/ingest-levers.bench.ts, two runs at load ~13): 1024 per
- * commit ingested 1.02-1.41x the chunks/s of 256 in each of 4 rounds — fewer LanceDB commits
- * competing with inference for the cores, and larger length-sorted pools. A crash loses at most one
+ * Chunks per commit unless told otherwise (whole sources only). 1024 per commit ingested faster than
+ * 256 with the real fp32 scout in every round measured (bench/ingest-levers.bench.ts, bench/RESULTS.md):
+ * fewer LanceDB commits competing with inference for the cores, and larger length-sorted pools. A crash loses at most one
  * uncommitted batch; per-source all-or-nothing holds at any size.
  */
 export const DEFAULT_COMMIT_CHUNKS = 1024;

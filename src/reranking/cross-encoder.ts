@@ -17,29 +17,25 @@ import { bestWindows, effectiveOverlap, longDocumentsMode, tooManyWindowsError, 
 /**
  * Default pairs per inference batch for float32 graphs. Small batches win on CPU: with length-sorted
  * batches, 4 pairs of ~130 tokens keep a layer's activations in the core's L2 cache and pad less than
- * 8, 16 or 20 do. bench/RESULTS.md (MiniLM-L6, 20 SciFact candidates, AMD Zen 5): batch 4 against 8
- * takes 1.09x less CPU on one thread; batch 8 against 16 took 1.16x less on the earlier Intel
- * machine; 32 and 64 are slower.
+ * 8, 16 or 20 do; 32 and 64 are slower (batch sizes measured side by side: bench/RESULTS.md).
  */
 export const DEFAULT_RERANK_BATCH_SIZE = 4;
 
 /**
  * Default pairs per batch for quantized graphs (`int8`, `q8`): one. Their activations are quantized
  * with one range per batch (DynamicQuantizeLinear), so in a batch a pair's score moves with its
- * neighbours (on the sift-lab judge by up to 0.45 logit, 7 % of score orders flipped between batch 1
- * and batch 4). Alone, a pair's score depends on that pair only, as with fp32, so scores are the same
- * in any candidate list, split request or cache; it costs ~1.08x the CPU of batch 4 (bench/RESULTS.md).
+ * neighbours. Alone, a pair's score depends on that pair only, as with fp32, so scores are the same
+ * in any candidate list, split request or cache, at a little more CPU than batch 4 (how much, and how
+ * far scores moved in batches: bench/RESULTS.md).
  */
 export const DEFAULT_QUANTIZED_RERANK_BATCH_SIZE = 1;
 
 /**
  * The judge's weights when none are asked for: `fp32`, which reproduces the PyTorch model's logits.
- * `int8` (sift's own quantization of the same file, `dtype: 'int8'` / `--dtype int8`) takes ~2.2x less
- * CPU and is level with the fastest Python peer, but on a trained cross-encoder head it missed the
- * equal-ranking bar at full size (SciFact test 300 x 50: Spearman 0.991, nDCG@10 -0.0079 against the
- * 0.005 bar; bench/RESULTS.md, "The judge against Python peers"), so it is not the default. When it
- * becomes one, `int8Fallback` (set below whenever the dtype is defaulted) loads graphs sift cannot
- * rewrite in fp32.
+ * `int8` (sift's own quantization of the same file, `dtype: 'int8'`) takes much less CPU, but on a
+ * trained cross-encoder head it missed the equal-ranking bar at full size (bench/RESULTS.md, "The
+ * judge against Python peers"), so it is not the default. When it becomes one, `int8Fallback` (set
+ * below whenever the dtype is defaulted) loads graphs sift cannot rewrite in fp32.
  */
 export const DEFAULT_JUDGE_DTYPE: ModelDtype = 'fp32';
 
@@ -52,7 +48,7 @@ export interface CrossEncoderOptions extends ModelLoadOptions {
   maxLength?: number;
   /**
    * Remembers judged pairs (default: none). Repeated (query, passage) pairs then skip tokenizing and
-   * inference: a lookup costs ~10 µs, a judged pair ~10–40 ms on a laptop CPU (bench/RESULTS.md).
+   * inference: a lookup costs far less than judging the pair (bench/RESULTS.md).
    * Opt-in because it only pays where pairs repeat (a server's repeated questions, paging, compare).
    */
   scoreCache?: ScoreCache;
@@ -160,7 +156,7 @@ export class CrossEncoderReranker implements Reranker, PairScorer {
       logits[i] = run.logits[j]!;
       scores[i] = run.scores[j]!;
       truncated[i] = pairs[j]!.truncated;
-      cache?.set(keys[i]!, { logit: logits[i]!, score: scores[i]!, truncated: truncated[i]! });
+      cache?.set(keys[i]!, { logit: logits[i], score: scores[i], truncated: truncated[i] });
     });
     return pairScores({ logits, scores, truncated }, run, tokenizeMs, started);
   }

@@ -82,7 +82,7 @@ export async function loadTextModel(name: string, role: ModelRole, options: Mode
 function modelMaxLength(resolved: ResolvedModel, tokenizerMax: number | undefined): number {
   if (resolved.spec) return resolved.spec.maxLength;
   const positions = typeof resolved.config.max_position_embeddings === 'number' ? resolved.config.max_position_embeddings : undefined;
-  const family = String(resolved.config.model_type ?? '');
+  const family = typeof resolved.config.model_type === 'string' ? resolved.config.model_type : '';
   const usable = positions === undefined ? undefined : /roberta|camembert/.test(family) ? positions - 2 : positions;
   const candidates = [usable, tokenizerMax].filter((n): n is number => typeof n === 'number' && n > 0);
   return candidates.length > 0 ? Math.min(...candidates) : 512;

@@ -28,9 +28,8 @@ export interface SessionSettings {
   memPattern?: boolean;
   /**
    * Whether idle intra-op threads spin waiting for work (default false). onnxruntime spins by
-   * default, which wins a little on an idle machine and loses badly on a busy one: on 2 shared cores
-   * at load 12, 2 spinning threads took 1.8x the wall time and 1.7x the CPU of 2 that sleep
-   * (bench/RESULTS.md, "The judge against Python peers"). With 1 thread it changes nothing.
+   * default, which wins a little on an idle machine and loses badly on a busy one, in wall time and in
+   * CPU (bench/RESULTS.md, "The judge against Python peers"). With 1 thread it changes nothing.
    */
   spinning?: boolean;
 }
@@ -78,7 +77,7 @@ export class ModelSession {
       if (this.released) throw new SiftError('INFERENCE_FAILED', `the model session for ${this.path} was closed`);
       try {
         return (await (outputNames
-          ? this.session.run(feeds, outputNames as string[])
+          ? this.session.run(feeds, outputNames)
           : this.session.run(feeds))) as Record<string, ort.Tensor>;
       } catch (err) {
         throw new SiftError('INFERENCE_FAILED', `inference failed on ${this.path}: ${(err as Error).message}`, { cause: err });

@@ -12,9 +12,9 @@ const { DataType } = onnxProto.onnx.TensorProto;
  * sift's int8 recipe, chosen by measurement on real MiniLM-L6 weights (bench/RESULTS.md, "int8 that
  * ranks like fp32"): int8 MatMul weights with one scale per output column and 7-bit range, uint8
  * activations quantized per batch; embedding tables (Gather) and everything else stay float32.
- * Per-tensor weights (quantize_dynamic's default, which some `model_quantized.onnx` files use) drop
- * the rank correlation with fp32 to 0.977; this recipe kept Spearman 0.996-0.997 and nDCG@10 within
- * 0.002 of fp32 on both SciFact splits. Embedding lookups cost nothing worth quantizing.
+ * Per-tensor weights (quantize_dynamic's default, which some `model_quantized.onnx` files use) rank
+ * visibly less like fp32 than this recipe does (the agreement figures are in that section).
+ * Embedding lookups cost nothing worth quantizing.
  */
 export const SIFT_INT8_WEIGHTS: QuantizeOptions = { type: 'int8', reduceRange: true };
 
@@ -49,16 +49,17 @@ export function quantizeGraph(model: Uint8Array, options: QuantizeOptions = SIFT
   }
   const graph = proto.graph;
   if (!graph) throw new SiftError('MODEL_INVALID', 'the ONNX model to quantize has no graph');
-  const opset = (proto.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx')?.version;
+  // onnx-proto types the version as protobufjs's Long, whose declarations do not resolve here: read it as unknown.
+  const opset: unknown = (proto.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx')?.version;
   if (opset === undefined || Number(opset) < 11) {
-    throw new SiftError('MODEL_INVALID', `int8 quantization needs ONNX opset 11 or later (DynamicQuantizeLinear); the model has opset ${String(opset ?? 'none')}`);
+    throw new SiftError('MODEL_INVALID', `int8 quantization needs ONNX opset 11 or later (DynamicQuantizeLinear); the model has opset ${opset === undefined ? 'none' : Number(opset)}`);
   }
 
   // The rewritten file lives in sift's cache, away from the source's external data files, so a graph
   // with any external initializer (not only a MatMul weight) cannot be rewritten.
   const external = (graph.initializer ?? []).find((t) => t.dataLocation === onnxProto.onnx.TensorProto.DataLocation.EXTERNAL);
   if (external) {
-    throw new SiftError('MODEL_INVALID', `initializer ${external.name} is stored as external data; sift's int8 quantization reads single-file models only (use --dtype fp32 or q8)`);
+    throw new SiftError('MODEL_INVALID', `initializer ${external.name} is stored as external data; sift's int8 quantization reads single-file models only (use \`dtype\` fp32 or q8)`, { details: { option: 'dtype' } });
   }
   const initializers = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t]));
   const graphInputs = new Set((graph.input ?? []).map((i) => i.name));
@@ -88,7 +89,7 @@ export function quantizeGraph(model: Uint8Array, options: QuantizeOptions = SIFT
       continue;
     }
     const dims = (weight.dims ?? []).map(Number);
-    if (weight.dataType !== DataType.FLOAT || dims.length !== 2 || graphInputs.has(weightName!)) {
+    if (weight.dataType !== DataType.FLOAT || dims.length !== 2 || graphInputs.has(weightName)) {
       keptFloat++;
       newNodes.push(node);
       continue;
@@ -145,7 +146,7 @@ function floatData(tensor: TensorProto, count: number): Float32Array {
   }
   if (tensor.floatData && tensor.floatData.length === count) return Float32Array.from(tensor.floatData);
   if (tensor.dataLocation === onnxProto.onnx.TensorProto.DataLocation.EXTERNAL) {
-    throw new SiftError('MODEL_INVALID', `initializer ${tensor.name} is stored as external data; sift's int8 quantization reads single-file models only (use --dtype q8)`);
+    throw new SiftError('MODEL_INVALID', `initializer ${tensor.name} is stored as external data; sift's int8 quantization reads single-file models only (use \`dtype\` q8)`, { details: { option: 'dtype' } });
   }
   throw new SiftError('MODEL_INVALID', `initializer ${tensor.name} holds no float data`);
 }
