@@ -76,9 +76,7 @@ export class ModelSession {
     const result = this.tail.then(async () => {
       if (this.released) throw new SiftError('INFERENCE_FAILED', `the model session for ${this.path} was closed`);
       try {
-        return (await (outputNames
-          ? this.session.run(feeds, outputNames)
-          : this.session.run(feeds))) as Record<string, ort.Tensor>;
+        return await (outputNames ? this.session.run(feeds, outputNames) : this.session.run(feeds));
       } catch (err) {
         throw new SiftError('INFERENCE_FAILED', `inference failed on ${this.path}: ${(err as Error).message}`, { cause: err });
       }
