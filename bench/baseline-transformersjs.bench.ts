@@ -31,9 +31,16 @@ const suite: BenchSuite = {
     env.allowRemoteModels = false;
     env.allowLocalModels = true;
     const tokenizer = await AutoTokenizer.from_pretrained(JUDGE_MODEL);
-    const model = await AutoModelForSequenceClassification.from_pretrained(JUDGE_MODEL, { dtype: 'fp32', device: 'cpu' });
+    const model = await AutoModelForSequenceClassification.from_pretrained(JUDGE_MODEL, {
+      dtype: 'fp32',
+      device: 'cpu',
+    });
     const baseline = async (query: string, texts: readonly string[]): Promise<number[]> => {
-      const inputs = tokenizer(new Array<string>(texts.length).fill(query), { text_pair: [...texts], padding: true, truncation: true });
+      const inputs = tokenizer(new Array<string>(texts.length).fill(query), {
+        text_pair: [...texts],
+        padding: true,
+        truncation: true,
+      });
       const { logits } = (await model(inputs)) as { logits: { data: Float32Array } };
       return Array.from(logits.data);
     };
@@ -44,8 +51,11 @@ const suite: BenchSuite = {
       'sift q8': { dtype: 'q8', judge: benchJudge('q8') },
       'sift int8': { dtype: 'int8', judge: benchJudge('int8') },
     };
-    const siftScores = async (judge: CrossEncoderReranker, query: string, texts: readonly string[]): Promise<number[]> =>
-      Array.from((await judge.scorePairs(query, texts)).logits);
+    const siftScores = async (
+      judge: CrossEncoderReranker,
+      query: string,
+      texts: readonly string[],
+    ): Promise<number[]> => Array.from((await judge.scorePairs(query, texts)).logits);
 
     // Equal ranking, and warm-up: every query once through each.
     log('rankings');
@@ -69,20 +79,20 @@ const suite: BenchSuite = {
     };
     // Typed as a record of any names, so the times come back indexable by each judge's name.
     const runs: Record<string, () => Promise<unknown>> = {
-        'transformers.js fp32': () => {
-          const s = nextSet('b');
-          return baseline(s.query, s.texts);
-        },
-        ...Object.fromEntries(
-          Object.entries(judges).map(([name, { judge }]) => [
-            name,
-            () => {
-              const s = nextSet(name);
-              return judge.rerank(s.query, s.texts);
-            },
-          ]),
-        ),
-      };
+      'transformers.js fp32': () => {
+        const s = nextSet('b');
+        return baseline(s.query, s.texts);
+      },
+      ...Object.fromEntries(
+        Object.entries(judges).map(([name, { judge }]) => [
+          name,
+          () => {
+            const s = nextSet(name);
+            return judge.rerank(s.query, s.texts);
+          },
+        ]),
+      ),
+    };
     const measured = await interleaveTimes(runs, queries);
     const times = measured.wall;
     const figures: BenchFigure[] = [];
@@ -100,8 +110,20 @@ const suite: BenchSuite = {
     for (const [name, { dtype }] of Object.entries(judges)) {
       const t = times[name]!;
       const common = { model: JUDGE_MODEL, dtype, batchSize: DEFAULT_RERANK_BATCH_SIZE };
-      figures.push({ ...common, metric: 'judge.throughput', value: round((CANDIDATES * 1000) / median(t)), unit: 'pairs/s', note: `sift rerank() at its defaults, median of ${queries}` });
-      figures.push({ ...common, metric: 'judge.speedupOverBaseline', value: round(pairedRatio(baseTimes, t)), unit: 'ratio', note: 'sift / transformers.js throughput, median of per-round ratios (wall clock)' });
+      figures.push({
+        ...common,
+        metric: 'judge.throughput',
+        value: round((CANDIDATES * 1000) / median(t)),
+        unit: 'pairs/s',
+        note: `sift rerank() at its defaults, median of ${queries}`,
+      });
+      figures.push({
+        ...common,
+        metric: 'judge.speedupOverBaseline',
+        value: round(pairedRatio(baseTimes, t)),
+        unit: 'ratio',
+        note: 'sift / transformers.js throughput, median of per-round ratios (wall clock)',
+      });
       figures.push({
         ...common,
         metric: 'judge.cpuSpeedupOverBaseline',
@@ -109,9 +131,22 @@ const suite: BenchSuite = {
         unit: 'ratio',
         note: 'the same on process CPU time (the work each way costs, spinning threads included)',
       });
-      figures.push({ ...common, metric: 'judge.rankAgreementWithBaseline', value: round(median(agreement[name]!)), unit: 'Spearman', note: `median over ${sets.length} queries of the rank correlation of the ${CANDIDATES} scores` });
+      figures.push({
+        ...common,
+        metric: 'judge.rankAgreementWithBaseline',
+        value: round(median(agreement[name]!)),
+        unit: 'Spearman',
+        note: `median over ${sets.length} queries of the rank correlation of the ${CANDIDATES} scores`,
+      });
     }
-    figures.push({ model: JUDGE_MODEL, dtype: 'fp32', metric: 'judge.maxLogitDifferenceFromBaseline', value: Number(Math.max(...maxDiff).toExponential(2)), unit: 'logit', note: 'largest |sift - transformers.js| logit over all pairs' });
+    figures.push({
+      model: JUDGE_MODEL,
+      dtype: 'fp32',
+      metric: 'judge.maxLogitDifferenceFromBaseline',
+      value: Number(Math.max(...maxDiff).toExponential(2)),
+      unit: 'logit',
+      note: 'largest |sift - transformers.js| logit over all pairs',
+    });
     for (const { judge } of Object.values(judges)) await judge.close();
     return {
       figures,

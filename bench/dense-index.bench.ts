@@ -117,7 +117,11 @@ async function timed(queries: Float32Array, count: number, search: (q: Float32Ar
 
 const rowOf = (id: string): number => Number(id.slice(1));
 
-async function writeStore(location: string, matrix: Float32Array, n: number): Promise<{ store: LanceStore; seconds: number }> {
+async function writeStore(
+  location: string,
+  matrix: Float32Array,
+  n: number,
+): Promise<{ store: LanceStore; seconds: number }> {
   const store = await openLanceStore(location, {
     create: true,
     embedding: { model: 'sentence-transformers/all-MiniLM-L6-v2', dimension: DIM },
@@ -127,7 +131,16 @@ async function writeStore(location: string, matrix: Float32Array, n: number): Pr
   for (let i = 0; i < n; i += 5000) {
     const batch: ChunkRecord[] = [];
     for (let r = i; r < Math.min(n, i + 5000); r++) {
-      batch.push({ id: `r${r}`, source: `/bench/s${Math.floor(r / 4)}`, text: `chunk ${r}`, chunkIndex: r % 4, start: 0, end: 8, modifiedMs: 0, vector: matrix.subarray(r * DIM, (r + 1) * DIM) });
+      batch.push({
+        id: `r${r}`,
+        source: `/bench/s${Math.floor(r / 4)}`,
+        text: `chunk ${r}`,
+        chunkIndex: r % 4,
+        start: 0,
+        end: 8,
+        modifiedMs: 0,
+        vector: matrix.subarray(r * DIM, (r + 1) * DIM),
+      });
     }
     await store.upsert(batch);
   }
@@ -137,11 +150,18 @@ async function writeStore(location: string, matrix: Float32Array, n: number): Pr
 
 const suite: BenchSuite = {
   name: 'dense-index',
-  title: "Dense stage 1 on real all-MiniLM-L6-v2 vectors: sift's in-memory int8+fp32 index beside LanceDB exact and HNSW-SQ",
+  title:
+    "Dense stage 1 on real all-MiniLM-L6-v2 vectors: sift's in-memory int8+fp32 index beside LanceDB exact and HNSW-SQ",
   async run({ quick, log }) {
     const real = await readRealVectors('scifact');
-    if (!real) return { figures: [], notes: [], skipped: `no real SciFact vectors in ${vectorCacheDir()}; run \`npx tsx bench/support/real-vectors.ts\` (needs ../shared)` };
-    const sizes = process.env.SIFT_BENCH_DENSE_SIZES?.split(',').map(Number) ?? (quick ? [20_000] : [20_000, 100_000, 1_000_000]);
+    if (!real)
+      return {
+        figures: [],
+        notes: [],
+        skipped: `no real SciFact vectors in ${vectorCacheDir()}; run \`npx tsx bench/support/real-vectors.ts\` (needs ../shared)`,
+      };
+    const sizes =
+      process.env.SIFT_BENCH_DENSE_SIZES?.split(',').map(Number) ?? (quick ? [20_000] : [20_000, 100_000, 1_000_000]);
     const lanceMax = Number(process.env.SIFT_BENCH_DENSE_LANCE_MAX ?? 100_000);
     const graphAt = Number(process.env.SIFT_BENCH_DENSE_GRAPH_MIN ?? 200_000);
     const synth = process.env.SIFT_BENCH_DENSE_SYNTH === 'noise' ? 'noise' : 'blend';
@@ -150,10 +170,21 @@ const suite: BenchSuite = {
       `real rows: ${real.rows} SciFact chunks (all-MiniLM-L6-v2 fp32${real.complete ? '' : ', the part embedded so far'}); larger sizes add synthetic rows made from them (${synth === 'blend' ? 'normalise(real[i mod R] + 0.5 real[random] + Gaussian of norm 0.5), cosine ~0.8 to the origin' : 'normalise(real[i mod R] + Gaussian of norm 0.5): near-copies, cosine ~0.89'})`,
       `queries: real SciFact claims embedded as queries; k = ${K}; one search at a time; load average at start ${loadavg()[0]!.toFixed(1)}`,
     ];
-    const add = (chunks: number, method: string, r: { p50: number; p95: number }, recallAt20: number, extra: Record<string, string | number | boolean> = {}) => {
+    const add = (
+      chunks: number,
+      method: string,
+      r: { p50: number; p95: number },
+      recallAt20: number,
+      extra: Record<string, string | number | boolean> = {},
+    ) => {
       figures.push({ metric: 'dense.p50', value: r.p50, unit: 'ms', params: { chunks, method, ...extra } });
       figures.push({ metric: 'dense.p95', value: r.p95, unit: 'ms', params: { chunks, method, ...extra } });
-      figures.push({ metric: 'dense.recall@20', value: recallAt20, unit: 'fraction', params: { chunks, method, ...extra } });
+      figures.push({
+        metric: 'dense.recall@20',
+        value: recallAt20,
+        unit: 'fraction',
+        params: { chunks, method, ...extra },
+      });
       log(`${chunks} ${method}: p50 ${r.p50} ms, p95 ${r.p95} ms, recall@20 ${recallAt20}`);
     };
     const base = await mkdtemp(join(tmpdir(), 'sift-dense-bench-'));
@@ -168,16 +199,29 @@ const suite: BenchSuite = {
 
         const ids = Array.from({ length: n }, (_, i) => `r${i}`);
         const fill = (index: FlatDenseIndex) => {
-          for (let i = 0; i < n; i += 10_000) index.upsert(ids.slice(i, i + 10_000), matrix.subarray(i * DIM, Math.min(n, i + 10_000) * DIM));
+          for (let i = 0; i < n; i += 10_000)
+            index.upsert(ids.slice(i, i + 10_000), matrix.subarray(i * DIM, Math.min(n, i + 10_000) * DIM));
         };
         // The exact int8 scan: the default method at every size.
         const tBuild = performance.now();
         const rss0 = process.memoryUsage().rss;
         const index = await FlatDenseIndex.create(DIM, { graphMinRows: Infinity });
         fill(index);
-        figures.push({ metric: 'dense.build', value: round((performance.now() - tBuild) / 1000, 2), unit: 's', params: { chunks: n, method: 'sift memory index (from vectors in memory)' } });
-        figures.push({ metric: 'dense.memory', value: round(index.stats().bytes / 2 ** 20, 0), unit: 'MB', params: { chunks: n, method: 'sift memory index (fp32 + int8 matrices, capacity included)' } });
-        log(`${n}: matrices ${round(index.stats().bytes / 2 ** 20, 0)} MB, RSS +${round((process.memoryUsage().rss - rss0) / 2 ** 20, 0)} MB`);
+        figures.push({
+          metric: 'dense.build',
+          value: round((performance.now() - tBuild) / 1000, 2),
+          unit: 's',
+          params: { chunks: n, method: 'sift memory index (from vectors in memory)' },
+        });
+        figures.push({
+          metric: 'dense.memory',
+          value: round(index.stats().bytes / 2 ** 20, 0),
+          unit: 'MB',
+          params: { chunks: n, method: 'sift memory index (fp32 + int8 matrices, capacity included)' },
+        });
+        log(
+          `${n}: matrices ${round(index.stats().bytes / 2 ** 20, 0)} MB, RSS +${round((process.memoryUsage().rss - rss0) / 2 ** 20, 0)} MB`,
+        );
         const one = await timed(qv, queries, (q) => index.search(q, K).map((h) => h.slot));
         add(n, 'sift memory index, exact int8 scan, 1 thread', one, recall(truth, one.rows), { rescore: 200 });
         {
@@ -197,14 +241,41 @@ const suite: BenchSuite = {
           await graphed.graphReady();
           const seconds = round((performance.now() - tGraph) / 1000, 1);
           const rss = round((process.memoryUsage().rss - rssBefore) / 2 ** 20, 0);
-          figures.push({ metric: 'dense.build', value: seconds, unit: 's', params: { chunks: n, method: 'sift memory index + HNSW graph (int8, M 16, ef_add 64, 2 threads)', load: `${loadBefore.toFixed(1)}-${loadavg()[0]!.toFixed(1)}` } });
-          figures.push({ metric: 'dense.memory', value: rss, unit: 'MB', params: { chunks: n, method: 'sift memory index + HNSW graph, process RSS growth (matrices + graph + ids)' } });
-          log(`${n}: graph built in ${seconds} s (load ${loadBefore.toFixed(1)}-${loadavg()[0]!.toFixed(1)}), RSS +${rss} MB`);
+          figures.push({
+            metric: 'dense.build',
+            value: seconds,
+            unit: 's',
+            params: {
+              chunks: n,
+              method: 'sift memory index + HNSW graph (int8, M 16, ef_add 64, 2 threads)',
+              load: `${loadBefore.toFixed(1)}-${loadavg()[0]!.toFixed(1)}`,
+            },
+          });
+          figures.push({
+            metric: 'dense.memory',
+            value: rss,
+            unit: 'MB',
+            params: {
+              chunks: n,
+              method: 'sift memory index + HNSW graph, process RSS growth (matrices + graph + ids)',
+            },
+          });
+          log(
+            `${n}: graph built in ${seconds} s (load ${loadBefore.toFixed(1)}-${loadavg()[0]!.toFixed(1)}), RSS +${rss} MB`,
+          );
           const g = await timed(qv, queries, (q) => graphed.search(q, K).map((h) => h.slot));
-          add(n, 'sift memory index, HNSW graph (ef 200) + fp32 re-score of 200', g, recall(truth, g.rows), { rescore: 200 });
+          add(n, 'sift memory index, HNSW graph (ef 200) + fp32 re-score of 200', g, recall(truth, g.rows), {
+            rescore: 200,
+          });
           for (const pool of [100, 400]) {
             const other = await timed(qv, queries, (q) => graphed.search(q, K, { rescore: pool }).map((h) => h.slot));
-            add(n, `sift memory index, HNSW graph (ef ${Math.max(200, pool)}) + fp32 re-score of ${pool}`, other, recall(truth, other.rows), { rescore: pool });
+            add(
+              n,
+              `sift memory index, HNSW graph (ef ${Math.max(200, pool)}) + fp32 re-score of ${pool}`,
+              other,
+              recall(truth, other.rows),
+              { rescore: pool },
+            );
           }
           await graphed.dispose();
         }
@@ -218,27 +289,54 @@ const suite: BenchSuite = {
           log(`${n}: LanceDB store written in ${seconds} s`);
           const tWarm = performance.now();
           await store.warmDenseIndex();
-          figures.push({ metric: 'dense.build', value: round((performance.now() - tWarm) / 1000, 2), unit: 's', params: { chunks: n, method: 'sift memory index (loaded from the LanceDB store)' } });
-          const viaStore = await timed(qv, queries, async (q) => (await store.denseSearch(q, { k: K })).map((h) => rowOf(h.chunk.id)));
+          figures.push({
+            metric: 'dense.build',
+            value: round((performance.now() - tWarm) / 1000, 2),
+            unit: 's',
+            params: { chunks: n, method: 'sift memory index (loaded from the LanceDB store)' },
+          });
+          const viaStore = await timed(qv, queries, async (q) =>
+            (await store.denseSearch(q, { k: K })).map((h) => rowOf(h.chunk.id)),
+          );
           add(n, 'sift store.denseSearch (memory index, rows held in memory)', viaStore, recall(truth, viaStore.rows));
           const exactQueries = quick ? 20 : 50;
-          const exact = await timed(qv, exactQueries, async (q) => (await store.denseSearch(q, { k: K, exact: true })).map((h) => rowOf(h.chunk.id)));
-          add(n, 'LanceDB exact scan (store.denseSearch exact)', exact, recall(truth.slice(0, exactQueries), exact.rows));
+          const exact = await timed(qv, exactQueries, async (q) =>
+            (await store.denseSearch(q, { k: K, exact: true })).map((h) => rowOf(h.chunk.id)),
+          );
+          add(
+            n,
+            'LanceDB exact scan (store.denseSearch exact)',
+            exact,
+            recall(truth.slice(0, exactQueries), exact.rows),
+          );
           await store.close();
-          const hnsw = await openLanceStore(join(base, `s${n}`), { tuning: { annMinRows: Number.MAX_SAFE_INTEGER, memoryIndex: false } });
+          const hnsw = await openLanceStore(join(base, `s${n}`), {
+            tuning: { annMinRows: Number.MAX_SAFE_INTEGER, memoryIndex: false },
+          });
           const tIndex = performance.now();
           await hnsw.createVectorIndex(n);
-          figures.push({ metric: 'dense.build', value: round((performance.now() - tIndex) / 1000, 1), unit: 's', params: { chunks: n, method: 'LanceDB HNSW-SQ' } });
+          figures.push({
+            metric: 'dense.build',
+            value: round((performance.now() - tIndex) / 1000, 1),
+            unit: 's',
+            params: { chunks: n, method: 'LanceDB HNSW-SQ' },
+          });
           await hnsw.close();
           for (const ef of quick ? [300] : [100, 300]) {
-            const tuned = await openLanceStore(join(base, `s${n}`), { tuning: { annMinRows: Number.MAX_SAFE_INTEGER, memoryIndex: false, ef } });
-            const ann = await timed(qv, queries, async (q) => (await tuned.denseSearch(q, { k: K })).map((h) => rowOf(h.chunk.id)));
+            const tuned = await openLanceStore(join(base, `s${n}`), {
+              tuning: { annMinRows: Number.MAX_SAFE_INTEGER, memoryIndex: false, ef },
+            });
+            const ann = await timed(qv, queries, async (q) =>
+              (await tuned.denseSearch(q, { k: K })).map((h) => rowOf(h.chunk.id)),
+            );
             add(n, `LanceDB HNSW-SQ ef=${ef}`, ann, recall(truth, ann.rows));
             await tuned.close();
           }
           await rm(join(base, `s${n}`), { recursive: true, force: true });
         } else {
-          notes.push(`${n} chunks: LanceDB not run (writing ${n} rows and building its HNSW-SQ takes longer than a bench run may on this machine); the store path adds the row fetch measured at smaller sizes`);
+          notes.push(
+            `${n} chunks: LanceDB not run (writing ${n} rows and building its HNSW-SQ takes longer than a bench run may on this machine); the store path adds the row fetch measured at smaller sizes`,
+          );
         }
       }
     } finally {

@@ -21,7 +21,13 @@ const suite: BenchSuite = {
     const embedders = new Map<string, { dtype: ModelDtype; threads: number; embedder: OnnxEmbedder }>();
     for (const dtype of ['fp32', 'q8'] as ModelDtype[]) {
       for (const threads of [1, 2]) {
-        const embedder = new OnnxEmbedder({ model: SCOUT_MODEL, modelsDir: benchModelsRoot(), offline: true, dtype, session: { threads } });
+        const embedder = new OnnxEmbedder({
+          model: SCOUT_MODEL,
+          modelsDir: benchModelsRoot(),
+          offline: true,
+          dtype,
+          session: { threads },
+        });
         await embedder.embed(sets[0]!.texts.slice(0, 32));
         embedders.set(`${dtype}/${threads}`, { dtype, threads, embedder });
       }
@@ -55,7 +61,12 @@ const suite: BenchSuite = {
       });
       await embedder.close();
     }
-    return { figures, notes: [`Passages: SciFact title + abstract cut to ~500 characters (~110 tokens). ${SCOUT_MODEL} has random weights: speed only.`] };
+    return {
+      figures,
+      notes: [
+        `Passages: SciFact title + abstract cut to ~500 characters (~110 tokens). ${SCOUT_MODEL} has random weights: speed only.`,
+      ],
+    };
   },
 };
 

@@ -36,7 +36,13 @@ interface Variant {
  * levers that did not pay (no overlap, larger inference batches; bench/RESULTS.md).
  */
 const VARIANTS: Variant[] = [
-  { name: 'today: fp32, overlapped, 256 per commit, batch 8', dtype: 'fp32', pipeline: true, commitChunks: 256, embedBatch: 8 },
+  {
+    name: 'today: fp32, overlapped, 256 per commit, batch 8',
+    dtype: 'fp32',
+    pipeline: true,
+    commitChunks: 256,
+    embedBatch: 8,
+  },
   ...(process.env.SIFT_BENCH_INGEST_LEVERS === 'all'
     ? ([
         { name: 'fp32, sequential (no overlap)', dtype: 'fp32', pipeline: false, commitChunks: 256, embedBatch: 8 },
@@ -86,8 +92,18 @@ const suite: BenchSuite = {
         for (const v of VARIANTS) {
           const embedder = embedders[v.dtype];
           const location = join(base, `r${round}-${VARIANTS.indexOf(v)}`);
-          const store = await openLanceStore(location, { create: true, embedding: { model: embedder.model, dimension: 384 } });
-          const summary = await ingestDocuments({ documents: docs, store, embedder, batchChunks: v.commitChunks, pipeline: v.pipeline, embedBatchSize: v.embedBatch });
+          const store = await openLanceStore(location, {
+            create: true,
+            embedding: { model: embedder.model, dimension: 384 },
+          });
+          const summary = await ingestDocuments({
+            documents: docs,
+            store,
+            embedder,
+            batchChunks: v.commitChunks,
+            pipeline: v.pipeline,
+            embedBatchSize: v.embedBatch,
+          });
           await store.close();
           await rm(location, { recursive: true, force: true });
           chunks = summary.chunks.total;
@@ -104,14 +120,38 @@ const suite: BenchSuite = {
     const figures: BenchFigure[] = [];
     for (const v of VARIANTS) {
       const r = rates.get(v.name)!;
-      const params = { variant: v.name, pipeline: v.pipeline, commitChunks: v.commitChunks, embedBatch: v.embedBatch, documents: docs.length, chunks };
-      figures.push({ metric: 'ingest.throughput', value: median(r), unit: 'chunks/s', model: 'sentence-transformers/all-MiniLM-L6-v2', dtype: v.dtype, params, note: `median of ${rounds} interleaved rounds` });
+      const params = {
+        variant: v.name,
+        pipeline: v.pipeline,
+        commitChunks: v.commitChunks,
+        embedBatch: v.embedBatch,
+        documents: docs.length,
+        chunks,
+      };
+      figures.push({
+        metric: 'ingest.throughput',
+        value: median(r),
+        unit: 'chunks/s',
+        model: 'sentence-transformers/all-MiniLM-L6-v2',
+        dtype: v.dtype,
+        params,
+        note: `median of ${rounds} interleaved rounds`,
+      });
       const ratios = r.map((x, i) => x / baseline[i]!);
-      figures.push({ metric: 'ingest.speedup', value: Math.round(median(ratios) * 100) / 100, unit: 'ratio', dtype: v.dtype, params, note: 'per-round ratio to today, median' });
+      figures.push({
+        metric: 'ingest.speedup',
+        value: Math.round(median(ratios) * 100) / 100,
+        unit: 'ratio',
+        dtype: v.dtype,
+        params,
+        note: 'per-round ratio to today, median',
+      });
     }
     return {
       figures,
-      notes: [`${docs.length} SciFact documents, ${chunks} chunks, onnxruntime default threads; load average ${loadStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end (2 cores shared)`],
+      notes: [
+        `${docs.length} SciFact documents, ${chunks} chunks, onnxruntime default threads; load average ${loadStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end (2 cores shared)`,
+      ],
     };
   },
 };

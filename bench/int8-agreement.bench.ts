@@ -27,13 +27,17 @@ import type { BenchFigure, BenchSuite } from './support/suite.js';
 import type { Qrels } from '../src/eval/types.js';
 
 /** The folder of a real model with its fp32 graph, and the int8 dtypes to compare with it, or why there is none. */
-function realModel(envVar: string, fallback: string): { dir: string; name: string; dtypes: ModelDtype[] } | { missing: string } {
+function realModel(
+  envVar: string,
+  fallback: string,
+): { dir: string; name: string; dtypes: ModelDtype[] } | { missing: string } {
   const name = process.env[envVar] ?? fallback;
   const roots = [...modelsDirsFromEnv(), join(repoRoot(), '..', 'shared', 'models')];
   for (const root of roots) {
     const dir = resolve(root, name);
     // int8 (sift's quantization) needs only the fp32 graph; q8 is compared when the repository ships it.
-    if (existsSync(join(dir, ONNX_FILE.fp32))) return { dir, name, dtypes: existsSync(join(dir, ONNX_FILE.q8)) ? ['q8', 'int8'] : ['int8'] };
+    if (existsSync(join(dir, ONNX_FILE.fp32)))
+      return { dir, name, dtypes: existsSync(join(dir, ONNX_FILE.q8)) ? ['q8', 'int8'] : ['int8'] };
   }
   return {
     missing:
@@ -70,14 +74,24 @@ export const scoutScores =
   };
 
 /** Agreement figures of one model and one int8 dtype against fp32: Spearman (pooled, median per query) and nDCG@10 of each. */
-export function agreement(model: string, dtype: ModelDtype, scores: { fp32: number[][]; quantized: number[][] }, sets: CandidateSet[], qrels: Qrels): { figures: BenchFigure[]; passes: boolean } {
+export function agreement(
+  model: string,
+  dtype: ModelDtype,
+  scores: { fp32: number[][]; quantized: number[][] },
+  sets: CandidateSet[],
+  qrels: Qrels,
+): { figures: BenchFigure[]; passes: boolean } {
   const perQuery = sets.map((_, i) => spearman(scores.fp32[i]!, scores.quantized[i]!)).filter((x) => !Number.isNaN(x));
   const pooled = spearman(scores.fp32.flat(), scores.quantized.flat());
   const rankBy = (ids: string[], s: number[]): string[] =>
-    ids.map((id, i) => ({ id, s: s[i]!, i })).sort((a, b) => b.s - a.s || a.i - b.i).map((x) => x.id);
+    ids
+      .map((id, i) => ({ id, s: s[i]!, i }))
+      .sort((a, b) => b.s - a.s || a.i - b.i)
+      .map((x) => x.id);
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
   const judged = sets.map((s, i) => ({ s, i })).filter(({ s }) => qrels.get(s.queryId)?.size);
-  const ndcg = (order: (s: CandidateSet, i: number) => string[]): number => mean(judged.map(({ s, i }) => ndcgAtK(order(s, i), qrels.get(s.queryId)!, 10)));
+  const ndcg = (order: (s: CandidateSet, i: number) => string[]): number =>
+    mean(judged.map(({ s, i }) => ndcgAtK(order(s, i), qrels.get(s.queryId)!, 10)));
   const base = ndcg((s) => s.ids);
   const fp32 = ndcg((s, i) => rankBy(s.ids, scores.fp32[i]!));
   const q8 = ndcg((s, i) => rankBy(s.ids, scores.quantized[i]!));
@@ -86,10 +100,36 @@ export function agreement(model: string, dtype: ModelDtype, scores: { fp32: numb
   return {
     passes: pooled >= 0.99 && Math.abs(q8 - fp32) <= 0.005,
     figures: [
-      { ...common, metric: 'int8.spearman.pooled', value: round(pooled), unit: 'Spearman', params: { pairs: scores.fp32.flat().length }, note: `${dtype} vs fp32 scores over all pairs` },
-      { ...common, metric: 'int8.spearman.perQueryMedian', value: round(medianSpearman), unit: 'Spearman', note: `median over ${perQuery.length} queries` },
-      { ...common, metric: 'nDCG@10', value: round(q8), unit: 'nDCG@10', params: { base: round(base), fp32: round(fp32) }, note: `base -> re-ranked: ${base.toFixed(4)} -> ${q8.toFixed(4)} (fp32 ${fp32.toFixed(4)})` },
-      { ...common, metric: 'nDCG@10.minusFp32', value: Number((q8 - fp32).toFixed(4)), unit: 'nDCG@10', note: 'issue 8 bar: |difference| <= 0.005' },
+      {
+        ...common,
+        metric: 'int8.spearman.pooled',
+        value: round(pooled),
+        unit: 'Spearman',
+        params: { pairs: scores.fp32.flat().length },
+        note: `${dtype} vs fp32 scores over all pairs`,
+      },
+      {
+        ...common,
+        metric: 'int8.spearman.perQueryMedian',
+        value: round(medianSpearman),
+        unit: 'Spearman',
+        note: `median over ${perQuery.length} queries`,
+      },
+      {
+        ...common,
+        metric: 'nDCG@10',
+        value: round(q8),
+        unit: 'nDCG@10',
+        params: { base: round(base), fp32: round(fp32) },
+        note: `base -> re-ranked: ${base.toFixed(4)} -> ${q8.toFixed(4)} (fp32 ${fp32.toFixed(4)})`,
+      },
+      {
+        ...common,
+        metric: 'nDCG@10.minusFp32',
+        value: Number((q8 - fp32).toFixed(4)),
+        unit: 'nDCG@10',
+        note: 'issue 8 bar: |difference| <= 0.005',
+      },
     ],
   };
 }
@@ -100,7 +140,11 @@ const suite: BenchSuite = {
   async run({ quick, log }) {
     const parts = [
       { what: 'judge', found: realModel('SIFT_BENCH_JUDGE', 'Xenova/ms-marco-MiniLM-L-6-v2'), scorer: judgeScores },
-      { what: 'scout', found: realModel('SIFT_BENCH_SCOUT', 'sentence-transformers/all-MiniLM-L6-v2'), scorer: scoutScores },
+      {
+        what: 'scout',
+        found: realModel('SIFT_BENCH_SCOUT', 'sentence-transformers/all-MiniLM-L6-v2'),
+        scorer: scoutScores,
+      },
     ];
     const missing = parts.flatMap((p) => ('missing' in p.found ? [`${p.what}: ${p.found.missing}`] : []));
     if (missing.length === parts.length) return { figures: [], notes: [], skipped: missing.join('; ') };
@@ -125,7 +169,9 @@ const suite: BenchSuite = {
         log(`${part.what} ${name} ${dtype}: ${sets.length} queries x ${perQuery} candidates`);
         const result = agreement(name, dtype, { fp32, quantized: await part.scorer(dir)(dtype, sets) }, sets, qrels);
         figures.push(...result.figures);
-        notes.push(`${part.what} ${name} ${dtype} passes issue 8's bar: ${result.passes ? 'yes' : 'no'} (Spearman >= 0.99, |nDCG@10 ${dtype} - fp32| <= 0.005).`);
+        notes.push(
+          `${part.what} ${name} ${dtype} passes issue 8's bar: ${result.passes ? 'yes' : 'no'} (Spearman >= 0.99, |nDCG@10 ${dtype} - fp32| <= 0.005).`,
+        );
       }
     }
     return { figures, notes };

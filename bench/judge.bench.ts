@@ -18,7 +18,8 @@ const BATCH_SIZES = [4, 8, 16, 32, 64];
 
 const suite: BenchSuite = {
   name: 'judge',
-  title: 'Judge latency (20 candidates of ~500 characters) and throughput by batch size (4–64), fp32 and q8, 1 and 2 threads',
+  title:
+    'Judge latency (20 candidates of ~500 characters) and throughput by batch size (4–64), fp32 and q8, 1 and 2 threads',
   async run({ quick, log }) {
     const folder = modelFolder(JUDGE_MODEL);
     if ('missing' in folder) return { figures: [], notes: [], skipped: folder.missing };
@@ -26,7 +27,9 @@ const suite: BenchSuite = {
     const throughputReps = quick ? 1 : 5;
     const { sets } = await scifactCandidates({ queries: Math.max(latencyQueries, throughputReps), perQuery: 64 });
     const judges = new Map<string, { dtype: ModelDtype; threads: number; judge: CrossEncoderReranker }>();
-    for (const dtype of DTYPES) for (const threads of THREADS) judges.set(`${dtype}/${threads}`, { dtype, threads, judge: benchJudge(dtype, { threads }) });
+    for (const dtype of DTYPES)
+      for (const threads of THREADS)
+        judges.set(`${dtype}/${threads}`, { dtype, threads, judge: benchJudge(dtype, { threads }) });
     for (const { judge } of judges.values()) {
       await judge.rerank(sets[0]!.query, sets[0]!.texts.slice(0, 20));
       if (!quick) await judge.scorePairs(sets[0]!.query, sets[0]!.texts, { batchSize: 64 });
@@ -54,9 +57,27 @@ const suite: BenchSuite = {
     for (const [key, { dtype, threads }] of judges) {
       const t = latency[key]!;
       const common = { model: JUDGE_MODEL, dtype, threads, batchSize: DEFAULT_RERANK_BATCH_SIZE };
-      figures.push({ ...common, metric: 'judge.latency.p50', value: round(percentile(t, 50)), unit: 'ms', note: `rerank of 20 candidates, ${t.length} queries` });
-      figures.push({ ...common, metric: 'judge.latency.p95', value: round(percentile(t, 95)), unit: 'ms', note: `rerank of 20 candidates, ${t.length} queries` });
-      figures.push({ ...common, metric: 'judge.tokenizeShare', value: round(median(tokenizeShare.get(key)!)), unit: 'fraction', note: 'tokenizing and tensor building / total, median' });
+      figures.push({
+        ...common,
+        metric: 'judge.latency.p50',
+        value: round(percentile(t, 50)),
+        unit: 'ms',
+        note: `rerank of 20 candidates, ${t.length} queries`,
+      });
+      figures.push({
+        ...common,
+        metric: 'judge.latency.p95',
+        value: round(percentile(t, 95)),
+        unit: 'ms',
+        note: `rerank of 20 candidates, ${t.length} queries`,
+      });
+      figures.push({
+        ...common,
+        metric: 'judge.tokenizeShare',
+        value: round(median(tokenizeShare.get(key)!)),
+        unit: 'fraction',
+        note: 'tokenizing and tensor building / total, median',
+      });
     }
 
     // --quick: 32 candidates (batch 64 would equal batch 32, so it is left out).

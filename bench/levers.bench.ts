@@ -34,20 +34,44 @@ async function session(file: string, options: Options): Promise<ModelSession> {
 }
 
 /** Scores encoded pairs in batches: length-sorted (sift) or in input order (the unsorted control). */
-async function score(s: ModelSession, pairs: readonly EncodedSequence[], batchSize: number, sorted = true): Promise<void> {
+async function score(
+  s: ModelSession,
+  pairs: readonly EncodedSequence[],
+  batchSize: number,
+  sorted = true,
+): Promise<void> {
   const batches = sorted
-    ? lengthSortedBatches(pairs.map((p) => p.ids.length), batchSize)
-    : Array.from({ length: Math.ceil(pairs.length / batchSize) }, (_, b) => pairs.slice(b * batchSize, (b + 1) * batchSize).map((_, i) => b * batchSize + i));
-  for (const batch of batches) await s.run(batchTensors(s, batch.map((i) => pairs[i]!), 0), ['logits']);
+    ? lengthSortedBatches(
+        pairs.map((p) => p.ids.length),
+        batchSize,
+      )
+    : Array.from({ length: Math.ceil(pairs.length / batchSize) }, (_, b) =>
+        pairs.slice(b * batchSize, (b + 1) * batchSize).map((_, i) => b * batchSize + i),
+      );
+  for (const batch of batches)
+    await s.run(
+      batchTensors(
+        s,
+        batch.map((i) => pairs[i]!),
+        0,
+      ),
+      ['logits'],
+    );
 }
 
 const suite: BenchSuite = {
   name: 'levers',
-  title: 'Speed levers of the judge, each on and off side by side (length sorting, session options, threads, spinning, score cache)',
+  title:
+    'Speed levers of the judge, each on and off side by side (length sorting, session options, threads, spinning, score cache)',
   async run({ quick, log }) {
     const folder = modelFolder(JUDGE_MODEL);
     if ('missing' in folder) return { figures: [], notes: [], skipped: folder.missing };
-    if (quick) return { figures: [], notes: [], skipped: 'not in --quick (about 4 minutes); run `npm run bench -- --only levers`' };
+    if (quick)
+      return {
+        figures: [],
+        notes: [],
+        skipped: 'not in --quick (about 4 minutes); run `npm run bench -- --only levers`',
+      };
     const reps = 11;
     const { sets } = await scifactCandidates({ queries: reps, perQuery: 20 });
     const { tokenizer } = await loadTokenizer(join(folder.dir, 'tokenizer.json'));
@@ -125,10 +149,19 @@ const suite: BenchSuite = {
         'memPattern on': { enableMemPattern: true },
         'cpu memory arena off': { enableCpuMemArena: false },
       };
-            const sessions = Object.fromEntries(
-        await Promise.all(Object.entries(variants).map(async ([k, o]) => [k, await session(file, { intraOpNumThreads: 1, ...o })] as const)),
+      const sessions = Object.fromEntries(
+        await Promise.all(
+          Object.entries(variants).map(
+            async ([k, o]) => [k, await session(file, { intraOpNumThreads: 1, ...o })] as const,
+          ),
+        ),
       );
-      await compare('sessionOptions', dtype, 1, Object.fromEntries(Object.entries(sessions).map(([k, s]) => [k, (p) => score(s, p, 16)])));
+      await compare(
+        'sessionOptions',
+        dtype,
+        1,
+        Object.fromEntries(Object.entries(sessions).map(([k, s]) => [k, (p) => score(s, p, 16)])),
+      );
       for (const s of Object.values(sessions)) await s.release();
 
       // Threads and intra-op spinning (onnxruntime spins idle pool threads by default).
@@ -145,7 +178,9 @@ const suite: BenchSuite = {
         dtype,
         0,
         Object.fromEntries(
-          Object.entries(threadSessions).flatMap(([k, s]) => [8, 16].map((b) => [`${k}, batch ${b}`, (p: readonly EncodedSequence[]) => score(s, p, b)])),
+          Object.entries(threadSessions).flatMap(([k, s]) =>
+            [8, 16].map((b) => [`${k}, batch ${b}`, (p: readonly EncodedSequence[]) => score(s, p, b)]),
+          ),
         ),
       );
       for (const s of Object.values(threadSessions)) await s.release();
@@ -168,18 +203,42 @@ const suite: BenchSuite = {
       for (let r = 0; r < rounds; r++) for (const set of sets) lookups({ ...set, query: `${set.query} ${r}` }, true);
       const missUs = ((performance.now() - start) * 1000) / (rounds * sets.length * 20);
       const hitStart = performance.now();
-      for (let r = 0; r < rounds; r++) for (const set of sets) lookups({ ...set, query: `${set.query} ${r % 10}` }, false);
+      for (let r = 0; r < rounds; r++)
+        for (const set of sets) lookups({ ...set, query: `${set.query} ${r % 10}` }, false);
       const hitUs = ((performance.now() - hitStart) * 1000) / (rounds * sets.length * 20);
-      const judged = figures.find((f) => f.metric === 'lever.sessionOptions' && f.dtype === 'q8' && f.params?.variant === 'sift (all, memPattern off, arena on)');
+      const judged = figures.find(
+        (f) =>
+          f.metric === 'lever.sessionOptions' &&
+          f.dtype === 'q8' &&
+          f.params?.variant === 'sift (all, memPattern off, arena on)',
+      );
       const judgeUs = judged ? (judged.value * 1000) / 20 : Number.NaN;
       figures.push(
-        { metric: 'lever.scoreCache.miss', value: round(missUs), unit: 'µs/pair', note: 'SHA-1 key, get, set (evicting at 10,000 entries)' },
+        {
+          metric: 'lever.scoreCache.miss',
+          value: round(missUs),
+          unit: 'µs/pair',
+          note: 'SHA-1 key, get, set (evicting at 10,000 entries)',
+        },
         { metric: 'lever.scoreCache.hit', value: round(hitUs), unit: 'µs/pair', note: 'SHA-1 key and get' },
       );
       if (Number.isFinite(judgeUs)) {
         figures.push(
-          { metric: 'lever.scoreCache.judge', model: JUDGE_MODEL, dtype: 'q8', threads: 1, value: round(judgeUs), unit: 'µs/pair', note: 'inference per pair for comparison (sessionOptions, sift row)' },
-          { metric: 'lever.scoreCache.missOverhead', value: round(missUs / judgeUs), unit: 'fraction', note: 'miss cost / q8 inference per pair' },
+          {
+            metric: 'lever.scoreCache.judge',
+            model: JUDGE_MODEL,
+            dtype: 'q8',
+            threads: 1,
+            value: round(judgeUs),
+            unit: 'µs/pair',
+            note: 'inference per pair for comparison (sessionOptions, sift row)',
+          },
+          {
+            metric: 'lever.scoreCache.missOverhead',
+            value: round(missUs / judgeUs),
+            unit: 'fraction',
+            note: 'miss cost / q8 inference per pair',
+          },
         );
       }
     }

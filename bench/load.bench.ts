@@ -16,7 +16,15 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testModelDir } from '../test/support/test-models.js';
-import { buildLoadStore, count5xx, loadRun, rerankBody, sampleRss, startServe, type LoadFigures } from '../test/reliability/serve-load.js';
+import {
+  buildLoadStore,
+  count5xx,
+  loadRun,
+  rerankBody,
+  sampleRss,
+  startServe,
+  type LoadFigures,
+} from '../test/reliability/serve-load.js';
 import { JUDGE_MODEL, modelFolder } from './support/models.js';
 import type { BenchFigure, BenchSuite, SuiteContext, SuiteResult } from './support/suite.js';
 
@@ -29,7 +37,13 @@ interface JudgeRun {
   rss: { min: number; max: number; samples: number };
 }
 
-async function loadJudge(label: string, judgeDir: string, store: string, durationS: number, log: (l: string) => void): Promise<JudgeRun> {
+async function loadJudge(
+  label: string,
+  judgeDir: string,
+  store: string,
+  durationS: number,
+  log: (l: string) => void,
+): Promise<JudgeRun> {
   const server = await startServe(['--store', store, '--reranker', judgeDir]);
   try {
     const rss = sampleRss(server.pid);
@@ -37,7 +51,14 @@ async function loadJudge(label: string, judgeDir: string, store: string, duratio
     log(`load: ${label}: /v1/rerank, ${CONNECTIONS} connections, ${durationS} s`);
     runs.push(await loadRun(server.url, '/v1/rerank', rerankBody(SEED), { connections: CONNECTIONS, durationS }));
     log(`load: ${label}: /v1/search, ${CONNECTIONS} connections, ${durationS} s`);
-    runs.push(await loadRun(server.url, '/v1/search', { query: 'which harbour trades copper and saffron?', top_k: 4, candidates: 20 }, { connections: CONNECTIONS, durationS }));
+    runs.push(
+      await loadRun(
+        server.url,
+        '/v1/search',
+        { query: 'which harbour trades copper and saffron?', top_k: 4, candidates: 20 },
+        { connections: CONNECTIONS, durationS },
+      ),
+    );
     const mem = rss.stop();
     const health = await fetch(`${server.url}/health`);
     if (health.status !== 200) throw new Error(`${label}: /health answered ${health.status} after the load`);
@@ -48,12 +69,25 @@ async function loadJudge(label: string, judgeDir: string, store: string, duratio
   }
 }
 
-async function overload(judgeDir: string, store: string, durationS: number): Promise<{ figures: LoadFigures; retryAfter: string | null; crashed: boolean }> {
+async function overload(
+  judgeDir: string,
+  store: string,
+  durationS: number,
+): Promise<{ figures: LoadFigures; retryAfter: string | null; crashed: boolean }> {
   const server = await startServe(['--store', store, '--reranker', judgeDir, '--max-queue', '64']);
   try {
-    const figures = await loadRun(server.url, '/v1/rerank', rerankBody(SEED + 1), { connections: CONNECTIONS, durationS });
+    const figures = await loadRun(server.url, '/v1/rerank', rerankBody(SEED + 1), {
+      connections: CONNECTIONS,
+      durationS,
+    });
     const burst = await Promise.all(
-      Array.from({ length: CONNECTIONS }, () => fetch(`${server.url}/v1/rerank`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rerankBody(SEED + 2)) })),
+      Array.from({ length: CONNECTIONS }, () =>
+        fetch(`${server.url}/v1/rerank`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(rerankBody(SEED + 2)),
+        }),
+      ),
     );
     await Promise.all(burst.map((r) => r.arrayBuffer()));
     const retryAfter = burst.find((r) => r.status === 429)?.headers.get('retry-after') ?? null;
@@ -64,15 +98,31 @@ async function overload(judgeDir: string, store: string, durationS: number): Pro
 }
 
 function figuresOf(run: JudgeRun): BenchFigure[] {
-  return run.runs.flatMap((f): BenchFigure[] => {
-    const route = f.path === '/v1/rerank' ? 'rerank' : 'search';
-    const params = { route: f.path, connections: f.connections, durationS: f.durationS, requests: f.requests, status5xx: count5xx(f) };
-    return [
-      { metric: `load.${route}.throughput`, value: f.throughput, unit: 'req/s', model: run.judge, params },
-      { metric: `load.${route}.latency.p50`, value: f.p50Ms, unit: 'ms', model: run.judge, params },
-      { metric: `load.${route}.latency.p99`, value: f.p99Ms, unit: 'ms', model: run.judge, params },
-    ];
-  }).concat([{ metric: 'load.rss.max', value: run.rss.max, unit: 'MB', model: run.judge, params: { min: run.rss.min, samples: run.rss.samples } }]);
+  return run.runs
+    .flatMap((f): BenchFigure[] => {
+      const route = f.path === '/v1/rerank' ? 'rerank' : 'search';
+      const params = {
+        route: f.path,
+        connections: f.connections,
+        durationS: f.durationS,
+        requests: f.requests,
+        status5xx: count5xx(f),
+      };
+      return [
+        { metric: `load.${route}.throughput`, value: f.throughput, unit: 'req/s', model: run.judge, params },
+        { metric: `load.${route}.latency.p50`, value: f.p50Ms, unit: 'ms', model: run.judge, params },
+        { metric: `load.${route}.latency.p99`, value: f.p99Ms, unit: 'ms', model: run.judge, params },
+      ];
+    })
+    .concat([
+      {
+        metric: 'load.rss.max',
+        value: run.rss.max,
+        unit: 'MB',
+        model: run.judge,
+        params: { min: run.rss.min, samples: run.rss.samples },
+      },
+    ]);
 }
 
 const suite: BenchSuite = {
@@ -87,25 +137,50 @@ const suite: BenchSuite = {
       const judges: [string, string][] = [['tiny test judge (2 layers, hidden 32)', await testModelDir('reranker')]];
       const full = modelFolder(JUDGE_MODEL, ['fp32']);
       const loadStart = loadavg()[0]!.toFixed(1);
-      const notes: string[] = [`store: ${chunks} chunks (hashing-256 embedder), hybrid stage 1; rerank bodies: 20 passages of 60-200 characters; loopback, ${CONNECTIONS} connections, ${durationS} s per run`];
+      const notes: string[] = [
+        `store: ${chunks} chunks (hashing-256 embedder), hybrid stage 1; rerank bodies: 20 passages of 60-200 characters; loopback, ${CONNECTIONS} connections, ${durationS} s per run`,
+      ];
       // --quick keeps the whole run under 3 minutes: the full-size judge's load runs only in the full bench.
       if (quick) notes.push('full-size judge skipped in --quick mode (run without --quick for it)');
       else if ('dir' in full && existsSync(join(full.dir, 'onnx', 'model.onnx'))) judges.push([JUDGE_MODEL, full.dir]);
-      else notes.push(`full-size judge skipped: ${'missing' in full ? full.missing : 'no onnx/model.onnx'} (npm run models:random writes it)`);
+      else
+        notes.push(
+          `full-size judge skipped: ${'missing' in full ? full.missing : 'no onnx/model.onnx'} (npm run models:random writes it)`,
+        );
       const runs: JudgeRun[] = [];
       for (const [label, dir] of judges) runs.push(await loadJudge(label, dir, store, durationS, log));
       log(`load: overload, --max-queue 64, ${CONNECTIONS} connections, ${quick ? 3 : 10} s`);
       const over = await overload(judges[0]![1], store, quick ? 3 : 10);
       const figures = runs.flatMap(figuresOf);
-      figures.push({ metric: 'load.overload.429', value: over.figures.statuses['429'] ?? 0, unit: 'responses', params: { ok: over.figures.statuses['200'] ?? 0, status5xx: count5xx(over.figures), retryAfter: over.retryAfter ?? 'none', crashed: over.crashed } });
+      figures.push({
+        metric: 'load.overload.429',
+        value: over.figures.statuses['429'] ?? 0,
+        unit: 'responses',
+        params: {
+          ok: over.figures.statuses['200'] ?? 0,
+          status5xx: count5xx(over.figures),
+          retryAfter: over.retryAfter ?? 'none',
+          crashed: over.crashed,
+        },
+      });
       for (const r of runs) {
-        for (const f of r.runs) notes.push(`${r.judge} ${f.path}: ${f.requests} requests, ${f.throughput} req/s, p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms, statuses ${JSON.stringify(f.statuses)}, socket errors ${f.errors}`);
+        for (const f of r.runs)
+          notes.push(
+            `${r.judge} ${f.path}: ${f.requests} requests, ${f.throughput} req/s, p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms, statuses ${JSON.stringify(f.statuses)}, socket errors ${f.errors}`,
+          );
         notes.push(`${r.judge}: server RSS ${r.rss.min}-${r.rss.max} MB (${r.rss.samples} samples)`);
       }
-      notes.push(`overload (--max-queue 64): statuses ${JSON.stringify(over.figures.statuses)}, Retry-After ${over.retryAfter ?? 'none'} s, crashed: ${over.crashed}`);
+      notes.push(
+        `overload (--max-queue 64): statuses ${JSON.stringify(over.figures.statuses)}, Retry-After ${over.retryAfter ?? 'none'} s, crashed: ${over.crashed}`,
+      );
       // Other work on the machine skews every figure here; the load average says how much there was.
-      notes.push(`machine: ${cpus().length} CPUs, 1-minute load average ${loadStart} at the start, ${loadavg()[0]!.toFixed(1)} at the end`);
-      const bad = runs.flatMap((r) => r.runs).concat(over.figures).filter((f) => count5xx(f) > 0);
+      notes.push(
+        `machine: ${cpus().length} CPUs, 1-minute load average ${loadStart} at the start, ${loadavg()[0]!.toFixed(1)} at the end`,
+      );
+      const bad = runs
+        .flatMap((r) => r.runs)
+        .concat(over.figures)
+        .filter((f) => count5xx(f) > 0);
       if (bad.length > 0) notes.push(`FAIL: 5xx answers on ${bad.map((f) => f.path).join(', ')}`);
       return { figures, notes };
     } finally {

@@ -79,11 +79,43 @@ const suite: BenchSuite = {
     const peak = process.resourceUsage().maxRSS / 1024;
     const common = { model: JUDGE_MODEL, dtype };
     const figures: BenchFigure[] = [
-      { ...common, metric: 'memory.rss.loaded', value: round(loaded - before), unit: 'MB', note: `RSS added by loading the judge (${before.toFixed(0)} MB before)` },
-      { ...common, metric: 'memory.rss.afterFullRerank', value: round(afterFull), unit: 'MB', note: 'RSS after five reranks of 20 candidates of ~500 characters' },
-      { ...common, metric: 'memory.rss.peak', value: round(peak), unit: 'MB', note: 'peak RSS of the process (maxRSS)' },
-      { ...common, metric: 'memory.rss.drift', value: round(end - warmRss), unit: 'MB', params: { calls, warmUpCalls: warm }, note: `RSS at the end minus RSS after ${warm} calls` },
-      { ...common, metric: 'memory.rss.slope', value: round(slope(xs, ys) * 1000), unit: 'MB per 1000 calls', params: { calls }, note: 'least-squares slope of RSS after warm-up' },
+      {
+        ...common,
+        metric: 'memory.rss.loaded',
+        value: round(loaded - before),
+        unit: 'MB',
+        note: `RSS added by loading the judge (${before.toFixed(0)} MB before)`,
+      },
+      {
+        ...common,
+        metric: 'memory.rss.afterFullRerank',
+        value: round(afterFull),
+        unit: 'MB',
+        note: 'RSS after five reranks of 20 candidates of ~500 characters',
+      },
+      {
+        ...common,
+        metric: 'memory.rss.peak',
+        value: round(peak),
+        unit: 'MB',
+        note: 'peak RSS of the process (maxRSS)',
+      },
+      {
+        ...common,
+        metric: 'memory.rss.drift',
+        value: round(end - warmRss),
+        unit: 'MB',
+        params: { calls, warmUpCalls: warm },
+        note: `RSS at the end minus RSS after ${warm} calls`,
+      },
+      {
+        ...common,
+        metric: 'memory.rss.slope',
+        value: round(slope(xs, ys) * 1000),
+        unit: 'MB per 1000 calls',
+        params: { calls },
+        note: 'least-squares slope of RSS after warm-up',
+      },
       { ...common, metric: 'memory.calls.rate', value: round(calls / seconds), unit: 'calls/s', params: { calls } },
     ];
     return {

@@ -49,7 +49,10 @@ const encoded = sets.map((s) => {
 const shares = new Map<string, Map<string, number>>();
 const totals = new Map<string, number>();
 for (const dtype of values.dtypes.split(',')) {
-  const file = dtype === 'int8' ? await int8ModelFile(join(dir, ONNX_FILE.fp32), join(tmpdir(), 'sift-op-profile')) : join(dir, ONNX_FILE[dtype as 'fp32' | 'q8']);
+  const file =
+    dtype === 'int8'
+      ? await int8ModelFile(join(dir, ONNX_FILE.fp32), join(tmpdir(), 'sift-op-profile'))
+      : join(dir, ONNX_FILE[dtype as 'fp32' | 'q8']);
   const prefix = join(tmpdir(), `sift-op-profile-${process.pid}-${dtype}`);
   const raw = await ort.InferenceSession.create(file, {
     executionProviders: ['cpu'],
@@ -63,13 +66,25 @@ for (const dtype of values.dtypes.split(',')) {
   });
   const session = new ModelSession(file, raw);
   for (const pairs of encoded) {
-    for (const batch of lengthSortedBatches(pairs.map((p) => p.ids.length), 8)) {
-      await session.run(batchTensors(session, batch.map((i) => pairs[i]!), 0), ['logits']);
+    for (const batch of lengthSortedBatches(
+      pairs.map((p) => p.ids.length),
+      8,
+    )) {
+      await session.run(
+        batchTensors(
+          session,
+          batch.map((i) => pairs[i]!),
+          0,
+        ),
+        ['logits'],
+      );
     }
   }
   // onnxruntime-node writes `<prefix>_<timestamp>.json` and returns nothing.
   (raw as unknown as { endProfiling(): void }).endProfiling();
-  const name = readdirSync(tmpdir()).find((f) => f.startsWith(`${prefix.slice(tmpdir().length + 1)}_`) && f.endsWith('.json'));
+  const name = readdirSync(tmpdir()).find(
+    (f) => f.startsWith(`${prefix.slice(tmpdir().length + 1)}_`) && f.endsWith('.json'),
+  );
   if (!name) throw new Error(`no onnxruntime profile written with prefix ${prefix}`);
   const profileFile = join(tmpdir(), name);
   const events = JSON.parse(readFileSync(profileFile, 'utf8')) as Event[];
@@ -88,7 +103,9 @@ for (const dtype of values.dtypes.split(',')) {
 }
 
 const ops = [...new Set([...shares.values()].flatMap((m) => [...m.keys()]))].sort(
-  (a, b) => Math.max(...[...shares.values()].map((m) => m.get(b) ?? 0)) - Math.max(...[...shares.values()].map((m) => m.get(a) ?? 0)),
+  (a, b) =>
+    Math.max(...[...shares.values()].map((m) => m.get(b) ?? 0)) -
+    Math.max(...[...shares.values()].map((m) => m.get(a) ?? 0)),
 );
 const dtypes = [...shares.keys()];
 console.log(`| operator | ${dtypes.map((d) => `${d} share (ms a query)`).join(' | ')} |`);
@@ -96,9 +113,13 @@ console.log(`| --- | ${dtypes.map(() => '---').join(' | ')} |`);
 for (const op of ops) {
   const cells = dtypes.map((d) => {
     const us = shares.get(d)!.get(op);
-    return us === undefined ? '' : `${((100 * us) / totals.get(d)!).toFixed(1)} % (${(us / 1000 / sets.length).toFixed(1)})`;
+    return us === undefined
+      ? ''
+      : `${((100 * us) / totals.get(d)!).toFixed(1)} % (${(us / 1000 / sets.length).toFixed(1)})`;
   });
   console.log(`| ${op} | ${cells.join(' | ')} |`);
 }
-console.log(`| **kernel time a query** | ${dtypes.map((d) => `${(totals.get(d)! / 1000 / sets.length).toFixed(0)} ms`).join(' | ')} |`);
+console.log(
+  `| **kernel time a query** | ${dtypes.map((d) => `${(totals.get(d)! / 1000 / sets.length).toFixed(0)} ms`).join(' | ')} |`,
+);
 console.log(`\n${sets.length} queries x 20 SciFact candidates, ${values.threads} thread(s), batches of 8, ${dir}`);

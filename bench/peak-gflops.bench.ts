@@ -44,8 +44,17 @@ function matmulGraph(k: number, n: number, kind: 'fp32' | 'int8'): Uint8Array {
     product = g.op('MatMul', [x, g.initializer('w', random.normal(k * n, 0.05), [k, n])]);
   } else {
     const x = g.input('x', 'uint8', ['rows', k]);
-    const w = g.initializer('w', Int8Array.from(random.normal(k * n, 40), (v) => Math.max(-127, Math.min(127, Math.round(v)))), [k, n]);
-    product = g.op('MatMulInteger', [x, w, g.initializer('x_zero_point', Uint8Array.of(128), []), g.initializer('w_zero_point', Int8Array.of(0), [])]);
+    const w = g.initializer(
+      'w',
+      Int8Array.from(random.normal(k * n, 40), (v) => Math.max(-127, Math.min(127, Math.round(v)))),
+      [k, n],
+    );
+    product = g.op('MatMulInteger', [
+      x,
+      w,
+      g.initializer('x_zero_point', Uint8Array.of(128), []),
+      g.initializer('w_zero_point', Int8Array.of(0), []),
+    ]);
   }
   g.output(g.op('ReduceSum', [product], { keepdims: 0 }, 'y'), kind === 'fp32' ? 'float32' : 'int32', []);
   return g.toModel({ opset: 17 });
@@ -71,7 +80,11 @@ async function projectionMix(kind: 'fp32' | 'int8', threads: number, rows: numbe
     const x =
       kind === 'fp32'
         ? new ort.Tensor('float32', new SeededRandom(rows).normal(rows * k, 1), [rows, k])
-        : new ort.Tensor('uint8', Uint8Array.from({ length: rows * k }, (_, i) => (i * 131) % 256), [rows, k]);
+        : new ort.Tensor(
+            'uint8',
+            Uint8Array.from({ length: rows * k }, (_, i) => (i * 131) % 256),
+            [rows, k],
+          );
     runs.push({ shape: `[${rows},${k}]x[${k},${n}]`, count, flops: 2 * rows * k * n, run: () => session.run({ x }) });
   }
   for (const r of runs) for (let i = 0; i < 3; i++) await r.run();
@@ -104,19 +117,30 @@ const suite: BenchSuite = {
       for (const threads of [1, 2]) {
         log(`${dtype} ${threads} thread(s)`);
         const mix = await projectionMix(kind, threads, rows);
-        const judge = new CrossEncoderReranker({ model: JUDGE_MODEL, modelsDir: benchModelsRoot(), offline: true, dtype, session: { threads } });
+        const judge = new CrossEncoderReranker({
+          model: JUDGE_MODEL,
+          modelsDir: benchModelsRoot(),
+          offline: true,
+          dtype,
+          session: { threads },
+        });
         // The judge at its defaults (batch size included), on the query's candidates.
         let n = 0;
         const judgeFlops: number[] = [];
         const judgeRun = async (): Promise<void> => {
           const set = n++ % sets.length;
           judgeFlops.push(pairsFlops(MINILM_L6, lengths[set]!.slice(0, candidates)));
-          await judge.scorePairs(sets[set]!.query, sets[set]!.texts.slice(0, candidates), { batchSize: DEFAULT_RERANK_BATCH_SIZE });
+          await judge.scorePairs(sets[set]!.query, sets[set]!.texts.slice(0, candidates), {
+            batchSize: DEFAULT_RERANK_BATCH_SIZE,
+          });
         };
         await judgeRun();
         judgeFlops.length = 0;
         // Peak and judge interleaved, so both see the same load from other processes.
-        const variants: Record<string, () => Promise<unknown>> = { judge: judgeRun, ...Object.fromEntries(mix.map((r) => [r.shape, r.run])) };
+        const variants: Record<string, () => Promise<unknown>> = {
+          judge: judgeRun,
+          ...Object.fromEntries(mix.map((r) => [r.shape, r.run])),
+        };
         const measured = await interleaveTimes(variants, reps);
         const times = measured.wall;
         await judge.close();
@@ -141,15 +165,30 @@ const suite: BenchSuite = {
           note: `onnxruntime ${kind === 'fp32' ? 'MatMul fp32' : 'MatMulInteger u8 x s8'}, one layer's projection mix (4x[h,h], [h,4h], [4h,h]), ${rows} rows`,
         });
         const common = { model: JUDGE_MODEL, dtype, threads, batchSize: DEFAULT_RERANK_BATCH_SIZE };
-        figures.push({ ...common, metric: 'judge.effective', value: round(gflops), unit: 'GFLOP/s', note: `${ONNX_FILE[dtype]}, ${candidates} SciFact candidates per query, FLOPs of real tokens` });
-        figures.push({ ...common, metric: 'judge.fractionOfPeak', value: round(gflops / peak), unit: 'fraction', note: `of the ${kind === 'fp32' ? 'fp32 MatMul' : 'int8 MatMulInteger'} peak, same threads, measured interleaved (wall clock)` });
+        figures.push({
+          ...common,
+          metric: 'judge.effective',
+          value: round(gflops),
+          unit: 'GFLOP/s',
+          note: `${ONNX_FILE[dtype]}, ${candidates} SciFact candidates per query, FLOPs of real tokens`,
+        });
+        figures.push({
+          ...common,
+          metric: 'judge.fractionOfPeak',
+          value: round(gflops / peak),
+          unit: 'fraction',
+          note: `of the ${kind === 'fp32' ? 'fp32 MatMul' : 'int8 MatMulInteger'} peak, same threads, measured interleaved (wall clock)`,
+        });
         if (threads === 1) {
           figures.push({
             ...common,
             metric: 'judge.fractionOfPeak.cpuTime',
             value: round(judgeCpu / (mixFlops / 1e9 / mixCpuSeconds)),
             unit: 'fraction',
-            params: { judgeGflopsPerCpuSecond: round(judgeCpu), peakGflopsPerCpuSecond: round(mixFlops / 1e9 / mixCpuSeconds) },
+            params: {
+              judgeGflopsPerCpuSecond: round(judgeCpu),
+              peakGflopsPerCpuSecond: round(mixFlops / 1e9 / mixCpuSeconds),
+            },
             note: 'the same ratio on process CPU time (1 thread: insensitive to other processes)',
           });
         }

@@ -33,7 +33,16 @@ import type { BenchFigure, BenchSuite } from './support/suite.js';
 const run = promisify(execFile);
 
 /** The Python runners, by the name peers.py knows them. fp32 ones must equal sift fp32. */
-const PEERS = ['st-torch-fp32', 'st-torch-bf16', 'st-openvino', 'openvino', 'openvino-int8', 'onnxruntime-fp32', 'flashrank', 'fastembed'];
+const PEERS = [
+  'st-torch-fp32',
+  'st-torch-bf16',
+  'st-openvino',
+  'openvino',
+  'openvino-int8',
+  'onnxruntime-fp32',
+  'flashrank',
+  'fastembed',
+];
 const FP32_PEERS = new Set(['st-torch-fp32', 'onnxruntime-fp32', 'flashrank', 'fastembed']);
 const SIFT_DTYPES: ModelDtype[] = ['fp32', 'int8'];
 /** Pause between two timed calls (ms): onnxruntime's and OpenMP's idle threads spin for a while after a call. */
@@ -55,12 +64,23 @@ async function peersPython(log: (line: string) => void): Promise<{ python: strin
     log(`creating ${venv} (torch CPU, sentence-transformers, OpenVINO, nncf: ~1.5 GB, a few minutes)`);
     if (!existsSync(python)) await run(base, ['-m', 'venv', venv]);
     // --no-deps from a pinned list: torch's own metadata would pull ~3 GB of CUDA libraries a CPU never loads.
-    await run(python, ['-m', 'pip', 'install', '--quiet', '--no-deps', '-r', join(repoRoot(), 'bench', 'peers', 'requirements.txt')], { maxBuffer: 64 << 20 });
+    await run(
+      python,
+      ['-m', 'pip', 'install', '--quiet', '--no-deps', '-r', join(repoRoot(), 'bench', 'peers', 'requirements.txt')],
+      { maxBuffer: 64 << 20 },
+    );
     await run(python, ['-c', 'import torch, sentence_transformers, openvino']);
     await run('touch', [ready]);
     return { python };
   } catch (err) {
-    return { missing: `could not set up the peers venv at ${venv} (is the Python package registry reachable?): ${String((err as Error).message).split('\n').slice(-3).join(' ')}` };
+    return {
+      missing: `could not set up the peers venv at ${venv} (is the Python package registry reachable?): ${String(
+        (err as Error).message,
+      )
+        .split('\n')
+        .slice(-3)
+        .join(' ')}`,
+    };
   }
 }
 
@@ -71,8 +91,17 @@ class PeerProcess {
   private readonly waiting: { resolve: (line: string) => void; reject: (err: Error) => void }[] = [];
 
   constructor(python: string, threads: number) {
-    const env = { ...process.env, OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads), TOKENIZERS_PARALLELISM: 'false', HF_HUB_OFFLINE: '1' };
-    this.child = spawn(python, [join(repoRoot(), 'bench', 'peers', 'peers.py')], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const env = {
+      ...process.env,
+      OMP_NUM_THREADS: String(threads),
+      MKL_NUM_THREADS: String(threads),
+      TOKENIZERS_PARALLELISM: 'false',
+      HF_HUB_OFFLINE: '1',
+    };
+    this.child = spawn(python, [join(repoRoot(), 'bench', 'peers', 'peers.py')], {
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     this.child.stderr.on('data', () => undefined); // libraries' chatter; errors come back as answers
     this.lines = createInterface({ input: this.child.stdout });
     this.lines.on('line', (line) => this.waiting.shift()?.resolve(line));
@@ -102,11 +131,13 @@ interface Loaded {
   versions: Record<string, string>;
 }
 
-const maxAbs = (a: readonly number[], b: readonly number[]): number => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0);
+const maxAbs = (a: readonly number[], b: readonly number[]): number =>
+  a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0);
 
 const suite: BenchSuite = {
   name: 'peers',
-  title: 'The judge against Python peers (sentence-transformers torch/OpenVINO, OpenVINO int8, onnxruntime) on the same weights, 20 candidates a query',
+  title:
+    'The judge against Python peers (sentence-transformers torch/OpenVINO, OpenVINO int8, onnxruntime) on the same weights, 20 candidates a query',
   async run({ quick, log }) {
     if (!scifactDir()) return { figures: [], notes: [], skipped: 'SciFact not found (set SIFT_BENCH_SCIFACT)' };
     const py = await peersPython(log);
@@ -122,12 +153,24 @@ const suite: BenchSuite = {
     const figures: BenchFigure[] = [];
     const notes: string[] = [];
     let versions: Record<string, string> = {};
-    const summary = ['| runner | threads | p50 ms | p95 ms | CPU ms p50 | x fastest peer (wall) | max abs logit diff vs sift fp32 |', '| --- | --- | --- | --- | --- | --- | --- |'];
+    const summary = [
+      '| runner | threads | p50 ms | p95 ms | CPU ms p50 | x fastest peer (wall) | max abs logit diff vs sift fp32 |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+    ];
 
     for (const threads of threadCounts) {
       log(`${threads} thread(s): loading sift fp32/int8 and the Python peers`);
       const judges = new Map(
-        SIFT_DTYPES.map((dtype) => [`sift-${dtype}`, new CrossEncoderReranker({ model: model.name, modelsDir: model.modelsRoot, offline: true, dtype, session: { threads } })]),
+        SIFT_DTYPES.map((dtype) => [
+          `sift-${dtype}`,
+          new CrossEncoderReranker({
+            model: model.name,
+            modelsDir: model.modelsRoot,
+            offline: true,
+            dtype,
+            session: { threads },
+          }),
+        ]),
       );
       const peer = new PeerProcess(py.python, threads);
       const info = await peer.request<Loaded>({
@@ -139,7 +182,8 @@ const suite: BenchSuite = {
         calibration,
       });
       versions = info.versions;
-      for (const [name, why] of Object.entries(info.skipped)) notes.push(`${threads} thread(s): skipped ${name}: ${why}`);
+      for (const [name, why] of Object.entries(info.skipped))
+        notes.push(`${threads} thread(s): skipped ${name}: ${why}`);
 
       // Equality first: every runner on the same pairs, against sift fp32.
       const reference = new Map<number, number[]>();
@@ -177,38 +221,92 @@ const suite: BenchSuite = {
       }
       const ref = logits.get('sift-fp32')!;
       const peers = keys.filter((k) => !judges.has(k));
-      const fastestPeer = peers.reduce<string | undefined>((best, k) => (best === undefined || median(wall.get(k)!) < median(wall.get(best)!) ? k : best), undefined);
+      const fastestPeer = peers.reduce<string | undefined>(
+        (best, k) => (best === undefined || median(wall.get(k)!) < median(wall.get(best)!) ? k : best),
+        undefined,
+      );
       for (const key of keys) {
         const t = wall.get(key)!;
         const diff = Math.max(...logits.get(key)!.map((l, i) => maxAbs(l, ref[i]!)));
         const rho = spearman(ref.flat(), logits.get(key)!.flat());
         const isSift = judges.has(key);
-        const common = { model: model.name, threads, params: { runner: key, note: isSift ? `sift ${key.slice(5)}${key === `sift-${DEFAULT_JUDGE_DTYPE}` ? ' (the default)' : ''}, default batch size and session settings` : (info.notes[key] ?? key) } };
+        const common = {
+          model: model.name,
+          threads,
+          params: {
+            runner: key,
+            note: isSift
+              ? `sift ${key.slice(5)}${key === `sift-${DEFAULT_JUDGE_DTYPE}` ? ' (the default)' : ''}, default batch size and session settings`
+              : (info.notes[key] ?? key),
+          },
+        };
         figures.push(
-          { ...common, metric: 'peers.latency.p50', value: round(percentile(t, 50)), unit: 'ms', note: `one query of 20 candidates, ${t.length} interleaved rounds` },
+          {
+            ...common,
+            metric: 'peers.latency.p50',
+            value: round(percentile(t, 50)),
+            unit: 'ms',
+            note: `one query of 20 candidates, ${t.length} interleaved rounds`,
+          },
           { ...common, metric: 'peers.latency.p95', value: round(percentile(t, 95)), unit: 'ms' },
-          { ...common, metric: 'peers.cpu.p50', value: round(median(cpu.get(key)!)), unit: 'ms', note: 'process CPU time of the call' },
-          { ...common, metric: 'peers.maxAbsDiffVsSiftFp32', value: Number(diff.toPrecision(3)), unit: 'logit', note: key === 'sift-fp32' ? 'the reference' : FP32_PEERS.has(key) ? (diff <= 1e-4 ? 'equal (<= 1e-4)' : 'NOT EQUAL') : 'lower precision' },
+          {
+            ...common,
+            metric: 'peers.cpu.p50',
+            value: round(median(cpu.get(key)!)),
+            unit: 'ms',
+            note: 'process CPU time of the call',
+          },
+          {
+            ...common,
+            metric: 'peers.maxAbsDiffVsSiftFp32',
+            value: Number(diff.toPrecision(3)),
+            unit: 'logit',
+            note:
+              key === 'sift-fp32'
+                ? 'the reference'
+                : FP32_PEERS.has(key)
+                  ? diff <= 1e-4
+                    ? 'equal (<= 1e-4)'
+                    : 'NOT EQUAL'
+                  : 'lower precision',
+          },
           { ...common, metric: 'peers.spearmanVsSiftFp32', value: round(rho), unit: 'Spearman' },
         );
         if (fastestPeer && key !== fastestPeer) {
           figures.push(
-            { ...common, metric: 'peers.speedupOverFastestPeer', value: round(pairedRatio(wall.get(fastestPeer)!, t)), unit: 'x', note: `median over rounds of ${fastestPeer} / ${key} wall time; > 1 is faster` },
-            { ...common, metric: 'peers.cpuSpeedupOverFastestPeer', value: round(pairedRatio(cpu.get(fastestPeer)!, cpu.get(key)!)), unit: 'x', note: 'the same on process CPU time (steadier when the machine is loaded)' },
+            {
+              ...common,
+              metric: 'peers.speedupOverFastestPeer',
+              value: round(pairedRatio(wall.get(fastestPeer)!, t)),
+              unit: 'x',
+              note: `median over rounds of ${fastestPeer} / ${key} wall time; > 1 is faster`,
+            },
+            {
+              ...common,
+              metric: 'peers.cpuSpeedupOverFastestPeer',
+              value: round(pairedRatio(cpu.get(fastestPeer)!, cpu.get(key)!)),
+              unit: 'x',
+              note: 'the same on process CPU time (steadier when the machine is loaded)',
+            },
           );
         }
         summary.push(
           `| ${key} | ${threads} | ${round(percentile(t, 50))} | ${round(percentile(t, 95))} | ${round(median(cpu.get(key)!))} | ${fastestPeer && key !== fastestPeer ? round(pairedRatio(wall.get(fastestPeer)!, t)) : fastestPeer === key ? 1 : ''} | ${Number(diff.toPrecision(2))} |`,
         );
       }
-      if (fastestPeer) notes.push(`${threads} thread(s): fastest peer ${fastestPeer} (${round(median(wall.get(fastestPeer)!))} ms p50).`);
+      if (fastestPeer)
+        notes.push(
+          `${threads} thread(s): fastest peer ${fastestPeer} (${round(median(wall.get(fastestPeer)!))} ms p50).`,
+        );
       await peer.close();
       for (const judge of judges.values()) await judge.close();
     }
     notes.push(
       `Summary (p50/p95 wall per query; "x fastest peer": median over rounds of the fastest peer's time / this runner's, > 1 is faster):\n\n${summary.join('\n')}\n`,
       `Weights: ${model.name} (random, seed 6, full-size MiniLM-L6 cross-encoder; speed only): ${model.checkpoint} for the Python runners, sift's ONNX made from it by tools/model-gen's converter.`,
-      `Pairs: ${rounds} SciFact test claims x 20 candidates of ~500 characters. Versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+      `Pairs: ${rounds} SciFact test claims x 20 candidates of ~500 characters. Versions: ${Object.entries(versions)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}.`,
     );
     return { figures, notes };
   },

@@ -39,7 +39,14 @@ import { openLanceStore } from '../src/stores/lancedb/index.js';
 import { openPostgresStore, type PostgresStore } from '../src/stores/postgres/index.js';
 import type { ChunkRecord, VectorStore } from '../src/stores/vector-store.js';
 import { startPgliteServer } from '../test/stores/pglite-server.js';
-import { embedQueries, expandChunks, PrecomputedEmbedder, readQueries, readStoreChunks, type RealChunk } from './support/real-chunks.js';
+import {
+  embedQueries,
+  expandChunks,
+  PrecomputedEmbedder,
+  readQueries,
+  readStoreChunks,
+  type RealChunk,
+} from './support/real-chunks.js';
 import { percentile } from './support/stats.js';
 import { recallAgainst, timeDenseQueries, unitVectors } from './support/vectors.js';
 
@@ -79,17 +86,27 @@ let queryTexts: string[] = [];
 let queries: Float32Array[];
 let model = 'bench/random-384';
 if (data === 'real') {
-  if (!args['from-store'] || !args['queries-file']) throw new Error('--data real needs --from-store <store> and --queries-file <queries.jsonl>');
+  if (!args['from-store'] || !args['queries-file'])
+    throw new Error('--data real needs --from-store <store> and --queries-file <queries.jsonl>');
   log(`reading real chunks from ${args['from-store']}`);
   const base = await readStoreChunks(args['from-store']);
   model = base.model;
   chunks = expandChunks(base.chunks, N);
   log(`  ${base.chunks.length} real chunks (${model}), grown to ${chunks.length}`);
   queryTexts = await readQueries(args['queries-file'], QUERIES);
-  queries = await embedQueries(model, queryTexts, join(tmpdir(), `sift-bench-queries-${basename(args['queries-file'])}-${QUERIES}.json`));
+  queries = await embedQueries(
+    model,
+    queryTexts,
+    join(tmpdir(), `sift-bench-queries-${basename(args['queries-file'])}-${QUERIES}.json`),
+  );
 } else {
   log(`generating ${N} ${data} unit vectors (dimension ${DIM}) and ${QUERIES} queries`);
-  chunks = unitVectors(data, N, DIM, 42).map((vector, j) => ({ id: `c${j}`, source: `/bench/s${j % 1000}.md`, text: `chunk ${j}`, vector }));
+  chunks = unitVectors(data, N, DIM, 42).map((vector, j) => ({
+    id: `c${j}`,
+    source: `/bench/s${j % 1000}.md`,
+    text: `chunk ${j}`,
+    vector,
+  }));
   queries = unitVectors(data, QUERIES, DIM, 7);
 }
 const embedding = { model, dimension: DIM };
@@ -98,7 +115,9 @@ const withText = queryTexts.length > 0;
 async function load(store: VectorStore): Promise<number> {
   const t = performance.now();
   for (let i = 0; i < chunks.length; i += 1000) {
-    const batch: ChunkRecord[] = chunks.slice(i, i + 1000).map((c, j) => ({ ...c, chunkIndex: i + j, start: 0, end: c.text.length, modifiedMs: 0 }));
+    const batch: ChunkRecord[] = chunks
+      .slice(i, i + 1000)
+      .map((c, j) => ({ ...c, chunkIndex: i + j, start: 0, end: c.text.length, modifiedMs: 0 }));
     await store.upsert(batch);
     if ((i / 1000) % 20 === 19) log(`  ${i + 1000} / ${chunks.length}`);
   }
@@ -127,8 +146,14 @@ async function timeEach(count: number, run: (i: number) => Promise<unknown>): Pr
  * `CLIENTS` clients, each its own store (own pool, one connection), running `count` queries between
  * them at once (client c takes queries c, c + CLIENTS, …): per-query latency and queries/s overall.
  */
-async function concurrent(location: string, count: number, run: (store: PostgresStore, i: number) => Promise<unknown>): Promise<Latency & { queriesPerSecond: number }> {
-  const stores = await Promise.all(Array.from({ length: CLIENTS }, () => openPostgresStore(location, { tuning: { poolSize: 1 } })));
+async function concurrent(
+  location: string,
+  count: number,
+  run: (store: PostgresStore, i: number) => Promise<unknown>,
+): Promise<Latency & { queriesPerSecond: number }> {
+  const stores = await Promise.all(
+    Array.from({ length: CLIENTS }, () => openPostgresStore(location, { tuning: { poolSize: 1 } })),
+  );
   try {
     for (const s of stores) await run(s, 0);
     const times: number[] = [];
@@ -150,7 +175,10 @@ async function concurrent(location: string, count: number, run: (store: Postgres
 }
 
 const hybridOf = (store: VectorStore): HybridRetriever =>
-  new HybridRetriever([new DenseRetriever(store, new PrecomputedEmbedder(model, queryTexts, queries)), new Bm25Retriever(store)]);
+  new HybridRetriever([
+    new DenseRetriever(store, new PrecomputedEmbedder(model, queryTexts, queries)),
+    new Bm25Retriever(store),
+  ]);
 
 type Row = { store: string; search: string; p50Ms: number; p95Ms: number; recallAt20?: number; qps?: number };
 const rows: Row[] = [];
@@ -172,8 +200,20 @@ const result: Record<string, unknown> = {
   queries: QUERIES,
   textQueries: TEXT_QUERIES,
   clients: CLIENTS,
-  ...(data === 'real' ? { model, fromStore: args['from-store'], queriesFile: args['queries-file'], copies: 'real vector + Gaussian noise of norm 0.5, renormalised' } : {}),
-  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, loadavgStart: loadavg().map((x) => Math.round(x * 100) / 100), node: process.version },
+  ...(data === 'real'
+    ? {
+        model,
+        fromStore: args['from-store'],
+        queriesFile: args['queries-file'],
+        copies: 'real vector + Gaussian noise of norm 0.5, renormalised',
+      }
+    : {}),
+  machine: {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model,
+    loadavgStart: loadavg().map((x) => Math.round(x * 100) / 100),
+    node: process.version,
+  },
 };
 
 /** The whole PostgreSQL workload against one server; `setMemory` raises maintenance_work_mem for the build. */
@@ -181,7 +221,11 @@ async function benchPostgres(label: string, url: string, setMemory: boolean): Pr
   const location = `${url}${url.includes('?') ? '&' : '?'}collection=bench_${process.pid}`;
   const out: Record<string, unknown> = {};
   // annMinRows past N: the index is built explicitly below, after loading, as a bulk build.
-  const store = await openPostgresStore(location, { create: true, embedding, tuning: { annMinRows: Number.MAX_SAFE_INTEGER } });
+  const store = await openPostgresStore(location, {
+    create: true,
+    embedding,
+    tuning: { annMinRows: Number.MAX_SAFE_INTEGER },
+  });
   out.server = store.serverInfo();
   try {
     log(`${label}: loading`);
@@ -208,7 +252,13 @@ async function benchPostgres(label: string, url: string, setMemory: boolean): Pr
       const ann = await timeDenseQueries(tuned, queries, { k: K, exact: false });
       const recall = recallAgainst(exact.ids, ann.ids);
       hnsw[`ef${ef}`] = { p50Ms: ann.p50Ms, p95Ms: ann.p95Ms, recallAt20: recall };
-      addRow({ store: label, search: `dense HNSW ef_search ${ef}`, p50Ms: ann.p50Ms, p95Ms: ann.p95Ms, recallAt20: recall });
+      addRow({
+        store: label,
+        search: `dense HNSW ef_search ${ef}`,
+        p50Ms: ann.p50Ms,
+        p95Ms: ann.p95Ms,
+        recallAt20: recall,
+      });
       await tuned.close();
     }
     out.hnsw = hnsw;
@@ -219,7 +269,10 @@ async function benchPostgres(label: string, url: string, setMemory: boolean): Pr
       const hyb = await timeEach(TEXT_QUERIES, (i) => hybrid.retrieve(queryTexts[i]!, { k: K }));
       out.bm25 = bm25;
       out.hybrid = hyb;
-      addRow({ store: label, search: 'BM25', ...bm25 }, { store: label, search: 'hybrid (dense ef 100 + BM25)', ...hyb });
+      addRow(
+        { store: label, search: 'BM25', ...bm25 },
+        { store: label, search: 'hybrid (dense ef 100 + BM25)', ...hyb },
+      );
     }
     log(`${label}: ${CLIENTS} concurrent clients`);
     const conc: Record<string, unknown> = {};
@@ -228,7 +281,10 @@ async function benchPostgres(label: string, url: string, setMemory: boolean): Pr
     if (withText) {
       conc.bm25 = await concurrent(location, TEXT_QUERIES, (s, i) => s.textSearch(queryTexts[i]!, { k: K }));
       conc.hybrid = await concurrent(location, TEXT_QUERIES, (s, i) => hybridOf(s).retrieve(queryTexts[i]!, { k: K }));
-      addRow({ store: label, search: `BM25, ${CLIENTS} clients`, ...pick(conc.bm25) }, { store: label, search: `hybrid, ${CLIENTS} clients`, ...pick(conc.hybrid) });
+      addRow(
+        { store: label, search: `BM25, ${CLIENTS} clients`, ...pick(conc.bm25) },
+        { store: label, search: `hybrid, ${CLIENTS} clients`, ...pick(conc.hybrid) },
+      );
     }
     out.concurrent = conc;
   } finally {
@@ -261,21 +317,42 @@ if (!args['skip-pglite']) {
 if (!args['skip-lancedb']) {
   const dir = await mkdtemp(join(tmpdir(), 'sift-bench-pg-'));
   try {
-    const store = await openLanceStore(join(dir, 'store'), { create: true, embedding, tuning: { annMinRows: Number.MAX_SAFE_INTEGER } });
+    const store = await openLanceStore(join(dir, 'store'), {
+      create: true,
+      embedding,
+      tuning: { annMinRows: Number.MAX_SAFE_INTEGER },
+    });
     log('lancedb: loading');
     const writes = await load(store);
     await store.optimize();
     log('lancedb: exact search');
     const exact = await timeDenseQueries(store, queries, { k: K, exact: true });
-    addRow({ store: 'lancedb', search: 'dense exact (flat scan)', p50Ms: exact.p50Ms, p95Ms: exact.p95Ms, recallAt20: 1 });
+    addRow({
+      store: 'lancedb',
+      search: 'dense exact (flat scan)',
+      p50Ms: exact.p50Ms,
+      p95Ms: exact.p95Ms,
+      recallAt20: 1,
+    });
     log('lancedb: building HNSW-SQ');
     const t = performance.now();
     await store.createVectorIndex();
     const buildS = Math.round((performance.now() - t) / 100) / 10;
     const ann = await timeDenseQueries(store, queries, { k: K, exact: false });
     const recall = recallAgainst(exact.ids, ann.ids);
-    addRow({ store: 'lancedb', search: 'dense HNSW-SQ ef 300', p50Ms: ann.p50Ms, p95Ms: ann.p95Ms, recallAt20: recall });
-    result.lancedb = { writesPerSecond: writes, exact: { p50Ms: exact.p50Ms, p95Ms: exact.p95Ms }, hnswSqBuildSeconds: buildS, hnswSq: { p50Ms: ann.p50Ms, p95Ms: ann.p95Ms, recallAt20: recall } };
+    addRow({
+      store: 'lancedb',
+      search: 'dense HNSW-SQ ef 300',
+      p50Ms: ann.p50Ms,
+      p95Ms: ann.p95Ms,
+      recallAt20: recall,
+    });
+    result.lancedb = {
+      writesPerSecond: writes,
+      exact: { p50Ms: exact.p50Ms, p95Ms: exact.p95Ms },
+      hnswSqBuildSeconds: buildS,
+      hnswSq: { p50Ms: ann.p50Ms, p95Ms: ann.p95Ms, recallAt20: recall },
+    };
     await store.close();
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -284,12 +361,16 @@ if (!args['skip-lancedb']) {
 
 (result.machine as Record<string, unknown>).loadavgEnd = loadavg().map((x) => Math.round(x * 100) / 100);
 log('');
-log(`${N} chunks (${data}), dimension ${DIM}, k ${K}, ${QUERIES} queries; load ${JSON.stringify((result.machine as Record<string, unknown>).loadavgStart)} -> ${JSON.stringify((result.machine as Record<string, unknown>).loadavgEnd)}`);
+log(
+  `${N} chunks (${data}), dimension ${DIM}, k ${K}, ${QUERIES} queries; load ${JSON.stringify((result.machine as Record<string, unknown>).loadavgStart)} -> ${JSON.stringify((result.machine as Record<string, unknown>).loadavgEnd)}`,
+);
 for (const key of ['postgresServer', 'postgres', 'lancedb'] as const) {
   const w = (result[key] as { writesPerSecond?: number } | undefined)?.writesPerSecond;
   if (w !== undefined) log(`${key}: ${w} chunks/s written`);
 }
-log(`${'store'.padEnd(18)} ${'search'.padEnd(30)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'recall@20'.padStart(10)} ${'q/s'.padStart(6)}`);
+log(
+  `${'store'.padEnd(18)} ${'search'.padEnd(30)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'recall@20'.padStart(10)} ${'q/s'.padStart(6)}`,
+);
 for (const r of rows) log(formatRow(r));
 result.table = rows;
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

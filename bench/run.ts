@@ -20,7 +20,18 @@ import type { BenchSuite, SuiteResult } from './support/suite.js';
 
 const BENCH = join(repoRoot(), 'bench');
 /** Run order: the judge first (the headline), the slow or optional suites last. */
-const ORDER = ['judge', 'baseline-transformersjs', 'peak-gflops', 'levers', 'embed', 'memory', 'stage1', 'dense-index', 'int8-agreement', 'peers'];
+const ORDER = [
+  'judge',
+  'baseline-transformersjs',
+  'peak-gflops',
+  'levers',
+  'embed',
+  'memory',
+  'stage1',
+  'dense-index',
+  'int8-agreement',
+  'peers',
+];
 
 function suiteFiles(only: string[] | undefined): string[] {
   const names = readdirSync(BENCH)
@@ -39,7 +50,10 @@ async function runChild(name: string, quick: boolean, resultFile: string): Promi
   const suite = mod.default;
   let result: SuiteResult & { contract: boolean } = { figures: [], notes: [], contract: false };
   if (suite && typeof suite.run === 'function') {
-    result = { ...(await suite.run({ quick, log: (line) => process.stderr.write(`  [${name}] ${line}\n`) })), contract: true };
+    result = {
+      ...(await suite.run({ quick, log: (line) => process.stderr.write(`  [${name}] ${line}\n`) })),
+      contract: true,
+    };
   }
   const peakRssMB = process.resourceUsage().maxRSS / 1024;
   await writeFile(resultFile, JSON.stringify({ ...result, peakRssMB }));
@@ -51,7 +65,17 @@ async function runSuite(name: string, quick: boolean): Promise<SuiteReport> {
   const resultFile = join(tmpdir(), `sift-bench-${process.pid}-${name}.json`);
   await rm(resultFile, { force: true });
   const started = performance.now();
-  const args = ['--expose-gc', '--import', 'tsx', join(BENCH, 'run.ts'), '--child', name, '--result', resultFile, ...(quick ? ['--quick'] : [])];
+  const args = [
+    '--expose-gc',
+    '--import',
+    'tsx',
+    join(BENCH, 'run.ts'),
+    '--child',
+    name,
+    '--result',
+    resultFile,
+    ...(quick ? ['--quick'] : []),
+  ];
   const child = spawn(process.execPath, args, { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -63,7 +87,10 @@ async function runSuite(name: string, quick: boolean): Promise<SuiteReport> {
     if (code === 0) return { ...base, title: `${name} (a script; its output below)`, output, ...parsed(output) };
     return { ...base, output, error: `exited with code ${String(code)} before reporting` };
   }
-  const result = JSON.parse(await readFile(resultFile, 'utf8')) as SuiteResult & { contract: boolean; peakRssMB: number };
+  const result = JSON.parse(await readFile(resultFile, 'utf8')) as SuiteResult & {
+    contract: boolean;
+    peakRssMB: number;
+  };
   await rm(resultFile, { force: true });
   const title = result.contract ? await suiteTitle(name) : `${name} (a script; its output below)`;
   const data = result.contract ? undefined : parsed(output).data;
@@ -100,12 +127,17 @@ function machine(loadStart: number): MachineInfo {
   let commit = 'unknown';
   try {
     commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot(), encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'bench'], { cwd: repoRoot(), encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'bench'], {
+      cwd: repoRoot(),
+      encoding: 'utf8',
+    }).trim();
     if (dirty) commit += ' (+ uncommitted changes)';
   } catch {
     // not a git checkout
   }
-  const ortPackage = JSON.parse(readFileSync(join(repoRoot(), 'node_modules', 'onnxruntime-node', 'package.json'), 'utf8')) as { version: string };
+  const ortPackage = JSON.parse(
+    readFileSync(join(repoRoot(), 'node_modules', 'onnxruntime-node', 'package.json'), 'utf8'),
+  ) as { version: string };
   return {
     cpu: cpus()[0]?.model.trim() ?? 'unknown',
     cores: cpus().length,
@@ -130,7 +162,10 @@ async function main(): Promise<void> {
   });
   if (values.child) return runChild(values.child, values.quick, values.result!);
 
-  const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = values.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const names = suiteFiles(only);
   if (names.length === 0) throw new Error(`bench: no suites match --only ${values.only ?? ''}`);
   const loadStart = loadavg()[0]!;
@@ -139,7 +174,9 @@ async function main(): Promise<void> {
   for (const name of names) {
     process.stderr.write(`bench: ${name}${values.quick ? ' (--quick)' : ''}\n`);
     const report = await runSuite(name, values.quick);
-    process.stderr.write(`bench: ${name} done in ${report.seconds.toFixed(1)} s${report.error ? ` (${report.error})` : ''}\n`);
+    process.stderr.write(
+      `bench: ${name} done in ${report.seconds.toFixed(1)} s${report.error ? ` (${report.error})` : ''}\n`,
+    );
     suites.push(report);
   }
   const report: BenchReport = { date: started.toISOString(), quick: values.quick, machine: machine(loadStart), suites };

@@ -25,7 +25,12 @@ async function f32(path: string): Promise<Float32Array | undefined> {
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 }
 
-function ndcg(chunkVectors: Float32Array, chunkSources: readonly string[], queryVectors: Float32Array, qrels: readonly Map<string, number>[]): number {
+function ndcg(
+  chunkVectors: Float32Array,
+  chunkSources: readonly string[],
+  queryVectors: Float32Array,
+  qrels: readonly Map<string, number>[],
+): number {
   let total = 0;
   qrels.forEach((judged, qi) => {
     const best = new Map<string, number>();
@@ -46,21 +51,34 @@ const suite: BenchSuite = {
   title: 'Scout int8 vs fp32: dense nDCG@10 of the real all-MiniLM-L6-v2 on a SciFact test slice',
   async run({ log }) {
     const real = await readRealVectors('scifact');
-    if (!real) return { figures: [], notes: [], skipped: `no real SciFact vectors in ${vectorCacheDir()}; run \`npx tsx bench/support/real-vectors.ts\`` };
+    if (!real)
+      return {
+        figures: [],
+        notes: [],
+        skipped: `no real SciFact vectors in ${vectorCacheDir()}; run \`npx tsx bench/support/real-vectors.ts\``,
+      };
     const sliceRows = Math.min(real.rows, Number(process.env.SIFT_BENCH_SCOUT_SLICE ?? 4096));
     const chunks = (await chunkCorpus('scifact')).slice(0, sliceRows + 1);
     // Documents whose chunks all lie in the slice (the last one may be cut).
     const cut = chunks.length > sliceRows ? chunks[sliceRows]!.source : undefined;
     const rows = chunks.slice(0, sliceRows).filter((c) => c.source !== cut);
     const docs = new Set(rows.map((c) => c.source));
-    const queryLines = (await readFile(join(sharedRoot(), 'data', 'scifact', 'queries.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { _id: string; text: string });
+    const queryLines = (await readFile(join(sharedRoot(), 'data', 'scifact', 'queries.jsonl'), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { _id: string; text: string });
     const qrels = new Map<string, Map<string, number>>();
-    for (const line of (await readFile(join(sharedRoot(), 'data', 'scifact', 'qrels', 'test.tsv'), 'utf8')).split('\n').slice(1).filter(Boolean)) {
+    for (const line of (await readFile(join(sharedRoot(), 'data', 'scifact', 'qrels', 'test.tsv'), 'utf8'))
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)) {
       const [q, d, g] = line.split('\t');
       if (!qrels.has(q!)) qrels.set(q!, new Map());
       qrels.get(q!)!.set(d!, Number(g));
     }
-    const picked = queryLines.map((q, i) => ({ ...q, row: i })).filter((q) => qrels.has(q._id) && [...qrels.get(q._id)!.keys()].every((d) => docs.has(d)));
+    const picked = queryLines
+      .map((q, i) => ({ ...q, row: i }))
+      .filter((q) => qrels.has(q._id) && [...qrels.get(q._id)!.keys()].every((d) => docs.has(d)));
     log(`slice: ${rows.length} chunks of ${docs.size} documents, ${picked.length} test queries`);
 
     const fpChunks = real.vectors.subarray(0, rows.length * DIM);
@@ -73,15 +91,32 @@ const suite: BenchSuite = {
     let i8Chunks = await f32(int8Path);
     let i8AllQueries = await f32(int8QueryPath);
     if (!i8Chunks || i8Chunks.length < rows.length * DIM || !i8AllQueries) {
-      const embedder = new OnnxEmbedder({ model: SCOUT, modelsDir: join(sharedRoot(), 'models'), offline: true, dtype: 'int8' });
+      const embedder = new OnnxEmbedder({
+        model: SCOUT,
+        modelsDir: join(sharedRoot(), 'models'),
+        offline: true,
+        dtype: 'int8',
+      });
       const t0 = performance.now();
       const out = new Float32Array(rows.length * DIM);
       for (let i = 0; i < rows.length; i += 512) {
-        (await embedder.embed(rows.slice(i, i + 512).map((c) => c.text), { kind: 'passage' })).forEach((v, j) => out.set(v, (i + j) * DIM));
-        log(`int8: ${Math.min(rows.length, i + 512)}/${rows.length} chunks, ${(Math.min(rows.length, i + 512) / ((performance.now() - t0) / 1000)).toFixed(1)} chunks/s`);
+        (
+          await embedder.embed(
+            rows.slice(i, i + 512).map((c) => c.text),
+            { kind: 'passage' },
+          )
+        ).forEach((v, j) => out.set(v, (i + j) * DIM));
+        log(
+          `int8: ${Math.min(rows.length, i + 512)}/${rows.length} chunks, ${(Math.min(rows.length, i + 512) / ((performance.now() - t0) / 1000)).toFixed(1)} chunks/s`,
+        );
       }
       const qv = new Float32Array(queryLines.length * DIM);
-      (await embedder.embed(queryLines.map((q) => q.text), { kind: 'query' })).forEach((v, j) => qv.set(v, j * DIM));
+      (
+        await embedder.embed(
+          queryLines.map((q) => q.text),
+          { kind: 'query' },
+        )
+      ).forEach((v, j) => qv.set(v, j * DIM));
       await embedder.close();
       await writeFile(int8Path, new Uint8Array(out.buffer));
       await writeFile(int8QueryPath, new Uint8Array(qv.buffer));
@@ -107,13 +142,42 @@ const suite: BenchSuite = {
     const params = { chunks: rows.length, documents: docs.size, queries: picked.length };
     return {
       figures: [
-        { metric: 'scout.nDCG@10', value: round(fp), unit: 'fraction', model: 'sentence-transformers/all-MiniLM-L6-v2', dtype: 'fp32', params },
-        { metric: 'scout.nDCG@10', value: round(i8), unit: 'fraction', model: 'sentence-transformers/all-MiniLM-L6-v2', dtype: 'int8', params },
-        { metric: 'scout.nDCG@10.delta', value: round(i8 - fp), unit: 'fraction', model: 'sentence-transformers/all-MiniLM-L6-v2', dtype: 'int8 - fp32', params },
-        { metric: 'scout.vector-cosine.mean', value: round(sumCos / rows.length), unit: 'fraction', dtype: 'int8 vs fp32', params },
+        {
+          metric: 'scout.nDCG@10',
+          value: round(fp),
+          unit: 'fraction',
+          model: 'sentence-transformers/all-MiniLM-L6-v2',
+          dtype: 'fp32',
+          params,
+        },
+        {
+          metric: 'scout.nDCG@10',
+          value: round(i8),
+          unit: 'fraction',
+          model: 'sentence-transformers/all-MiniLM-L6-v2',
+          dtype: 'int8',
+          params,
+        },
+        {
+          metric: 'scout.nDCG@10.delta',
+          value: round(i8 - fp),
+          unit: 'fraction',
+          model: 'sentence-transformers/all-MiniLM-L6-v2',
+          dtype: 'int8 - fp32',
+          params,
+        },
+        {
+          metric: 'scout.vector-cosine.mean',
+          value: round(sumCos / rows.length),
+          unit: 'fraction',
+          dtype: 'int8 vs fp32',
+          params,
+        },
         { metric: 'scout.vector-cosine.min', value: round(minCos), unit: 'fraction', dtype: 'int8 vs fp32', params },
       ],
-      notes: [`SciFact test queries whose relevant documents all lie in the first ${sliceRows} chunks; documents ranked by their best chunk; exact dense scan`],
+      notes: [
+        `SciFact test queries whose relevant documents all lie in the first ${sliceRows} chunks; documents ranked by their best chunk; exact dense scan`,
+      ],
     };
   },
 };

@@ -24,7 +24,12 @@ import { percentile } from './support/stats.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { model: { type: 'string', default: join(process.env.SIFT_MODELS_DIR ?? join('..', 'shared', 'models'), 'sift-lab', 'minilm-l6-judge') } },
+  options: {
+    model: {
+      type: 'string',
+      default: join(process.env.SIFT_MODELS_DIR ?? join('..', 'shared', 'models'), 'sift-lab', 'minilm-l6-judge'),
+    },
+  },
 });
 const rounds = Number(positionals[0]);
 const specs = positionals.slice(1).map((arg) => {
@@ -32,7 +37,8 @@ const specs = positionals.slice(1).map((arg) => {
   const [file, threads, batch, spin] = rest.split(':');
   return { name, file: file!, threads: Number(threads), batch: Number(batch), spin: spin !== '0' };
 });
-if (!(rounds > 0) || specs.length === 0) throw new Error('usage: session-levers.ts <rounds> <name>=<file>:<threads>:<batch>:<spin> ...');
+if (!(rounds > 0) || specs.length === 0)
+  throw new Error('usage: session-levers.ts <rounds> <name>=<file>:<threads>:<batch>:<spin> ...');
 
 const { sets } = await scifactCandidates({ queries: rounds, perQuery: 20 });
 const { tokenizer } = await loadTokenizer(join(values.model, 'tokenizer.json'));
@@ -55,8 +61,18 @@ for (const s of specs) {
 }
 const run = async (s: (typeof specs)[number], pairs: (typeof encoded)[number]): Promise<void> => {
   const session = sessions.get(s.name)!;
-  for (const batch of lengthSortedBatches(pairs.map((p) => p.ids.length), s.batch)) {
-    await session.run(batchTensors(session, batch.map((i) => pairs[i]!), 0), ['logits']);
+  for (const batch of lengthSortedBatches(
+    pairs.map((p) => p.ids.length),
+    s.batch,
+  )) {
+    await session.run(
+      batchTensors(
+        session,
+        batch.map((i) => pairs[i]!),
+        0,
+      ),
+      ['logits'],
+    );
   }
 };
 for (const s of specs) await run(s, encoded[0]!);
@@ -75,13 +91,17 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 const ref = specs[0]!.name;
-console.log('| variant | threads | batch | spinning | wall p50 ms | wall p95 ms | CPU p50 ms | x first (wall) | x first (CPU) |');
+console.log(
+  '| variant | threads | batch | spinning | wall p50 ms | wall p95 ms | CPU p50 ms | x first (wall) | x first (CPU) |',
+);
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const s of specs) {
   const w = wall.get(s.name)!;
   const c = cpu.get(s.name)!;
   const wr = w.map((x, i) => wall.get(ref)![i]! / x);
   const cr = c.map((x, i) => cpu.get(ref)![i]! / x);
-  console.log(`| ${s.name} | ${s.threads} | ${s.batch} | ${s.spin ? 'on' : 'off'} | ${percentile(w, 50).toFixed(0)} | ${percentile(w, 95).toFixed(0)} | ${percentile(c, 50).toFixed(0)} | ${percentile(wr, 50).toFixed(2)} | ${percentile(cr, 50).toFixed(2)} |`);
+  console.log(
+    `| ${s.name} | ${s.threads} | ${s.batch} | ${s.spin ? 'on' : 'off'} | ${percentile(w, 50).toFixed(0)} | ${percentile(w, 95).toFixed(0)} | ${percentile(c, 50).toFixed(0)} | ${percentile(wr, 50).toFixed(2)} | ${percentile(cr, 50).toFixed(2)} |`,
+  );
 }
 console.log(`\n${rounds} rounds x 20 SciFact candidates, tokenizer ${values.model}`);

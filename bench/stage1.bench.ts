@@ -56,7 +56,11 @@ const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
 
 /** Dense p50/p95 and hit ids of every query (one untimed warm-up query). */
 const timeQueries = (store: LanceStore, queries: readonly Float32Array[], exact: boolean) =>
-  timeDenseQueries(store, queries, { k: K, exact, warmup: 1 }).then((t) => ({ p50: t.p50Ms, p95: t.p95Ms, ids: t.ids }));
+  timeDenseQueries(store, queries, { k: K, exact, warmup: 1 }).then((t) => ({
+    p50: t.p50Ms,
+    p95: t.p95Ms,
+    ids: t.ids,
+  }));
 
 interface SearchRow {
   chunks: number;
@@ -66,7 +70,11 @@ interface SearchRow {
   recallAt20: number;
 }
 
-async function benchSearch(base: string): Promise<{ writes: { chunks: number; seconds: number; chunksPerSecond: number }[]; search: SearchRow[]; indexBuild: { chunks: number; kind: string; seconds: number }[] }> {
+async function benchSearch(base: string): Promise<{
+  writes: { chunks: number; seconds: number; chunksPerSecond: number }[];
+  search: SearchRow[];
+  indexBuild: { chunks: number; kind: string; seconds: number }[];
+}> {
   const writes: { chunks: number; seconds: number; chunksPerSecond: number }[] = [];
   const search: SearchRow[] = [];
   const indexBuild: { chunks: number; kind: string; seconds: number }[] = [];
@@ -75,7 +83,11 @@ async function benchSearch(base: string): Promise<{ writes: { chunks: number; se
     const location = join(base, `dense-${n}`);
     const embedding = { model: 'bench/random-384', dimension: DIM };
     // annMinRows above n: optimize() must not build the index; this benchmark builds it explicitly.
-    const store = await openLanceStore(location, { create: true, embedding, tuning: { annMinRows: Number.MAX_SAFE_INTEGER } });
+    const store = await openLanceStore(location, {
+      create: true,
+      embedding,
+      tuning: { annMinRows: Number.MAX_SAFE_INTEGER },
+    });
     const vectors = makeVectors(n, n);
     const t0 = performance.now();
     for (let i = 0; i < n; i += 1000) {
@@ -99,27 +111,47 @@ async function benchSearch(base: string): Promise<{ writes: { chunks: number; se
     const exact = await timeQueries(store, queries, true);
     search.push({ chunks: n, method: 'exact (flat)', p50Ms: exact.p50, p95Ms: exact.p95, recallAt20: 1 });
     await store.close();
-    const hnsw = await openLanceStore(location, { tuning: { vectorIndex: 'hnsw-sq', annMinRows: Number.MAX_SAFE_INTEGER } });
+    const hnsw = await openLanceStore(location, {
+      tuning: { vectorIndex: 'hnsw-sq', annMinRows: Number.MAX_SAFE_INTEGER },
+    });
     const tIndex = performance.now();
     await hnsw.createVectorIndex(n);
     indexBuild.push({ chunks: n, kind: 'hnsw-sq', seconds: round((performance.now() - tIndex) / 1000) });
     await hnsw.close();
     for (const ef of EFS) {
-      const tuned = await openLanceStore(location, { tuning: { vectorIndex: 'hnsw-sq', ef, annMinRows: Number.MAX_SAFE_INTEGER } });
+      const tuned = await openLanceStore(location, {
+        tuning: { vectorIndex: 'hnsw-sq', ef, annMinRows: Number.MAX_SAFE_INTEGER },
+      });
       const ann = await timeQueries(tuned, queries, false);
-      search.push({ chunks: n, method: `HNSW-SQ ef=${ef}`, p50Ms: ann.p50, p95Ms: ann.p95, recallAt20: recallAgainst(exact.ids, ann.ids) });
+      search.push({
+        chunks: n,
+        method: `HNSW-SQ ef=${ef}`,
+        p50Ms: ann.p50,
+        p95Ms: ann.p95,
+        recallAt20: recallAgainst(exact.ids, ann.ids),
+      });
       await tuned.close();
     }
     if (!skipIvf) {
-      const ivf = await openLanceStore(location, { tuning: { vectorIndex: 'ivf-pq', annMinRows: Number.MAX_SAFE_INTEGER } });
+      const ivf = await openLanceStore(location, {
+        tuning: { vectorIndex: 'ivf-pq', annMinRows: Number.MAX_SAFE_INTEGER },
+      });
       const tIvf = performance.now();
       await ivf.createVectorIndex(n);
       indexBuild.push({ chunks: n, kind: 'ivf-pq', seconds: round((performance.now() - tIvf) / 1000) });
       await ivf.close();
       for (const nprobes of NPROBES) {
-        const tuned = await openLanceStore(location, { tuning: { vectorIndex: 'ivf-pq', nprobes, refineFactor: 10, annMinRows: Number.MAX_SAFE_INTEGER } });
+        const tuned = await openLanceStore(location, {
+          tuning: { vectorIndex: 'ivf-pq', nprobes, refineFactor: 10, annMinRows: Number.MAX_SAFE_INTEGER },
+        });
         const ann = await timeQueries(tuned, queries, false);
-        search.push({ chunks: n, method: `IVF-PQ nprobes=${nprobes} refine=10`, p50Ms: ann.p50, p95Ms: ann.p95, recallAt20: recallAgainst(exact.ids, ann.ids) });
+        search.push({
+          chunks: n,
+          method: `IVF-PQ nprobes=${nprobes} refine=10`,
+          p50Ms: ann.p50,
+          p95Ms: ann.p95,
+          recallAt20: recallAgainst(exact.ids, ann.ids),
+        });
         await tuned.close();
       }
     }
@@ -129,23 +161,41 @@ async function benchSearch(base: string): Promise<{ writes: { chunks: number; se
 }
 
 async function makeMarkdownCorpus(dir: string, files: number): Promise<void> {
-  const words = ['retrieval', 'ranking', 'vector', 'index', 'query', 'passage', 'model', 'latency', 'recall', 'precision', 'token', 'chunk'];
+  const words = [
+    'retrieval',
+    'ranking',
+    'vector',
+    'index',
+    'query',
+    'passage',
+    'model',
+    'latency',
+    'recall',
+    'precision',
+    'token',
+    'chunk',
+  ];
   for (let f = 0; f < files; f++) {
     const sub = join(dir, `d${f % 20}`);
     await mkdir(sub, { recursive: true });
-    const paragraphs = Array.from({ length: 8 }, (_, p) =>
-      Array.from({ length: 40 }, (_, w) => words[(f * 7 + p * 3 + w * 5) % words.length]).join(' ') + '.',
+    const paragraphs = Array.from(
+      { length: 8 },
+      (_, p) => Array.from({ length: 40 }, (_, w) => words[(f * 7 + p * 3 + w * 5) % words.length]).join(' ') + '.',
     );
     await writeFile(join(sub, `f${f}.md`), `# Document ${f}\n\n${paragraphs.join('\n\n')}\n`);
   }
 }
 
-async function benchIngest(base: string): Promise<{ embedder: string; files: number; chunks: number; seconds: number; chunksPerSecond: number }[]> {
+async function benchIngest(
+  base: string,
+): Promise<{ embedder: string; files: number; chunks: number; seconds: number; chunksPerSecond: number }[]> {
   const files = quick ? 200 : 1000;
   const corpus = join(base, 'corpus');
   await makeMarkdownCorpus(corpus, files);
   const rows = [];
-  const embedders: { name: string; make: () => Embedder }[] = [{ name: 'sift/hashing-384', make: () => new HashingEmbedder({ dimension: 384 }) }];
+  const embedders: { name: string; make: () => Embedder }[] = [
+    { name: 'sift/hashing-384', make: () => new HashingEmbedder({ dimension: 384 }) },
+  ];
   const randomMiniLm = resolve('.cache/models/sift-random/all-MiniLM-L6-v2');
   if (existsSync(join(randomMiniLm, 'onnx', 'model.onnx'))) {
     const { createEmbedder } = await import('../src/pipeline/defaults.js');
@@ -156,11 +206,20 @@ async function benchIngest(base: string): Promise<{ embedder: string; files: num
   for (const { name, make } of embedders) {
     const embedder = make();
     const dimension = await embedder.dimension();
-    const store = await openLanceStore(join(base, `ingest-${rows.length}`), { create: true, embedding: { model: embedder.model, dimension } });
+    const store = await openLanceStore(join(base, `ingest-${rows.length}`), {
+      create: true,
+      embedding: { model: embedder.model, dimension },
+    });
     // The ONNX model gets a smaller corpus: it embeds ~100 chunks/s per core, the point is the rate.
     const paths = name.startsWith('sift/') ? [corpus] : [join(corpus, 'd0'), join(corpus, 'd1')];
     const s = await ingestFiles({ paths, store, embedder });
-    rows.push({ embedder: name, files: s.files.ingested, chunks: s.chunks.added, seconds: round(s.durationMs / 1000), chunksPerSecond: s.chunksPerSecond });
+    rows.push({
+      embedder: name,
+      files: s.files.ingested,
+      chunks: s.chunks.added,
+      seconds: round(s.durationMs / 1000),
+      chunksPerSecond: s.chunksPerSecond,
+    });
     log(`  ingested ${s.chunks.added} chunks with ${name}`);
     await store.close();
     await embedder.close();
@@ -180,7 +239,9 @@ function table(headers: string[], rows: (string | number)[][]): string {
 
 const base = await mkdtemp(join(tmpdir(), 'sift-bench-'));
 try {
-  log(`stage-1 benchmark${quick ? ' (quick)' : ''}: ${data} unit vectors, dim ${DIM}, k ${K}, ${QUERIES} queries, ${cpus().length} CPUs`);
+  log(
+    `stage-1 benchmark${quick ? ' (quick)' : ''}: ${data} unit vectors, dim ${DIM}, k ${K}, ${QUERIES} queries, ${cpus().length} CPUs`,
+  );
   const ingest = args['no-ingest'] ? [] : await benchIngest(base);
   const { writes, search, indexBuild } = await benchSearch(base);
   const report = {
@@ -199,11 +260,26 @@ try {
     denseSearch: search,
   };
   log('');
-  log(table(['ingest (end to end)', 'files', 'chunks', 's', 'chunks/s'], ingest.map((r) => [r.embedder, r.files, r.chunks, r.seconds, r.chunksPerSecond])));
+  log(
+    table(
+      ['ingest (end to end)', 'files', 'chunks', 's', 'chunks/s'],
+      ingest.map((r) => [r.embedder, r.files, r.chunks, r.seconds, r.chunksPerSecond]),
+    ),
+  );
   log('');
-  log(table(['store writes', 's', 'chunks/s'], writes.map((w) => [`${w.chunks} chunks`, w.seconds, w.chunksPerSecond])));
+  log(
+    table(
+      ['store writes', 's', 'chunks/s'],
+      writes.map((w) => [`${w.chunks} chunks`, w.seconds, w.chunksPerSecond]),
+    ),
+  );
   log('');
-  log(table(['chunks', 'dense search', 'p50 ms', 'p95 ms', 'recall@20'], search.map((r) => [r.chunks, r.method, r.p50Ms, r.p95Ms, r.recallAt20])));
+  log(
+    table(
+      ['chunks', 'dense search', 'p50 ms', 'p95 ms', 'recall@20'],
+      search.map((r) => [r.chunks, r.method, r.p50Ms, r.p95Ms, r.recallAt20]),
+    ),
+  );
   log(`\nindex builds: ${indexBuild.map((b) => `${b.kind} ${b.chunks} chunks ${b.seconds} s`).join(', ')}`);
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 } finally {

@@ -95,5 +95,7 @@ export function toSiftError(err: unknown, code: SiftErrorCode, context: string):
  * // 'sift: --top-k must be at most --candidates (5)'
  */
 export function renameOptions(message: string, names: Readonly<Record<string, string>>): string {
-  return message.replace(/`([A-Za-z][A-Za-z0-9]*)`/g, (quoted, name: string) => (Object.hasOwn(names, name) ? names[name]! : quoted));
+  return message.replace(/`([A-Za-z][A-Za-z0-9]*)`/g, (quoted, name: string) =>
+    Object.hasOwn(names, name) ? names[name]! : quoted,
+  );
 }

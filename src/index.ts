@@ -26,14 +26,26 @@ export {
   NO_EMBEDDER,
 } from './pipeline/defaults.js';
 export { openSearch, type OpenSearchOptions, type SearchSetup, type TwoStageOptions } from './pipeline/open-search.js';
-export { composeTwoStage, loadJudge, twoStageSizes, type ComposeTwoStageOptions, type TwoStageSizes } from './pipeline/two-stage.js';
+export {
+  composeTwoStage,
+  loadJudge,
+  twoStageSizes,
+  type ComposeTwoStageOptions,
+  type TwoStageSizes,
+} from './pipeline/two-stage.js';
 
 // Models.
 export type { ModelDtype, ModelRole, ModelSpec, Pooling, ResolvedModel } from './models/model-spec.js';
 export { DEFAULT_DTYPE, MODEL_DTYPES } from './models/model-files.js';
 export { MODELS, defaultEmbedder, defaultReranker, findModel, listModels } from './models/registry.js';
 export { resolveModel, type ResolveModelOptions } from './models/resolve-model.js';
-export { downloadModel, type DownloadModelOptions, type DownloadProgress, type DownloadResult, type HubOptions } from './models/hub-download.js';
+export {
+  downloadModel,
+  type DownloadModelOptions,
+  type DownloadProgress,
+  type DownloadResult,
+  type HubOptions,
+} from './models/hub-download.js';
 export type { ModelLoadOptions } from './runtime/load-text-model.js';
 export type { SessionSettings } from './runtime/onnx-session.js';
 
@@ -59,15 +71,34 @@ export {
   DEFAULT_RERANK_BATCH_SIZE,
   type CrossEncoderOptions,
 } from './reranking/cross-encoder.js';
-export { RemoteReranker, type RemoteRerankerOptions, type RemoteScoreKind } from './reranking/remote/remote-reranker.js';
+export {
+  RemoteReranker,
+  type RemoteRerankerOptions,
+  type RemoteScoreKind,
+} from './reranking/remote/remote-reranker.js';
 export { isEndpointUrl, parseEndpoint, type EndpointSpec } from './reranking/remote/remote-endpoint.js';
 export type { RerankShape } from './reranking/remote/rerank-protocol.js';
 export type { RetryPolicy } from './reranking/remote/fetch-with-retry.js';
 export { TermOverlapReranker, TERM_OVERLAP_RERANKER } from './reranking/term-overlap-reranker.js';
-export { isPairScorer, pairScorerFor, type PairScorer, type PairScores, type QueryTextPair } from './reranking/pair-scorer.js';
+export {
+  isPairScorer,
+  pairScorerFor,
+  type PairScorer,
+  type PairScores,
+  type QueryTextPair,
+} from './reranking/pair-scorer.js';
 export { Batcher, type BatcherOptions, type BatchedScores, type BatchStats } from './reranking/batcher.js';
-export { BatchedReranker, type BatchedRerankResponse, type BatchedRerankTimings } from './reranking/batched-reranker.js';
-export { ScoreCache, DEFAULT_SCORE_CACHE_ENTRIES, type CachedScore, type ScoreCacheOptions } from './reranking/score-cache.js';
+export {
+  BatchedReranker,
+  type BatchedRerankResponse,
+  type BatchedRerankTimings,
+} from './reranking/batched-reranker.js';
+export {
+  ScoreCache,
+  DEFAULT_SCORE_CACHE_ENTRIES,
+  type CachedScore,
+  type ScoreCacheOptions,
+} from './reranking/score-cache.js';
 export {
   DEFAULT_MAX_WINDOWS,
   DEFAULT_WINDOW_OVERLAP,
@@ -80,7 +111,13 @@ export {
 // Load, chunk.
 export type { DocumentFormat, LoadedDocument, SkipReason } from './loaders/loaded-document.js';
 export { DEFAULT_MAX_FILE_BYTES, loadFile, parseDocument } from './loaders/load-file.js';
-export { chunkText, DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE, type ChunkOptions, type TextChunk } from './chunking/chunk-text.js';
+export {
+  chunkText,
+  DEFAULT_CHUNK_OVERLAP,
+  DEFAULT_CHUNK_SIZE,
+  type ChunkOptions,
+  type TextChunk,
+} from './chunking/chunk-text.js';
 export type { Heading } from './chunking/heading-path.js';
 export {
   DEFAULT_HEADING_CONTEXT,
@@ -99,7 +136,12 @@ export { PostgresStore, type PostgresStoreTuning } from './stores/postgres/postg
 export { openPostgresStore, type OpenPostgresStoreOptions } from './stores/postgres/open-postgres-store.js';
 export { ingestFiles, type IngestOptions } from './ingest/ingest-files.js';
 export type { IngestProgress, IngestSummary, SkippedFile } from './ingest/ingest-summary.js';
-export { ingestDocuments, type DocumentInput, type IngestDocumentsOptions, type IngestDocumentsSummary } from './ingest/ingest-documents.js';
+export {
+  ingestDocuments,
+  type DocumentInput,
+  type IngestDocumentsOptions,
+  type IngestDocumentsSummary,
+} from './ingest/ingest-documents.js';
 
 // Stage 1 and the two-stage retriever.
 export type { RetrievedChunk, RetrieveOptions, RetrieveResponse, Retriever } from './retrieval/retriever.js';
@@ -120,7 +162,13 @@ export { STAGE1_MODES, isStage1Mode, type Stage1Mode } from './retrieval/stage1-
 
 // Answers.
 export { answer, streamAnswer, type AnswerEvent, type AnswerOptions, type AnswerResult } from './generation/answer.js';
-export { buildContext, DEFAULT_CONTEXT_MAX_CHARS, type BuiltContext, type ContextBlock, type ContextOptions } from './generation/build-context.js';
+export {
+  buildContext,
+  DEFAULT_CONTEXT_MAX_CHARS,
+  type BuiltContext,
+  type ContextBlock,
+  type ContextOptions,
+} from './generation/build-context.js';
 export { ChatClient, DEFAULT_LLM_TIMEOUT_MS, type ChatClientOptions } from './generation/chat-client.js';
 export type { Citation } from './generation/citation.js';
 export {

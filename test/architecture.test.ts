@@ -55,7 +55,8 @@ test('every import in src runs to its own layer or one before it in the layer ta
     for (const m of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
       const target = resolve(dirname(file), m[1]!).replace(/\.js$/, '.ts');
       const to = layerOf(target);
-      if (tierOf(to) > tierOf(from)) backwards.push(`${relative(SRC, file)} -> ${relative(SRC, target)} (${from} imports ${to})`);
+      if (tierOf(to) > tierOf(from))
+        backwards.push(`${relative(SRC, file)} -> ${relative(SRC, target)} (${from} imports ${to})`);
     }
   }
   assert.deepEqual(backwards, []);

@@ -8,7 +8,12 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile, copyFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { RandomBertWeights, transpose, type BertWeights, type NamedTensor } from '../../tools/model-gen/bert-weights.js';
+import {
+  RandomBertWeights,
+  transpose,
+  type BertWeights,
+  type NamedTensor,
+} from '../../tools/model-gen/bert-weights.js';
 import { buildBertModel, MINILM_L6_SHAPE, type BertConfig } from '../../tools/model-gen/bert.js';
 import { convertBertCheckpoint } from '../../tools/model-gen/convert-checkpoint.js';
 import { bertTokenizerPath } from '../../tools/model-gen/paths.js';
@@ -17,7 +22,12 @@ import { hubConfig } from '../../tools/model-gen/write-model-folder.js';
 import { BERT_TOKENIZER_CONFIG } from '../../tools/model-gen/wordpiece-tokenizer.js';
 
 /** MiniLM-L6-H384 with a one-logit head, seed 6 (as `npm run models:random`'s judge). */
-const CONFIG: Omit<BertConfig, 'quantize'> = { ...MINILM_L6_SHAPE, seed: 6, head: 'sequence-classification', numLabels: 1 };
+const CONFIG: Omit<BertConfig, 'quantize'> = {
+  ...MINILM_L6_SHAPE,
+  seed: 6,
+  head: 'sequence-classification',
+  numLabels: 1,
+};
 
 /** Random weights that also keep every tensor under its `BertForSequenceClassification` name, in PyTorch layout. */
 class RecordingWeights implements BertWeights {
@@ -86,10 +96,19 @@ export async function peerModel(root: string): Promise<PeerModel> {
   const weights = new RecordingWeights(CONFIG.seed);
   buildBertModel({ ...CONFIG, weights }); // fills `weights.tensors`
   await writeSafetensors(join(tmp, 'model.safetensors'), weights.tensors);
-  await writeFile(join(tmp, 'config.json'), `${JSON.stringify({ ...hubConfig(CONFIG), torch_dtype: 'float32' }, null, 2)}\n`);
+  await writeFile(
+    join(tmp, 'config.json'),
+    `${JSON.stringify({ ...hubConfig(CONFIG), torch_dtype: 'float32' }, null, 2)}\n`,
+  );
   await copyFile(bertTokenizerPath(), join(tmp, 'tokenizer.json'));
   await writeFile(join(tmp, 'tokenizer_config.json'), `${JSON.stringify(BERT_TOKENIZER_CONFIG, null, 2)}\n`);
-  const special = { cls_token: '[CLS]', mask_token: '[MASK]', pad_token: '[PAD]', sep_token: '[SEP]', unk_token: '[UNK]' };
+  const special = {
+    cls_token: '[CLS]',
+    mask_token: '[MASK]',
+    pad_token: '[PAD]',
+    sep_token: '[SEP]',
+    unk_token: '[UNK]',
+  };
   await writeFile(join(tmp, 'special_tokens_map.json'), `${JSON.stringify(special, null, 2)}\n`);
   await rm(checkpoint, { recursive: true, force: true });
   await mkdir(dirname(checkpoint), { recursive: true });

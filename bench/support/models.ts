@@ -26,7 +26,10 @@ export const JUDGE_MODEL = 'sift-random/ms-marco-MiniLM-L-6-v2';
 export const SCOUT_MODEL = 'sift-random/all-MiniLM-L6-v2';
 
 /** The model folder, or undefined with the reason when its files are missing. */
-export function modelFolder(name: string, dtypes: readonly ModelDtype[] = ['fp32', 'q8']): { dir: string } | { missing: string } {
+export function modelFolder(
+  name: string,
+  dtypes: readonly ModelDtype[] = ['fp32', 'q8'],
+): { dir: string } | { missing: string } {
   const dir = join(benchModelsRoot(), name);
   const absent = dtypes.map((d) => ONNX_FILE[d]).filter((f) => !existsSync(join(dir, f)));
   if (absent.length > 0) {

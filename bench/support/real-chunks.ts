@@ -65,10 +65,22 @@ export async function readQueries(file: string, count: number): Promise<string[]
 }
 
 /** Query vectors from `model` (the real scout), cached in `cacheFile` by model and texts. */
-export async function embedQueries(model: string, texts: readonly string[], cacheFile: string): Promise<Float32Array[]> {
+export async function embedQueries(
+  model: string,
+  texts: readonly string[],
+  cacheFile: string,
+): Promise<Float32Array[]> {
   if (existsSync(cacheFile)) {
-    const cached = JSON.parse(await readFile(cacheFile, 'utf8')) as { model: string; texts: string[]; vectors: number[][] };
-    if (cached.model === model && cached.texts.length === texts.length && cached.texts.every((t, i) => t === texts[i])) {
+    const cached = JSON.parse(await readFile(cacheFile, 'utf8')) as {
+      model: string;
+      texts: string[];
+      vectors: number[][];
+    };
+    if (
+      cached.model === model &&
+      cached.texts.length === texts.length &&
+      cached.texts.every((t, i) => t === texts[i])
+    ) {
       return cached.vectors.map((v) => Float32Array.from(v));
     }
   }

@@ -24,7 +24,13 @@ import { OnnxEmbedder } from '../../src/embedding/onnx-embedder.js';
 import { chunkId } from '../../src/ingest/chunk-id.js';
 import { repoRoot } from './models.js';
 
-export const REAL_CORPORA = ['scifact', 'dbpedia-entity-subset', 'classic/cacm', 'classic/cisi', 'classic/cranfield'] as const;
+export const REAL_CORPORA = [
+  'scifact',
+  'dbpedia-entity-subset',
+  'classic/cacm',
+  'classic/cisi',
+  'classic/cranfield',
+] as const;
 export const SCOUT = 'sentence-transformers/all-MiniLM-L6-v2';
 export const DIM = 384;
 
@@ -58,7 +64,12 @@ export interface RealCorpus {
 
 function files(cache: string, corpus: string) {
   const s = join(cache, stem(corpus));
-  return { chunks: `${s}.chunks.jsonl`, vectors: `${s}.vectors.f32`, queries: `${s}.queries.jsonl`, queryVectors: `${s}.queries.f32` };
+  return {
+    chunks: `${s}.chunks.jsonl`,
+    vectors: `${s}.vectors.f32`,
+    queries: `${s}.queries.jsonl`,
+    queryVectors: `${s}.queries.f32`,
+  };
 }
 
 /** Whether a corpus is cached. */
@@ -69,7 +80,11 @@ export function isCached(corpus: string, cache = vectorCacheDir()): boolean {
 /** Reads a cached corpus (see the file comment for the layout). */
 export async function readRealCorpus(corpus: string, cache = vectorCacheDir()): Promise<RealCorpus> {
   const f = files(cache, corpus);
-  const lines = async (p: string) => (await readFile(p, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = async (p: string) =>
+    (await readFile(p, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   const f32 = async (p: string) => {
     const b = await readFile(p);
     return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
@@ -87,7 +102,10 @@ export async function readRealCorpus(corpus: string, cache = vectorCacheDir()): 
  * The chunk vectors of a corpus (the finished file, else the rows of an embedding still in progress)
  * and its query vectors. For benchmarks that need vectors only.
  */
-export async function readRealVectors(corpus: string, cache = vectorCacheDir()): Promise<{ vectors: Float32Array; rows: number; complete: boolean; queryVectors: Float32Array } | undefined> {
+export async function readRealVectors(
+  corpus: string,
+  cache = vectorCacheDir(),
+): Promise<{ vectors: Float32Array; rows: number; complete: boolean; queryVectors: Float32Array } | undefined> {
   const f = files(cache, corpus);
   const partial = `${join(cache, stem(corpus))}.partial.f32`;
   const source = existsSync(f.vectors) ? f.vectors : existsSync(partial) ? partial : undefined;
@@ -98,20 +116,32 @@ export async function readRealVectors(corpus: string, cache = vectorCacheDir()):
     return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + rows * DIM * 4));
   };
   const vectors = await read(source);
-  return { vectors, rows: vectors.length / DIM, complete: source === f.vectors, queryVectors: await read(f.queryVectors) };
+  return {
+    vectors,
+    rows: vectors.length / DIM,
+    complete: source === f.vectors,
+    queryVectors: await read(f.queryVectors),
+  };
 }
 
 async function* jsonLines(path: string): AsyncIterable<Record<string, unknown>> {
   const input = path.endsWith('.gz') ? createReadStream(path).pipe(createGunzip()) : createReadStream(path);
-  for await (const line of createInterface({ input, crlfDelay: Infinity })) if (line.trim()) yield JSON.parse(line) as Record<string, unknown>;
+  for await (const line of createInterface({ input, crlfDelay: Infinity }))
+    if (line.trim()) yield JSON.parse(line) as Record<string, unknown>;
 }
 
 /** Embeds only a corpus's queries (`<corpus>.queries.{jsonl,f32}`), so benchmarks can start while its chunks are still being embedded. */
 async function embedQueries(corpus: string, cache: string, embedder: OnnxEmbedder): Promise<void> {
   const queries: { id: string; text: string }[] = [];
-  for await (const q of jsonLines(join(sharedRoot(), 'data', corpus, 'queries.jsonl'))) queries.push({ id: String(q._id), text: String(q.text) });
+  for await (const q of jsonLines(join(sharedRoot(), 'data', corpus, 'queries.jsonl')))
+    queries.push({ id: String(q._id), text: String(q.text) });
   const qv = new Float32Array(queries.length * DIM);
-  (await embedder.embed(queries.map((q) => q.text), { kind: 'query' })).forEach((v, j) => qv.set(v, j * DIM));
+  (
+    await embedder.embed(
+      queries.map((q) => q.text),
+      { kind: 'query' },
+    )
+  ).forEach((v, j) => qv.set(v, j * DIM));
   const f = files(cache, corpus);
   await writeFile(f.queries, queries.map((q) => JSON.stringify(q)).join('\n') + '\n');
   await writeFile(f.queryVectors, new Uint8Array(qv.buffer));
@@ -128,16 +158,30 @@ export async function chunkCorpus(corpus: string): Promise<RealChunk[]> {
     const title = typeof doc.title === 'string' ? doc.title : '';
     const text = typeof doc.text === 'string' ? doc.text : '';
     const body = title ? `${title}\n\n${text}` : text;
-    for (const c of await chunkText(body)) chunks.push({ id: chunkId(id, c.index, c.text), source: id, chunkIndex: c.index, start: c.start, end: c.end, text: c.text });
+    for (const c of await chunkText(body))
+      chunks.push({
+        id: chunkId(id, c.index, c.text),
+        source: id,
+        chunkIndex: c.index,
+        start: c.start,
+        end: c.end,
+        text: c.text,
+      });
   }
   return chunks;
 }
 
-async function embedCorpus(corpus: string, cache: string, embedder: OnnxEmbedder, log: (s: string) => void): Promise<void> {
+async function embedCorpus(
+  corpus: string,
+  cache: string,
+  embedder: OnnxEmbedder,
+  log: (s: string) => void,
+): Promise<void> {
   const dir = join(sharedRoot(), 'data', corpus);
   const chunks = await chunkCorpus(corpus);
   const queries: { id: string; text: string }[] = [];
-  for await (const q of jsonLines(join(dir, 'queries.jsonl'))) queries.push({ id: String(q._id), text: String(q.text) });
+  for await (const q of jsonLines(join(dir, 'queries.jsonl')))
+    queries.push({ id: String(q._id), text: String(q.text) });
   log(`${corpus}: ${chunks.length} chunks, ${queries.length} queries`);
   const t0 = performance.now();
   const vectors = new Float32Array(chunks.length * DIM);
@@ -153,14 +197,24 @@ async function embedCorpus(corpus: string, cache: string, embedder: OnnxEmbedder
     log(`${corpus}: resuming at ${start}`);
   }
   for (let i = start; i < chunks.length; i += step) {
-    const out = await embedder.embed(chunks.slice(i, i + step).map((c) => c.text), { kind: 'passage' });
+    const out = await embedder.embed(
+      chunks.slice(i, i + step).map((c) => c.text),
+      { kind: 'passage' },
+    );
     out.forEach((v, j) => vectors.set(v, (i + j) * DIM));
     const done = Math.min(chunks.length, i + step);
     await appendFile(partial, new Uint8Array(vectors.buffer, i * DIM * 4, (done - i) * DIM * 4));
-    log(`${corpus}: ${done}/${chunks.length} chunks, ${((done - start) / ((performance.now() - t0) / 1000)).toFixed(1)} chunks/s`);
+    log(
+      `${corpus}: ${done}/${chunks.length} chunks, ${((done - start) / ((performance.now() - t0) / 1000)).toFixed(1)} chunks/s`,
+    );
   }
   const qv = new Float32Array(queries.length * DIM);
-  (await embedder.embed(queries.map((q) => q.text), { kind: 'query' })).forEach((v, j) => qv.set(v, j * DIM));
+  (
+    await embedder.embed(
+      queries.map((q) => q.text),
+      { kind: 'query' },
+    )
+  ).forEach((v, j) => qv.set(v, j * DIM));
   const f = files(cache, corpus);
   const put = async (path: string, data: string | Uint8Array) => {
     await writeFile(`${path}.tmp`, data);
@@ -175,7 +229,14 @@ async function embedCorpus(corpus: string, cache: string, embedder: OnnxEmbedder
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { cache: { type: 'string' }, corpora: { type: 'string' }, threads: { type: 'string' }, 'queries-only': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      cache: { type: 'string' },
+      corpora: { type: 'string' },
+      threads: { type: 'string' },
+      'queries-only': { type: 'boolean', default: false },
+    },
+  });
   const cache = resolve(values.cache ?? vectorCacheDir());
   await mkdir(cache, { recursive: true });
   const corpora = values.corpora ? values.corpora.split(',') : [...REAL_CORPORA];
@@ -194,4 +255,5 @@ async function main(): Promise<void> {
   await embedder.close();
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === resolve(repoRoot(), 'bench', 'support', 'real-vectors.ts')) await main();
+if (process.argv[1] && resolve(process.argv[1]) === resolve(repoRoot(), 'bench', 'support', 'real-vectors.ts'))
+  await main();

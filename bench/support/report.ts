@@ -35,7 +35,11 @@ export interface BenchReport {
 }
 
 function cell(f: BenchFigure): string[] {
-  const params = f.params ? Object.entries(f.params).map(([k, v]) => `${k}=${String(v)}`).join(', ') : '';
+  const params = f.params
+    ? Object.entries(f.params)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(', ')
+    : '';
   return [
     f.metric,
     f.model ?? '',
@@ -60,13 +64,24 @@ export function toMarkdown(report: BenchReport): string {
   ];
   for (const s of report.suites) {
     lines.push(`## ${s.name}: ${s.title}`, '');
-    const meta = [`${s.seconds.toFixed(1)} s`, s.peakRssMB === undefined ? '' : `peak RSS ${s.peakRssMB.toFixed(0)} MB`].filter(Boolean);
+    const meta = [
+      `${s.seconds.toFixed(1)} s`,
+      s.peakRssMB === undefined ? '' : `peak RSS ${s.peakRssMB.toFixed(0)} MB`,
+    ].filter(Boolean);
     lines.push(`_${meta.join(', ')}_`, '');
     if (s.error) lines.push(`**Failed:** ${s.error}`, '');
     if (s.skipped) lines.push(`**Skipped:** ${s.skipped}`, '');
     if (s.figures.length > 0) {
-      lines.push('| metric | model | dtype | threads | batch | settings | value | how |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
-      for (const f of s.figures) lines.push(`| ${cell(f).map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`);
+      lines.push(
+        '| metric | model | dtype | threads | batch | settings | value | how |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      );
+      for (const f of s.figures)
+        lines.push(
+          `| ${cell(f)
+            .map((c) => c.replaceAll('|', '\\|'))
+            .join(' | ')} |`,
+        );
       lines.push('');
     }
     for (const n of s.notes) lines.push(`- ${n}`);

@@ -24,7 +24,9 @@ export function scifactDir(): string | undefined {
 }
 
 const STOP = new Set(
-  'the of and in to a is for with that by on are as from at be an or was were this which has have not its it than we our their these between into'.split(' '),
+  'the of and in to a is for with that by on are as from at be an or was were this which has have not its it than we our their these between into'.split(
+    ' ',
+  ),
 );
 
 function terms(text: string): string[] {
@@ -48,7 +50,10 @@ export function passage(title: string, text: string, chars = PASSAGE_CHARS): str
  * const sets = await scifactCandidates({ queries: 10, perQuery: 20 });
  * sets[0].texts.length // 20
  */
-export async function scifactCandidates(options: { queries: number; perQuery: number }): Promise<{ sets: CandidateSet[]; qrels: Qrels }> {
+export async function scifactCandidates(options: {
+  queries: number;
+  perQuery: number;
+}): Promise<{ sets: CandidateSet[]; qrels: Qrels }> {
   const dir = scifactDir();
   if (!dir) throw new Error('bench: SciFact not found; set SIFT_BENCH_SCIFACT to a BEIR scifact folder');
   const ds = await loadBeirDataset(dir, { limit: options.queries });

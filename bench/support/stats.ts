@@ -42,7 +42,8 @@ export async function interleaveTimes<K extends string>(
   reps: number,
 ): Promise<InterleavedTimes<K>> {
   const keys = Object.keys(variants) as K[];
-  const empty = (): Record<K, number[]> => Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
+  const empty = (): Record<K, number[]> =>
+    Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
   const wall = empty();
   const cpu = empty();
   for (let r = 0; r < reps; r++) {

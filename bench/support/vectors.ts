@@ -68,7 +68,8 @@ export async function timeDenseQueries(
   queries: readonly Float32Array[],
   options: { k: number; exact: boolean; warmup?: number },
 ): Promise<{ p50Ms: number; p95Ms: number; meanMs: number; ids: string[][] }> {
-  for (const q of queries.slice(0, options.warmup ?? 3)) await store.denseSearch(q, { k: options.k, exact: options.exact });
+  for (const q of queries.slice(0, options.warmup ?? 3))
+    await store.denseSearch(q, { k: options.k, exact: options.exact });
   const times: number[] = [];
   const ids: string[][] = [];
   for (const q of queries) {
@@ -78,7 +79,12 @@ export async function timeDenseQueries(
     ids.push(hits.map((h) => h.chunk.id));
   }
   const r = (x: number): number => Math.round(x * 100) / 100;
-  return { p50Ms: r(percentile(times, 50)), p95Ms: r(percentile(times, 95)), meanMs: r(times.reduce((a, b) => a + b, 0) / times.length), ids };
+  return {
+    p50Ms: r(percentile(times, 50)),
+    p95Ms: r(percentile(times, 95)),
+    meanMs: r(times.reduce((a, b) => a + b, 0) / times.length),
+    ids,
+  };
 }
 
 /** Recall of approximate hits against exact ones, over all queries (rounded to 3 decimals). */

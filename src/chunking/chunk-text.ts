@@ -42,12 +42,18 @@ export function resolveChunkOptions(options: ChunkOptions = {}): { chunkSize: nu
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const chunkOverlap = options.chunkOverlap ?? DEFAULT_CHUNK_OVERLAP;
   if (!Number.isInteger(chunkSize) || chunkSize < 1) {
-    throw new SiftError('INVALID_OPTION', `\`chunkSize\` must be a positive whole number, got ${chunkSize}`, { details: { option: 'chunkSize' } });
+    throw new SiftError('INVALID_OPTION', `\`chunkSize\` must be a positive whole number, got ${chunkSize}`, {
+      details: { option: 'chunkSize' },
+    });
   }
   if (!Number.isInteger(chunkOverlap) || chunkOverlap < 0 || chunkOverlap >= chunkSize) {
-    throw new SiftError('INVALID_OPTION', `\`chunkOverlap\` must be a whole number from 0 to ${chunkSize - 1} (below \`chunkSize\`), got ${chunkOverlap}`, {
-      details: { option: 'chunkOverlap' },
-    });
+    throw new SiftError(
+      'INVALID_OPTION',
+      `\`chunkOverlap\` must be a whole number from 0 to ${chunkSize - 1} (below \`chunkSize\`), got ${chunkOverlap}`,
+      {
+        details: { option: 'chunkOverlap' },
+      },
+    );
   }
   return { chunkSize, chunkOverlap };
 }
@@ -70,7 +76,8 @@ export async function chunkText(text: string, options: ChunkOptions = {}): Promi
       ? RecursiveCharacterTextSplitter.fromLanguage('markdown', params)
       : new RecursiveCharacterTextSplitter(params);
   const chunks: TextChunk[] = [];
-  for (const [from, to] of sections(text, options.headings ?? [])) await chunkRange(splitter, text, from, to, chunkSize, chunkOverlap, chunks);
+  for (const [from, to] of sections(text, options.headings ?? []))
+    await chunkRange(splitter, text, from, to, chunkSize, chunkOverlap, chunks);
   return chunks;
 }
 
@@ -138,7 +145,13 @@ function* longRuns(text: string, chunkSize: number): Generator<[number, number]>
 }
 
 /** Splits `text[from, to)` with the recursive splitter and appends its chunks with document offsets. */
-async function splitSegment(splitter: RecursiveCharacterTextSplitter, text: string, from: number, to: number, chunks: TextChunk[]): Promise<void> {
+async function splitSegment(
+  splitter: RecursiveCharacterTextSplitter,
+  text: string,
+  from: number,
+  to: number,
+  chunks: TextChunk[],
+): Promise<void> {
   const segment = text.slice(from, to);
   if (segment.trim().length === 0) return;
   const pieces = await splitter.splitText(segment);

@@ -27,19 +27,29 @@ export const DEFAULT_HEADING_CONTEXT: HeadingContext = new Set<HeadingContextTar
  * parseHeadingContext('none').size; // 0
  */
 export function parseHeadingContext(list: string): HeadingContext {
-  const items = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (items.length === 1 && items[0] === 'none') return new Set();
   if (items.length === 1 && items[0] === 'all') return new Set(HEADING_CONTEXT_TARGETS);
   const out = new Set<HeadingContextTarget>();
   for (const item of items) {
     if (!(HEADING_CONTEXT_TARGETS as readonly string[]).includes(item)) {
-      throw new SiftError('INVALID_OPTION', `\`headingContext\` takes ${HEADING_CONTEXT_TARGETS.join(', ')}, all or none (comma-separated), got "${item}"`, {
-        details: { option: 'headingContext' },
-      });
+      throw new SiftError(
+        'INVALID_OPTION',
+        `\`headingContext\` takes ${HEADING_CONTEXT_TARGETS.join(', ')}, all or none (comma-separated), got "${item}"`,
+        {
+          details: { option: 'headingContext' },
+        },
+      );
     }
     out.add(item as HeadingContextTarget);
   }
-  if (items.length === 0) throw new SiftError('INVALID_OPTION', '`headingContext` is empty; give scout, bm25, judge, all or none', { details: { option: 'headingContext' } });
+  if (items.length === 0)
+    throw new SiftError('INVALID_OPTION', '`headingContext` is empty; give scout, bm25, judge, all or none', {
+      details: { option: 'headingContext' },
+    });
   return out;
 }
 

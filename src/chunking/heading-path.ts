@@ -63,7 +63,8 @@ export function markdownHeadings(text: string): Heading[] {
       else if (marker[0] === fence[0] && marker.length >= fence.length) fence = null;
     } else if (fence === null) {
       const m = /^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/.exec(line);
-      if (m && m[2]!.trim() !== '') headings.push({ level: m[1]!.length, text: m[2]!.trim(), start: at + line.indexOf('#') });
+      if (m && m[2]!.trim() !== '')
+        headings.push({ level: m[1]!.length, text: m[2]!.trim(), start: at + line.indexOf('#') });
     }
     at += line.length + 1;
   }

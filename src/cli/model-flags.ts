@@ -17,8 +17,14 @@ export interface ModelFlags {
 /** Adds `--dtype`, `--models-dir`, `--offline`, `--threads` to a command. */
 export function addModelFlags(command: Command): Command {
   return command
-    .option('--dtype <dtype>', 'model weights: fp32, q8 (the repository\'s int8 file) or int8 (sift quantizes the fp32 file once; ~2x faster)')
-    .option('--models-dir <dir>', 'local model root in the Hub layout (<dir>/<org>/<name>/onnx/model.onnx); also SIFT_MODELS_DIR')
+    .option(
+      '--dtype <dtype>',
+      "model weights: fp32, q8 (the repository's int8 file) or int8 (sift quantizes the fp32 file once; ~2x faster)",
+    )
+    .option(
+      '--models-dir <dir>',
+      'local model root in the Hub layout (<dir>/<org>/<name>/onnx/model.onnx); also SIFT_MODELS_DIR',
+    )
     .option('--offline', 'never download models (also SIFT_OFFLINE=1)')
     .option('--threads <n>', 'inference threads (default: one per core; also SIFT_THREADS)');
 }

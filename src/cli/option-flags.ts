@@ -55,5 +55,8 @@ export function inFlagTerms(err: SiftError): SiftError {
   const option = err.details?.option;
   const flag = typeof option === 'string' ? OPTION_FLAGS[option] : undefined;
   if (message === err.message && flag === undefined) return err;
-  return new SiftError(err.code, message, { cause: err.cause, details: flag === undefined ? err.details : { ...err.details, flag } });
+  return new SiftError(err.code, message, {
+    cause: err.cause,
+    details: flag === undefined ? err.details : { ...err.details, flag },
+  });
 }

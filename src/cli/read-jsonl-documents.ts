@@ -13,7 +13,9 @@ export async function readJsonlDocuments(path: string): Promise<RerankDocument[]
   try {
     raw = path === '-' ? await readStream(process.stdin) : await readFile(path, 'utf8');
   } catch (err) {
-    throw new SiftError('INVALID_INPUT', `cannot read documents from ${path}: ${(err as Error).message}`, { cause: err });
+    throw new SiftError('INVALID_INPUT', `cannot read documents from ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const docs: RerankDocument[] = [];
   const lines = raw.split(/\r?\n/);
@@ -24,13 +26,24 @@ export async function readJsonlDocuments(path: string): Promise<RerankDocument[]
     try {
       value = JSON.parse(line);
     } catch (err) {
-      throw new SiftError('INVALID_INPUT', `${where} is not JSON (${(err as Error).message}); each line must be a JSON string or {"text": ...}`);
+      throw new SiftError(
+        'INVALID_INPUT',
+        `${where} is not JSON (${(err as Error).message}); each line must be a JSON string or {"text": ...}`,
+      );
     }
     if (typeof value === 'string') docs.push(value);
-    else if (value !== null && typeof value === 'object' && !Array.isArray(value) && typeof (value as { text?: unknown }).text === 'string') {
+    else if (
+      value !== null &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      typeof (value as { text?: unknown }).text === 'string'
+    ) {
       docs.push(value as RerankDocument);
     } else {
-      throw new SiftError('INVALID_INPUT', `${where} has no text: each line must be a JSON string or an object with a string "text" field`);
+      throw new SiftError(
+        'INVALID_INPUT',
+        `${where} has no text: each line must be a JSON string or an object with a string "text" field`,
+      );
     }
   });
   return docs;

@@ -14,10 +14,22 @@ export interface RetrievalFlags {
 /** Adds `--fusion`, `--alpha`, `--rrf-k` and `--heading-context`. */
 export function addRetrievalFlags(command: Command): Command {
   return command
-    .option('--fusion <method>', 'hybrid fusion: rrf (reciprocal rank, default), minmax or zscore (normalised scores, convex combination); mean nDCG@10 over five sets 0.495 / 0.489 / 0.490 at alpha 0.7 (README "Retrieval quality")')
-    .option('--alpha <x>', 'hybrid: weight of the dense list, 0..1 (default 0.7: weighted RRF; 0.5: plain RRF; measured 0.3-0.7; 0.3 has the lowest five-set mean with every method)')
-    .option('--rrf-k <k>', 'hybrid with --fusion rrf: the RRF constant (default 60; measured 20 and 60: five-set mean 0.492 both)')
-    .option('--heading-context <list>', 'stages reading heading path + chunk at query time: bm25, judge, all or none (default bm25; scout is set at ingest)');
+    .option(
+      '--fusion <method>',
+      'hybrid fusion: rrf (reciprocal rank, default), minmax or zscore (normalised scores, convex combination); mean nDCG@10 over five sets 0.495 / 0.489 / 0.490 at alpha 0.7 (README "Retrieval quality")',
+    )
+    .option(
+      '--alpha <x>',
+      'hybrid: weight of the dense list, 0..1 (default 0.7: weighted RRF; 0.5: plain RRF; measured 0.3-0.7; 0.3 has the lowest five-set mean with every method)',
+    )
+    .option(
+      '--rrf-k <k>',
+      'hybrid with --fusion rrf: the RRF constant (default 60; measured 20 and 60: five-set mean 0.492 both)',
+    )
+    .option(
+      '--heading-context <list>',
+      'stages reading heading path + chunk at query time: bm25, judge, all or none (default bm25; scout is set at ingest)',
+    );
 }
 
 /** Turns the flags into `openSearch` / `RerankingRetriever` options. */
@@ -27,5 +39,9 @@ export function retrievalOptions(flags: RetrievalFlags): { fusion: FusionOptions
     ...(flags.alpha !== undefined ? { alpha: parseNumberInRange('--alpha', flags.alpha, 0, 1) } : {}),
     ...(flags.rrfK !== undefined ? { rrfK: parseNumberInRange('--rrf-k', flags.rrfK, 0, 10_000) } : {}),
   });
-  return { fusion, headingContext: flags.headingContext !== undefined ? parseHeadingContext(flags.headingContext) : DEFAULT_HEADING_CONTEXT };
+  return {
+    fusion,
+    headingContext:
+      flags.headingContext !== undefined ? parseHeadingContext(flags.headingContext) : DEFAULT_HEADING_CONTEXT,
+  };
 }

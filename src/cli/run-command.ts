@@ -55,7 +55,12 @@ export function parsePositiveInt(flag: string, value: string | undefined, fallba
 }
 
 /** Parses a number flag within [min, max], or throws an INVALID_OPTION error naming the flag. */
-export function parseNumberInRange(flag: string, value: string | undefined, min: number, max: number): number | undefined {
+export function parseNumberInRange(
+  flag: string,
+  value: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || n < min || n > max) {

@@ -21,7 +21,10 @@ export function addTwoStageFlags(command: Command, kept: string): Command {
     .option('--store <dir>', 'store folder or postgres:// URL (default: SIFT_STORE or ./.sift)')
     .option('--embedder <name>', "query embedding model (default: the store's)")
     .option('--mode <mode>', 'stage 1: dense, bm25 or hybrid (default: hybrid, or bm25 for a keyword-only store)')
-    .option('--candidates <n>', `chunks fetched by stage 1 and judged by the reranker (default ${DEFAULT_CANDIDATES}, or --top-k when larger)`)
+    .option(
+      '--candidates <n>',
+      `chunks fetched by stage 1 and judged by the reranker (default ${DEFAULT_CANDIDATES}, or --top-k when larger)`,
+    )
     .option('-k, --top-k <n>', `${kept}, at most --candidates (default ${DEFAULT_TOP_K})`)
     .option('--reranker <name>', 'cross-encoder model name or folder, or a /rerank endpoint URL', DEFAULT_RERANKER)
     .option('--min-score <x>', 'drop chunks the reranker scores below this relevance (0..1)');
@@ -33,7 +36,10 @@ export function addTwoStageFlags(command: Command, kept: string): Command {
  */
 export function parseTwoStageFlags(flags: TwoStageFlags): TwoStageSizes {
   return {
-    candidates: flags.candidates === undefined ? undefined : parsePositiveInt('--candidates', flags.candidates, DEFAULT_CANDIDATES),
+    candidates:
+      flags.candidates === undefined
+        ? undefined
+        : parsePositiveInt('--candidates', flags.candidates, DEFAULT_CANDIDATES),
     topK: flags.topK === undefined ? undefined : parsePositiveInt('--top-k', flags.topK, DEFAULT_TOP_K),
     minScore: parseNumberInRange('--min-score', flags.minScore, 0, 1),
   };

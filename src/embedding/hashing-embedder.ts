@@ -47,7 +47,8 @@ export class HashingEmbedder implements Embedder {
     const batchSize = options.batchSize ?? 32;
     const out: Float32Array[] = [];
     for (let i = 0; i < texts.length; i++) {
-      if (options.signal?.aborted) throw new SiftError('ABORTED', 'embedding was aborted', { cause: options.signal.reason });
+      if (options.signal?.aborted)
+        throw new SiftError('ABORTED', 'embedding was aborted', { cause: options.signal.reason });
       out.push(this.#vector(texts[i] ?? ''));
       if ((i + 1) % batchSize === 0 || i === texts.length - 1) options.onProgress?.(i + 1, texts.length);
     }

@@ -65,28 +65,49 @@ export class OnnxEmbedder implements Embedder {
   }
 
   /** Resolves files and opens the session; called by the first `embed`. */
-  async load(): Promise<{ model: string; dir: string; dtype: string; dimension: number; maxLength: number; pooling: Pooling }> {
+  async load(): Promise<{
+    model: string;
+    dir: string;
+    dtype: string;
+    dimension: number;
+    maxLength: number;
+    pooling: Pooling;
+  }> {
     const l = await this.ensureLoaded();
-    return { model: l.model.resolved.name, dir: l.model.resolved.dir, dtype: l.model.resolved.dtype, dimension: l.dimension, maxLength: l.maxLength, pooling: l.pooling };
+    return {
+      model: l.model.resolved.name,
+      dir: l.model.resolved.dir,
+      dtype: l.model.resolved.dtype,
+      dimension: l.dimension,
+      maxLength: l.maxLength,
+      pooling: l.pooling,
+    };
   }
 
   async embed(texts: readonly string[], options: EmbedOptions = {}): Promise<Float32Array[]> {
     texts.forEach((t, i) => {
-      if (typeof t !== 'string') throw new SiftError('INVALID_INPUT', `text ${i} to embed is not a string`, { details: { index: i } });
+      if (typeof t !== 'string')
+        throw new SiftError('INVALID_INPUT', `text ${i} to embed is not a string`, { details: { index: i } });
     });
     if (texts.length === 0) return [];
     const loaded = await this.ensureLoaded();
     const batchSize = options.batchSize ?? this.options.batchSize ?? DEFAULT_EMBED_BATCH_SIZE;
     if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new SiftError('INVALID_OPTION', `\`batchSize\` must be a whole number >= 1, got ${String(batchSize)}`, { details: { option: 'batchSize' } });
+      throw new SiftError('INVALID_OPTION', `\`batchSize\` must be a whole number >= 1, got ${String(batchSize)}`, {
+        details: { option: 'batchSize' },
+      });
     }
     const prefix = loaded.prefixes[options.kind ?? 'passage'];
     const { session, tokenizer, layout, padId } = loaded.model;
     const sequences = texts.map((t) => encodeSingle(tokenizer, layout, prefix + t, loaded.maxLength));
     const vectors = new Array<Float32Array>(texts.length);
     let done = 0;
-    for (const batch of lengthSortedBatches(sequences.map((s) => s.ids.length), batchSize)) {
-      if (options.signal?.aborted) throw new SiftError('ABORTED', 'embedding was aborted', { cause: options.signal.reason });
+    for (const batch of lengthSortedBatches(
+      sequences.map((s) => s.ids.length),
+      batchSize,
+    )) {
+      if (options.signal?.aborted)
+        throw new SiftError('ABORTED', 'embedding was aborted', { cause: options.signal.reason });
       const seqs = batch.map((i) => sequences[i]!);
       const out = (await session.run(batchTensors(session, seqs, padId), [loaded.output]))[loaded.output]!;
       const data = out.data as Float32Array;
@@ -96,7 +117,14 @@ export class OnnxEmbedder implements Embedder {
         pooled = seqs.map((_, r) => normalize(data.slice(r * loaded.dimension, (r + 1) * loaded.dimension)));
       } else {
         const [rows, width, dim] = out.dims as [number, number, number];
-        pooled = poolAndNormalize(data, rows, width, dim, seqs.map((s) => s.ids.length), loaded.pooling);
+        pooled = poolAndNormalize(
+          data,
+          rows,
+          width,
+          dim,
+          seqs.map((s) => s.ids.length),
+          loaded.pooling,
+        );
       }
       batch.forEach((textIndex, row) => (vectors[textIndex] = pooled[row]!));
       done += batch.length;
@@ -124,14 +152,21 @@ export class OnnxEmbedder implements Embedder {
     const config = model.resolved.config;
     const dimension = spec?.dimension ?? (typeof config.hidden_size === 'number' ? config.hidden_size : undefined);
     if (dimension === undefined) {
-      throw new SiftError('MODEL_INVALID', `${model.resolved.dir}/config.json has no hidden_size; cannot tell the embedding dimension`);
+      throw new SiftError(
+        'MODEL_INVALID',
+        `${model.resolved.dir}/config.json has no hidden_size; cannot tell the embedding dimension`,
+      );
     }
     const limit = model.maxLength;
     const maxLength = this.options.maxLength ?? limit;
     if (!Number.isInteger(maxLength) || maxLength < 3 || maxLength > limit) {
-      throw new SiftError('INVALID_OPTION', `\`maxLength\` must be a whole number from 3 to ${limit}, got ${String(this.options.maxLength)}`, {
-        details: { option: 'maxLength' },
-      });
+      throw new SiftError(
+        'INVALID_OPTION',
+        `\`maxLength\` must be a whole number from 3 to ${limit}, got ${String(this.options.maxLength)}`,
+        {
+          details: { option: 'maxLength' },
+        },
+      );
     }
     return {
       output,

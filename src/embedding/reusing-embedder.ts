@@ -32,7 +32,10 @@ export class ReusingEmbedder implements Embedder {
     this.reused += texts.length - missing.length;
     this.embedded += missing.length;
     if (missing.length > 0) {
-      const fresh = await this.#inner.embed(missing.map((i) => texts[i]!), options);
+      const fresh = await this.#inner.embed(
+        missing.map((i) => texts[i]!),
+        options,
+      );
       missing.forEach((i, j) => (out[i] = fresh[j]));
     }
     return out as Float32Array[];

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { cacheDirFromEnv, storeFromEnv } from '../config/env.js';
-import { createReranker, DEFAULT_CANDIDATES, DEFAULT_EMBEDDER, embedderFromName, NO_EMBEDDER } from '../pipeline/defaults.js';
+import {
+  createReranker,
+  DEFAULT_CANDIDATES,
+  DEFAULT_EMBEDDER,
+  embedderFromName,
+  NO_EMBEDDER,
+} from '../pipeline/defaults.js';
 import { SiftError } from '../errors.js';
 import { ingestDocuments } from '../ingest/ingest-documents.js';
 import { openSearch } from '../pipeline/open-search.js';
@@ -87,7 +93,8 @@ export interface DatasetEvaluation {
  */
 export async function evaluateDataset(options: EvaluateDatasetOptions): Promise<DatasetEvaluation> {
   const labelled = options.dataset.endsWith('.jsonl');
-  const embedderName = options.embedder ?? (options.modes && options.modes.every((m) => m === 'bm25') ? NO_EMBEDDER : DEFAULT_EMBEDDER);
+  const embedderName =
+    options.embedder ?? (options.modes && options.modes.every((m) => m === 'bm25') ? NO_EMBEDDER : DEFAULT_EMBEDDER);
   const depth = Math.max(10, ...(options.metrics?.k ?? [1, 3, 4, 10, 20]));
   const headingContext = options.headingContext ?? DEFAULT_HEADING_CONTEXT;
   const fusions = [...new Set(options.fusions ?? [])];
@@ -104,7 +111,9 @@ export async function evaluateDataset(options: EvaluateDatasetOptions): Promise<
   if (labelled) {
     const ds = await loadLabelledQueries(options.dataset, options.limit !== undefined ? { limit: options.limit } : {});
     queries = ds.queries.map((q) => ({ id: q.id, text: q.text }));
-    queryTags = new Map(ds.queries.flatMap((q) => (q.tags === undefined ? [] : [[q.id, q.tags] as [string, string[]]])));
+    queryTags = new Map(
+      ds.queries.flatMap((q) => (q.tags === undefined ? [] : [[q.id, q.tags] as [string, string[]]])),
+    );
     judgeFor = (chunks) => createLabelledJudge(ds, chunks());
     name = ds.name;
     split = ds.split;
@@ -120,8 +129,14 @@ export async function evaluateDataset(options: EvaluateDatasetOptions): Promise<
     split = ds.split;
     location = options.store ?? defaultEvalStore(options.dataset, embedderName, options);
     const scout = embedderName === NO_EMBEDDER ? null : embedderFromName(embedderName, options.models);
-    const embedder = scout && options.reuseVectors !== undefined ? new ReusingEmbedder(scout, await knownVectors(options.reuseVectors, scout.model)) : scout;
-    const store = await openStore(location, { create: true, embedding: embedder ? { model: embedder.model, dimension: await embedder.dimension() } : null });
+    const embedder =
+      scout && options.reuseVectors !== undefined
+        ? new ReusingEmbedder(scout, await knownVectors(options.reuseVectors, scout.model))
+        : scout;
+    const store = await openStore(location, {
+      create: true,
+      embedding: embedder ? { model: embedder.model, dimension: await embedder.dimension() } : null,
+    });
     try {
       const summary = await ingestDocuments({
         documents: ds.corpus,
@@ -133,19 +148,35 @@ export async function evaluateDataset(options: EvaluateDatasetOptions): Promise<
         signal: options.signal,
         onProgress: (p) => options.onIngestProgress?.(p.documentsDone, p.chunksWritten),
       });
-      ingest = { documents: summary.documents.seen, chunksAdded: summary.chunks.added, chunksTotal: summary.chunks.total, durationMs: summary.durationMs };
+      ingest = {
+        documents: summary.documents.seen,
+        chunksAdded: summary.chunks.added,
+        chunksTotal: summary.chunks.total,
+        durationMs: summary.durationMs,
+      };
     } finally {
       await embedder?.close();
       await store.close();
     }
   }
 
-  const search = await openSearch({ store: location, embedder: labelled ? options.embedder : embedderName, models: options.models, headingContext });
+  const search = await openSearch({
+    store: location,
+    embedder: labelled ? options.embedder : embedderName,
+    models: options.models,
+    headingContext,
+  });
   const rerankers = new Map<string, Reranker>();
   try {
     // Default modes: all the store supports (a keyword-only store: bm25 alone).
     const modes = options.modes ?? search.modes;
-    const configs = expandRunConfigs({ modes, rerankers: options.rerankers ?? [], candidates: options.candidates ?? [DEFAULT_CANDIDATES], depth, fusions });
+    const configs = expandRunConfigs({
+      modes,
+      rerankers: options.rerankers ?? [],
+      candidates: options.candidates ?? [DEFAULT_CANDIDATES],
+      depth,
+      fusions,
+    });
     for (const config of configs) search.retriever(config.stage1); // refuse unsupported modes before any work
     // Every query should meet the same dense path: load the store's in-memory index before timing any.
     if (search.embedder && configs.some((c) => c.stage1 !== 'bm25')) await search.store.warmDenseIndex?.();
@@ -184,7 +215,10 @@ export async function evaluateDataset(options: EvaluateDatasetOptions): Promise<
       search: async (query, config) => {
         if (!config.reranker) {
           const stage1 = await retrieverFor(config).retrieve(query.text, { k: depth });
-          return { chunks: stage1.results.map((r) => toEvalChunk(r.chunk)), latency: { stage1Ms: stage1.timings.totalMs ?? 0 } };
+          return {
+            chunks: stage1.results.map((r) => toEvalChunk(r.chunk)),
+            latency: { stage1Ms: stage1.timings.totalMs ?? 0 },
+          };
         }
         // The same two-stage composition as every surface, keeping every judged candidate in order.
         const twoStage = composeTwoStage({
@@ -195,10 +229,21 @@ export async function evaluateDataset(options: EvaluateDatasetOptions): Promise<
           judgeHeadingPath: judgeContext,
         });
         const judged = await twoStage.retrieve(query.text);
-        return { chunks: judged.hits.map((h) => toEvalChunk(h.chunk)), latency: { stage1Ms: judged.timings.retrieveMs, rerankMs: judged.timings.rerankMs } };
+        return {
+          chunks: judged.hits.map((h) => toEvalChunk(h.chunk)),
+          latency: { stage1Ms: judged.timings.retrieveMs, rerankMs: judged.timings.rerankMs },
+        };
       },
     });
-    return { dataset: name, split, store: location, runs, queryText: new Map(queries.map((q) => [q.id, q.text])), queryTags, ingest };
+    return {
+      dataset: name,
+      split,
+      store: location,
+      runs,
+      queryText: new Map(queries.map((q) => [q.id, q.text])),
+      queryTags,
+      ingest,
+    };
   } finally {
     for (const r of rerankers.values()) await r.close();
     await search.close();
@@ -211,10 +256,14 @@ async function knownVectors(location: string, model: string): Promise<Map<string
   try {
     const info = await store.info();
     if (info.embedding?.model !== model) {
-      throw new SiftError('STORE_MODEL_MISMATCH', `\`reuseVectors\` ${location} holds ${info.embedding?.model ?? 'no'} vectors; this evaluation embeds with ${model}`);
+      throw new SiftError(
+        'STORE_MODEL_MISMATCH',
+        `\`reuseVectors\` ${location} holds ${info.embedding?.model ?? 'no'} vectors; this evaluation embeds with ${model}`,
+      );
     }
     const known = new Map<string, Float32Array>();
-    for await (const batch of store.scan({ batchSize: 1000 })) for (const c of batch) if (c.vector) known.set(c.text, c.vector);
+    for await (const batch of store.scan({ batchSize: 1000 }))
+      for (const c of batch) if (c.vector) known.set(c.text, c.vector);
     return known;
   } finally {
     await store.close();
@@ -225,7 +274,9 @@ function toEvalChunk(chunk: { id: string; source: string; text: string }): EvalC
   return { id: chunk.id, docId: chunk.source, text: chunk.text, source: chunk.source };
 }
 
-async function* scanChunks(store: { scan(options?: { batchSize?: number }): AsyncIterable<{ id: string; source: string; text: string }[]> }): AsyncIterable<EvalChunk> {
+async function* scanChunks(store: {
+  scan(options?: { batchSize?: number }): AsyncIterable<{ id: string; source: string; text: string }[]>;
+}): AsyncIterable<EvalChunk> {
   for await (const batch of store.scan({ batchSize: 1000 })) for (const c of batch) yield toEvalChunk(c);
 }
 
@@ -237,13 +288,25 @@ async function* scanChunks(store: { scan(options?: { batchSize?: number }): Asyn
 function defaultEvalStore(dataset: string, embedder: string, options: EvaluateDatasetOptions): string {
   const dir = resolve(dataset);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new SiftError('INVALID_INPUT', `\`dataset\` ${dataset} is neither a BEIR folder nor a labelled .jsonl file`, { details: { option: 'dataset' } });
+    throw new SiftError('INVALID_INPUT', `\`dataset\` ${dataset} is neither a BEIR folder nor a labelled .jsonl file`, {
+      details: { option: 'dataset' },
+    });
   }
   // Only the scout's input shapes the store (BM25 and the judge choose at query time); without it
   // the key is the one of earlier versions.
-  const context = formatHeadingContext(new Set([...(options.headingContext ?? DEFAULT_HEADING_CONTEXT)].filter((t) => t === 'scout')));
+  const context = formatHeadingContext(
+    new Set([...(options.headingContext ?? DEFAULT_HEADING_CONTEXT)].filter((t) => t === 'scout')),
+  );
   const key = createHash('sha256')
-    .update(JSON.stringify([dir, embedder, options.chunkSize ?? 500, options.chunkOverlap ?? 50, ...(context === 'none' ? [] : [context])]))
+    .update(
+      JSON.stringify([
+        dir,
+        embedder,
+        options.chunkSize ?? 500,
+        options.chunkOverlap ?? 50,
+        ...(context === 'none' ? [] : [context]),
+      ]),
+    )
     .digest('hex')
     .slice(0, 10);
   return join(dirname(cacheDirFromEnv()), 'eval', `${basename(dir)}-${key}`);

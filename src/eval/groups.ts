@@ -45,7 +45,9 @@ export function groupRuns(runs: readonly RunResult[], tags: ReadonlyMap<string, 
     const set = members.get(tag) ?? new Set<string>();
     let scored = 0;
     const perRun = runs.map((r) => {
-      const values = r.perQuery.filter((q) => set.has(q.queryId) && q.metrics !== null).map((q) => q.metrics as MetricValues);
+      const values = r.perQuery
+        .filter((q) => set.has(q.queryId) && q.metrics !== null)
+        .map((q) => q.metrics as MetricValues);
       scored = Math.max(scored, values.length);
       const metrics: MetricValues = Object.fromEntries(
         keys.map((k) => [k, values.length === 0 ? 0 : values.reduce((s, v) => s + (v[k] ?? 0), 0) / values.length]),

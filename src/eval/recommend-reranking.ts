@@ -81,14 +81,18 @@ export function recommendReranking(
       .filter((s) => s.kind === 'rerank' && s.base === base.name && s.metrics[metric] !== undefined)
       .flatMap((s) => {
         const run = byName.get(s.other);
-        return run === undefined || run.latency.rerank === null ? [] : [{ run, gain: s.metrics[metric] as PairedDifference }];
+        return run === undefined || run.latency.rerank === null
+          ? []
+          : [{ run, gain: s.metrics[metric] as PairedDifference }];
       })
       .map((o) => ({ ...o, fits: budget === null || o.run.latency.total.p95 <= budget }));
     if (options_.length === 0) continue;
     const fitting = options_.filter((o) => o.fits);
     const chosen =
       fitting.length > 0
-        ? [...fitting].sort((a, b) => b.gain.delta - a.gain.delta || a.run.latency.total.p95 - b.run.latency.total.p95)[0]!
+        ? [...fitting].sort(
+            (a, b) => b.gain.delta - a.gain.delta || a.run.latency.total.p95 - b.run.latency.total.p95,
+          )[0]!
         : [...options_].sort((a, b) => a.run.latency.total.p95 - b.run.latency.total.p95)[0]!;
     const { run, gain } = chosen;
     const rerank = run.latency.rerank!;

@@ -49,13 +49,17 @@ export function expandRunConfigs(matrix: RunMatrix = {}): RunConfig[] {
   const modes = [...new Set(matrix.modes ?? ['bm25'])].filter(isStage1Mode);
   for (const m of matrix.modes ?? []) {
     if (!isStage1Mode(m)) {
-      throw new SiftError('INVALID_OPTION', `\`modes\` ${m} is not a stage-1 mode; use ${STAGE1_MODES.join(', ')}`, { details: { option: 'modes' } });
+      throw new SiftError('INVALID_OPTION', `\`modes\` ${m} is not a stage-1 mode; use ${STAGE1_MODES.join(', ')}`, {
+        details: { option: 'modes' },
+      });
     }
   }
   const candidates = [...new Set(matrix.candidates ?? [20])].sort((a, b) => a - b);
   for (const n of [...candidates, matrix.depth ?? 20]) {
     if (!Number.isInteger(n) || n < 1) {
-      throw new SiftError('INVALID_OPTION', `\`candidates\` ${n} is not a positive integer; try 10,20,50`, { details: { option: 'candidates' } });
+      throw new SiftError('INVALID_OPTION', `\`candidates\` ${n} is not a positive integer; try 10,20,50`, {
+        details: { option: 'candidates' },
+      });
     }
   }
   const configs: RunConfig[] = [];

@@ -57,7 +57,11 @@ export function significancePairs(runs: readonly RunResult[], options: { sweep?:
  * const s = pairSignificance({ base: bm25, other: bm25Mini, kind: 'rerank' }, ['P@4', 'nDCG@10']);
  * s.metrics['P@4']; // { delta: 0.19, low: 0.12, high: 0.26, p: 0.0001, significant: true, ... }
  */
-export function pairSignificance(pair: RunPair, metrics: readonly string[], options: PairedTestOptions = {}): PairSignificance {
+export function pairSignificance(
+  pair: RunPair,
+  metrics: readonly string[],
+  options: PairedTestOptions = {},
+): PairSignificance {
   const other = new Map(pair.other.perQuery.map((q) => [q.queryId, q.metrics]));
   const both = pair.base.perQuery.flatMap((q) => {
     const o = other.get(q.queryId);

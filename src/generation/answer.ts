@@ -49,11 +49,20 @@ export type AnswerEvent = { type: 'text'; text: string } | { type: 'done'; resul
  *   else console.log(e.result.citations); // [{ n: 1, source: 'docs/berlin.md', chunkId: '…', relevance: 0.98 }]
  * }
  */
-export async function* streamAnswer(query: string, hits: readonly RetrievalHit[], options: AnswerOptions = {}): AsyncGenerator<AnswerEvent> {
-  if (typeof query !== 'string' || query.trim() === '') throw new SiftError('INVALID_INPUT', 'the question is empty; give the question to answer');
+export async function* streamAnswer(
+  query: string,
+  hits: readonly RetrievalHit[],
+  options: AnswerOptions = {},
+): AsyncGenerator<AnswerEvent> {
+  if (typeof query !== 'string' || query.trim() === '')
+    throw new SiftError('INVALID_INPUT', 'the question is empty; give the question to answer');
   const mode = options.llm ? 'llm' : 'extractive';
   if (mode === 'extractive' && !options.reranker) {
-    throw new SiftError('INVALID_OPTION', 'an extractive answer needs a reranker to score sentences; pass one, or configure an LLM (`llmUrl`)', { details: { option: 'reranker' } });
+    throw new SiftError(
+      'INVALID_OPTION',
+      'an extractive answer needs a reranker to score sentences; pass one, or configure an LLM (`llmUrl`)',
+      { details: { option: 'reranker' } },
+    );
   }
   const context = buildContext(hits, options.context);
   if (context.blocks.length === 0) {
@@ -63,9 +72,22 @@ export async function* streamAnswer(query: string, hits: readonly RetrievalHit[]
   }
 
   if (!options.llm) {
-    const extracted = await extractiveAnswer(query, context, { ...options.extractive, reranker: options.reranker!, signal: options.signal });
+    const extracted = await extractiveAnswer(query, context, {
+      ...options.extractive,
+      reranker: options.reranker!,
+      signal: options.signal,
+    });
     yield { type: 'text', text: extracted.answer };
-    yield { type: 'done', result: { answer: extracted.answer, citations: extracted.citations, mode, sentences: extracted.sentences, context } };
+    yield {
+      type: 'done',
+      result: {
+        answer: extracted.answer,
+        citations: extracted.citations,
+        mode,
+        sentences: extracted.sentences,
+        context,
+      },
+    };
     return;
   }
 
@@ -87,7 +109,11 @@ export async function* streamAnswer(query: string, hits: readonly RetrievalHit[]
  * const { answer, citations, mode } = await answer('How many people live in Berlin?', hits, { reranker: judge });
  * mode // 'extractive'; answer // 'Berlin had a population of 3,520,031 registered inhabitants. [1]'
  */
-export async function answer(query: string, hits: readonly RetrievalHit[], options: AnswerOptions = {}): Promise<AnswerResult> {
+export async function answer(
+  query: string,
+  hits: readonly RetrievalHit[],
+  options: AnswerOptions = {},
+): Promise<AnswerResult> {
   for await (const event of streamAnswer(query, hits, options)) {
     if (event.type === 'done') return event.result;
   }

@@ -66,7 +66,10 @@ const CHARS_PER_TOKEN = 4;
  * buildContext(hits, { maxTokens: 2000 }).blocks.map((b) => b.n) // [1, 2, 3, 4]
  */
 export function buildContext(hits: readonly RetrievalHit[], options: ContextOptions = {}): BuiltContext {
-  const budget = options.maxTokens !== undefined ? checkBudget('maxTokens', options.maxTokens) * CHARS_PER_TOKEN : checkBudget('maxChars', options.maxChars ?? DEFAULT_CONTEXT_MAX_CHARS);
+  const budget =
+    options.maxTokens !== undefined
+      ? checkBudget('maxTokens', options.maxTokens) * CHARS_PER_TOKEN
+      : checkBudget('maxChars', options.maxChars ?? DEFAULT_CONTEXT_MAX_CHARS);
   const formatSource = options.formatSource ?? ((chunk: StoredChunk) => chunk.source);
   const blocks: ContextBlock[] = [];
   let used = 0;
@@ -118,6 +121,7 @@ function oneLine(value: string): string {
 }
 
 function checkBudget(name: string, value: number): number {
-  if (!Number.isFinite(value) || value < 1) throw new SiftError('INVALID_OPTION', `${name} must be a number >= 1, got ${String(value)}`);
+  if (!Number.isFinite(value) || value < 1)
+    throw new SiftError('INVALID_OPTION', `${name} must be a number >= 1, got ${String(value)}`);
   return value;
 }

@@ -1,5 +1,10 @@
 import { SiftError } from '../errors.js';
-import { displayUrl, fetchWithRetry, type AttemptTimer, type RetryPolicy } from '../reranking/remote/fetch-with-retry.js';
+import {
+  displayUrl,
+  fetchWithRetry,
+  type AttemptTimer,
+  type RetryPolicy,
+} from '../reranking/remote/fetch-with-retry.js';
 import type { ChatMessage } from './build-messages.js';
 import { parseSse } from './parse-sse.js';
 
@@ -54,7 +59,11 @@ export class ChatClient {
     this.model = options.model;
     this.options = options;
     const env = options.env ?? process.env;
-    const fromEnv = env.SIFT_LLM_API_KEY?.trim() ? 'SIFT_LLM_API_KEY' : env.OPENAI_API_KEY?.trim() ? 'OPENAI_API_KEY' : undefined;
+    const fromEnv = env.SIFT_LLM_API_KEY?.trim()
+      ? 'SIFT_LLM_API_KEY'
+      : env.OPENAI_API_KEY?.trim()
+        ? 'OPENAI_API_KEY'
+        : undefined;
     const key = options.apiKey ?? (fromEnv ? env[fromEnv]!.trim() : undefined);
     this.authHint =
       options.apiKey !== undefined
@@ -71,7 +80,10 @@ export class ChatClient {
    * starting over and repeating text. A server that ignores `stream: true` and answers with one JSON
    * body is read as such (one piece).
    */
-  async *stream(messages: readonly ChatMessage[], options: { signal?: AbortSignal | undefined } = {}): AsyncGenerator<string> {
+  async *stream(
+    messages: readonly ChatMessage[],
+    options: { signal?: AbortSignal | undefined } = {},
+  ): AsyncGenerator<string> {
     const { response, timer } = await this.send(messages, true, options.signal);
     try {
       const type = response.headers.get('content-type') ?? '';
@@ -86,7 +98,10 @@ export class ChatClient {
   }
 
   /** The whole answer in one request (`stream: false`). */
-  async complete(messages: readonly ChatMessage[], options: { signal?: AbortSignal | undefined } = {}): Promise<string> {
+  async complete(
+    messages: readonly ChatMessage[],
+    options: { signal?: AbortSignal | undefined } = {},
+  ): Promise<string> {
     const { response, timer } = await this.send(messages, false, options.signal);
     try {
       return completionText(await this.readJson(response, timer), this.where);
@@ -127,7 +142,10 @@ export class ChatClient {
             : this.model
               ? ''
               : '; the server may need a model name: set `llmModel`';
-        throw new SiftError(err.code, `${err.message}${hint}`, { cause: err.cause, ...(err.details ? { details: err.details } : {}) });
+        throw new SiftError(err.code, `${err.message}${hint}`, {
+          cause: err.cause,
+          ...(err.details ? { details: err.details } : {}),
+        });
       }
       throw err;
     }
@@ -143,7 +161,11 @@ export class ChatClient {
     try {
       return JSON.parse(text);
     } catch (err) {
-      throw new SiftError('REMOTE_ERROR', `${this.where} sent an answer that is not JSON: "${text.replace(/\s+/g, ' ').slice(0, 80)}"; check \`llmUrl\``, { cause: err });
+      throw new SiftError(
+        'REMOTE_ERROR',
+        `${this.where} sent an answer that is not JSON: "${text.replace(/\s+/g, ' ').slice(0, 80)}"; check \`llmUrl\``,
+        { cause: err },
+      );
     }
   }
 
@@ -160,7 +182,11 @@ export class ChatClient {
     } catch (err) {
       throw timer.translate(err, `${this.where} broke off the stream`);
     }
-    if (!finished) throw new SiftError('REMOTE_ERROR', `${this.where} ended the stream without [DONE] or a finish_reason; the answer may be cut short`);
+    if (!finished)
+      throw new SiftError(
+        'REMOTE_ERROR',
+        `${this.where} ended the stream without [DONE] or a finish_reason; the answer may be cut short`,
+      );
   }
 }
 
@@ -177,11 +203,19 @@ export function chatCompletionsUrl(base: string): string {
   try {
     u = new URL(base);
   } catch (err) {
-    throw new SiftError('INVALID_OPTION', `\`llmUrl\` "${base}" is not a URL; expected e.g. http://localhost:11434/v1`, { cause: err, details: { option: 'llmUrl' } });
+    throw new SiftError(
+      'INVALID_OPTION',
+      `\`llmUrl\` "${base}" is not a URL; expected e.g. http://localhost:11434/v1`,
+      { cause: err, details: { option: 'llmUrl' } },
+    );
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new SiftError('INVALID_OPTION', `\`llmUrl\` "${base}" must start with http:// or https://`, { details: { option: 'llmUrl' } });
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new SiftError('INVALID_OPTION', `\`llmUrl\` "${base}" must start with http:// or https://`, {
+      details: { option: 'llmUrl' },
+    });
   const path = u.pathname.replace(/\/+$/, '');
-  if (!path.endsWith('/chat/completions')) u.pathname = path === '' ? '/v1/chat/completions' : `${path}/chat/completions`;
+  if (!path.endsWith('/chat/completions'))
+    u.pathname = path === '' ? '/v1/chat/completions' : `${path}/chat/completions`;
   return u.toString();
 }
 
@@ -199,7 +233,9 @@ function deltaText(data: string, where: string): { text: string; finished: boole
   try {
     chunk = JSON.parse(data);
   } catch (err) {
-    throw new SiftError('REMOTE_ERROR', `${where} streamed an event that is not JSON: "${data.slice(0, 80)}"`, { cause: err });
+    throw new SiftError('REMOTE_ERROR', `${where} streamed an event that is not JSON: "${data.slice(0, 80)}"`, {
+      cause: err,
+    });
   }
   throwIfError(chunk, where);
   const choices = (chunk as { choices?: unknown }).choices;
@@ -215,16 +251,25 @@ function completionText(body: unknown, where: string): string {
   throwIfError(body, where);
   const content = (body as { choices?: { message?: { content?: unknown } }[] })?.choices?.[0]?.message?.content;
   if (typeof content !== 'string') {
-    throw new SiftError('REMOTE_ERROR', `${where} sent no choices[0].message.content: ${JSON.stringify(body).slice(0, 120)}`);
+    throw new SiftError(
+      'REMOTE_ERROR',
+      `${where} sent no choices[0].message.content: ${JSON.stringify(body).slice(0, 120)}`,
+    );
   }
   return content;
 }
 
 /** Servers report some failures inside a 200 answer or stream as `{"error": {"message": ...}}`. */
 function throwIfError(body: unknown, where: string): void {
-  if (body === null || typeof body !== 'object') throw new SiftError('REMOTE_ERROR', `${where} sent ${JSON.stringify(body)}, not a completion`);
+  if (body === null || typeof body !== 'object')
+    throw new SiftError('REMOTE_ERROR', `${where} sent ${JSON.stringify(body)}, not a completion`);
   const error = (body as { error?: unknown }).error;
   if (error === undefined || error === null) return;
-  const message = typeof error === 'string' ? error : typeof (error as { message?: unknown }).message === 'string' ? (error as { message: string }).message : JSON.stringify(error);
+  const message =
+    typeof error === 'string'
+      ? error
+      : typeof (error as { message?: unknown }).message === 'string'
+        ? (error as { message: string }).message
+        : JSON.stringify(error);
   throw new SiftError('REMOTE_ERROR', `${where} reported an error: ${message}`);
 }

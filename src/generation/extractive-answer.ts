@@ -53,13 +53,20 @@ export const DEFAULT_EXTRACTIVE_MIN_SCORE = 0.25;
  * const { answer } = await extractiveAnswer('How many people live in Berlin?', buildContext(hits), { reranker: judge });
  * answer // 'Berlin had a population of 3,520,031 registered inhabitants. [1]'
  */
-export async function extractiveAnswer(query: string, context: BuiltContext, options: ExtractiveOptions): Promise<ExtractiveAnswer> {
+export async function extractiveAnswer(
+  query: string,
+  context: BuiltContext,
+  options: ExtractiveOptions,
+): Promise<ExtractiveAnswer> {
   const maxSentences = options.maxSentences ?? 3;
   const maxChunks = options.maxChunks ?? 4;
   const minScore = options.minScore ?? DEFAULT_EXTRACTIVE_MIN_SCORE;
-  if (!Number.isInteger(maxSentences) || maxSentences < 1) throw new SiftError('INVALID_OPTION', `maxSentences must be a whole number >= 1, got ${String(maxSentences)}`);
-  if (!Number.isInteger(maxChunks) || maxChunks < 1) throw new SiftError('INVALID_OPTION', `maxChunks must be a whole number >= 1, got ${String(maxChunks)}`);
-  if (!(minScore >= 0 && minScore <= 1)) throw new SiftError('INVALID_OPTION', `minScore must be from 0 to 1, got ${String(minScore)}`);
+  if (!Number.isInteger(maxSentences) || maxSentences < 1)
+    throw new SiftError('INVALID_OPTION', `maxSentences must be a whole number >= 1, got ${String(maxSentences)}`);
+  if (!Number.isInteger(maxChunks) || maxChunks < 1)
+    throw new SiftError('INVALID_OPTION', `maxChunks must be a whole number >= 1, got ${String(maxChunks)}`);
+  if (!(minScore >= 0 && minScore <= 1))
+    throw new SiftError('INVALID_OPTION', `minScore must be from 0 to 1, got ${String(minScore)}`);
 
   const blocks = context.blocks.slice(0, maxChunks);
   const candidates: { text: string; n: number }[] = [];
@@ -74,7 +81,11 @@ export async function extractiveAnswer(query: string, context: BuiltContext, opt
   }
   if (candidates.length === 0) return { answer: NOT_FOUND_ANSWER, sentences: [], citations: [] };
 
-  const { results } = await options.reranker.rerank(query, candidates, options.signal ? { signal: options.signal } : {});
+  const { results } = await options.reranker.rerank(
+    query,
+    candidates,
+    options.signal ? { signal: options.signal } : {},
+  );
   const sentences = results
     .filter((r) => r.score >= minScore)
     .slice(0, maxSentences)

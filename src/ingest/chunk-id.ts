@@ -9,7 +9,14 @@ import { createHash } from 'node:crypto';
  * chunkId('/docs/a.md', 0, 'Hello'); // '3c4f…' (32 hex digits, always the same for these inputs)
  */
 export function chunkId(source: string, index: number, text: string): string {
-  return createHash('sha256').update(source).update('\0').update(String(index)).update('\0').update(text).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(source)
+    .update('\0')
+    .update(String(index))
+    .update('\0')
+    .update(text)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /**
@@ -17,7 +24,10 @@ export function chunkId(source: string, index: number, text: string): string {
  * its chunks (chunk size and overlap, and a version bumped when loaders change their output). Equal
  * fingerprints mean re-ingesting would write the same chunks, so the file is skipped as unchanged.
  */
-export function contentFingerprint(bytes: Uint8Array, settings: { chunkSize: number; chunkOverlap: number; scoutContext?: boolean }): string {
+export function contentFingerprint(
+  bytes: Uint8Array,
+  settings: { chunkSize: number; chunkOverlap: number; scoutContext?: boolean },
+): string {
   // 2: heading paths and structure-first chunking of Markdown and HTML (0.2); `+scout`: vectors of
   // heading path + chunk, so changing `--heading-context` re-embeds.
   return createHash('sha256')

@@ -15,7 +15,10 @@ export async function realRoots(roots: readonly string[]): Promise<string[]> {
   for (const root of roots) {
     const real = await realpath(resolve(root)).catch(() => undefined);
     const st = real ? await stat(real).catch(() => undefined) : undefined;
-    if (!real || !st?.isDirectory()) throw new SiftError('INVALID_OPTION', `\`ingestRoot\` ${root} is not an existing folder`, { details: { root, option: 'ingestRoot' } });
+    if (!real || !st?.isDirectory())
+      throw new SiftError('INVALID_OPTION', `\`ingestRoot\` ${root} is not an existing folder`, {
+        details: { root, option: 'ingestRoot' },
+      });
     out.push(real);
   }
   return out;

@@ -66,7 +66,11 @@ export async function ingestDocuments(options: IngestDocumentsOptions): Promise<
   const headingContext = options.headingContext ?? DEFAULT_HEADING_CONTEXT;
   const scoutContext = embedder !== null && headingContext.has('scout');
   const info = await store.info();
-  checkStoreEmbedding(info.location, info.embedding, embedder ? { model: embedder.model, dimension: await embedder.dimension() } : null);
+  checkStoreEmbedding(
+    info.location,
+    info.embedding,
+    embedder ? { model: embedder.model, dimension: await embedder.dimension() } : null,
+  );
   const known = new Map((await store.listSources()).map((s) => [s.source, s.contentHash]));
 
   const summary: IngestDocumentsSummary = {
@@ -79,14 +83,23 @@ export async function ingestDocuments(options: IngestDocumentsOptions): Promise<
   let pendingChunks = 0;
   let written = 0;
   // Each batch's write overlaps the next batch's embedding (see PipelinedWriter).
-  const writer = new PipelinedWriter(store, embedder, { embedBatchSize: options.embedBatchSize, signal: options.signal, headingContext, pipeline: options.pipeline }, (batch, result) => {
-    summary.chunks.added += result.added;
-    summary.chunks.removed += result.removed;
-    summary.documents.ingested += batch.length;
-    written += result.chunks;
-    const seconds = (performance.now() - started) / 1000;
-    options.onProgress?.({ documentsDone: summary.documents.seen, chunksWritten: written, chunksPerSecond: seconds > 0 ? written / seconds : 0 });
-  });
+  const writer = new PipelinedWriter(
+    store,
+    embedder,
+    { embedBatchSize: options.embedBatchSize, signal: options.signal, headingContext, pipeline: options.pipeline },
+    (batch, result) => {
+      summary.chunks.added += result.added;
+      summary.chunks.removed += result.removed;
+      summary.documents.ingested += batch.length;
+      written += result.chunks;
+      const seconds = (performance.now() - started) / 1000;
+      options.onProgress?.({
+        documentsDone: summary.documents.seen,
+        chunksWritten: written,
+        chunksPerSecond: seconds > 0 ? written / seconds : 0,
+      });
+    },
+  );
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
     const batch = pending;
@@ -98,7 +111,10 @@ export async function ingestDocuments(options: IngestDocumentsOptions): Promise<
   for await (const doc of options.documents) {
     if (options.signal?.aborted) throw new SiftError('ABORTED', 'ingest was aborted', { cause: options.signal.reason });
     if (typeof doc.id !== 'string' || doc.id === '' || typeof doc.text !== 'string') {
-      throw new SiftError('INVALID_INPUT', `document ${summary.documents.seen + 1} needs a non-empty string "id" and a string "text"`);
+      throw new SiftError(
+        'INVALID_INPUT',
+        `document ${summary.documents.seen + 1} needs a non-empty string "id" and a string "text"`,
+      );
     }
     summary.documents.seen++;
     const body = doc.title ? `${doc.title}\n\n${doc.text}` : doc.text;
@@ -114,7 +130,13 @@ export async function ingestDocuments(options: IngestDocumentsOptions): Promise<
     }
     const chunks = await chunkText(body, settings);
     pending.push({
-      record: { source: doc.id, contentHash, chunkCount: chunks.length, modifiedMs: 0, ingestedAt: new Date().toISOString() },
+      record: {
+        source: doc.id,
+        contentHash,
+        chunkCount: chunks.length,
+        modifiedMs: 0,
+        ingestedAt: new Date().toISOString(),
+      },
       title: doc.title || undefined,
       chunks,
     });

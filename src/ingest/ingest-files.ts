@@ -101,7 +101,11 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestSummary
     embedder: embedding?.model ?? null,
     files: { seen: walk.files.length + walk.missing.length, ingested: 0, unchanged: 0, skipped: 0, removed: 0 },
     ingested: [],
-    skipped: walk.missing.map((source): SkippedFile => ({ source, reason: 'not-found', message: `${source}: no such file or folder` })),
+    skipped: walk.missing.map((source): SkippedFile => ({
+      source,
+      reason: 'not-found',
+      message: `${source}: no such file or folder`,
+    })),
     removed: [],
     chunks: { added: 0, removed: 0, total: 0 },
     durationMs: 0,
@@ -115,20 +119,30 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestSummary
   let filesDone = 0;
   const report = (): void => {
     const seconds = (performance.now() - started) / 1000;
-    options.onProgress?.({ filesDone, filesTotal: walk.files.length, chunksWritten, chunksPerSecond: seconds > 0 ? chunksWritten / seconds : 0 });
+    options.onProgress?.({
+      filesDone,
+      filesTotal: walk.files.length,
+      chunksWritten,
+      chunksPerSecond: seconds > 0 ? chunksWritten / seconds : 0,
+    });
   };
 
   // Each batch's write overlaps the next batch's embedding and the reading of the files after it.
-  const writer = new PipelinedWriter(store, embedder, { embedBatchSize: options.embedBatchSize, signal: options.signal, headingContext, pipeline: options.pipeline }, (batch, result) => {
-    summary.chunks.added += result.added;
-    summary.chunks.removed += result.removed;
-    for (const p of batch) {
-      summary.ingested.push({ source: p.record.source, chunks: p.chunks.length });
-      summary.files.ingested++;
-    }
-    chunksWritten += result.chunks;
-    report();
-  });
+  const writer = new PipelinedWriter(
+    store,
+    embedder,
+    { embedBatchSize: options.embedBatchSize, signal: options.signal, headingContext, pipeline: options.pipeline },
+    (batch, result) => {
+      summary.chunks.added += result.added;
+      summary.chunks.removed += result.removed;
+      for (const p of batch) {
+        summary.ingested.push({ source: p.record.source, chunks: p.chunks.length });
+        summary.files.ingested++;
+      }
+      chunksWritten += result.chunks;
+      report();
+    },
+  );
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
     const batch = pending;
@@ -141,9 +155,16 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestSummary
     if (options.signal?.aborted) throw new SiftError('ABORTED', 'ingest was aborted', { cause: options.signal.reason });
     try {
       if (options.confineTo && (await confinedRealPath(file.path, options.confineTo)) === undefined) {
-        throw loadError(file.path, 'outside-roots', 'the file (or the link it is) lies outside the ingest roots; it was not read');
+        throw loadError(
+          file.path,
+          'outside-roots',
+          'the file (or the link it is) lies outside the ingest roots; it was not read',
+        );
       }
-      const bytes = await readSourceFile(file.path, options.maxFileBytes !== undefined ? { maxBytes: options.maxFileBytes } : {});
+      const bytes = await readSourceFile(
+        file.path,
+        options.maxFileBytes !== undefined ? { maxBytes: options.maxFileBytes } : {},
+      );
       const contentHash = contentFingerprint(bytes, fingerprintSettings);
       if (known.get(file.path)?.contentHash === contentHash) {
         summary.files.unchanged++;
@@ -156,7 +177,13 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestSummary
         }));
         const modifiedMs = (await stat(file.path)).mtimeMs;
         pending.push({
-          record: { source: file.path, contentHash, chunkCount: chunks.length, modifiedMs, ingestedAt: new Date().toISOString() },
+          record: {
+            source: file.path,
+            contentHash,
+            chunkCount: chunks.length,
+            modifiedMs,
+            ingestedAt: new Date().toISOString(),
+          },
           title: doc.title,
           chunks,
         });
@@ -185,12 +212,16 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestSummary
     }
   }
   // Pruned paths were reported missing only because they are gone, which prune has now handled.
-  if (options.prune) summary.skipped = summary.skipped.filter((s) => s.reason !== 'not-found' || !summary.removed.some((r) => isUnder(r.source, s.source)));
+  if (options.prune)
+    summary.skipped = summary.skipped.filter(
+      (s) => s.reason !== 'not-found' || !summary.removed.some((r) => isUnder(r.source, s.source)),
+    );
   summary.files.skipped = summary.skipped.length;
 
   if (summary.files.ingested > 0 || summary.files.removed > 0) await store.optimize();
   summary.chunks.total = await store.count();
   summary.durationMs = Math.round(performance.now() - started);
-  summary.chunksPerSecond = summary.durationMs > 0 ? Math.round((chunksWritten / summary.durationMs) * 1000 * 10) / 10 : 0;
+  summary.chunksPerSecond =
+    summary.durationMs > 0 ? Math.round((chunksWritten / summary.durationMs) * 1000 * 10) / 10 : 0;
   return summary;
 }

@@ -57,10 +57,16 @@ export async function writeBatch(
 /** What the scout reads of each chunk: the chunk, or with `scout` heading context its heading path in front. */
 function scoutTexts(batch: readonly PendingSource[], options: WriteBatchOptions): string[] {
   const scoutContext = options.headingContext?.has('scout') ?? false;
-  return batch.flatMap((p) => p.chunks.map((c) => (scoutContext ? contextualText(c.text, c.headingPath ?? p.title) : c.text)));
+  return batch.flatMap((p) =>
+    p.chunks.map((c) => (scoutContext ? contextualText(c.text, c.headingPath ?? p.title) : c.text)),
+  );
 }
 
-function embedTexts(embedder: Embedder | null, texts: string[], options: WriteBatchOptions): Promise<Float32Array[] | undefined> {
+function embedTexts(
+  embedder: Embedder | null,
+  texts: string[],
+  options: WriteBatchOptions,
+): Promise<Float32Array[] | undefined> {
   if (!embedder) return Promise.resolve(undefined);
   return embedder.embed(texts, {
     kind: 'passage',
@@ -74,20 +80,18 @@ function toReplacements(batch: readonly PendingSource[], vectors: Float32Array[]
   let v = 0;
   return batch.map((p) => ({
     source: p.record,
-    chunks: p.chunks.map(
-      (c): ChunkRecord => ({
-        id: chunkId(p.record.source, c.index, c.text),
-        source: p.record.source,
-        text: c.text,
-        title: p.title,
-        headingPath: c.headingPath ?? p.title,
-        chunkIndex: c.index,
-        start: c.start,
-        end: c.end,
-        modifiedMs: p.record.modifiedMs,
-        vector: vectors?.[v++],
-      }),
-    ),
+    chunks: p.chunks.map((c): ChunkRecord => ({
+      id: chunkId(p.record.source, c.index, c.text),
+      source: p.record.source,
+      text: c.text,
+      title: p.title,
+      headingPath: c.headingPath ?? p.title,
+      chunkIndex: c.index,
+      start: c.start,
+      end: c.end,
+      modifiedMs: p.record.modifiedMs,
+      vector: vectors?.[v++],
+    })),
   }));
 }
 

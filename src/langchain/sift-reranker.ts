@@ -38,7 +38,10 @@ export class SiftReranker extends BaseDocumentCompressor {
     this.reranker = options.reranker;
     this.topN = options.topN ?? 4;
     if (!(this.topN >= 1) || (Number.isFinite(this.topN) && !Number.isInteger(this.topN))) {
-      throw new SiftError('INVALID_OPTION', `topN must be a whole number >= 1 or Infinity, got ${String(options.topN)}`);
+      throw new SiftError(
+        'INVALID_OPTION',
+        `topN must be a whole number >= 1 or Infinity, got ${String(options.topN)}`,
+      );
     }
     if (options.minScore !== undefined && !(options.minScore >= 0 && options.minScore <= 1)) {
       throw new SiftError('INVALID_OPTION', `minScore must be from 0 to 1, got ${String(options.minScore)}`);

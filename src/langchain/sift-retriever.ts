@@ -46,7 +46,10 @@ export class SiftRetriever extends BaseRetriever<SiftDocumentMetadata> {
     this.retriever = retriever;
   }
 
-  override async _getRelevantDocuments(query: string, _runManager?: CallbackManagerForRetrieverRun): Promise<DocumentInterface<SiftDocumentMetadata>[]> {
+  override async _getRelevantDocuments(
+    query: string,
+    _runManager?: CallbackManagerForRetrieverRun,
+  ): Promise<DocumentInterface<SiftDocumentMetadata>[]> {
     const { hits } = await this.retriever.retrieve(query);
     return hits.map(
       (hit) =>

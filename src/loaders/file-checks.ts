@@ -32,7 +32,12 @@ export function decodeUtf8(bytes: Uint8Array, path: string): string {
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch (err) {
-    throw loadError(path, 'invalid-utf8', 'file is not valid UTF-8; convert it (e.g. `iconv -t UTF-8`) and ingest again', err);
+    throw loadError(
+      path,
+      'invalid-utf8',
+      'file is not valid UTF-8; convert it (e.g. `iconv -t UTF-8`) and ingest again',
+      err,
+    );
   }
 }
 

@@ -4,7 +4,18 @@ import type { Heading } from '../chunking/heading-path.js';
 import type { LoadedDocument } from './loaded-document.js';
 
 /** Elements whose content is never visible text (code, styling, embedded media, metadata). */
-const INVISIBLE = new Set(['script', 'style', 'noscript', 'template', 'svg', 'math', 'iframe', 'object', 'canvas', 'head']);
+const INVISIBLE = new Set([
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'svg',
+  'math',
+  'iframe',
+  'object',
+  'canvas',
+  'head',
+]);
 
 /** Page furniture repeated on every page of a site: it would make every chunk look alike to BM25. */
 const BOILERPLATE = new Set(['nav', 'footer', 'aside']);
@@ -12,8 +23,33 @@ const BOILERPLATE_ROLES = new Set(['navigation', 'banner', 'contentinfo', 'searc
 
 /** Elements after which text continues on a new line (so words of adjacent blocks never fuse). */
 const BLOCK = new Set([
-  'address', 'article', 'blockquote', 'br', 'dd', 'details', 'div', 'dl', 'dt', 'figcaption', 'figure', 'form',
-  'hr', 'li', 'main', 'ol', 'p', 'pre', 'section', 'summary', 'table', 'tr', 'td', 'th', 'ul', 'header', 'caption',
+  'address',
+  'article',
+  'blockquote',
+  'br',
+  'dd',
+  'details',
+  'div',
+  'dl',
+  'dt',
+  'figcaption',
+  'figure',
+  'form',
+  'hr',
+  'li',
+  'main',
+  'ol',
+  'p',
+  'pre',
+  'section',
+  'summary',
+  'table',
+  'tr',
+  'td',
+  'th',
+  'ul',
+  'header',
+  'caption',
 ]);
 const HEADING = /^h[1-6]$/;
 
@@ -74,7 +110,11 @@ export function loadHtml(bytes: Uint8Array, path: string): LoadedDocument {
           attrs['aria-hidden'] === 'true';
         stack.push({ name, hides });
         if (stack.length > MAX_HTML_DEPTH) {
-          throw loadError(path, 'too-deep', `elements nest more than ${MAX_HTML_DEPTH} levels deep (generated or hostile markup); flatten the page or convert it to text, then ingest again`);
+          throw loadError(
+            path,
+            'too-deep',
+            `elements nest more than ${MAX_HTML_DEPTH} levels deep (generated or hostile markup); flatten the page or convert it to text, then ingest again`,
+          );
         }
         if (hides) hiddenDepth++;
         if (name === 'article' || name === 'main') articleDepth++;

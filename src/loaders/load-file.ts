@@ -48,7 +48,11 @@ export async function readSourceFile(path: string, options: { maxBytes?: number 
     throw loadError(path, 'unreadable', `cannot read (${code ?? String(err)})`, err);
   }
   if (size > maxBytes) {
-    throw loadError(path, 'too-large', `file is ${size} bytes, over the ${maxBytes}-byte limit; raise --max-file-size to include it`);
+    throw loadError(
+      path,
+      'too-large',
+      `file is ${size} bytes, over the ${maxBytes}-byte limit; raise --max-file-size to include it`,
+    );
   }
   try {
     return await readFile(path);
@@ -76,7 +80,11 @@ export async function parseDocument(bytes: Uint8Array, path: string): Promise<Lo
       if (bytes.length === 0) throw loadError(path, 'empty', 'file is empty');
       return loadPdf(bytes, path);
     case undefined:
-      throw loadError(path, 'unsupported-format', `unsupported file type "${extname(path)}"; sift reads ${Object.keys(FORMATS).join(' ')}`);
+      throw loadError(
+        path,
+        'unsupported-format',
+        `unsupported file type "${extname(path)}"; sift reads ${Object.keys(FORMATS).join(' ')}`,
+      );
   }
 }
 

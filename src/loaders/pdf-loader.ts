@@ -32,7 +32,12 @@ export async function loadPdf(bytes: Uint8Array, path: string): Promise<LoadedDo
     doc = await task.promise;
   } catch (err) {
     await task.destroy().catch(() => undefined);
-    throw loadError(path, 'broken-pdf', `not a readable PDF (${err instanceof Error ? err.message : String(err)})`, err);
+    throw loadError(
+      path,
+      'broken-pdf',
+      `not a readable PDF (${err instanceof Error ? err.message : String(err)})`,
+      err,
+    );
   }
   try {
     const pages: string[] = [];
@@ -46,7 +51,12 @@ export async function loadPdf(bytes: Uint8Array, path: string): Promise<LoadedDo
         if (item.hasEOL) text += '\n';
         else if (item.str.length > 0 && !text.endsWith(' ')) text += ' ';
       }
-      pages.push(text.replace(/[ \t]+\n/g, '\n').replace(/[ \t]{2,}/g, ' ').trim());
+      pages.push(
+        text
+          .replace(/[ \t]+\n/g, '\n')
+          .replace(/[ \t]{2,}/g, ' ')
+          .trim(),
+      );
       page.cleanup();
     }
     const meta = await doc.getMetadata().catch(() => undefined);
@@ -55,11 +65,20 @@ export async function loadPdf(bytes: Uint8Array, path: string): Promise<LoadedDo
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     const info = meta?.info as { Title?: unknown } | undefined;
     const title = typeof info?.Title === 'string' && info.Title.trim() ? info.Title.trim() : undefined;
-    const text = requireText(pages.filter((p) => p.length > 0).join('\n\n'), path, 'PDF has no text layer (scanned? sift does no OCR)');
+    const text = requireText(
+      pages.filter((p) => p.length > 0).join('\n\n'),
+      path,
+      'PDF has no text layer (scanned? sift does no OCR)',
+    );
     return { text, title, format: 'pdf' };
   } catch (err) {
     if (err instanceof Error && err.name === 'SiftError') throw err;
-    throw loadError(path, 'broken-pdf', `PDF could not be read (${err instanceof Error ? err.message : String(err)})`, err);
+    throw loadError(
+      path,
+      'broken-pdf',
+      `PDF could not be read (${err instanceof Error ? err.message : String(err)})`,
+      err,
+    );
   } finally {
     await doc.destroy();
   }

@@ -28,7 +28,15 @@ export const searchOutput = output({
   query: z.string(),
   mode: z.string(),
   results: z.array(
-    z.looseObject({ rank: z.number().int(), chunk_id: z.string(), source: z.string(), title: z.string().optional(), chunk_index: z.number().int(), text: z.string(), score: z.number() }),
+    z.looseObject({
+      rank: z.number().int(),
+      chunk_id: z.string(),
+      source: z.string(),
+      title: z.string().optional(),
+      chunk_index: z.number().int(),
+      text: z.string(),
+      score: z.number(),
+    }),
   ),
 });
 
@@ -44,7 +52,9 @@ export const askOutput = output({
   query: z.string(),
   answer: z.string(),
   mode: z.enum(['llm', 'extractive']),
-  citations: z.array(z.looseObject({ n: z.number().int(), source: z.string(), chunk_id: z.string(), relevance: z.number().nullable() })),
+  citations: z.array(
+    z.looseObject({ n: z.number().int(), source: z.string(), chunk_id: z.string(), relevance: z.number().nullable() }),
+  ),
   results: z.array(hit),
 });
 
@@ -59,7 +69,14 @@ export const rerankOutput = output({
       logit: z.number(),
       truncated: z.boolean(),
       window: z
-        .looseObject({ index: z.number().int(), count: z.number().int(), tokenStart: z.number().int(), tokenEnd: z.number().int(), charStart: z.number().int(), charEnd: z.number().int() })
+        .looseObject({
+          index: z.number().int(),
+          count: z.number().int(),
+          tokenStart: z.number().int(),
+          tokenEnd: z.number().int(),
+          charStart: z.number().int(),
+          charEnd: z.number().int(),
+        })
         .optional(),
       text: z.string(),
     }),
@@ -71,7 +88,13 @@ export const rerankOutput = output({
 export const ingestOutput = output({
   store: z.string(),
   embedder: z.string().nullable(),
-  files: z.looseObject({ seen: z.number().int(), ingested: z.number().int(), unchanged: z.number().int(), skipped: z.number().int(), removed: z.number().int() }),
+  files: z.looseObject({
+    seen: z.number().int(),
+    ingested: z.number().int(),
+    unchanged: z.number().int(),
+    skipped: z.number().int(),
+    removed: z.number().int(),
+  }),
   ingested: z.array(z.looseObject({ source: z.string(), chunks: z.number().int() })),
   skipped: z.array(z.looseObject({ source: z.string(), reason: z.string(), message: z.string() })),
   removed: z.array(z.looseObject({ source: z.string(), chunks: z.number().int() })),

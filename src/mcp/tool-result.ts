@@ -26,13 +26,22 @@ export const ERROR_META_KEY = 'sift/error';
  */
 export function toolError(err: unknown, tool: string, log: (message: string) => void): CallToolResult {
   const res = errorResponse(err);
-  if (res.unexpected) log(`sift mcp: ${tool} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  if (res.unexpected)
+    log(`sift mcp: ${tool} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   const { code, message } = res.body.error;
-  return { isError: true, content: [{ type: 'text', text: `${message} (${code})` }], _meta: { [ERROR_META_KEY]: res.body.error } };
+  return {
+    isError: true,
+    content: [{ type: 'text', text: `${message} (${code})` }],
+    _meta: { [ERROR_META_KEY]: res.body.error },
+  };
 }
 
 /** Runs a tool body, turning any failure into a tool error. */
-export async function guarded(tool: string, log: (message: string) => void, body: () => Promise<CallToolResult>): Promise<CallToolResult> {
+export async function guarded(
+  tool: string,
+  log: (message: string) => void,
+  body: () => Promise<CallToolResult>,
+): Promise<CallToolResult> {
   try {
     return await body();
   } catch (err) {

@@ -155,10 +155,14 @@ async function withRetries<T>(
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
 
@@ -170,7 +174,9 @@ function httpError(status: number, repo: string, hub: Resolved, file?: string): 
     const fix = hub.token
       ? 'the token in HF_TOKEN has no access to it; accept the model terms on the Hub or use another token'
       : 'it may be gated or private; set HF_TOKEN to a Hugging Face access token';
-    return new SiftError('DOWNLOAD_FAILED', `the Hub refused access to ${target} (HTTP ${status}): ${fix}`, { details });
+    return new SiftError('DOWNLOAD_FAILED', `the Hub refused access to ${target} (HTTP ${status}): ${fix}`, {
+      details,
+    });
   }
   if (status === 404) {
     const msg = file
@@ -240,12 +246,13 @@ export function planDownload(repo: string, files: readonly RepoFile[], dtypes: r
     const graph = byPath.get(ONNX_FILE[dtype]);
     if (!graph) {
       const onnx = files.map((f) => f.path).filter((p) => p.endsWith('.onnx'));
-      const fix = onnx.length === 0
-        ? 'it is not an ONNX export; look for its Xenova/... or onnx-community/...-ONNX conversion'
-        : `it has ${onnx.join(', ')}` +
-          (dtypes.length === 1 && byPath.has(ONNX_FILE[dtype === 'q8' ? 'fp32' : 'q8'])
-            ? `; use --dtype ${dtype === 'q8' ? 'fp32' : 'q8'}`
-            : '');
+      const fix =
+        onnx.length === 0
+          ? 'it is not an ONNX export; look for its Xenova/... or onnx-community/...-ONNX conversion'
+          : `it has ${onnx.join(', ')}` +
+            (dtypes.length === 1 && byPath.has(ONNX_FILE[dtype === 'q8' ? 'fp32' : 'q8'])
+              ? `; use --dtype ${dtype === 'q8' ? 'fp32' : 'q8'}`
+              : '');
       throw new SiftError('MODEL_NOT_FOUND', `Hub repository ${repo} has no ${ONNX_FILE[dtype]} (${fix})`, {
         details: { repo, missing: ONNX_FILE[dtype], onnxFiles: onnx },
       });
@@ -267,7 +274,11 @@ export function planDownload(repo: string, files: readonly RepoFile[], dtypes: r
  * });
  * // { downloaded: ['config.json', 'tokenizer.json', ..., 'onnx/model_quantized.onnx'], ... }
  */
-export async function downloadModel(repo: string, dir: string, options: DownloadModelOptions = {}): Promise<DownloadResult> {
+export async function downloadModel(
+  repo: string,
+  dir: string,
+  options: DownloadModelOptions = {},
+): Promise<DownloadResult> {
   const hub = resolveHub(options);
   const plan = planDownload(repo, await listRepoFiles(repo, options), options.dtypes ?? ['fp32']);
   const result: DownloadResult = { repo, revision: hub.revision, dir, downloaded: [], skipped: [], bytes: 0 };

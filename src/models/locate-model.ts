@@ -33,7 +33,12 @@ export interface ModelRootsOptions {
  */
 export function modelRoots(options: ModelRootsOptions = {}): ModelRoot[] {
   const env = options.env ?? process.env;
-  const given = options.modelsDir === undefined ? [] : typeof options.modelsDir === 'string' ? [options.modelsDir] : options.modelsDir;
+  const given =
+    options.modelsDir === undefined
+      ? []
+      : typeof options.modelsDir === 'string'
+        ? [options.modelsDir]
+        : options.modelsDir;
   const roots: ModelRoot[] = [
     ...given.filter((d) => d.length > 0).map((d) => ({ dir: resolve(d), kind: 'option' as const })),
     ...modelsDirsFromEnv(env).map((d) => ({ dir: resolve(d), kind: 'env' as const })),

@@ -54,5 +54,7 @@ export function parseDtype(value: string): ModelDtype {
   if (v === 'fp32' || v === 'float32') return 'fp32';
   if (v === 'q8' || v === 'quantized') return 'q8';
   if (v === 'int8') return 'int8';
-  throw new SiftError('INVALID_OPTION', `\`dtype\` must be fp32, q8 or int8, got "${value}"`, { details: { option: 'dtype' } });
+  throw new SiftError('INVALID_OPTION', `\`dtype\` must be fp32, q8 or int8, got "${value}"`, {
+    details: { option: 'dtype' },
+  });
 }

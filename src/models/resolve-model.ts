@@ -88,7 +88,15 @@ export async function resolveModel(name: string, options: ResolveModelOptions = 
       if (dtypes.some((d) => ONNX_FILE[d] === ONNX_FILE[dtype])) {
         try {
           const { files, config } = await readModelDir(dir, dtype, fixFor(displayName));
-          return { name: displayName, spec, dir, dtype, files, config, source: root.kind === 'cache' ? 'cache' : 'local' };
+          return {
+            name: displayName,
+            spec,
+            dir,
+            dtype,
+            files,
+            config,
+            source: root.kind === 'cache' ? 'cache' : 'local',
+          };
         } catch (err) {
           // A damaged cache folder is ours to repair; a user's folder is reported, not overwritten.
           if (root.kind === 'cache' && !offline && isSiftError(err, 'MODEL_INVALID')) {
@@ -131,7 +139,10 @@ export async function resolveModel(name: string, options: ResolveModelOptions = 
     if (!isSiftError(err)) throw err;
     const notOnHub = err.details?.status === 404 && err.details.file === undefined;
     const code = notOnHub && !spec ? 'UNKNOWN_MODEL' : err.code;
-    const lead = notOnHub && !spec ? `unknown model "${wanted}": not a folder, not a known model, and ${err.message.replace(/^sift: /, '')}` : err.message;
+    const lead =
+      notOnHub && !spec
+        ? `unknown model "${wanted}": not a folder, not a known model, and ${err.message.replace(/^sift: /, '')}`
+        : err.message;
     throw new SiftError(code, `${lead}${whereLooked}`, { cause: err, details: { ...details, ...err.details } });
   }
   const { files, config } = await readModelDir(dir, dtype, fixFor(displayName));

@@ -24,7 +24,10 @@ export const DEFAULT_EMBEDDER = defaultEmbedder.name;
  * the model-free `sift/term-overlap` fake (tests and demos), so every `--reranker` flag accepts
  * any of them. Model load options apply to local models only.
  */
-export function createReranker(name: string = DEFAULT_RERANKER, options: Omit<CrossEncoderOptions, 'model'> = {}): Reranker {
+export function createReranker(
+  name: string = DEFAULT_RERANKER,
+  options: Omit<CrossEncoderOptions, 'model'> = {},
+): Reranker {
   if (isEndpointUrl(name)) return new RemoteReranker({ url: name });
   if (name === TERM_OVERLAP_RERANKER) return new TermOverlapReranker();
   return new CrossEncoderReranker({ ...options, model: name });
@@ -40,7 +43,10 @@ export const DEFAULT_CANDIDATES = DEFAULT_K;
 export const DEFAULT_TOP_K = 4;
 
 /** Creates the scout for a model name (default: DEFAULT_EMBEDDER). */
-export function createEmbedder(name: string = DEFAULT_EMBEDDER, options: Omit<OnnxEmbedderOptions, 'model'> = {}): Embedder & OnnxEmbedder {
+export function createEmbedder(
+  name: string = DEFAULT_EMBEDDER,
+  options: Omit<OnnxEmbedderOptions, 'model'> = {},
+): Embedder & OnnxEmbedder {
   return new OnnxEmbedder({ ...options, model: name });
 }
 

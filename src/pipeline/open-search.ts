@@ -95,7 +95,9 @@ export async function openSearch(options: OpenSearchOptions = {}): Promise<Searc
     const built = new Map<Stage1Mode, Retriever>();
     const retriever = (mode: string = defaultMode): Retriever => {
       if (!isStage1Mode(mode)) {
-        throw new SiftError('INVALID_OPTION', `\`mode\` must be one of ${STAGE1_MODES.join(', ')}, got "${mode}"`, { details: { option: 'mode' } });
+        throw new SiftError('INVALID_OPTION', `\`mode\` must be one of ${STAGE1_MODES.join(', ')}, got "${mode}"`, {
+          details: { option: 'mode' },
+        });
       }
       if (!modes.includes(mode)) {
         throw new SiftError(
@@ -123,7 +125,8 @@ export async function openSearch(options: OpenSearchOptions = {}): Promise<Searc
       modes,
       defaultMode,
       retriever,
-      twoStage: ({ mode, reranker, ...sizes } = {}) => composeTwoStage({ retriever: retriever(mode), reranker, ...sizes, judgeHeadingPath }),
+      twoStage: ({ mode, reranker, ...sizes } = {}) =>
+        composeTwoStage({ retriever: retriever(mode), reranker, ...sizes, judgeHeadingPath }),
       close: async () => {
         await captured?.close();
         await store.close();
@@ -136,8 +139,14 @@ export async function openSearch(options: OpenSearchOptions = {}): Promise<Searc
   }
 }
 
-function buildRetriever(mode: Stage1Mode, store: VectorStore, embedder: Embedder | null, options: OpenSearchOptions): Retriever {
-  const bm25 = (): Bm25Retriever => new Bm25Retriever(store, { headingPath: (options.headingContext ?? DEFAULT_HEADING_CONTEXT).has('bm25') });
+function buildRetriever(
+  mode: Stage1Mode,
+  store: VectorStore,
+  embedder: Embedder | null,
+  options: OpenSearchOptions,
+): Retriever {
+  const bm25 = (): Bm25Retriever =>
+    new Bm25Retriever(store, { headingPath: (options.headingContext ?? DEFAULT_HEADING_CONTEXT).has('bm25') });
   if (mode === 'bm25') return bm25();
   const dense = new DenseRetriever(store, embedder!);
   return mode === 'dense' ? dense : new HybridRetriever([dense, bm25()], options.fusion ?? {});

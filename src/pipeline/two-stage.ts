@@ -35,7 +35,11 @@ export interface ComposeTwoStageOptions extends TwoStageSizes {
  * twoStageSizes({ topK: 30 }) // { candidates: 30, topK: 30, minScore: undefined }
  * twoStageSizes({ candidates: 2 }) // { candidates: 2, topK: 2, minScore: undefined }
  */
-export function twoStageSizes(sizes: TwoStageSizes = {}): { candidates: number; topK: number; minScore: number | undefined } {
+export function twoStageSizes(sizes: TwoStageSizes = {}): {
+  candidates: number;
+  topK: number;
+  minScore: number | undefined;
+} {
   const candidates = sizes.candidates ?? Math.max(DEFAULT_CANDIDATES, sizes.topK ?? 0);
   const topK = sizes.topK ?? Math.min(DEFAULT_TOP_K, candidates);
   return { candidates, topK, minScore: sizes.minScore };

@@ -43,7 +43,11 @@ export class BatchedReranker implements Reranker {
     this.batcher = batching instanceof Batcher ? batching : new Batcher({ ...batching, scorer });
   }
 
-  async rerank<D extends RerankDocument>(query: string, documents: readonly D[], options: RerankOptions = {}): Promise<BatchedRerankResponse<D>> {
+  async rerank<D extends RerankDocument>(
+    query: string,
+    documents: readonly D[],
+    options: RerankOptions = {},
+  ): Promise<BatchedRerankResponse<D>> {
     const started = performance.now();
     const { texts, topK } = checkRerankRequest(query, documents, options);
     const scored =
@@ -58,7 +62,12 @@ export class BatchedReranker implements Reranker {
       results: results.slice(0, topK),
       model: this.model,
       truncatedPairs: scored.truncated.filter(Boolean).length,
-      timings: { queueMs: scored.queueMs, tokenizeMs: scored.tokenizeMs, inferenceMs: scored.inferenceMs, totalMs: performance.now() - started },
+      timings: {
+        queueMs: scored.queueMs,
+        tokenizeMs: scored.tokenizeMs,
+        inferenceMs: scored.inferenceMs,
+        totalMs: performance.now() - started,
+      },
     };
   }
 
@@ -68,11 +77,19 @@ export class BatchedReranker implements Reranker {
    * A request with more windows than the whole queue holds is refused (400) rather than admitted
    * alone to hold the judge for the length of the queue.
    */
-  private async scoreWindows(query: string, texts: readonly string[], options: RerankOptions): Promise<BatchedScores & { windows: WindowHit[] }> {
+  private async scoreWindows(
+    query: string,
+    texts: readonly string[],
+    options: RerankOptions,
+  ): Promise<BatchedScores & { windows: WindowHit[] }> {
     if (!this.scorer.planWindows) {
-      throw new SiftError('INVALID_OPTION', `long-document windows need a local cross-encoder; this judge (${this.model}) reads documents as they are sent`, {
-        details: { option: 'longDocuments' },
-      });
+      throw new SiftError(
+        'INVALID_OPTION',
+        `long-document windows need a local cross-encoder; this judge (${this.model}) reads documents as they are sent`,
+        {
+          details: { option: 'longDocuments' },
+        },
+      );
     }
     const plans = await this.scorer.planWindows(query, texts, options);
     const pairs = plans.flatMap((plan, d) => plan.windows.map((w) => ({ query, text: texts[d]!, passageIds: w.ids })));

@@ -130,14 +130,25 @@ export class Batcher {
   submit(pairs: readonly QueryTextPair[], signal?: AbortSignal): Promise<BatchedScores> {
     const n = pairs.length;
     if (n === 0) {
-      return Promise.resolve({ logits: new Float64Array(0), scores: new Float64Array(0), truncated: [], queueMs: 0, tokenizeMs: 0, inferenceMs: 0 });
+      return Promise.resolve({
+        logits: new Float64Array(0),
+        scores: new Float64Array(0),
+        truncated: [],
+        queueMs: 0,
+        tokenizeMs: 0,
+        inferenceMs: 0,
+      });
     }
     if (this.waiting > 0 && this.waiting + n > this.maxQueuedPairs) {
       const retryAfterSeconds = Math.min(60, Math.max(1, Math.ceil((this.waiting * this.msPerPair) / 1000)));
       return Promise.reject(
-        new SiftError('QUEUE_FULL', `the re-ranking queue is full (${this.waiting} pairs waiting, limit ${this.maxQueuedPairs}); retry in ${retryAfterSeconds} s`, {
-          details: { queuedPairs: this.waiting, maxQueuedPairs: this.maxQueuedPairs, retryAfterSeconds },
-        }),
+        new SiftError(
+          'QUEUE_FULL',
+          `the re-ranking queue is full (${this.waiting} pairs waiting, limit ${this.maxQueuedPairs}); retry in ${retryAfterSeconds} s`,
+          {
+            details: { queuedPairs: this.waiting, maxQueuedPairs: this.maxQueuedPairs, retryAfterSeconds },
+          },
+        ),
       );
     }
     return new Promise<BatchedScores>((resolve, reject) => {
@@ -202,7 +213,10 @@ export class Batcher {
     while (this.queue.length > 0 && room > 0) {
       const job = this.queue[0]!;
       if (job.signal?.aborted) {
-        this.fail(job, new SiftError('ABORTED', 'the request was cancelled before it was scored', { cause: job.signal.reason }));
+        this.fail(
+          job,
+          new SiftError('ABORTED', 'the request was cancelled before it was scored', { cause: job.signal.reason }),
+        );
         continue;
       }
       const take = Math.min(room, job.pairs.length - job.next);
@@ -289,7 +303,9 @@ export class Batcher {
 
 function wholeNumber(name: string, n: number, min: number): number {
   if (!Number.isInteger(n) || n < min) {
-    throw new SiftError('INVALID_OPTION', `\`${name}\` must be a whole number >= ${min}, got ${String(n)}`, { details: { option: name } });
+    throw new SiftError('INVALID_OPTION', `\`${name}\` must be a whole number >= ${min}, got ${String(n)}`, {
+      details: { option: name },
+    });
   }
   return n;
 }

@@ -12,7 +12,15 @@ import { checkQuery, checkRerankRequest, rankResults } from './rerank-request.js
 import { ScoreCache } from './score-cache.js';
 import type { RerankDocument, Reranker, RerankOptions, RerankResponse } from './reranker.js';
 import type { PairScorer, PairScores, QueryTextPair } from './pair-scorer.js';
-import { bestWindows, effectiveOverlap, longDocumentsMode, tooManyWindowsError, windowSettings, type DocumentWindows, type WindowHit } from './long-documents.js';
+import {
+  bestWindows,
+  effectiveOverlap,
+  longDocumentsMode,
+  tooManyWindowsError,
+  windowSettings,
+  type DocumentWindows,
+  type WindowHit,
+} from './long-documents.js';
 
 /**
  * Default pairs per inference batch for float32 graphs. Small batches win on CPU: with length-sorted
@@ -82,14 +90,19 @@ export class CrossEncoderReranker implements Reranker, PairScorer {
     this.model = findModel(options.model, 'reranker')?.name ?? options.model;
     this.options = options;
     const dtype = options.dtype ?? DEFAULT_JUDGE_DTYPE;
-    this.lazy = new LazyTextModel(options.model, 'reranker', { ...options, dtype, int8Fallback: options.int8Fallback ?? options.dtype === undefined }, (model) => {
-      const output = expectInterface(model.session, {
-        required: ['input_ids', 'attention_mask'],
-        outputs: ['logits'],
-        what: 'cross-encoder (sequence classification) model',
-      });
-      return { numLabels: labelCount(model, output), output, encoders: new Map<number, PairEncoder>() };
-    });
+    this.lazy = new LazyTextModel(
+      options.model,
+      'reranker',
+      { ...options, dtype, int8Fallback: options.int8Fallback ?? options.dtype === undefined },
+      (model) => {
+        const output = expectInterface(model.session, {
+          required: ['input_ids', 'attention_mask'],
+          outputs: ['logits'],
+          what: 'cross-encoder (sequence classification) model',
+        });
+        return { numLabels: labelCount(model, output), output, encoders: new Map<number, PairEncoder>() };
+      },
+    );
   }
 
   /** Resolves the model's files and opens its session; called by the first `rerank`. */
@@ -106,9 +119,17 @@ export class CrossEncoderReranker implements Reranker, PairScorer {
   ): Promise<RerankResponse<D>> {
     const { texts, topK } = checkRerankRequest(query, documents, options);
     if (documents.length === 0 || topK === 0) {
-      return { results: [], model: this.model, truncatedPairs: 0, timings: { tokenizeMs: 0, inferenceMs: 0, totalMs: 0 } };
+      return {
+        results: [],
+        model: this.model,
+        truncatedPairs: 0,
+        timings: { tokenizeMs: 0, inferenceMs: 0, totalMs: 0 },
+      };
     }
-    const scored = longDocumentsMode(options.longDocuments) === 'window' ? await this.scoreWindows(query, texts, options) : await this.scorePairs(query, texts, options);
+    const scored =
+      longDocumentsMode(options.longDocuments) === 'window'
+        ? await this.scoreWindows(query, texts, options)
+        : await this.scorePairs(query, texts, options);
     const results = rankResults(documents, texts, scored);
     return {
       results: results.slice(0, topK),
@@ -193,7 +214,12 @@ export class CrossEncoderReranker implements Reranker, PairScorer {
     });
     const tokenizeMs = performance.now() - t0;
     const run = await runPairBatches(loaded, encoded, batchSize, options.signal);
-    return pairScores({ logits: run.logits, scores: run.scores, truncated: encoded.map((p) => p.truncated) }, run, tokenizeMs, started);
+    return pairScores(
+      { logits: run.logits, scores: run.scores, truncated: encoded.map((p) => p.truncated) },
+      run,
+      tokenizeMs,
+      started,
+    );
   }
 
   /**
@@ -217,7 +243,11 @@ export class CrossEncoderReranker implements Reranker, PairScorer {
     const q = encoder.encodeQuery(query);
     const overlap = effectiveOverlap(settings.overlap, q.passageBudget);
     return texts.map((text, i) => {
-      const plan = encoder.encodeWindows(q, text, { overlap, maxWindows: settings.maxWindows, maxTokens: settings.maxDocumentTokens });
+      const plan = encoder.encodeWindows(q, text, {
+        overlap,
+        maxWindows: settings.maxWindows,
+        maxTokens: settings.maxDocumentTokens,
+      });
       if (plan.overflow) throw tooManyWindowsError(i, q.passageBudget, overlap, settings.maxWindows);
       return { windows: plan.windows, truncated: plan.truncated };
     });
@@ -231,7 +261,10 @@ export class CrossEncoderReranker implements Reranker, PairScorer {
   async scoreWindows(
     query: string,
     texts: readonly string[],
-    options: Pick<RerankOptions, 'batchSize' | 'maxLength' | 'signal' | 'windowOverlap' | 'maxWindows' | 'maxDocumentTokens'> = {},
+    options: Pick<
+      RerankOptions,
+      'batchSize' | 'maxLength' | 'signal' | 'windowOverlap' | 'maxWindows' | 'maxDocumentTokens'
+    > = {},
   ): Promise<PairScores & { windows: WindowHit[] }> {
     const started = performance.now();
     const { loaded, batchSize, encoder } = await this.prepareRun(options);
@@ -250,10 +283,15 @@ export class CrossEncoderReranker implements Reranker, PairScorer {
   }
 
   /** The loaded model, the checked batch size and the pair encoder for a scoring call. */
-  private async prepareRun(options: Pick<RerankOptions, 'batchSize' | 'maxLength'>): Promise<{ loaded: Loaded; batchSize: number; encoder: PairEncoder }> {
+  private async prepareRun(
+    options: Pick<RerankOptions, 'batchSize' | 'maxLength'>,
+  ): Promise<{ loaded: Loaded; batchSize: number; encoder: PairEncoder }> {
     const loaded = await this.ensureLoaded();
     const quantized = loaded.model.resolved.dtype !== 'fp32';
-    const batchSize = options.batchSize ?? this.options.batchSize ?? (quantized ? DEFAULT_QUANTIZED_RERANK_BATCH_SIZE : DEFAULT_RERANK_BATCH_SIZE);
+    const batchSize =
+      options.batchSize ??
+      this.options.batchSize ??
+      (quantized ? DEFAULT_QUANTIZED_RERANK_BATCH_SIZE : DEFAULT_RERANK_BATCH_SIZE);
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new SiftError('INVALID_OPTION', `batchSize must be a whole number >= 1, got ${String(batchSize)}`);
     }
@@ -268,7 +306,10 @@ export class CrossEncoderReranker implements Reranker, PairScorer {
     const limit = loaded.model.maxLength;
     const length = maxLength ?? limit;
     if (!Number.isInteger(length) || length < 4 || length > limit) {
-      throw new SiftError('INVALID_OPTION', `maxLength must be a whole number from 4 to ${limit} (the model's limit), got ${String(maxLength)}`);
+      throw new SiftError(
+        'INVALID_OPTION',
+        `maxLength must be a whole number from 4 to ${limit} (the model's limit), got ${String(maxLength)}`,
+      );
     }
     let encoder = loaded.encoders.get(length);
     if (!encoder) {
@@ -291,7 +332,11 @@ function pairScores(
     ...values,
     truncatedPairs: values.truncated.filter(Boolean).length,
     batches: run.batches,
-    timings: { tokenizeMs: tokenizeMs + run.tensorMs, inferenceMs: run.inferenceMs, totalMs: performance.now() - started },
+    timings: {
+      tokenizeMs: tokenizeMs + run.tensorMs,
+      inferenceMs: run.inferenceMs,
+      totalMs: performance.now() - started,
+    },
   };
 }
 
@@ -304,13 +349,20 @@ async function runPairBatches(
   const logits = new Float64Array(pairs.length);
   const scores = new Float64Array(pairs.length);
   const { session, padId } = loaded.model;
-  const batches = lengthSortedBatches(pairs.map((p) => p.ids.length), batchSize);
+  const batches = lengthSortedBatches(
+    pairs.map((p) => p.ids.length),
+    batchSize,
+  );
   let tensorMs = 0;
   let inferenceMs = 0;
   for (const batch of batches) {
     if (signal?.aborted) throw new SiftError('ABORTED', 'rerank was aborted', { cause: signal.reason });
     const t1 = performance.now();
-    const feeds = batchTensors(session, batch.map((i) => pairs[i]!), padId);
+    const feeds = batchTensors(
+      session,
+      batch.map((i) => pairs[i]!),
+      padId,
+    );
     const t2 = performance.now();
     const out = await session.run(feeds, [loaded.output]);
     inferenceMs += performance.now() - t2;
@@ -330,7 +382,8 @@ function labelCount(model: TextModel, output: string): number {
   const shape = model.session.outputs.find((t) => t.name === output)?.shape ?? [];
   const fromGraph = typeof shape[1] === 'number' && shape[1] > 0 ? shape[1] : undefined;
   const config = model.resolved.config;
-  const id2label = config.id2label && typeof config.id2label === 'object' ? Object.keys(config.id2label).length : undefined;
+  const id2label =
+    config.id2label && typeof config.id2label === 'object' ? Object.keys(config.id2label).length : undefined;
   const fromConfig = typeof config.num_labels === 'number' ? config.num_labels : id2label;
   const n = fromGraph ?? fromConfig ?? 1;
   if (n !== 1 && n !== 2) {

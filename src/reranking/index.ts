@@ -1,6 +1,19 @@
-export type { Reranker, RerankDocument, RerankOptions, RerankResponse, RerankResult, RerankTimings } from './reranker.js';
+export type {
+  Reranker,
+  RerankDocument,
+  RerankOptions,
+  RerankResponse,
+  RerankResult,
+  RerankTimings,
+} from './reranker.js';
 export { documentText } from './reranker.js';
-export { CrossEncoderReranker, DEFAULT_JUDGE_DTYPE, DEFAULT_QUANTIZED_RERANK_BATCH_SIZE, DEFAULT_RERANK_BATCH_SIZE, type CrossEncoderOptions } from './cross-encoder.js';
+export {
+  CrossEncoderReranker,
+  DEFAULT_JUDGE_DTYPE,
+  DEFAULT_QUANTIZED_RERANK_BATCH_SIZE,
+  DEFAULT_RERANK_BATCH_SIZE,
+  type CrossEncoderOptions,
+} from './cross-encoder.js';
 export { isPairScorer, pairScorerFor, type PairScorer, type PairScores, type QueryTextPair } from './pair-scorer.js';
 export { Batcher, type BatcherOptions, type BatchStats, type BatchedScores } from './batcher.js';
 export { BatchedReranker, type BatchedRerankResponse, type BatchedRerankTimings } from './batched-reranker.js';
@@ -15,5 +28,12 @@ export {
   type LongDocuments,
   type WindowHit,
 } from './long-documents.js';
-export { RemoteReranker, parseEndpoint, isEndpointUrl, type RemoteRerankerOptions, type EndpointSpec, type RerankShape } from './remote/index.js';
+export {
+  RemoteReranker,
+  parseEndpoint,
+  isEndpointUrl,
+  type RemoteRerankerOptions,
+  type EndpointSpec,
+  type RerankShape,
+} from './remote/index.js';
 export { checkQuery, checkRerankRequest, checkedText, rankResults, sortByRelevance } from './rerank-request.js';

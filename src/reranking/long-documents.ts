@@ -58,15 +58,28 @@ export interface WindowSettings {
 export function longDocumentsMode(value: unknown): LongDocuments {
   if (value === undefined) return 'truncate';
   if (value === 'truncate' || value === 'window') return value;
-  throw new SiftError('INVALID_OPTION', `\`longDocuments\` must be "truncate" or "window", got ${JSON.stringify(value)}`, { details: { option: 'longDocuments' } });
+  throw new SiftError(
+    'INVALID_OPTION',
+    `\`longDocuments\` must be "truncate" or "window", got ${JSON.stringify(value)}`,
+    { details: { option: 'longDocuments' } },
+  );
 }
 
 /** The window options of a call, each checked (INVALID_OPTION naming it). */
-export function windowSettings(options: Pick<RerankOptions, 'windowOverlap' | 'maxWindows' | 'maxDocumentTokens'>): WindowSettings {
-  const whole = (name: string, value: number | undefined, min: number, fallback: number | undefined): number | undefined => {
+export function windowSettings(
+  options: Pick<RerankOptions, 'windowOverlap' | 'maxWindows' | 'maxDocumentTokens'>,
+): WindowSettings {
+  const whole = (
+    name: string,
+    value: number | undefined,
+    min: number,
+    fallback: number | undefined,
+  ): number | undefined => {
     if (value === undefined) return fallback;
     if (!Number.isInteger(value) || value < min) {
-      throw new SiftError('INVALID_OPTION', `\`${name}\` must be a whole number >= ${min}, got ${String(value)}`, { details: { option: name } });
+      throw new SiftError('INVALID_OPTION', `\`${name}\` must be a whole number >= ${min}, got ${String(value)}`, {
+        details: { option: name },
+      });
     }
     return value;
   };
@@ -106,7 +119,12 @@ export function bestWindows(
   logits: ArrayLike<number>,
   scores: ArrayLike<number>,
 ): { logits: Float64Array; scores: Float64Array; truncated: boolean[]; windows: WindowHit[] } {
-  const out = { logits: new Float64Array(plans.length), scores: new Float64Array(plans.length), truncated: plans.map((p) => p.truncated), windows: [] as WindowHit[] };
+  const out = {
+    logits: new Float64Array(plans.length),
+    scores: new Float64Array(plans.length),
+    truncated: plans.map((p) => p.truncated),
+    windows: [] as WindowHit[],
+  };
   let at = 0;
   plans.forEach((plan, d) => {
     let best = 0;
@@ -114,7 +132,14 @@ export function bestWindows(
     const win = plan.windows[best]!;
     out.logits[d] = logits[at + best]!;
     out.scores[d] = scores[at + best]!;
-    out.windows.push({ index: best, count: plan.windows.length, tokenStart: win.tokenStart, tokenEnd: win.tokenEnd, charStart: win.charStart, charEnd: win.charEnd });
+    out.windows.push({
+      index: best,
+      count: plan.windows.length,
+      tokenStart: win.tokenStart,
+      tokenEnd: win.tokenEnd,
+      charStart: win.charStart,
+      charEnd: win.charEnd,
+    });
     at += plan.windows.length;
   });
   return out;

@@ -36,12 +36,19 @@ export interface PairScorer {
    * Splits documents into windows for `longDocuments: 'window'` (see `CrossEncoderReranker.planWindows`);
    * scorers without it (remote endpoints) serve truncate mode only.
    */
-  planWindows?(query: string, texts: readonly string[], options: Pick<RerankOptions, 'windowOverlap' | 'maxWindows' | 'maxDocumentTokens'>): Promise<DocumentWindows[]>;
+  planWindows?(
+    query: string,
+    texts: readonly string[],
+    options: Pick<RerankOptions, 'windowOverlap' | 'maxWindows' | 'maxDocumentTokens'>,
+  ): Promise<DocumentWindows[]>;
 }
 
 /** True when `judge` scores pairs itself (`scoreQueryPairs`), as the local cross-encoder does. */
 export function isPairScorer(judge: object): judge is PairScorer {
-  return typeof (judge as Partial<PairScorer>).scoreQueryPairs === 'function' && typeof (judge as Partial<PairScorer>).model === 'string';
+  return (
+    typeof (judge as Partial<PairScorer>).scoreQueryPairs === 'function' &&
+    typeof (judge as Partial<PairScorer>).model === 'string'
+  );
 }
 
 /**

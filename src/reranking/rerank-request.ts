@@ -11,7 +11,10 @@ import { documentText, type RerankDocument, type RerankOptions, type RerankResul
 /** Refuses an empty or non-string query. */
 export function checkQuery(query: unknown): asserts query is string {
   if (typeof query !== 'string' || query.trim().length === 0) {
-    throw new SiftError('INVALID_INPUT', 'the query is empty; give the question or search text to judge documents against');
+    throw new SiftError(
+      'INVALID_INPUT',
+      'the query is empty; give the question or search text to judge documents against',
+    );
   }
 }
 
@@ -19,20 +22,30 @@ export function checkQuery(query: unknown): asserts query is string {
 export function checkedText(doc: RerankDocument, index: number): string {
   const text = doc !== null && typeof doc === 'object' ? doc.text : doc;
   if (typeof text !== 'string') {
-    throw new SiftError('INVALID_INPUT', `document ${index} has no text: expected a string or an object with a string "text" field`, {
-      details: { index },
-    });
+    throw new SiftError(
+      'INVALID_INPUT',
+      `document ${index} has no text: expected a string or an object with a string "text" field`,
+      {
+        details: { index },
+      },
+    );
   }
   return documentText(doc);
 }
 
 /** Validates a rerank call: every document's text, the query, and `topK` (default: all documents). */
-export function checkRerankRequest(query: string, documents: readonly RerankDocument[], options: RerankOptions): { texts: string[]; topK: number } {
+export function checkRerankRequest(
+  query: string,
+  documents: readonly RerankDocument[],
+  options: RerankOptions,
+): { texts: string[]; topK: number } {
   const texts = documents.map((doc, i) => checkedText(doc, i));
   checkQuery(query);
   const topK = options.topK ?? documents.length;
   if (!Number.isInteger(topK) || topK < 0) {
-    throw new SiftError('INVALID_OPTION', `\`topK\` must be a whole number >= 0, got ${String(options.topK)}`, { details: { option: 'topK' } });
+    throw new SiftError('INVALID_OPTION', `\`topK\` must be a whole number >= 0, got ${String(options.topK)}`, {
+      details: { option: 'topK' },
+    });
   }
   return { texts, topK };
 }
@@ -49,7 +62,12 @@ export function sortByRelevance<D extends RerankDocument>(results: RerankResult<
 export function rankResults<D extends RerankDocument>(
   documents: readonly D[],
   texts: readonly string[],
-  scored: { scores: ArrayLike<number>; logits: ArrayLike<number>; truncated: ArrayLike<boolean>; windows?: readonly WindowHit[] | undefined },
+  scored: {
+    scores: ArrayLike<number>;
+    logits: ArrayLike<number>;
+    truncated: ArrayLike<boolean>;
+    windows?: readonly WindowHit[] | undefined;
+  },
 ): RerankResult<D>[] {
   return sortByRelevance(
     documents.map((document, index) => ({

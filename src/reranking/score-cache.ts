@@ -44,7 +44,8 @@ export class ScoreCache {
 
   constructor(options: ScoreCacheOptions = {}) {
     const max = options.maxEntries ?? DEFAULT_SCORE_CACHE_ENTRIES;
-    if (!Number.isInteger(max) || max < 1) throw new RangeError(`ScoreCache: maxEntries must be a whole number >= 1, got ${String(max)}`);
+    if (!Number.isInteger(max) || max < 1)
+      throw new RangeError(`ScoreCache: maxEntries must be a whole number >= 1, got ${String(max)}`);
     this.maxEntries = max;
   }
 

@@ -23,7 +23,11 @@ export const TERM_OVERLAP_RERANKER = 'sift/term-overlap';
 export class TermOverlapReranker implements Reranker, PairScorer {
   readonly model = TERM_OVERLAP_RERANKER;
 
-  async rerank<D extends RerankDocument>(query: string, documents: readonly D[], options: RerankOptions = {}): Promise<RerankResponse<D>> {
+  async rerank<D extends RerankDocument>(
+    query: string,
+    documents: readonly D[],
+    options: RerankOptions = {},
+  ): Promise<RerankResponse<D>> {
     const started = performance.now();
     const { texts, topK } = checkRerankRequest(query, documents, options);
     const scored = await this.scoreQueryPairs(
@@ -34,11 +38,18 @@ export class TermOverlapReranker implements Reranker, PairScorer {
       results: rankResults(documents, texts, scored).slice(0, topK),
       model: this.model,
       truncatedPairs: 0,
-      timings: { tokenizeMs: scored.timings.tokenizeMs, inferenceMs: scored.timings.inferenceMs, totalMs: performance.now() - started },
+      timings: {
+        tokenizeMs: scored.timings.tokenizeMs,
+        inferenceMs: scored.timings.inferenceMs,
+        totalMs: performance.now() - started,
+      },
     };
   }
 
-  async scoreQueryPairs(pairs: readonly QueryTextPair[], options: Pick<RerankOptions, 'signal'> = {}): Promise<PairScores> {
+  async scoreQueryPairs(
+    pairs: readonly QueryTextPair[],
+    options: Pick<RerankOptions, 'signal'> = {},
+  ): Promise<PairScores> {
     const started = performance.now();
     if (options.signal?.aborted) throw new SiftError('ABORTED', 'rerank was aborted', { cause: options.signal.reason });
     const logits = new Float64Array(pairs.length);
@@ -57,7 +68,14 @@ export class TermOverlapReranker implements Reranker, PairScorer {
       scores[i] = sigmoid(logits[i] ?? -2);
     });
     const totalMs = performance.now() - started;
-    return { logits, scores, truncated: pairs.map(() => false), truncatedPairs: 0, batches: 1, timings: { tokenizeMs: 0, inferenceMs: totalMs, totalMs } };
+    return {
+      logits,
+      scores,
+      truncated: pairs.map(() => false),
+      truncatedPairs: 0,
+      batches: 1,
+      timings: { tokenizeMs: 0, inferenceMs: totalMs, totalMs },
+    };
   }
 
   async close(): Promise<void> {}

@@ -32,7 +32,12 @@ export class Bm25Retriever implements Retriever {
     // Equal scores (duplicate passages: CACM holds many) come back in the store's physical row order,
     // which differs between two builds of the same corpus; the chunk id decides instead, so a ranking
     // (and everything fused from it) is the same in every store holding the same chunks.
-    const ranked = [...hits].sort((a, b) => b.score - a.score || (a.chunk.id < b.chunk.id ? -1 : a.chunk.id > b.chunk.id ? 1 : 0));
-    return { results: ranked.map((h, i) => ({ chunk: h.chunk, rank: i + 1, score: h.score })), timings: { searchMs: ms, totalMs: ms } };
+    const ranked = [...hits].sort(
+      (a, b) => b.score - a.score || (a.chunk.id < b.chunk.id ? -1 : a.chunk.id > b.chunk.id ? 1 : 0),
+    );
+    return {
+      results: ranked.map((h, i) => ({ chunk: h.chunk, rank: i + 1, score: h.score })),
+      timings: { searchMs: ms, totalMs: ms },
+    };
   }
 }

@@ -28,7 +28,10 @@ export class DenseRetriever implements Retriever {
     const t0 = performance.now();
     this.#checked ??= this.#check();
     await this.#checked;
-    const [vector] = await this.#embedder.embed([query], { kind: 'query', ...(options.signal ? { signal: options.signal } : {}) });
+    const [vector] = await this.#embedder.embed([query], {
+      kind: 'query',
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     if (!vector) throw new SiftError('INTERNAL', 'embedder returned no vector for the query');
     const t1 = performance.now();
     const hits = await this.#store.denseSearch(vector, {
@@ -47,9 +50,13 @@ export class DenseRetriever implements Retriever {
     const info = await this.#store.info();
     const wanted = { model: this.#embedder.model, dimension: await this.#embedder.dimension() };
     if (info.embedding === null) {
-      throw new SiftError('STORE_MODEL_MISMATCH', `store ${info.location} is keyword-only (built with \`embedder\` none); dense search needs vectors, use \`mode\` bm25`, {
-        details: { option: 'mode' },
-      });
+      throw new SiftError(
+        'STORE_MODEL_MISMATCH',
+        `store ${info.location} is keyword-only (built with \`embedder\` none); dense search needs vectors, use \`mode\` bm25`,
+        {
+          details: { option: 'mode' },
+        },
+      );
     }
     checkStoreEmbedding(info.location, info.embedding, wanted);
   }

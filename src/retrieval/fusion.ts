@@ -42,15 +42,25 @@ export const DENSE = 'dense';
 export function resolveFusion(options: FusionOptions = {}): Required<FusionOptions> {
   const method = options.method ?? DEFAULT_FUSION.method;
   if (!(FUSION_METHODS as readonly string[]).includes(method)) {
-    throw new SiftError('INVALID_OPTION', `\`fusion\` must be one of ${FUSION_METHODS.join(', ')}, got "${String(method)}"`, { details: { option: 'fusion' } });
+    throw new SiftError(
+      'INVALID_OPTION',
+      `\`fusion\` must be one of ${FUSION_METHODS.join(', ')}, got "${String(method)}"`,
+      { details: { option: 'fusion' } },
+    );
   }
   const alpha = options.alpha ?? DEFAULT_FUSION.alpha;
   if (!(typeof alpha === 'number' && alpha >= 0 && alpha <= 1)) {
-    throw new SiftError('INVALID_OPTION', `\`alpha\` must be a number from 0 to 1 (the dense list's weight), got ${String(alpha)}`, { details: { option: 'alpha' } });
+    throw new SiftError(
+      'INVALID_OPTION',
+      `\`alpha\` must be a number from 0 to 1 (the dense list's weight), got ${String(alpha)}`,
+      { details: { option: 'alpha' } },
+    );
   }
   const rrfK = options.rrfK ?? DEFAULT_FUSION.rrfK;
   if (!(Number.isFinite(rrfK) && rrfK >= 0)) {
-    throw new SiftError('INVALID_OPTION', `\`rrfK\` must be a number >= 0, got ${String(rrfK)}`, { details: { option: 'rrfK' } });
+    throw new SiftError('INVALID_OPTION', `\`rrfK\` must be a number >= 0, got ${String(rrfK)}`, {
+      details: { option: 'rrfK' },
+    });
   }
   return { method, alpha, rrfK };
 }
@@ -67,14 +77,25 @@ export function resolveFusion(options: FusionOptions = {}): Required<FusionOptio
 export function parseFusionSpec(spec: string): Required<FusionOptions> {
   const [method, ...rest] = spec.trim().split(':');
   const nums = rest.map((s) => Number(s));
-  if (nums.some((n) => !Number.isFinite(n))) throw new SiftError('INVALID_OPTION', `\`fusion\` ${spec}: numbers expected after the method, e.g. rrf:20 or minmax:0.6`, { details: { option: 'fusion' } });
-  if (method === 'rrf') return resolveFusion({ method, ...(nums[0] !== undefined ? { rrfK: nums[0] } : {}), alpha: nums[1] ?? EQUAL_WEIGHTS });
+  if (nums.some((n) => !Number.isFinite(n)))
+    throw new SiftError(
+      'INVALID_OPTION',
+      `\`fusion\` ${spec}: numbers expected after the method, e.g. rrf:20 or minmax:0.6`,
+      { details: { option: 'fusion' } },
+    );
+  if (method === 'rrf')
+    return resolveFusion({
+      method,
+      ...(nums[0] !== undefined ? { rrfK: nums[0] } : {}),
+      alpha: nums[1] ?? EQUAL_WEIGHTS,
+    });
   return resolveFusion({ method: method as FusionMethod, alpha: nums[0] ?? EQUAL_WEIGHTS });
 }
 
 /** A short label for reports: `rrf:60`, `rrf:60:0.7`, `minmax:0.6`. */
 export function fusionLabel(options: Required<FusionOptions>): string {
-  if (options.method === 'rrf') return options.alpha === EQUAL_WEIGHTS ? `rrf:${options.rrfK}` : `rrf:${options.rrfK}:${options.alpha}`;
+  if (options.method === 'rrf')
+    return options.alpha === EQUAL_WEIGHTS ? `rrf:${options.rrfK}` : `rrf:${options.rrfK}:${options.alpha}`;
   return `${options.method}:${options.alpha}`;
 }
 
@@ -86,18 +107,31 @@ export function fusionLabel(options: Required<FusionOptions>): string {
  * @example
  * fuse({ dense: [a, b], bm25: [b, c] }, { method: 'minmax', alpha: 0.5 }, 3).map((r) => r.chunk.id);
  */
-export function fuse(lists: Readonly<Record<string, readonly RetrievedChunk[]>>, options: FusionOptions = {}, limit?: number): RetrievedChunk[] {
+export function fuse(
+  lists: Readonly<Record<string, readonly RetrievedChunk[]>>,
+  options: FusionOptions = {},
+  limit?: number,
+): RetrievedChunk[] {
   const { method, alpha, rrfK } = resolveFusion(options);
   const names = Object.keys(lists);
   const others = names.filter((n) => n !== DENSE).length;
-  const weight = (name: string): number => (names.length === 1 ? 1 : name === DENSE ? alpha : (1 - alpha) / Math.max(1, others));
-  if (method === 'rrf' && alpha === 0.5 && names.length === 2) return reciprocalRankFusion(lists, { k: rrfK, ...(limit !== undefined ? { limit } : {}) });
+  const weight = (name: string): number =>
+    names.length === 1 ? 1 : name === DENSE ? alpha : (1 - alpha) / Math.max(1, others);
+  if (method === 'rrf' && alpha === 0.5 && names.length === 2)
+    return reciprocalRankFusion(lists, { k: rrfK, ...(limit !== undefined ? { limit } : {}) });
 
-  const fused = new Map<string, { chunk: RetrievedChunk['chunk']; score: number; best: number; parts: NonNullable<RetrievedChunk['parts']> }>();
+  const fused = new Map<
+    string,
+    { chunk: RetrievedChunk['chunk']; score: number; best: number; parts: NonNullable<RetrievedChunk['parts']> }
+  >();
   for (const name of names) {
     const list = lists[name] ?? [];
     const w = weight(name);
-    const norm = normaliser(method, list.map((i) => i.score), rrfK);
+    const norm = normaliser(
+      method,
+      list.map((i) => i.score),
+      rrfK,
+    );
     const floor = norm.floor;
     // Everyone starts at the list's floor; being in the list adds the difference.
     for (const item of list) {
@@ -111,11 +145,17 @@ export function fuse(lists: Readonly<Record<string, readonly RetrievedChunk[]>>,
   const sorted = [...fused.values()].sort(
     (a, b) => b.score - a.score || a.best - b.best || (a.chunk.id < b.chunk.id ? -1 : a.chunk.id > b.chunk.id ? 1 : 0),
   );
-  return sorted.slice(0, limit ?? sorted.length).map((e, i) => ({ chunk: e.chunk, rank: i + 1, score: e.score, parts: e.parts }));
+  return sorted
+    .slice(0, limit ?? sorted.length)
+    .map((e, i) => ({ chunk: e.chunk, rank: i + 1, score: e.score, parts: e.parts }));
 }
 
 /** Per-list scoring: a value per item and the floor a chunk absent from the list counts as. */
-function normaliser(method: FusionMethod, scores: readonly number[], rrfK: number): { value: (item: RetrievedChunk) => number; floor: number } {
+function normaliser(
+  method: FusionMethod,
+  scores: readonly number[],
+  rrfK: number,
+): { value: (item: RetrievedChunk) => number; floor: number } {
   if (method === 'rrf') return { value: (item) => 1 / (rrfK + item.rank), floor: 0 };
   if (scores.length === 0) return { value: () => 0, floor: 0 };
   const min = Math.min(...scores);

@@ -21,7 +21,10 @@ export function reciprocalRankFusion(
   options: { k?: number; limit?: number } = {},
 ): RetrievedChunk[] {
   const k = options.k ?? RRF_K;
-  const fused = new Map<string, { chunk: RetrievedChunk['chunk']; score: number; best: number; parts: NonNullable<RetrievedChunk['parts']> }>();
+  const fused = new Map<
+    string,
+    { chunk: RetrievedChunk['chunk']; score: number; best: number; parts: NonNullable<RetrievedChunk['parts']> }
+  >();
   for (const [retriever, list] of Object.entries(lists)) {
     for (const item of list) {
       const entry = fused.get(item.chunk.id) ?? { chunk: item.chunk, score: 0, best: Infinity, parts: [] };
@@ -34,5 +37,7 @@ export function reciprocalRankFusion(
   const sorted = [...fused.values()].sort(
     (a, b) => b.score - a.score || a.best - b.best || (a.chunk.id < b.chunk.id ? -1 : a.chunk.id > b.chunk.id ? 1 : 0),
   );
-  return sorted.slice(0, options.limit ?? sorted.length).map((e, i) => ({ chunk: e.chunk, rank: i + 1, score: e.score, parts: e.parts }));
+  return sorted
+    .slice(0, options.limit ?? sorted.length)
+    .map((e, i) => ({ chunk: e.chunk, rank: i + 1, score: e.score, parts: e.parts }));
 }

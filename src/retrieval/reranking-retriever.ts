@@ -93,12 +93,20 @@ export class RerankingRetriever {
     this.candidates = positiveInt('candidates', options.candidates);
     this.topK = positiveInt('topK', options.topK);
     if (this.topK > this.candidates) {
-      throw new SiftError('INVALID_OPTION', `\`topK\` must be at most \`candidates\` (${this.candidates}): the judge keeps the best of the candidates, got ${this.topK}`, {
-        details: { option: 'topK' },
-      });
+      throw new SiftError(
+        'INVALID_OPTION',
+        `\`topK\` must be at most \`candidates\` (${this.candidates}): the judge keeps the best of the candidates, got ${this.topK}`,
+        {
+          details: { option: 'topK' },
+        },
+      );
     }
     if (options.minScore !== undefined && !(options.minScore >= 0 && options.minScore <= 1)) {
-      throw new SiftError('INVALID_OPTION', `\`minScore\` must be a number from 0 to 1, got ${String(options.minScore)}`, { details: { option: 'minScore' } });
+      throw new SiftError(
+        'INVALID_OPTION',
+        `\`minScore\` must be a number from 0 to 1, got ${String(options.minScore)}`,
+        { details: { option: 'minScore' } },
+      );
     }
     this.minScore = options.minScore;
   }
@@ -129,7 +137,12 @@ export class RerankingRetriever {
 
   /** Stage-1 top-k and re-ranked top-k from one candidate pool, and how many results changed. */
   async compare(query: string): Promise<ComparisonResult> {
-    if (!this.reranker) throw new SiftError('INVALID_OPTION', 'compare needs a reranker: it shows stage-1 results beside re-ranked ones', { details: { option: 'reranker' } });
+    if (!this.reranker)
+      throw new SiftError(
+        'INVALID_OPTION',
+        'compare needs a reranker: it shows stage-1 results beside re-ranked ones',
+        { details: { option: 'reranker' } },
+      );
     const { pool, retrieveMs, started } = await this.stage1(query);
     const t = performance.now();
     const judged = pool.length > 0 ? await this.judge(query, pool) : [];
@@ -155,18 +168,27 @@ export class RerankingRetriever {
     };
   }
 
-  private async stage1(query: string): Promise<{ pool: RetrievalHit[]; retrieveMs: number; stage1: Record<string, number>; started: number }> {
+  private async stage1(
+    query: string,
+  ): Promise<{ pool: RetrievalHit[]; retrieveMs: number; stage1: Record<string, number>; started: number }> {
     if (typeof query !== 'string' || query.trim() === '') {
       throw new SiftError('INVALID_INPUT', 'the query is empty; give the question or search text');
     }
     const started = performance.now();
     const found = await this.retriever.retrieve(query, { ...this.retrieveOptions, k: this.candidates });
-    const pool = found.results.map((r, i) => ({ chunk: r.chunk, rank: i + 1, retrievalScore: r.score, retrievalRank: i + 1 }));
+    const pool = found.results.map((r, i) => ({
+      chunk: r.chunk,
+      rank: i + 1,
+      retrievalScore: r.score,
+      retrievalRank: i + 1,
+    }));
     return { pool, retrieveMs: performance.now() - started, stage1: found.timings, started };
   }
 
   private async judge(query: string, pool: RetrievalHit[]): Promise<RetrievalHit[]> {
-    const passages = this.judgeHeadingPath ? pool.map((h) => ({ ...h.chunk, text: contextualText(h.chunk.text, headingPathOf(h.chunk)) })) : pool.map((h) => h.chunk);
+    const passages = this.judgeHeadingPath
+      ? pool.map((h) => ({ ...h.chunk, text: contextualText(h.chunk.text, headingPathOf(h.chunk)) }))
+      : pool.map((h) => h.chunk);
     const { results } = await this.reranker!.rerank(query, passages);
     return results.map((r) => ({ ...pool[r.index]!, rerankScore: r.score, logit: r.logit }));
   }
@@ -174,7 +196,9 @@ export class RerankingRetriever {
 
 function positiveInt(name: string, n: number): number {
   if (!Number.isInteger(n) || n < 1) {
-    throw new SiftError('INVALID_OPTION', `\`${name}\` must be a whole number >= 1, got ${String(n)}`, { details: { option: name } });
+    throw new SiftError('INVALID_OPTION', `\`${name}\` must be a whole number >= 1, got ${String(n)}`, {
+      details: { option: name },
+    });
   }
   return n;
 }

@@ -45,7 +45,8 @@ export function batchTensors(
     input_ids: intTensor(session.inputType('input_ids'), ids, dims),
     attention_mask: intTensor(session.inputType('attention_mask'), mask, dims),
   };
-  if (session.hasInput('token_type_ids')) feeds.token_type_ids = intTensor(session.inputType('token_type_ids'), types, dims);
+  if (session.hasInput('token_type_ids'))
+    feeds.token_type_ids = intTensor(session.inputType('token_type_ids'), types, dims);
   return feeds;
 }
 

@@ -63,7 +63,10 @@ export async function loadTextModel(name: string, role: ModelRole, options: Mode
       resolved = { ...resolved, dtype: 'fp32' };
     }
   }
-  const [session, tok] = await Promise.all([openSession(onnx, options.session), loadTokenizer(resolved.files.tokenizer)]);
+  const [session, tok] = await Promise.all([
+    openSession(onnx, options.session),
+    loadTokenizer(resolved.files.tokenizer),
+  ]);
   return {
     resolved,
     session,
@@ -81,7 +84,8 @@ export async function loadTextModel(name: string, role: ModelRole, options: Mode
  */
 function modelMaxLength(resolved: ResolvedModel, tokenizerMax: number | undefined): number {
   if (resolved.spec) return resolved.spec.maxLength;
-  const positions = typeof resolved.config.max_position_embeddings === 'number' ? resolved.config.max_position_embeddings : undefined;
+  const positions =
+    typeof resolved.config.max_position_embeddings === 'number' ? resolved.config.max_position_embeddings : undefined;
   const family = typeof resolved.config.model_type === 'string' ? resolved.config.model_type : '';
   const usable = positions === undefined ? undefined : /roberta|camembert/.test(family) ? positions - 2 : positions;
   const candidates = [usable, tokenizerMax].filter((n): n is number => typeof n === 'number' && n > 0);

@@ -78,7 +78,9 @@ export class ModelSession {
       try {
         return await (outputNames ? this.session.run(feeds, outputNames) : this.session.run(feeds));
       } catch (err) {
-        throw new SiftError('INFERENCE_FAILED', `inference failed on ${this.path}: ${(err as Error).message}`, { cause: err });
+        throw new SiftError('INFERENCE_FAILED', `inference failed on ${this.path}: ${(err as Error).message}`, {
+          cause: err,
+        });
       }
     });
     this.tail = result.catch(() => undefined);
@@ -94,7 +96,9 @@ export class ModelSession {
 }
 
 function describe(names: readonly string[], metadata: unknown): TensorInfo[] {
-  const list = Array.isArray(metadata) ? (metadata as { name?: string; type?: string; shape?: (number | string)[] }[]) : [];
+  const list = Array.isArray(metadata)
+    ? (metadata as { name?: string; type?: string; shape?: (number | string)[] }[])
+    : [];
   return names.map((name, i) => {
     const m = list.find((x) => x.name === name) ?? list[i];
     return { name, type: m?.type ?? 'unknown', shape: m?.shape ?? [] };
@@ -144,7 +148,12 @@ export async function closeSession(session: ModelSession): Promise<void> {
 
 async function createSession(
   path: string,
-  settings: { threads: number | undefined; graphOptimization: NonNullable<SessionSettings['graphOptimization']>; memPattern: boolean; spinning: boolean },
+  settings: {
+    threads: number | undefined;
+    graphOptimization: NonNullable<SessionSettings['graphOptimization']>;
+    memPattern: boolean;
+    spinning: boolean;
+  },
 ): Promise<ModelSession> {
   const info = await stat(path).catch(() => undefined);
   if (!info?.isFile() || info.size === 0) {

@@ -26,8 +26,17 @@ function digest(value: string): Buffer {
 
 /** True for addresses only this machine can reach: `localhost`, 127.0.0.0/8, `::1`. */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  return h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1' || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h);
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
+  return (
+    h === 'localhost' ||
+    h === '::1' ||
+    h === '0:0:0:0:0:0:0:1' ||
+    /^127(\.\d{1,3}){3}$/.test(h) ||
+    /^::ffff:127(\.\d{1,3}){3}$/.test(h)
+  );
 }
 
 /**
@@ -40,9 +49,13 @@ export function isLoopbackHost(host: string): boolean {
  */
 export function checkBindAddress(host: string, apiKey: string | undefined): void {
   if (apiKey !== undefined && apiKey.length === 0) {
-    throw new SiftError('INVALID_OPTION', 'the API key is empty; give `apiKey` a value (or unset SIFT_API_KEY to serve loopback without a key)', {
-      details: { option: 'apiKey' },
-    });
+    throw new SiftError(
+      'INVALID_OPTION',
+      'the API key is empty; give `apiKey` a value (or unset SIFT_API_KEY to serve loopback without a key)',
+      {
+        details: { option: 'apiKey' },
+      },
+    );
   }
   if (apiKey === undefined && !isLoopbackHost(host)) {
     throw new SiftError(
@@ -62,6 +75,9 @@ export function checkBindAddress(host: string, apiKey: string | undefined): void
 export function checkLoopbackHostHeader(hostHeader: string | null | undefined): void {
   const name = (hostHeader ?? '').replace(/:\d+$/, '');
   if (!isLoopbackHost(name)) {
-    throw new SiftError('UNAUTHORIZED', `this server has no API key and answers only requests to localhost or 127.0.0.1, not to "${hostHeader ?? ''}"; start it with --api-key to serve other names`);
+    throw new SiftError(
+      'UNAUTHORIZED',
+      `this server has no API key and answers only requests to localhost or 127.0.0.1, not to "${hostHeader ?? ''}"; start it with --api-key to serve other names`,
+    );
   }
 }

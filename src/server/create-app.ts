@@ -94,8 +94,15 @@ export function createApp(options: CreateAppOptions): ServerApp {
   app.notFound((c) => {
     const methods = routes.get(c.req.path);
     const err = methods
-      ? new HttpError('METHOD_NOT_ALLOWED', `${c.req.method} is not allowed on ${c.req.path}; use ${methods.join(' or ')}`, { allow: methods.join(', ') })
-      : new HttpError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}; routes: ${[...routes.keys()].sort().join(', ')}`);
+      ? new HttpError(
+          'METHOD_NOT_ALLOWED',
+          `${c.req.method} is not allowed on ${c.req.path}; use ${methods.join(' or ')}`,
+          { allow: methods.join(', ') },
+        )
+      : new HttpError(
+          'NOT_FOUND',
+          `no route ${c.req.method} ${c.req.path}; routes: ${[...routes.keys()].sort().join(', ')}`,
+        );
     return respondWithError(c, err);
   });
 

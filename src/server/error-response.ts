@@ -73,7 +73,8 @@ export function inFieldTerms(err: SiftError): SiftError {
   const message = renameOptions(err.message, OPTION_FIELDS);
   const { option, ...details } = err.details ?? {};
   const field = typeof option === 'string' ? OPTION_FIELDS[option] : undefined;
-  if (field === undefined) return message === err.message ? err : new SiftError(err.code, message, { cause: err.cause, details: err.details });
+  if (field === undefined)
+    return message === err.message ? err : new SiftError(err.code, message, { cause: err.cause, details: err.details });
   const code = err.code === 'INVALID_OPTION' ? 'INVALID_INPUT' : err.code;
   return new SiftError(code, message, { cause: err.cause, details: { ...details, field } });
 }
@@ -99,7 +100,12 @@ export function errorResponse(err: unknown): ErrorResponse {
     return { status, headers, body: { error: shown.toJSON() }, unexpected: status >= 500 && shown.code !== 'ABORTED' };
   }
   if (err instanceof HttpError) {
-    return { status: err.status, headers: err.headers, body: { error: { code: err.code, message: err.message } }, unexpected: false };
+    return {
+      status: err.status,
+      headers: err.headers,
+      body: { error: { code: err.code, message: err.message } },
+      unexpected: false,
+    };
   }
   return {
     status: 500,

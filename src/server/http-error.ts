@@ -3,7 +3,8 @@
  * Everything the library can fail with is a `SiftError`; both are turned into responses by
  * `errorResponse` in `error-response.ts`, the one place that picks statuses.
  */
-export type HttpErrorCode = 'FORBIDDEN' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE';
+export type HttpErrorCode =
+  'FORBIDDEN' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE';
 
 const STATUS: Record<HttpErrorCode, number> = {
   FORBIDDEN: 403,

@@ -11,8 +11,25 @@
  */
 export { startServer, type RunningServer, type StartServerOptions } from './start-server.js';
 export { createApp, type CreateAppOptions } from './create-app.js';
-export { createSearchService, type SearchRequest, type SearchService, type SearchServiceOptions } from './search-service.js';
-export { createIngestService, resolveIngestPaths, type IngestService, type IngestServiceOptions } from './ingest-service.js';
-export { errorResponse, inFieldTerms, OPTION_FIELDS, statusForCode, type ErrorBody, type ErrorResponse } from './error-response.js';
+export {
+  createSearchService,
+  type SearchRequest,
+  type SearchService,
+  type SearchServiceOptions,
+} from './search-service.js';
+export {
+  createIngestService,
+  resolveIngestPaths,
+  type IngestService,
+  type IngestServiceOptions,
+} from './ingest-service.js';
+export {
+  errorResponse,
+  inFieldTerms,
+  OPTION_FIELDS,
+  statusForCode,
+  type ErrorBody,
+  type ErrorResponse,
+} from './error-response.js';
 export { HttpError, type HttpErrorCode } from './http-error.js';
 export { DEFAULT_LIMITS, resolveLimits, type ServerLimits } from './server-limits.js';

@@ -40,7 +40,10 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
   return {
     roots: options.roots,
     async ingest(paths) {
-      if (running) throw new SiftError('QUEUE_FULL', 'an ingest is already running on this server; try again when it is done', { details: { retryAfterSeconds: 5 } });
+      if (running)
+        throw new SiftError('QUEUE_FULL', 'an ingest is already running on this server; try again when it is done', {
+          details: { retryAfterSeconds: 5 },
+        });
       running = true;
       try {
         return await ingestFiles({
@@ -92,4 +95,8 @@ export async function resolveIngestPaths(paths: readonly string[], roots: readon
   return out;
 }
 
-const exists = (path: string): Promise<boolean> => access(path).then(() => true, () => false);
+const exists = (path: string): Promise<boolean> =>
+  access(path).then(
+    () => true,
+    () => false,
+  );

@@ -13,17 +13,26 @@ import { HttpError } from './http-error.js';
  * const body = await readJsonBody(request, z.object({ query: z.string() }), 1_048_576);
  * // body: { query: '...' }; '{"query": 1}' -> SiftError INVALID_INPUT 'sift: query must be a string, got 1'
  */
-export async function readJsonBody<S extends z.ZodType>(request: Request, schema: S, limitBytes: number): Promise<z.output<S>> {
+export async function readJsonBody<S extends z.ZodType>(
+  request: Request,
+  schema: S,
+  limitBytes: number,
+): Promise<z.output<S>> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i.test(type)) {
-    throw new HttpError('UNSUPPORTED_MEDIA_TYPE', `the body must be JSON sent with Content-Type: application/json, got ${type ? `"${type}"` : 'no Content-Type'}`);
+    throw new HttpError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `the body must be JSON sent with Content-Type: application/json, got ${type ? `"${type}"` : 'no Content-Type'}`,
+    );
   }
   const text = await readText(request, limitBytes);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new SiftError('INVALID_INPUT', `the body is not valid JSON: ${(err as Error).message}`, { details: { field: 'body' } });
+    throw new SiftError('INVALID_INPUT', `the body is not valid JSON: ${(err as Error).message}`, {
+      details: { field: 'body' },
+    });
   }
   const parsed = schema.safeParse(value, { reportInput: true });
   if (parsed.success) return parsed.data;
@@ -36,7 +45,11 @@ export async function readJsonBody<S extends z.ZodType>(request: Request, schema
 
 async function readText(request: Request, limitBytes: number): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? NaN);
-  const tooLarge = () => new HttpError('PAYLOAD_TOO_LARGE', `the body is over the server's ${limitBytes}-byte limit; send fewer or shorter documents`);
+  const tooLarge = () =>
+    new HttpError(
+      'PAYLOAD_TOO_LARGE',
+      `the body is over the server's ${limitBytes}-byte limit; send fewer or shorter documents`,
+    );
   if (declared > limitBytes) throw tooLarge();
   if (!request.body) return '';
   const chunks: Uint8Array[] = [];

@@ -58,13 +58,20 @@ export function createSearchService(options: SearchServiceOptions): SearchServic
   const modes = Object.keys(options.retrievers);
   const defaultMode = options.defaultMode ?? modes[0];
   if (defaultMode === undefined || !modes.includes(defaultMode)) {
-    throw new SiftError('INVALID_OPTION', `the default search mode must be one of the retrievers given (${modes.join(', ') || 'none'}), got ${String(defaultMode)}`);
+    throw new SiftError(
+      'INVALID_OPTION',
+      `the default search mode must be one of the retrievers given (${modes.join(', ') || 'none'}), got ${String(defaultMode)}`,
+    );
   }
   const twoStage = (request: SearchRequest): RerankingRetriever => {
     const mode = request.mode ?? defaultMode;
     const retriever = options.retrievers[mode];
     if (!retriever) {
-      throw new SiftError('INVALID_INPUT', `mode must be one of ${modes.join(', ')} (the retrievers this server has), got "${mode}"`, { details: { field: 'mode' } });
+      throw new SiftError(
+        'INVALID_INPUT',
+        `mode must be one of ${modes.join(', ')} (the retrievers this server has), got "${mode}"`,
+        { details: { field: 'mode' } },
+      );
     }
     return composeTwoStage({
       retriever,

@@ -33,7 +33,8 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = {
 export function resolveLimits(overrides: Partial<ServerLimits> = {}): ServerLimits {
   const limits = { ...DEFAULT_LIMITS, ...overrides };
   for (const [name, value] of Object.entries(limits)) {
-    if (!Number.isInteger(value) || value < 1) throw new SiftError('INVALID_OPTION', `${name} must be a whole number >= 1, got ${String(value)}`);
+    if (!Number.isInteger(value) || value < 1)
+      throw new SiftError('INVALID_OPTION', `${name} must be a whole number >= 1, got ${String(value)}`);
   }
   return limits;
 }

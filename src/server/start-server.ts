@@ -80,7 +80,8 @@ export interface RunningServer {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 8080;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SiftError('INVALID_OPTION', `port must be a whole number from 0 to 65535, got ${String(port)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new SiftError('INVALID_OPTION', `port must be a whole number from 0 to 65535, got ${String(port)}`);
   checkBindAddress(host, options.apiKey);
   const limits = resolveLimits(options.limits);
   const webAssets = options.webPage === false ? undefined : loadWebAssets();
@@ -88,7 +89,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let draining = false;
   const inFlight = { count: 0 };
   // The metrics read the batcher's queue when scraped, and the batcher reports each batch to them.
-  const metrics = createServerMetrics({ queuedPairs: () => batcher.queuedPairs, queuedRequests: () => batcher.queuedRequests, inFlight: () => inFlight.count });
+  const metrics = createServerMetrics({
+    queuedPairs: () => batcher.queuedPairs,
+    queuedRequests: () => batcher.queuedRequests,
+    inFlight: () => inFlight.count,
+  });
   const batcher = new Batcher({
     ...options.batching,
     scorer: options.judge,

@@ -38,9 +38,13 @@ export function loadWebAssets(dir: string = WEB_DIR): Map<string, WebAsset> {
     try {
       body = readFileSync(join(dir, file));
     } catch (err) {
-      throw new SiftError('INTERNAL', `the web page file ${join(dir, file)} is missing; reinstall sift, or run \`npm run build\` (which copies src/server/web to dist/server/web)`, {
-        cause: err,
-      });
+      throw new SiftError(
+        'INTERNAL',
+        `the web page file ${join(dir, file)} is missing; reinstall sift, or run \`npm run build\` (which copies src/server/web to dist/server/web)`,
+        {
+          cause: err,
+        },
+      );
     }
     assets.set(path, { body, contentType, etag: `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"` });
   }

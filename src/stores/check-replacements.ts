@@ -7,11 +7,15 @@ import type { SourceReplacement } from './vector-store.js';
  */
 export function checkReplacements(items: readonly SourceReplacement[]): string[] {
   const sources = items.map((i) => i.source.source);
-  if (new Set(sources).size !== sources.length) throw new SiftError('INVALID_INPUT', 'replaceSources got the same source twice');
+  if (new Set(sources).size !== sources.length)
+    throw new SiftError('INVALID_INPUT', 'replaceSources got the same source twice');
   for (const item of items) {
     for (const c of item.chunks) {
       if (c.source !== item.source.source) {
-        throw new SiftError('INVALID_INPUT', `chunk ${c.id} has source ${c.source} but was given for ${item.source.source}`);
+        throw new SiftError(
+          'INVALID_INPUT',
+          `chunk ${c.id} has source ${c.source} but was given for ${item.source.source}`,
+        );
       }
     }
   }

@@ -15,7 +15,11 @@ export function describeEmbedding(embedding: StoreEmbedding | null): string {
  * checkStoreEmbedding('.sift', { model: 'a', dimension: 384 }, { model: 'b', dimension: 384 });
  * // throws: sift: store .sift was built with a (dimension 384), not b (dimension 384); …
  */
-export function checkStoreEmbedding(location: string, stored: StoreEmbedding | null, wanted: StoreEmbedding | null): void {
+export function checkStoreEmbedding(
+  location: string,
+  stored: StoreEmbedding | null,
+  wanted: StoreEmbedding | null,
+): void {
   const same =
     stored === null || wanted === null
       ? stored === wanted
@@ -32,7 +36,8 @@ export function checkStoreEmbedding(location: string, stored: StoreEmbedding | n
  * // throws: sift: store .sift was built with a (dimension 384), not b; …
  */
 export function checkStoreEmbedderName(location: string, stored: StoreEmbedding | null, model: string | null): void {
-  if ((stored?.model ?? null) !== model) throw mismatch(location, stored, model ?? describeEmbedding(null), model === null ? null : { model });
+  if ((stored?.model ?? null) !== model)
+    throw mismatch(location, stored, model ?? describeEmbedding(null), model === null ? null : { model });
 }
 
 function mismatch(location: string, stored: StoreEmbedding | null, wantedText: string, wanted: unknown): SiftError {

@@ -34,7 +34,11 @@ export interface CopySummary {
  * const summary = await copyStore(lance, postgres);
  * summary.chunks; // { source: 1200, copied: 1200, targetBefore: 0, targetAfter: 1200 }
  */
-export async function copyStore(from: VectorStore, to: VectorStore, options: CopyStoreOptions = {}): Promise<CopySummary> {
+export async function copyStore(
+  from: VectorStore,
+  to: VectorStore,
+  options: CopyStoreOptions = {},
+): Promise<CopySummary> {
   const started = performance.now();
   const [source, target] = [await from.info(), await to.info()];
   checkStoreEmbedding(target.location, target.embedding, source.embedding);
@@ -59,11 +63,17 @@ export async function copyStore(from: VectorStore, to: VectorStore, options: Cop
   // A target that started empty must now equal the source; one that held chunks must hold at least them.
   const verified =
     copied === chunksTotal &&
-    (targetBefore === 0 && targetSourcesBefore === 0 ? targetAfter === chunksTotal && targetSources === records.length : targetAfter >= chunksTotal && targetSources >= records.length);
+    (targetBefore === 0 && targetSourcesBefore === 0
+      ? targetAfter === chunksTotal && targetSources === records.length
+      : targetAfter >= chunksTotal && targetSources >= records.length);
   if (!verified) {
-    throw new SiftError('STORE_ERROR', `copy to ${target.location} is incomplete: ${targetAfter} chunks and ${targetSources} sources there, ${chunksTotal} and ${records.length} in ${source.location}; run it again`, {
-      details: { copied, chunksTotal, targetAfter, targetSources, sources: records.length },
-    });
+    throw new SiftError(
+      'STORE_ERROR',
+      `copy to ${target.location} is incomplete: ${targetAfter} chunks and ${targetSources} sources there, ${chunksTotal} and ${records.length} in ${source.location}; run it again`,
+      {
+        details: { copied, chunksTotal, targetAfter, targetSources, sources: records.length },
+      },
+    );
   }
   const durationMs = Math.round(performance.now() - started);
   return {

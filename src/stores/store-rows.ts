@@ -26,7 +26,10 @@ export function rowToChunk(row: Record<string, unknown>): StoredChunk {
  * Where a chunk sits, for display and heading context: its heading path, or its title in stores
  * made before heading paths (no column, or null in their old rows).
  */
-export function headingPathOf(chunk: { headingPath?: string | undefined; title?: string | undefined }): string | undefined {
+export function headingPathOf(chunk: {
+  headingPath?: string | undefined;
+  title?: string | undefined;
+}): string | undefined {
   return chunk.headingPath || chunk.title || undefined;
 }
 

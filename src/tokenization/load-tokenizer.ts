@@ -31,9 +31,15 @@ export interface TokenizerEncoding {
  * its `types/core/Tokenizer.d.ts`.
  */
 export interface Tokenizer {
-  encode(text: string, options: EncodeOptions & { return_token_type_ids: true }): TokenizerEncoding & { token_type_ids: number[] };
+  encode(
+    text: string,
+    options: EncodeOptions & { return_token_type_ids: true },
+  ): TokenizerEncoding & { token_type_ids: number[] };
   encode(text: string, options?: EncodeOptions): TokenizerEncoding;
-  decode(ids: readonly number[], options?: { skip_special_tokens?: boolean; clean_up_tokenization_spaces?: boolean | null }): string;
+  decode(
+    ids: readonly number[],
+    options?: { skip_special_tokens?: boolean; clean_up_tokenization_spaces?: boolean | null },
+  ): string;
   /** The id of a token, or undefined when it is not in the vocabulary. */
   token_to_id(token: string): number | undefined;
 }
@@ -66,7 +72,10 @@ async function readTokenizer(path: string): Promise<LoadedTokenizer> {
   try {
     json = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
   } catch (err) {
-    throw new SiftError('MODEL_INVALID', `cannot read tokenizer ${path}: ${(err as Error).message}; ${REFETCH}`, { cause: err, details: { path } });
+    throw new SiftError('MODEL_INVALID', `cannot read tokenizer ${path}: ${(err as Error).message}; ${REFETCH}`, {
+      cause: err,
+      details: { path },
+    });
   }
   const config = await readOptionalJson(join(dirname(path), 'tokenizer_config.json'));
   let tokenizer: Tokenizer;
@@ -75,10 +84,14 @@ async function readTokenizer(path: string): Promise<LoadedTokenizer> {
     // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call
     tokenizer = new HfTokenizer(json, config);
   } catch (err) {
-    throw new SiftError('MODEL_INVALID', `tokenizer ${path} is not a usable tokenizer.json: ${(err as Error).message}; ${REFETCH}`, {
-      cause: err,
-      details: { path },
-    });
+    throw new SiftError(
+      'MODEL_INVALID',
+      `tokenizer ${path} is not a usable tokenizer.json: ${(err as Error).message}; ${REFETCH}`,
+      {
+        cause: err,
+        details: { path },
+      },
+    );
   }
   const padding = json.padding as { pad_id?: number } | null | undefined;
   const padId =

@@ -36,6 +36,12 @@ test('repeated text gets increasing offsets', async () => {
 });
 
 test('bad sizes are INVALID_OPTION naming the option (the CLI prints it as its flag)', () => {
-  assert.throws(() => resolveChunkOptions({ chunkSize: 100, chunkOverlap: 100 }), (e) => isSiftError(e, 'INVALID_OPTION') && /`chunkOverlap`/.test(e.message) && e.details?.option === 'chunkOverlap');
-  assert.throws(() => resolveChunkOptions({ chunkSize: 0 }), (e) => isSiftError(e, 'INVALID_OPTION') && /`chunkSize`/.test(e.message) && e.details?.option === 'chunkSize');
+  assert.throws(
+    () => resolveChunkOptions({ chunkSize: 100, chunkOverlap: 100 }),
+    (e) => isSiftError(e, 'INVALID_OPTION') && /`chunkOverlap`/.test(e.message) && e.details?.option === 'chunkOverlap',
+  );
+  assert.throws(
+    () => resolveChunkOptions({ chunkSize: 0 }),
+    (e) => isSiftError(e, 'INVALID_OPTION') && /`chunkSize`/.test(e.message) && e.details?.option === 'chunkSize',
+  );
 });

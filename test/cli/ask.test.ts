@@ -32,7 +32,21 @@ before(async () => {
 after(() => rm(dir, { recursive: true, force: true }));
 
 test('sift ask without an LLM: extractive JSON answer with citations, hits and timings', async () => {
-  const res = await runCli(['ask', QUESTION, '--store', store, '--reranker', judge, '--top-k', '2', '--sentence-min-score', '0', '--sentences', '2', '--json']);
+  const res = await runCli([
+    'ask',
+    QUESTION,
+    '--store',
+    store,
+    '--reranker',
+    judge,
+    '--top-k',
+    '2',
+    '--sentence-min-score',
+    '0',
+    '--sentences',
+    '2',
+    '--json',
+  ]);
   assert.equal(res.code, 0, res.stderr);
   const out = JSON.parse(res.stdout);
   assert.equal(out.query, QUESTION);
@@ -46,7 +60,8 @@ test('sift ask without an LLM: extractive JSON answer with citations, hits and t
     const hit = out.hits[c.n - 1];
     assert.deepEqual(c, { n: c.n, source: hit.source, chunkId: hit.chunkId, relevance: hit.rerankScore });
   }
-  for (const key of ['openMs', 'loadMs', 'retrieveMs', 'rerankMs', 'answerMs', 'totalMs']) assert.equal(typeof out.timings[key], 'number', key);
+  for (const key of ['openMs', 'loadMs', 'retrieveMs', 'rerankMs', 'answerMs', 'totalMs'])
+    assert.equal(typeof out.timings[key], 'number', key);
 });
 
 test('sift ask: "not found in the documents" when no sentence passes the threshold', async () => {
@@ -59,15 +74,30 @@ test('sift ask: "not found in the documents" when no sentence passes the thresho
 test('sift ask --llm-url streams the answer to stdout, then the cited sources; the prompt holds the context', async () => {
   const server = await startLocalServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' });
-    for (const p of ['Berlin has 3,520,031 ', 'registered inhabitants [1].']) res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: p }, finish_reason: null }] })}\n\n`);
+    for (const p of ['Berlin has 3,520,031 ', 'registered inhabitants [1].'])
+      res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: p }, finish_reason: null }] })}\n\n`);
     res.end(`data: ${JSON.stringify({ choices: [{ delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
   });
   try {
-    const args = ['ask', QUESTION, '--store', store, '--reranker', judge, '--llm-url', `${server.origin}/v1`, '--llm-model', 'tiny'];
+    const args = [
+      'ask',
+      QUESTION,
+      '--store',
+      store,
+      '--reranker',
+      judge,
+      '--llm-url',
+      `${server.origin}/v1`,
+      '--llm-model',
+      'tiny',
+    ];
     const text = await runCli(args, { env: NO_KEYS });
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /^Berlin has 3,520,031 registered inhabitants \[1\]\.\n\nSources:\n\[1\] \S+\.(md|txt) {2}\(relevance \d\.\d\d\)\n\n\(written by tiny; [\d.]+ ms\)\n$/);
-    const prompt = (server.requests[0]!.body as { model: string; messages: { content: string }[] });
+    assert.match(
+      text.stdout,
+      /^Berlin has 3,520,031 registered inhabitants \[1\]\.\n\nSources:\n\[1\] \S+\.(md|txt) {2}\(relevance \d\.\d\d\)\n\n\(written by tiny; [\d.]+ ms\)\n$/,
+    );
+    const prompt = server.requests[0]!.body as { model: string; messages: { content: string }[] };
     assert.equal(prompt.model, 'tiny');
     assert.match(prompt.messages[1]!.content, /<document id="1" source="[^"]+" relevance="\d\.\d\d">/);
     assert.match(prompt.messages[1]!.content, /Question: How many inhabitants does Berlin have\?$/);
@@ -75,7 +105,10 @@ test('sift ask --llm-url streams the answer to stdout, then the cited sources; t
     const json = JSON.parse((await runCli([...args, '--json'], { env: NO_KEYS })).stdout);
     assert.equal(json.mode, 'llm');
     assert.equal(json.answer, 'Berlin has 3,520,031 registered inhabitants [1].');
-    assert.deepEqual(json.citations.map((c: { n: number }) => c.n), [1]);
+    assert.deepEqual(
+      json.citations.map((c: { n: number }) => c.n),
+      [1],
+    );
     assert.equal(json.citations[0].source, json.hits[0].source);
     assert.equal(typeof json.timings.firstTextMs, 'number');
   } finally {
@@ -86,10 +119,16 @@ test('sift ask --llm-url streams the answer to stdout, then the cited sources; t
 test('sift ask: a refused LLM key is exit 1 with a message naming the variable', async () => {
   const server = await startLocalServer((_req, res) => sendJson(res, 401, { error: { message: 'bad key' } }));
   try {
-    const res = await runCli(['ask', QUESTION, '--store', store, '--reranker', judge, '--llm-url', `${server.origin}/v1`, '--json'], { env: NO_KEYS });
+    const res = await runCli(
+      ['ask', QUESTION, '--store', store, '--reranker', judge, '--llm-url', `${server.origin}/v1`, '--json'],
+      { env: NO_KEYS },
+    );
     assert.equal(res.code, 1);
     assert.equal(JSON.parse(res.stdout).error.code, 'UNAUTHORIZED');
-    assert.match(res.stderr, /LLM endpoint http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions refused the credentials \(HTTP 401\).*SIFT_LLM_API_KEY/);
+    assert.match(
+      res.stderr,
+      /LLM endpoint http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions refused the credentials \(HTTP 401\).*SIFT_LLM_API_KEY/,
+    );
   } finally {
     await server.close();
   }
@@ -98,10 +137,24 @@ test('sift ask: a refused LLM key is exit 1 with a message naming the variable',
 test('sift ask --reranker <URL>: stage 2 on a remote TEI endpoint', async () => {
   const server = await startLocalServer((req, res) => {
     const { texts } = req.body as { texts: string[] };
-    sendJson(res, 200, texts.map((t, index) => ({ index, score: t.includes('3,520,031') ? 0.97 : 0.02 })));
+    sendJson(
+      res,
+      200,
+      texts.map((t, index) => ({ index, score: t.includes('3,520,031') ? 0.97 : 0.02 })),
+    );
   });
   try {
-    const res = await runCli(['ask', QUESTION, '--store', store, '--reranker', `${server.origin}/rerank`, '--top-k', '1', '--json']);
+    const res = await runCli([
+      'ask',
+      QUESTION,
+      '--store',
+      store,
+      '--reranker',
+      `${server.origin}/rerank`,
+      '--top-k',
+      '1',
+      '--json',
+    ]);
     assert.equal(res.code, 0, res.stderr);
     const out = JSON.parse(res.stdout);
     assert.equal(out.hits[0].source, join(dir, 'berlin.md'));

@@ -22,7 +22,10 @@ function chunkVersions(store: string): number {
 /** Starts `sift ingest` and SIGKILLs it once the chunks table has `versions` commits (or it ends). */
 function ingestAndKill(args: readonly string[], store: string, versions: number): Promise<{ killed: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: 'ignore', env: { ...process.env, SIFT_OFFLINE: '1' } });
+    const child = spawn(process.execPath, [bin, ...args], {
+      stdio: 'ignore',
+      env: { ...process.env, SIFT_OFFLINE: '1' },
+    });
     let killed = false;
     const timer = setInterval(() => {
       if (chunkVersions(store) >= versions) {
@@ -53,12 +56,25 @@ test('an ingest killed with SIGKILL mid-way leaves a working store; re-running c
   for (let d = 0; d < 4; d++) {
     await mkdir(join(corpus, `d${d}`));
     for (let f = 0; f < 40; f++) {
-      const body = Array.from({ length: 6 }, (_, p) => `Paragraph ${p} of file ${d}-${f} mentions word${(d * 40 + f) % 17} and topic${p}.`).join('\n\n');
+      const body = Array.from(
+        { length: 6 },
+        (_, p) => `Paragraph ${p} of file ${d}-${f} mentions word${(d * 40 + f) % 17} and topic${p}.`,
+      ).join('\n\n');
       await writeFile(join(corpus, `d${d}`, `f${f}.md`), `# File ${d}-${f}\n\n${body}\n`);
     }
   }
   const base = await tempDir('sift-kill-');
-  const flags = ['--embedder', 'sift/hashing-64', '--chunk-size', '120', '--chunk-overlap', '20', '--commit-chunks', '12', '--json'];
+  const flags = [
+    '--embedder',
+    'sift/hashing-64',
+    '--chunk-size',
+    '120',
+    '--chunk-overlap',
+    '20',
+    '--commit-chunks',
+    '12',
+    '--json',
+  ];
 
   const clean = join(base, 'clean');
   const reference = await runCli(['ingest', corpus, '--store', clean, ...flags]);

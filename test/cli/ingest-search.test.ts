@@ -23,14 +23,22 @@ test('sift ingest: summary JSON, skip reasons, idempotent re-run, exit 0; LanceD
   assert.equal(first.stderr, '', 'nothing on stderr without a terminal');
   const s = JSON.parse(first.stdout);
   assert.equal(s.files.ingested, GOOD_FILES.length);
-  assert.deepEqual(Object.fromEntries(s.skipped.map((f: { source: string; reason: string }) => [f.source.slice(corpus.length + 1), f.reason])), BROKEN_FILES);
+  assert.deepEqual(
+    Object.fromEntries(
+      s.skipped.map((f: { source: string; reason: string }) => [f.source.slice(corpus.length + 1), f.reason]),
+    ),
+    BROKEN_FILES,
+  );
   assert.equal(s.chunks.added, s.chunks.total);
   // Re-run without --embedder: the store's model is the default, and nothing changes.
   const againRun = await runCli(['ingest', corpus, '--store', store, '--max-file-size', '64k', '--json']);
   assert.equal(againRun.code, 0, againRun.stderr);
   const again = JSON.parse(againRun.stdout);
   assert.equal(again.embedder, HASHING);
-  assert.deepEqual([again.files.ingested, again.files.unchanged, again.chunks.added, again.chunks.removed], [0, GOOD_FILES.length, 0, 0]);
+  assert.deepEqual(
+    [again.files.ingested, again.files.unchanged, again.chunks.added, again.chunks.removed],
+    [0, GOOD_FILES.length, 0, 0],
+  );
   // Another model is refused and nothing changes.
   const other = await runCli(['ingest', corpus, '--store', store, '--embedder', 'sift/hashing-64', '--json']);
   assert.equal(other.code, 1);
@@ -41,24 +49,43 @@ test('sift ingest: summary JSON, skip reasons, idempotent re-run, exit 0; LanceD
 test('sift search: JSON shape for dense, bm25 and hybrid; filters; the right document first', async () => {
   const corpus = await makeCorpus();
   const store = await tempStore();
-  assert.equal((await runCli(['ingest', corpus, '--store', store, '--embedder', HASHING, '--max-file-size', '64k'])).code, 0);
+  assert.equal(
+    (await runCli(['ingest', corpus, '--store', store, '--embedder', HASHING, '--max-file-size', '64k'])).code,
+    0,
+  );
   for (const mode of ['dense', 'bm25', 'hybrid']) {
     // Hybrid also checks the folder filter: everything under sub/ only.
     const filter = mode === 'hybrid' ? ['--under', join(corpus, 'sub')] : [];
-    const res = await runCli(['search', 'glacier moraine', '--store', store, '-k', '3', '--mode', mode, '--json', ...filter]);
+    const res = await runCli([
+      'search',
+      'glacier moraine',
+      '--store',
+      store,
+      '-k',
+      '3',
+      '--mode',
+      mode,
+      '--json',
+      ...filter,
+    ]);
     assert.equal(res.code, 0, res.stderr);
     const out = JSON.parse(res.stdout);
     assert.equal(out.query, 'glacier moraine');
     // The glacier file has two chunks: BM25 only returns chunks containing a query word, and hybrid
     // is filtered to sub/, which holds only that file; dense returns the nearest 3 of all.
     const want = mode === 'dense' ? [1, 2, 3] : [1, 2];
-    assert.deepEqual(out.results.map((r: { rank: number }) => r.rank), want);
+    assert.deepEqual(
+      out.results.map((r: { rank: number }) => r.rank),
+      want,
+    );
     for (const r of out.results) {
-      for (const key of ['rank', 'chunkId', 'source', 'text', 'score']) assert.ok(key in r, `${mode}: result has ${key}`);
+      for (const key of ['rank', 'chunkId', 'source', 'text', 'score'])
+        assert.ok(key in r, `${mode}: result has ${key}`);
     }
     assert.equal(out.results[0].source, join(corpus, 'sub/deep.md'), `${mode}: the glacier file first`);
     assert.equal(typeof out.timings.totalMs, 'number');
-    if (mode === 'hybrid') assert.ok(out.results.every((r: { source: string }) => r.source.startsWith(join(corpus, 'sub'))));
+    if (mode === 'hybrid')
+      assert.ok(out.results.every((r: { source: string }) => r.source.startsWith(join(corpus, 'sub'))));
   }
 });
 
@@ -93,7 +120,10 @@ test('sift ingest: exit 1 when every file fails, 2 on usage errors; --prune remo
   assert.equal((await runCli(['ingest', dir, '--store', store, '--embedder', HASHING])).code, 0);
   await rm(join(dir, 'b.md'));
   const pruned = JSON.parse((await runCli(['ingest', dir, '--store', store, '--prune', '--json'])).stdout);
-  assert.deepEqual(pruned.removed.map((r: { source: string }) => r.source), [join(dir, 'b.md')]);
+  assert.deepEqual(
+    pruned.removed.map((r: { source: string }) => r.source),
+    [join(dir, 'b.md')],
+  );
   assert.equal(pruned.chunks.total, 1);
 });
 
@@ -101,7 +131,17 @@ test('sift ingest + search with a real ONNX bi-encoder (tiny generated model)', 
   const model = await testModelDir('embedder');
   const corpus = await makeCorpus();
   const store = await tempStore();
-  const res = await runCli(['ingest', corpus, '--store', store, '--embedder', model, '--max-file-size', '64k', '--json']);
+  const res = await runCli([
+    'ingest',
+    corpus,
+    '--store',
+    store,
+    '--embedder',
+    model,
+    '--max-file-size',
+    '64k',
+    '--json',
+  ]);
   assert.equal(res.code, 0, res.stderr);
   const s = JSON.parse(res.stdout);
   assert.equal(s.files.ingested, GOOD_FILES.length);

@@ -35,7 +35,11 @@ async function searchAll(location: string): Promise<Record<string, Hit[]>> {
   const store = await openStore(location);
   const embedder = new HashingEmbedder({ dimension: 256 });
   const dense = new DenseRetriever(store, embedder);
-  const retrievers = { dense, bm25: new Bm25Retriever(store), hybrid: new HybridRetriever([dense, new Bm25Retriever(store)]) };
+  const retrievers = {
+    dense,
+    bm25: new Bm25Retriever(store),
+    hybrid: new HybridRetriever([dense, new Bm25Retriever(store)]),
+  };
   const out: Record<string, Hit[]> = {};
   try {
     for (const [mode, retriever] of Object.entries(retrievers)) {
@@ -53,7 +57,10 @@ async function searchAll(location: string): Promise<Record<string, Hit[]>> {
 /** Hits scored above the last one, by id: those whose presence no tie at the cut-off can change. */
 function unambiguous(hits: readonly Hit[]): string[] {
   const last = hits.at(-1)?.score ?? 0;
-  return hits.filter((h) => h.score > last + 1e-6).map((h) => `${h.chunkId} ${h.score.toFixed(5)}`).sort();
+  return hits
+    .filter((h) => h.score > last + 1e-6)
+    .map((h) => `${h.chunkId} ${h.score.toFixed(5)}`)
+    .sort();
 }
 
 /**
@@ -62,13 +69,22 @@ function unambiguous(hits: readonly Hit[]): string[] {
  * cosine). Chunks tied on score may come in another order, and across backends BM25 scores differ
  * by tokenizer (LanceDB's vs PostgreSQL's english configuration), so `sameBackend` adds BM25.
  */
-function assertSameSearch(actual: Record<string, Hit[]>, expected: Record<string, Hit[]>, label: string, sameBackend = false): void {
+function assertSameSearch(
+  actual: Record<string, Hit[]>,
+  expected: Record<string, Hit[]>,
+  label: string,
+  sameBackend = false,
+): void {
   for (const [key, want] of Object.entries(expected)) {
     const got = actual[key]!;
     assert.equal(got.length, want.length, `${label} ${key}: number of hits`);
     if (want.length > 0) assert.equal(got[0]!.chunkId, want[0]!.chunkId, `${label} ${key}: first hit`);
     if (key.startsWith('dense') || (sameBackend && key.startsWith('bm25'))) {
-      assert.deepEqual(got.map((h) => h.score.toFixed(5)), want.map((h) => h.score.toFixed(5)), `${label} ${key}: scores`);
+      assert.deepEqual(
+        got.map((h) => h.score.toFixed(5)),
+        want.map((h) => h.score.toFixed(5)),
+        `${label} ${key}: scores`,
+      );
       assert.deepEqual(unambiguous(got), unambiguous(want), `${label} ${key}: hits above the cut-off`);
     }
   }
@@ -77,7 +93,17 @@ function assertSameSearch(actual: Record<string, Hit[]>, expected: Record<string
 test('sift migrate: LanceDB -> PostgreSQL (PGlite) -> LanceDB keeps counts, vectors and search results', async () => {
   const corpus = await makeCorpus();
   const lance = join(await tempDir('sift-migrate-'), 'store');
-  const ingest = await runCli(['ingest', corpus, '--store', lance, '--embedder', HASHING, '--max-file-size', '64k', '--json']);
+  const ingest = await runCli([
+    'ingest',
+    corpus,
+    '--store',
+    lance,
+    '--embedder',
+    HASHING,
+    '--max-file-size',
+    '64k',
+    '--json',
+  ]);
   assert.equal(ingest.code, 0, ingest.stderr);
   const total = JSON.parse(ingest.stdout).chunks.total as number;
   assert.ok(total > 0);
@@ -109,7 +135,11 @@ test('sift migrate: LanceDB -> PostgreSQL (PGlite) -> LanceDB keeps counts, vect
 
   // A target of another embedding is refused, untouched.
   const other = await pglite!.newLocation();
-  assert.equal((await runCli(['ingest', corpus, '--store', other, '--embedder', 'sift/hashing-64', '--max-file-size', '64k'])).code, 0);
+  assert.equal(
+    (await runCli(['ingest', corpus, '--store', other, '--embedder', 'sift/hashing-64', '--max-file-size', '64k']))
+      .code,
+    0,
+  );
   const refused = await runCli(['migrate', '--from', lance, '--to', other, '--json']);
   assert.equal(refused.code, 1);
   assert.equal(JSON.parse(refused.stdout).error.code, 'STORE_MODEL_MISMATCH');

@@ -23,7 +23,19 @@ test('sift query: two-stage results with both scores; --no-rerank shows stage 1;
   const judge = await testModelDir('reranker');
   const q = 'How many people live in Berlin?';
 
-  const two = await runCli(['query', q, '--store', store, '--reranker', judge, '--candidates', '10', '-k', '3', '--json']);
+  const two = await runCli([
+    'query',
+    q,
+    '--store',
+    store,
+    '--reranker',
+    judge,
+    '--candidates',
+    '10',
+    '-k',
+    '3',
+    '--json',
+  ]);
   assert.equal(two.code, 0, two.stderr);
   const out = JSON.parse(two.stdout);
   assert.equal(out.mode, 'hybrid');
@@ -40,10 +52,26 @@ test('sift query: two-stage results with both scores; --no-rerank shows stage 1;
   assert.equal(plain.code, 0, plain.stderr);
   const p = JSON.parse(plain.stdout);
   assert.equal(p.reranker, null);
-  assert.deepEqual(p.results.map((r: { retrievalRank: number }) => r.retrievalRank), [1, 2]);
+  assert.deepEqual(
+    p.results.map((r: { retrievalRank: number }) => r.retrievalRank),
+    [1, 2],
+  );
   assert.match(p.results[0].source, /berlin\.md$/);
 
-  const cmp = await runCli(['query', q, '--store', store, '--reranker', judge, '--candidates', '10', '-k', '4', '--compare', '--json']);
+  const cmp = await runCli([
+    'query',
+    q,
+    '--store',
+    store,
+    '--reranker',
+    judge,
+    '--candidates',
+    '10',
+    '-k',
+    '4',
+    '--compare',
+    '--json',
+  ]);
   assert.equal(cmp.code, 0, cmp.stderr);
   const c = JSON.parse(cmp.stdout);
   assert.equal(c.semantic.length, 4);
@@ -71,19 +99,31 @@ async function tinyBeir(): Promise<string> {
     ['c1', 'Coffee', 'Brew coffee with water between 90 and 96 degrees Celsius.'],
     ['c2', 'Espresso', 'Espresso forces hot water through fine coffee at 9 bars of pressure.'],
     ['s1', 'Photosynthesis', 'Plants turn light, water and carbon dioxide into glucose and oxygen.'],
-    ...Array.from({ length: 6 }, (_, i) => [`n${i}`, `Note ${i}`, `An unrelated note number ${i} about gardening and tools.`]),
+    ...Array.from({ length: 6 }, (_, i) => [
+      `n${i}`,
+      `Note ${i}`,
+      `An unrelated note number ${i} about gardening and tools.`,
+    ]),
   ];
-  await writeFile(join(dir, 'corpus.jsonl'), docs.map(([id, title, text]) => JSON.stringify({ _id: id, title, text })).join('\n'));
+  await writeFile(
+    join(dir, 'corpus.jsonl'),
+    docs.map(([id, title, text]) => JSON.stringify({ _id: id, title, text })).join('\n'),
+  );
   await writeFile(
     join(dir, 'queries.jsonl'),
     [
       { _id: 'q1', text: 'how many people live in Berlin' },
       { _id: 'q2', text: 'coffee water temperature' },
       { _id: 'q3', text: 'how do plants make oxygen' },
-    ].map((q) => JSON.stringify(q)).join('\n'),
+    ]
+      .map((q) => JSON.stringify(q))
+      .join('\n'),
   );
   await mkdir(join(dir, 'qrels'));
-  await writeFile(join(dir, 'qrels', 'test.tsv'), 'query-id\tcorpus-id\tscore\nq1\tb1\t1\nq2\tc1\t2\nq2\tc2\t1\nq3\ts1\t1\n');
+  await writeFile(
+    join(dir, 'qrels', 'test.tsv'),
+    'query-id\tcorpus-id\tscore\nq1\tb1\t1\nq2\tc1\t2\nq2\tc2\t1\nq3\ts1\t1\n',
+  );
   return dir;
 }
 
@@ -92,7 +132,20 @@ test('sift eval: every mode alone and re-ranked, metrics and latencies as JSON, 
   const store = join(dataset, 'store');
   const out = join(dataset, 'report');
   const judge = await testModelDir('reranker');
-  const args = ['eval', '--dataset', dataset, '--store', store, '--embedder', EMBEDDER, '--reranker', judge, '--candidates', '5,10', '--json'];
+  const args = [
+    'eval',
+    '--dataset',
+    dataset,
+    '--store',
+    store,
+    '--embedder',
+    EMBEDDER,
+    '--reranker',
+    judge,
+    '--candidates',
+    '5,10',
+    '--json',
+  ];
   const first = await runCli([...args, '--out', out]);
   assert.equal(first.code, 0, first.stderr);
   const r = JSON.parse(first.stdout);
@@ -122,13 +175,25 @@ test('sift eval: every mode alone and re-ranked, metrics and latencies as JSON, 
   assert.equal(again.code, 0, again.stderr);
   assert.equal(JSON.parse(again.stdout).ingest.chunksAdded, 0, 'the second run reuses the ingested corpus');
 
-  const table = await runCli(['eval', '--dataset', dataset, '--store', store, '--embedder', EMBEDDER, '--reranker', judge, '--mode', 'bm25']);
+  const table = await runCli([
+    'eval',
+    '--dataset',
+    dataset,
+    '--store',
+    store,
+    '--embedder',
+    EMBEDDER,
+    '--reranker',
+    judge,
+    '--mode',
+    'bm25',
+  ]);
   assert.equal(table.code, 0, table.stderr);
   assert.match(table.stdout, /Without re-ranking: Precision@4 = \d\.\d\d, Latency = \d+ms/);
   assert.match(table.stdout, /With re-ranking: Precision@4 = \d\.\d\d/);
 });
 
-test('sift eval on a labelled file of the user\'s own documents, and clear errors', async () => {
+test("sift eval on a labelled file of the user's own documents, and clear errors", async () => {
   const store = await exampleStore();
   const dir = await mkdtemp(join(tmpdir(), 'sift-labelled-'));
   const file = join(dir, 'questions.jsonl');
@@ -163,11 +228,34 @@ test('sift eval: Hit@k, tags, relevant+answers lines, paired significance and th
     file,
     [
       JSON.stringify({ query: 'How many people live in Berlin?', relevant: ['docs/berlin.md'], tags: ['city'] }),
-      JSON.stringify({ query: 'What temperature should coffee water be?', answers: ['90 and 96 degrees'], kind: 'how-to' }),
-      JSON.stringify({ query: 'coffee water temperature', relevant: ['coffee.md'], answers: ['96 degrees'], tags: ['how-to'] }),
+      JSON.stringify({
+        query: 'What temperature should coffee water be?',
+        answers: ['90 and 96 degrees'],
+        kind: 'how-to',
+      }),
+      JSON.stringify({
+        query: 'coffee water temperature',
+        relevant: ['coffee.md'],
+        answers: ['96 degrees'],
+        tags: ['how-to'],
+      }),
     ].join('\n'),
   );
-  const args = ['eval', '--dataset', file, '--store', store, '--mode', 'bm25', '--reranker', judge, '--candidates', '5', '--k', '1,4'];
+  const args = [
+    'eval',
+    '--dataset',
+    file,
+    '--store',
+    store,
+    '--mode',
+    'bm25',
+    '--reranker',
+    judge,
+    '--candidates',
+    '5',
+    '--k',
+    '1,4',
+  ];
   const res = await runCli([...args, '--latency-budget-ms', '100000', '--seed', '7', '--json']);
   assert.equal(res.code, 0, res.stderr);
   const r = JSON.parse(res.stdout);
@@ -184,7 +272,10 @@ test('sift eval: Hit@k, tags, relevant+answers lines, paired significance and th
   assert.equal(rec.latencyBudgetMs, 100000);
   assert.ok(rec.verdict === 'rerank' || rec.verdict === 'skip');
   assert.equal(typeof rec.addedLatency.p50, 'number');
-  assert.deepEqual(r.groups.map((g: { tag: string }) => g.tag), ['city', 'how-to']);
+  assert.deepEqual(
+    r.groups.map((g: { tag: string }) => g.tag),
+    ['city', 'how-to'],
+  );
   assert.equal(r.groups[1].queries, 2);
 
   const text = await runCli(args);
@@ -192,7 +283,10 @@ test('sift eval: Hit@k, tags, relevant+answers lines, paired significance and th
   assert.match(text.stdout, /Is the gain real\? \(paired over queries\)/);
   assert.match(text.stdout, /^Paired: P@4 [+-]\d\.\d{3} \[/m);
   assert.match(text.stdout, /By tag:\n\ncity \(1 query\):/);
-  assert.match(text.stdout, /Should I re-rank\?\n {2}bm25 \(P@4 \d\.\d\d\): re-rank with .*@5: .* — (worth it|skip it)$/m);
+  assert.match(
+    text.stdout,
+    /Should I re-rank\?\n {2}bm25 \(P@4 \d\.\d\d\): re-rank with .*@5: .* — (worth it|skip it)$/m,
+  );
 
   const badBudget = await runCli([...args, '--latency-budget-ms', 'soon']);
   assert.equal(badBudget.code, 2);

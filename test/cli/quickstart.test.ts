@@ -13,7 +13,9 @@ after(removeTempDirs);
  * each as its sift arguments, with the store moved to `store` so the test never touches the checkout's `.sift`.
  */
 async function quickstartCommands(store: string): Promise<string[][]> {
-  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
   return pkg.scripts.quickstart!.split('&&').map((command) => {
     const words = [...command.trim().matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);
     assert.deepEqual(words.slice(0, 2), ['node', 'bin/sift.js'], `quickstart runs sift: ${command}`);
@@ -31,7 +33,18 @@ test('npm run quickstart with only the scout on the machine: ingests, shows stag
   // vocabulary keep it small), an empty download cache, offline: the judge cannot be found or fetched.
   const root = await tempDir('sift-quickstart-');
   await writeModelFolder(join(root, 'models', 'sentence-transformers', 'all-MiniLM-L6-v2'), {
-    model: { vocabSize: 2000, hiddenSize: 384, numLayers: 1, numHeads: 12, intermediateSize: 384, maxPositions: 512, typeVocabSize: 2, seed: 8, head: 'feature-extraction', initStd: 0.05 },
+    model: {
+      vocabSize: 2000,
+      hiddenSize: 384,
+      numLayers: 1,
+      numHeads: 12,
+      intermediateSize: 384,
+      maxPositions: 512,
+      typeVocabSize: 2,
+      seed: 8,
+      head: 'feature-extraction',
+      initStd: 0.05,
+    },
   });
   const env = { SIFT_MODELS_DIR: join(root, 'models'), SIFT_CACHE_DIR: join(root, 'cache'), SIFT_OFFLINE: '1' };
   const [ingest, query, ...rest] = await quickstartCommands(join(root, 'store'));
@@ -48,14 +61,22 @@ test('npm run quickstart with only the scout on the machine: ingests, shows stag
   assert.equal(lines.filter((l) => /^ {2}\d {2}\d\.\d{3} .*examples\/docs\//.test(l)).length, 4, asked.stdout);
   const stderr = asked.stderr.trim().split('\n');
   assert.equal(stderr.length, 1, `one line on stderr: ${asked.stderr}`);
-  assert.match(stderr[0]!, /^sift: the judge could not be loaded \(.*not on this machine.*offline.*\), so the results above are stage 1 only/);
-  assert.match(stderr[0]!, /get it with `sift models pull cross-encoder\/ms-marco-MiniLM-L-6-v2` or set SIFT_MODELS_DIR/);
+  assert.match(
+    stderr[0]!,
+    /^sift: the judge could not be loaded \(.*not on this machine.*offline.*\), so the results above are stage 1 only/,
+  );
+  assert.match(
+    stderr[0]!,
+    /get it with `sift models pull cross-encoder\/ms-marco-MiniLM-L-6-v2` or set SIFT_MODELS_DIR/,
+  );
 
   const json = await runCli([...query!, '--json'], { env });
   assert.equal(json.code, 1);
   const out = JSON.parse(json.stdout);
   assert.equal(out.reranker, null);
   assert.equal(out.results.length, 4);
-  assert.ok(out.results.every((r: { score: unknown; retrievalScore: number }) => r.score === null && r.retrievalScore > 0));
+  assert.ok(
+    out.results.every((r: { score: unknown; retrievalScore: number }) => r.score === null && r.retrievalScore > 0),
+  );
   assert.equal(out.error.code, 'MODEL_NOT_FOUND');
 });

@@ -10,7 +10,11 @@ import { runCli } from '../support/run-cli.js';
 const docs = [
   JSON.stringify('Berlin is well known for its museums.'),
   '',
-  JSON.stringify({ text: 'Berlin had a population of 3,520,031 registered inhabitants.', source: 'wiki/berlin.md', id: 7 }),
+  JSON.stringify({
+    text: 'Berlin had a population of 3,520,031 registered inhabitants.',
+    source: 'wiki/berlin.md',
+    id: 7,
+  }),
   JSON.stringify({ text: 'Paris is the capital of France.', source: 'wiki/paris.md' }),
 ].join('\n');
 
@@ -19,27 +23,53 @@ test('sift rerank --json prints ranked documents with scores, logits, metadata a
   const file = join(dir, 'docs.jsonl');
   await writeFile(file, docs);
   const model = await testModelDir('reranker');
-  const res = await runCli(['rerank', 'How many people live in Berlin?', '--docs', file, '--reranker', model, '--json']);
+  const res = await runCli([
+    'rerank',
+    'How many people live in Berlin?',
+    '--docs',
+    file,
+    '--reranker',
+    model,
+    '--json',
+  ]);
   assert.equal(res.code, 0, res.stderr);
   const out = JSON.parse(res.stdout) as {
     query: string;
     model: string;
-    results: { rank: number; index: number; text: string; score: number; logit: number; source?: string; id?: number }[];
+    results: {
+      rank: number;
+      index: number;
+      text: string;
+      score: number;
+      logit: number;
+      source?: string;
+      id?: number;
+    }[];
     timings: Record<string, number>;
   };
   assert.equal(out.query, 'How many people live in Berlin?');
   assert.equal(out.model, model);
-  assert.deepEqual(out.results.map((r) => r.rank), [1, 2, 3]);
+  assert.deepEqual(
+    out.results.map((r) => r.rank),
+    [1, 2, 3],
+  );
   assert.deepEqual(out.results.map((r) => r.index).sort(), [0, 1, 2]);
   for (let i = 1; i < out.results.length; i++) assert.ok(out.results[i - 1]!.score >= out.results[i]!.score);
   const berlin = out.results.find((r) => r.index === 1)!;
   assert.equal(berlin.source, 'wiki/berlin.md');
   assert.equal(berlin.id, 7);
-  for (const key of ['loadMs', 'tokenizeMs', 'inferenceMs', 'totalMs']) assert.equal(typeof out.timings[key], 'number', key);
+  for (const key of ['loadMs', 'tokenizeMs', 'inferenceMs', 'totalMs'])
+    assert.equal(typeof out.timings[key], 'number', key);
 
-  const top1 = await runCli(['rerank', 'How many people live in Berlin?', '--docs', '-', '--reranker', model, '--top-k', '1', '--json'], { input: docs });
+  const top1 = await runCli(
+    ['rerank', 'How many people live in Berlin?', '--docs', '-', '--reranker', model, '--top-k', '1', '--json'],
+    { input: docs },
+  );
   assert.equal(top1.code, 0, top1.stderr);
-  assert.deepEqual(JSON.parse(top1.stdout).results.map((r: { index: number }) => r.index), [out.results[0]!.index]);
+  assert.deepEqual(
+    JSON.parse(top1.stdout).results.map((r: { index: number }) => r.index),
+    [out.results[0]!.index],
+  );
 
   const table = await runCli(['rerank', 'How many people live in Berlin?', '--docs', file, '--reranker', model]);
   assert.equal(table.code, 0, table.stderr);
@@ -82,17 +112,37 @@ test('sift rerank --long-documents window reads a document past the model limit 
   const dir = await mkdtemp(join(tmpdir(), 'sift-cli-rerank-long-'));
   const file = join(dir, 'docs.jsonl');
   const long = `${'Grass covers the wide plain and rain falls in spring. '.repeat(30)}A ${KEYWORD} drinks at the river.`;
-  await writeFile(file, [JSON.stringify('Lions rest in the shade.'), JSON.stringify({ text: long, source: 'savanna.md' })].join('\n'));
+  await writeFile(
+    file,
+    [JSON.stringify('Lions rest in the shade.'), JSON.stringify({ text: long, source: 'savanna.md' })].join('\n'),
+  );
   const model = await keywordJudgeDir();
   const args = ['rerank', 'Where do the animals live?', '--docs', file, '--reranker', model, '--json'];
 
-  const truncated = JSON.parse((await runCli(args)).stdout) as { results: { index: number; truncated: boolean; window?: unknown }[]; truncatedPairs: number };
+  const truncated = JSON.parse((await runCli(args)).stdout) as {
+    results: { index: number; truncated: boolean; window?: unknown }[];
+    truncatedPairs: number;
+  };
   assert.equal(truncated.results[0]!.index, 0, 'truncate never reads the sentence');
   assert.equal(truncated.truncatedPairs, 1);
 
   const res = await runCli([...args, '--long-documents', 'window', '--window-overlap', '8']);
   assert.equal(res.code, 0, res.stderr);
-  const out = JSON.parse(res.stdout) as { results: { index: number; source?: string; truncated: boolean; window: { index: number; count: number; charStart: number; charEnd: number; tokenStart: number; tokenEnd: number } }[] };
+  const out = JSON.parse(res.stdout) as {
+    results: {
+      index: number;
+      source?: string;
+      truncated: boolean;
+      window: {
+        index: number;
+        count: number;
+        charStart: number;
+        charEnd: number;
+        tokenStart: number;
+        tokenEnd: number;
+      };
+    }[];
+  };
   const first = out.results[0]!;
   assert.equal(first.index, 1);
   assert.equal(first.source, 'savanna.md');

@@ -9,7 +9,13 @@ test('hashing embedder: deterministic unit vectors; shared words mean higher sim
   const e = new HashingEmbedder({ dimension: 256 });
   assert.equal(e.model, 'sift/hashing-256');
   assert.equal(await e.dimension(), 256);
-  const [a, b, c, again, empty] = await e.embed(['Red apple pie', 'apple PIE, red!', 'blue whale song', 'Red apple pie', '']);
+  const [a, b, c, again, empty] = await e.embed([
+    'Red apple pie',
+    'apple PIE, red!',
+    'blue whale song',
+    'Red apple pie',
+    '',
+  ]);
   for (const v of [a, b, c, empty]) assert.ok(Math.abs(Math.hypot(...v!) - 1) < 1e-5);
   assert.deepEqual(a, again);
   assert.ok(Math.abs(dot(a!, b!) - 1) < 1e-5, 'same words in another order and case');
@@ -22,5 +28,8 @@ test('hashing embedder: names, progress, bad dimension', async () => {
   const seen: number[] = [];
   await new HashingEmbedder().embed(['a', 'b', 'c'], { batchSize: 2, onProgress: (done) => seen.push(done) });
   assert.deepEqual(seen, [2, 3]);
-  assert.throws(() => new HashingEmbedder({ dimension: 1 }), (e) => isSiftError(e, 'INVALID_OPTION'));
+  assert.throws(
+    () => new HashingEmbedder({ dimension: 1 }),
+    (e) => isSiftError(e, 'INVALID_OPTION'),
+  );
 });

@@ -42,7 +42,11 @@ test('mean pooling averages real tokens only, matching a direct run of the graph
   const enc = tokenizer.encode(TEXTS[1]!, { return_token_type_ids: true });
   const t = (a: number[]) => new ort.Tensor('int64', BigInt64Array.from(a, BigInt), [1, a.length]);
   const session = await ort.InferenceSession.create(join(dir, 'onnx', 'model.onnx'));
-  const out = await session.run({ input_ids: t(enc.ids), attention_mask: t(enc.attention_mask), token_type_ids: t(enc.token_type_ids) });
+  const out = await session.run({
+    input_ids: t(enc.ids),
+    attention_mask: t(enc.attention_mask),
+    token_type_ids: t(enc.token_type_ids),
+  });
   await session.release();
   const hidden = out.last_hidden_state!.data as Float32Array;
   const n = enc.ids.length;
@@ -100,22 +104,41 @@ test('texts longer than maxLength are cut, and a maxLength beyond the model is r
 
 test('a cross-encoder folder is refused as an embedder, naming the outputs', async () => {
   const wrong = new OnnxEmbedder({ model: await testModelDir('reranker') });
-  await assert.rejects(wrong.embed(['x']), (err) => isSiftError(err, 'MODEL_INVALID') && /last_hidden_state/.test(err.message) && /logits/.test(err.message));
+  await assert.rejects(
+    wrong.embed(['x']),
+    (err) => isSiftError(err, 'MODEL_INVALID') && /last_hidden_state/.test(err.message) && /logits/.test(err.message),
+  );
 });
 
 const realDir = realModelDir('sentence-transformers', 'all-MiniLM-L6-v2') ?? realModelDir('Xenova', 'all-MiniLM-L6-v2');
 test(
   'real all-MiniLM-L6-v2 puts a paraphrase above an unrelated sentence and gives the published similarities',
-  { skip: realDir ? false : 'skipped: no model at SIFT_MODELS_DIR or ../shared/models/{sentence-transformers,Xenova}/all-MiniLM-L6-v2' },
+  {
+    skip: realDir
+      ? false
+      : 'skipped: no model at SIFT_MODELS_DIR or ../shared/models/{sentence-transformers,Xenova}/all-MiniLM-L6-v2',
+  },
   async () => {
     const scout = new OnnxEmbedder({ model: realDir!, dtype: 'fp32' });
     try {
       assert.equal(await scout.dimension(), 384);
-      const [a, b, c] = await scout.embed(['A man is eating food.', 'A man is eating a piece of bread.', 'The new movie is awesome.']);
+      const [a, b, c] = await scout.embed([
+        'A man is eating food.',
+        'A man is eating a piece of bread.',
+        'The new movie is awesome.',
+      ]);
       assert.ok(dot(a!, b!) > dot(a!, c!) + 0.2, `paraphrase ${dot(a!, b!)} vs unrelated ${dot(a!, c!)}`);
       // The similarities the sentence-transformers README publishes for this model and these sentences.
-      const [w, s, d] = await scout.embed(['The weather is lovely today.', "It's so sunny outside!", 'He drove to the stadium.']);
-      for (const [got, published] of [[dot(w!, s!), 0.666], [dot(w!, d!), 0.1046], [dot(s!, d!), 0.1411]] as const) {
+      const [w, s, d] = await scout.embed([
+        'The weather is lovely today.',
+        "It's so sunny outside!",
+        'He drove to the stadium.',
+      ]);
+      for (const [got, published] of [
+        [dot(w!, s!), 0.666],
+        [dot(w!, d!), 0.1046],
+        [dot(s!, d!), 0.1411],
+      ] as const) {
         assert.ok(Math.abs(got - published) < 1e-3, `cosine ${got.toFixed(4)}, published ${published}`);
       }
     } finally {

@@ -23,18 +23,36 @@ test('chunksToDocuments keeps each document at its first chunk', () => {
 
 test('expandRunConfigs: per mode the stage-1 base, then each reranker at each candidate count', () => {
   const configs = expandRunConfigs({ modes: ['bm25', 'hybrid'], rerankers: ['mini'], candidates: [50, 10] });
-  assert.deepEqual(configs.map((c) => c.name), ['bm25', 'bm25+mini@10', 'bm25+mini@50', 'hybrid', 'hybrid+mini@10', 'hybrid+mini@50']);
+  assert.deepEqual(
+    configs.map((c) => c.name),
+    ['bm25', 'bm25+mini@10', 'bm25+mini@50', 'hybrid', 'hybrid+mini@10', 'hybrid+mini@50'],
+  );
   assert.deepEqual(configs[0], { name: 'bm25', stage1: 'bm25', candidates: 20 });
   assert.equal(baseConfigOf(configs[5]!, configs)?.name, 'hybrid');
   assert.equal(baseConfigOf(configs[0], configs), undefined);
   assert.equal(runName({ stage1: 'dense', reranker: 'm', candidates: 20 }), 'dense+m@20');
-  assert.throws(() => expandRunConfigs({ modes: ['sparse'] }), (e: unknown) => isSiftError(e, 'INVALID_OPTION') && /`modes` sparse/.test(e.message));
+  assert.throws(
+    () => expandRunConfigs({ modes: ['sparse'] }),
+    (e: unknown) => isSiftError(e, 'INVALID_OPTION') && /`modes` sparse/.test(e.message),
+  );
   assert.throws(() => expandRunConfigs({ candidates: [0] }), /`candidates` 0/);
 });
 
 const qrels: Qrels = new Map([
-  ['q1', new Map([['d1', 1], ['d2', 1]])],
-  ['q2', new Map([['d3', 2], ['d4', 0]])],
+  [
+    'q1',
+    new Map([
+      ['d1', 1],
+      ['d2', 1],
+    ]),
+  ],
+  [
+    'q2',
+    new Map([
+      ['d3', 2],
+      ['d4', 0],
+    ]),
+  ],
   ['q3', new Map([['d5', 0]])], // no relevant judgement: run, timed, not scored
 ]);
 const config: RunConfig = { name: 'bm25', stage1: 'bm25', candidates: 20 };
@@ -74,7 +92,11 @@ test('aggregateRun: means over scored queries, latency over all, per-query value
 });
 
 test('compareRuns counts per-query wins, losses and ties on one metric', () => {
-  const rq = (queryId: string, ranked: string[], ms: number) => ({ queryId, ranked, latency: { stage1Ms: 5, rerankMs: ms } });
+  const rq = (queryId: string, ranked: string[], ms: number) => ({
+    queryId,
+    ranked,
+    latency: { stage1Ms: 5, rerankMs: ms },
+  });
   const base = aggregateRun(config, [rq('q1', ['x', 'd1'], 0), rq('q2', ['d3'], 0), rq('q3', [], 0)], qrels);
   const rr = aggregateRun(
     { name: 'bm25+m@20', stage1: 'bm25', reranker: 'm', candidates: 20 },
@@ -84,7 +106,10 @@ test('compareRuns counts per-query wins, losses and ties on one metric', () => {
   const c = compareRuns(base, rr, 'MRR@10');
   // q1: 0.5 -> 1 (win); q2: 1 -> 1 (tie); q3 is not scored in either
   assert.deepEqual({ wins: c.wins, losses: c.losses, ties: c.ties }, { wins: 1, losses: 0, ties: 1 });
-  assert.deepEqual(c.perQuery.map((q) => q.queryId), ['q1', 'q2']);
+  assert.deepEqual(
+    c.perQuery.map((q) => q.queryId),
+    ['q1', 'q2'],
+  );
   assert.equal(c.meanDelta, 0.25);
   const back = compareRuns(rr, base, 'MRR@10');
   assert.equal(back.losses, 1);
@@ -133,7 +158,14 @@ test('evaluateRuns runs every configuration in order, warms up untimed, maps chu
   const ac = new AbortController();
   ac.abort();
   await assert.rejects(
-    evaluateRuns({ queries, judge: documentJudge(qrels), configs, warmup: 0, signal: ac.signal, search: async () => ({ chunks: [], latency: { stage1Ms: 0 } }) }),
+    evaluateRuns({
+      queries,
+      judge: documentJudge(qrels),
+      configs,
+      warmup: 0,
+      signal: ac.signal,
+      search: async () => ({ chunks: [], latency: { stage1Ms: 0 } }),
+    }),
     (e: unknown) => isSiftError(e, 'ABORTED'),
   );
 });

@@ -72,31 +72,43 @@ async function writeSlice(dir: string): Promise<{ documents: number; judged: num
 
   await mkdir(join(dir, 'qrels'), { recursive: true });
   const docs = corpus.filter((d) => keep.has(d.id));
-  await writeFile(join(dir, 'corpus.jsonl'), docs.map((d) => JSON.stringify({ _id: d.id, title: d.title, text: d.text })).join('\n') + '\n');
-  await writeFile(join(dir, 'queries.jsonl'), ds.queries.map((q) => JSON.stringify({ _id: q.id, text: q.text })).join('\n') + '\n');
+  await writeFile(
+    join(dir, 'corpus.jsonl'),
+    docs.map((d) => JSON.stringify({ _id: d.id, title: d.title, text: d.text })).join('\n') + '\n',
+  );
+  await writeFile(
+    join(dir, 'queries.jsonl'),
+    ds.queries.map((q) => JSON.stringify({ _id: q.id, text: q.text })).join('\n') + '\n',
+  );
   const qrels = [...ds.qrels].flatMap(([q, m]) => [...m].map(([d, g]) => `${q}\t${d}\t${g}`));
   await writeFile(join(dir, 'qrels', 'test.tsv'), ['query-id\tcorpus-id\tscore', ...qrels].join('\n') + '\n');
   return { documents: docs.length, judged: judged.size };
 }
 
-test('real scout on a SciFact test slice: dense and hybrid keep their nDCG@10 floors through ingest and the LanceDB store', { skip }, async () => {
-  const root = await mkdtemp(join(tmpdir(), 'sift-scifact-slice-'));
-  roots.push(root);
-  const slice = await writeSlice(join(root, 'scifact'));
-  assert.ok(slice.documents > slice.judged + FILLER, `slice of ${slice.documents} documents`);
-  const models = { modelsDir: dirname(dirname(scout!)), offline: true, dtype: 'fp32' as const };
-  const result = await evaluateDataset({
-    dataset: join(root, 'scifact'),
-    store: join(root, 'store'),
-    embedder: 'sentence-transformers/all-MiniLM-L6-v2',
-    modes: ['dense', 'hybrid'],
-    metrics: { k: [10], ndcgAt: [10] },
-    models,
-  });
-  assert.equal(result.ingest?.documents, slice.documents);
-  const ndcg = Object.fromEntries(result.runs.map((r) => [r.stage1, r.metrics['nDCG@10']!]));
-  console.log(`scifact slice: ${slice.documents} documents, ${result.ingest?.chunksTotal} chunks; nDCG@10 dense ${ndcg.dense?.toFixed(4)}, hybrid ${ndcg.hybrid?.toFixed(4)}`);
-  for (const run of result.runs) assert.equal(run.evaluated, QUERIES, `${run.stage1}: every query judged`);
-  assert.ok(ndcg.dense! >= FLOOR.dense, `dense nDCG@10 ${ndcg.dense} below the floor ${FLOOR.dense}`);
-  assert.ok(ndcg.hybrid! >= FLOOR.hybrid, `hybrid nDCG@10 ${ndcg.hybrid} below the floor ${FLOOR.hybrid}`);
-});
+test(
+  'real scout on a SciFact test slice: dense and hybrid keep their nDCG@10 floors through ingest and the LanceDB store',
+  { skip },
+  async () => {
+    const root = await mkdtemp(join(tmpdir(), 'sift-scifact-slice-'));
+    roots.push(root);
+    const slice = await writeSlice(join(root, 'scifact'));
+    assert.ok(slice.documents > slice.judged + FILLER, `slice of ${slice.documents} documents`);
+    const models = { modelsDir: dirname(dirname(scout!)), offline: true, dtype: 'fp32' as const };
+    const result = await evaluateDataset({
+      dataset: join(root, 'scifact'),
+      store: join(root, 'store'),
+      embedder: 'sentence-transformers/all-MiniLM-L6-v2',
+      modes: ['dense', 'hybrid'],
+      metrics: { k: [10], ndcgAt: [10] },
+      models,
+    });
+    assert.equal(result.ingest?.documents, slice.documents);
+    const ndcg = Object.fromEntries(result.runs.map((r) => [r.stage1, r.metrics['nDCG@10']!]));
+    console.log(
+      `scifact slice: ${slice.documents} documents, ${result.ingest?.chunksTotal} chunks; nDCG@10 dense ${ndcg.dense?.toFixed(4)}, hybrid ${ndcg.hybrid?.toFixed(4)}`,
+    );
+    for (const run of result.runs) assert.equal(run.evaluated, QUERIES, `${run.stage1}: every query judged`);
+    assert.ok(ndcg.dense! >= FLOOR.dense, `dense nDCG@10 ${ndcg.dense} below the floor ${FLOOR.dense}`);
+    assert.ok(ndcg.hybrid! >= FLOOR.hybrid, `hybrid nDCG@10 ${ndcg.hybrid} below the floor ${FLOOR.hybrid}`);
+  },
+);

@@ -22,7 +22,11 @@ import {
 const N = 24;
 const ids = Array.from({ length: N }, (_, i) => `q${i + 1}`);
 const qrels: Qrels = new Map(ids.map((q) => [q, new Map([[`${q}-rel`, 1]])]));
-function run(config: RunConfig, ranks: (q: number) => number | null, ms: { stage1: number; rerank?: number }): RunResult {
+function run(
+  config: RunConfig,
+  ranks: (q: number) => number | null,
+  ms: { stage1: number; rerank?: number },
+): RunResult {
   const queries: QueryRun[] = ids.map((q, i) => {
     const rank = ranks(i);
     return {
@@ -54,7 +58,9 @@ test('significance pairs: each re-ranked run against its stage-1 base; with --sw
     ['bm25 -> bm25+good@20 (rerank)', 'bm25 -> bm25+meh@20 (rerank)', 'dense -> dense+good@20 (rerank)'],
   );
   assert.deepEqual(
-    significancePairs(runs, { sweep: true }).slice(3).map((p) => `${p.base.name} -> ${p.other.name} (${p.kind})`),
+    significancePairs(runs, { sweep: true })
+      .slice(3)
+      .map((p) => `${p.base.name} -> ${p.other.name} (${p.kind})`),
     ['bm25+good@20 -> bm25+meh@20 (reranker)'],
   );
 });
@@ -82,7 +88,11 @@ test('pairSignificance pairs queries by id over those scored in both runs', () =
   assert.ok(Math.abs(m['MRR@10']!.p - 0.5) < 0.02);
   // a query unscored in one run (no relevant judgement) is left out of the pairs
   const lessJudged: Qrels = new Map([...qrels].map(([q, j]) => [q, q === 'q1' ? new Map<string, number>() : j]));
-  const partial = aggregateRun(cfg('bm25'), ids.map((q) => ({ queryId: q, ranked: [], latency: { stage1Ms: 1 } })), lessJudged);
+  const partial = aggregateRun(
+    cfg('bm25'),
+    ids.map((q) => ({ queryId: q, ranked: [], latency: { stage1Ms: 1 } })),
+    lessJudged,
+  );
   assert.equal(pairSignificance({ base: partial, other: good, kind: 'rerank' }, ['P@4']).queries, N - 1);
 });
 
@@ -95,7 +105,10 @@ test('should I re-rank: a significant gain within budget is worth it; the same g
   assert.equal(b?.reason, 'significant-gain');
   assert.equal(b?.baseline, 0);
   assert.deepEqual(b?.addedLatency, { p50: 81.5, p95: 83 });
-  assert.match(b.line, /^bm25 \(P@4 0\.00\): re-rank with good@20: \+0\.25 P@4 \[\+0\.25, \+0\.25\], p < 0\.001, \+82ms p50 \/ \+83ms p95 — worth it$/);
+  assert.match(
+    b.line,
+    /^bm25 \(P@4 0\.00\): re-rank with good@20: \+0\.25 P@4 \[\+0\.25, \+0\.25\], p < 0\.001, \+82ms p50 \/ \+83ms p95 — worth it$/,
+  );
   // dense: already at rank 1, re-ranking changes nothing
   assert.equal(d?.verdict, 'skip');
   assert.equal(d?.reason, 'not-significant');
@@ -116,7 +129,10 @@ test('should I re-rank: a significant gain within budget is worth it; the same g
   // a significant loss: the base and the re-ranked run swapped
   const worse = run(cfg('bm25', 'bad'), () => 5, { stage1: 8, rerank: 50 });
   const better = run(cfg('bm25'), () => 1, { stage1: 8 });
-  const [loss] = recommendReranking([better, worse], significancePairs([better, worse]).map((p) => pairSignificance(p, ['P@4'])));
+  const [loss] = recommendReranking(
+    [better, worse],
+    significancePairs([better, worse]).map((p) => pairSignificance(p, ['P@4'])),
+  );
   assert.equal(loss?.reason, 'worse');
   assert.match(loss.line, /-0\.25 P@4 .*re-ranking hurts/);
 });
@@ -128,7 +144,14 @@ test('groups: every metric of every run per tag, untagged queries in their own g
     ['q3', ['keys']],
   ]);
   const groups = groupRuns([bm25, meh], tags);
-  assert.deepEqual(groups.map((g) => [g.tag, g.queries]), [['how-to', 2], ['keys', 2], [UNTAGGED, 21]]);
+  assert.deepEqual(
+    groups.map((g) => [g.tag, g.queries]),
+    [
+      ['how-to', 2],
+      ['keys', 2],
+      [UNTAGGED, 21],
+    ],
+  );
   // meh over how-to (q1, q2): rank 1 both -> P@1 1; over keys (q2 rank 1, q3 missing) -> 0.5
   assert.equal(groups[0]?.runs[1]?.metrics['P@1'], 1);
   assert.equal(groups[1]?.runs[1]?.metrics['P@1'], 0.5);
@@ -138,7 +161,10 @@ test('groups: every metric of every run per tag, untagged queries in their own g
 });
 
 test('reports carry the significance, the verdicts and the groups in every format', () => {
-  const queryTags = new Map<string, string[]>([['q1', ['how-to']], ['q2', ['<b>tag</b>']]]);
+  const queryTags = new Map<string, string[]>([
+    ['q1', ['how-to']],
+    ['q2', ['<b>tag</b>']],
+  ]);
   const report = buildEvalReport({ dataset: 'toy', split: 'test', runs, queryTags, sweep: true, latencyBudgetMs: 200 });
   const { json } = report;
   assert.deepEqual(json.significance.metrics, ['P@4', 'Hit@4', 'MRR@10', 'nDCG@10']);
@@ -147,19 +173,32 @@ test('reports carry the significance, the verdicts and the groups in every forma
   assert.equal(json.recommendations.length, 2);
   assert.equal(json.recommendations[0]?.verdict, 'rerank');
   assert.equal(json.recommendations[0]?.latencyBudgetMs, 200);
-  assert.deepEqual(json.groups.map((g) => g.tag), ['how-to', '<b>tag</b>', UNTAGGED]);
+  assert.deepEqual(
+    json.groups.map((g) => g.tag),
+    ['how-to', '<b>tag</b>', UNTAGGED],
+  );
   assert.deepEqual(JSON.parse(JSON.stringify(json)), json, 'plain JSON');
   // reproducible: the same inputs and seed give the same document
-  assert.deepEqual(buildEvalReport({ dataset: 'toy', split: 'test', runs, queryTags, sweep: true, latencyBudgetMs: 200 }).json, json);
+  assert.deepEqual(
+    buildEvalReport({ dataset: 'toy', split: 'test', runs, queryTags, sweep: true, latencyBudgetMs: 200 }).json,
+    json,
+  );
 
   const table = formatSignificanceTable(report);
-  assert.match(table, /^bm25 -> bm25\+good@20\s+P@4\s+0\.000\s+0\.250\s+\+0\.250\s+\[\+0\.250, \+0\.250\]\s+<0\.001\s+yes$/m);
+  assert.match(
+    table,
+    /^bm25 -> bm25\+good@20\s+P@4\s+0\.000\s+0\.250\s+\+0\.250\s+\[\+0\.250, \+0\.250\]\s+<0\.001\s+yes$/m,
+  );
   assert.match(table, /^bm25 -> bm25\+meh@20\s+P@4\s+.*\s+n\.s\.$/m);
   assert.match(formatGroupTables(report), /^how-to \(1 query\):\nrun\s+P@1/m);
 
   const md = markdownSummary(report);
   assert.match(md, /## Should I re-rank\?\n\n- bm25 \(P@4 0\.00\): re-rank with good@20: .* — worth it/);
-  assert.match(md, /- Paired: P@4 \+0\.021 \[[^\]]+\] p 0\.\d{3} n\.s\./, 'the meh comparison is marked not significant');
+  assert.match(
+    md,
+    /- Paired: P@4 \+0\.021 \[[^\]]+\] p 0\.\d{3} n\.s\./,
+    'the meh comparison is marked not significant',
+  );
   assert.match(md, /\| bm25 -> bm25\+meh@20 \| P@4 \| .* \| n\.s\. \|/);
   assert.match(md, /### how-to \(1 query\)/);
 

@@ -19,7 +19,11 @@ const HITS = hitsOf([
     text: `# Berlin\nBerlin had a population of 3,520,031 registered inhabitants, i.e. about 3.5 million. ${OVERLAP}`,
     score: 0.91,
   },
-  { source: '/docs/berlin-more.md', text: `${OVERLAP} Around 3.7 million people live within the city limits. It is famous for museums.`, score: 0.74 },
+  {
+    source: '/docs/berlin-more.md',
+    text: `${OVERLAP} Around 3.7 million people live within the city limits. It is famous for museums.`,
+    score: 0.74,
+  },
   { source: '/docs/paris.md', text: 'Paris is the capital of France. The Seine flows through it.', score: 0.05 },
 ]);
 
@@ -54,19 +58,40 @@ test('sentences by UAX #29: abbreviations and decimals stay inside, line breaks 
     ['# Berlin', 'Berlin had a population of 3,520,031 registered inhabitants, i.e. about 3.5 million.', OVERLAP],
   );
   const text = '  First one.   Second\n  line?\n  —  ';
-  assert.deepEqual(splitSentences(text).map((s) => [s.text, text.slice(s.start, s.end)]), [['First one.', 'First one.'], ['Second', 'Second'], ['line?', 'line?']]);
+  assert.deepEqual(
+    splitSentences(text).map((s) => [s.text, text.slice(s.start, s.end)]),
+    [
+      ['First one.', 'First one.'],
+      ['Second', 'Second'],
+      ['line?', 'line?'],
+    ],
+  );
 });
 
-test('extractive answer: the judge\'s best sentences above the threshold, each with its citation; overlaps counted once', async () => {
+test("extractive answer: the judge's best sentences above the threshold, each with its citation; overlaps counted once", async () => {
   const expected = await scoredSentences();
   assert.equal(expected.length, 7, 'the sentence shared by two chunks is judged once');
   const context = buildContext(HITS);
   const result = await extractiveAnswer(QUERY, context, { reranker: judge, minScore: 0, maxSentences: 3 });
-  assert.deepEqual(result.sentences.map((s) => [s.text, s.n]), expected.slice(0, 3).map((s) => [s.text, s.n]));
-  result.sentences.forEach((s, i) => assert.ok(Math.abs(s.score - expected[i]!.score) < 1e-5, 'scored as a (question, sentence) pair'));
-  assert.equal(result.answer, expected.slice(0, 3).map((s) => `${s.text} [${s.n}]`).join('\n'));
+  assert.deepEqual(
+    result.sentences.map((s) => [s.text, s.n]),
+    expected.slice(0, 3).map((s) => [s.text, s.n]),
+  );
+  result.sentences.forEach((s, i) =>
+    assert.ok(Math.abs(s.score - expected[i]!.score) < 1e-5, 'scored as a (question, sentence) pair'),
+  );
+  assert.equal(
+    result.answer,
+    expected
+      .slice(0, 3)
+      .map((s) => `${s.text} [${s.n}]`)
+      .join('\n'),
+  );
   const cited = [...new Set(expected.slice(0, 3).map((s) => s.n))];
-  assert.deepEqual(result.citations.map((c) => c.n), cited);
+  assert.deepEqual(
+    result.citations.map((c) => c.n),
+    cited,
+  );
   for (const c of result.citations) {
     const hit = HITS[c.n - 1]!;
     assert.deepEqual(c, { n: c.n, source: hit.chunk.source, chunkId: hit.chunk.id, relevance: hit.rerankScore });
@@ -82,7 +107,10 @@ test('extractive answer: "not found" when no sentence reaches the threshold, or 
   const best = (await scoredSentences())[0]!.score;
   assert.ok(best < 1);
   const result = await answer(QUERY, HITS, { reranker: judge, extractive: { minScore: Math.min(1, best + 1e-4) } });
-  assert.deepEqual({ answer: result.answer, citations: result.citations, mode: result.mode }, { answer: NOT_FOUND_ANSWER, citations: [], mode: 'extractive' });
+  assert.deepEqual(
+    { answer: result.answer, citations: result.citations, mode: result.mode },
+    { answer: NOT_FOUND_ANSWER, citations: [], mode: 'extractive' },
+  );
   const none = await answer(QUERY, [], { reranker: judge });
   assert.equal(none.answer, NOT_FOUND_ANSWER);
   assert.deepEqual(none.citations, []);
@@ -100,19 +128,30 @@ test('answer() with an LLM streams its text and cites the blocks it names', asyn
   const pieces = ['About 3.7 million people live in Berlin [2]', ', with 3,520,031 registered [1][9].'];
   const server = await startLocalServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' });
-    for (const p of pieces) res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: p }, finish_reason: null }] })}\n\n`);
+    for (const p of pieces)
+      res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: p }, finish_reason: null }] })}\n\n`);
     res.end(`data: ${JSON.stringify({ choices: [{ delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
   });
   try {
     const events: AnswerEvent[] = [];
-    for await (const e of streamAnswer(QUERY, HITS, { llm: { url: `${server.origin}/v1`, model: 'm', env: {} } })) events.push(e);
-    assert.deepEqual(events.filter((e) => e.type === 'text').map((e) => e.text), pieces);
+    for await (const e of streamAnswer(QUERY, HITS, { llm: { url: `${server.origin}/v1`, model: 'm', env: {} } }))
+      events.push(e);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'text').map((e) => e.text),
+      pieces,
+    );
     const done = events.at(-1)!;
     assert.equal(done.type, 'done');
     if (done.type !== 'done') return;
     assert.equal(done.result.mode, 'llm');
     assert.equal(done.result.answer, pieces.join(''));
-    assert.deepEqual(done.result.citations.map((c) => [c.n, c.source]), [[2, '/docs/berlin-more.md'], [1, '/docs/berlin.md']]);
+    assert.deepEqual(
+      done.result.citations.map((c) => [c.n, c.source]),
+      [
+        [2, '/docs/berlin-more.md'],
+        [1, '/docs/berlin.md'],
+      ],
+    );
     const sent = server.requests[0]!.body as { messages: { role: string; content: string }[] };
     assert.match(sent.messages[1]!.content, /\[3\] \[Relevance: 0\.05\] \[source: \/docs\/paris\.md\]/);
     assert.match(sent.messages[1]!.content, /Question: How many people live in Berlin\?$/);

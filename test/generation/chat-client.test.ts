@@ -13,13 +13,28 @@ const MESSAGES = [
 ];
 
 /** Writes an OpenAI-style stream of the given pieces, cut into awkward byte runs with pauses between them. */
-async function streamPieces(res: ServerResponse, pieces: string[], options: { done?: boolean; finish?: boolean; role?: boolean } = {}): Promise<void> {
+async function streamPieces(
+  res: ServerResponse,
+  pieces: string[],
+  options: { done?: boolean; finish?: boolean; role?: boolean } = {},
+): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
   const events: string[] = [];
   // Ollama and vLLM open with a role-only delta; llama.cpp does not.
-  if (options.role !== false) events.push(JSON.stringify({ choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }));
-  for (const p of pieces) events.push(JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: p }, finish_reason: null }] }));
-  if (options.finish !== false) events.push(JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }));
+  if (options.role !== false)
+    events.push(
+      JSON.stringify({ choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }),
+    );
+  for (const p of pieces)
+    events.push(
+      JSON.stringify({
+        id: 'c1',
+        object: 'chat.completion.chunk',
+        choices: [{ index: 0, delta: { content: p }, finish_reason: null }],
+      }),
+    );
+  if (options.finish !== false)
+    events.push(JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }));
   if (options.done !== false) events.push('[DONE]');
   const wire = Buffer.from(`: ping\n\n${events.map((e) => `data: ${e}\n\n`).join('')}`);
   for (let i = 0; i < wire.length; i += 37) {
@@ -30,7 +45,11 @@ async function streamPieces(res: ServerResponse, pieces: string[], options: { do
 }
 
 function completion(content: string): unknown {
-  return { id: 'c1', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }] };
+  return {
+    id: 'c1',
+    object: 'chat.completion',
+    choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+  };
 }
 
 async function collect(stream: AsyncIterable<string>): Promise<string[]> {
@@ -58,7 +77,11 @@ test('streams text pieces from SSE cut at arbitrary bytes; sends model, messages
 test('llama.cpp shape (no role delta, no model) and a server that ignores stream: true and answers JSON', async () => {
   const server = await startLocalServer((req, res, n) => {
     if (n === 0) return streamPieces(res, ['one ', 'two'], { role: false });
-    return sendJson(res, 200, completion(`whole answer to ${(req.body as { messages: unknown[] }).messages.length} messages`));
+    return sendJson(
+      res,
+      200,
+      completion(`whole answer to ${(req.body as { messages: unknown[] }).messages.length} messages`),
+    );
   });
   try {
     const llm = new ChatClient({ url: `${server.origin}/`, env: {} });
@@ -99,10 +122,21 @@ test('429 then 503 then a stream: retried before any text, then streamed', async
 });
 
 test('500 on every attempt: REMOTE_ERROR naming the URL and status', async () => {
-  const server = await startLocalServer((_req, res) => sendJson(res, 500, { error: { message: 'CUDA out of memory' } }));
+  const server = await startLocalServer((_req, res) =>
+    sendJson(res, 500, { error: { message: 'CUDA out of memory' } }),
+  );
   try {
-    const llm = new ChatClient({ url: `${server.origin}/v1`, model: 'm', env: {}, retry: { retries: 2, baseDelayMs: 5 } });
-    const err = await expectSiftError(collect(llm.stream(MESSAGES)), 'REMOTE_ERROR', /HTTP 500 after 3 attempts.*CUDA out of memory/);
+    const llm = new ChatClient({
+      url: `${server.origin}/v1`,
+      model: 'm',
+      env: {},
+      retry: { retries: 2, baseDelayMs: 5 },
+    });
+    const err = await expectSiftError(
+      collect(llm.stream(MESSAGES)),
+      'REMOTE_ERROR',
+      /HTTP 500 after 3 attempts.*CUDA out of memory/,
+    );
     assert.ok(err.message.includes(`${server.origin}/v1/chat/completions`));
     assert.equal(server.requests.length, 3);
   } finally {
@@ -111,14 +145,23 @@ test('500 on every attempt: REMOTE_ERROR naming the URL and status', async () =>
 });
 
 test('401 is UNAUTHORIZED naming the variable the key came from, or the one to set', async () => {
-  const server = await startLocalServer((_req, res) => sendJson(res, 401, { error: { message: 'Incorrect API key provided' } }));
+  const server = await startLocalServer((_req, res) =>
+    sendJson(res, 401, { error: { message: 'Incorrect API key provided' } }),
+  );
   try {
     const withKey = new ChatClient({ url: `${server.origin}/v1`, model: 'm', env: { OPENAI_API_KEY: 'sk-bad' } });
-    await expectSiftError(collect(withKey.stream(MESSAGES)), 'UNAUTHORIZED', /HTTP 401.*Incorrect API key.*key in OPENAI_API_KEY was refused; set SIFT_LLM_API_KEY/);
+    await expectSiftError(
+      collect(withKey.stream(MESSAGES)),
+      'UNAUTHORIZED',
+      /HTTP 401.*Incorrect API key.*key in OPENAI_API_KEY was refused; set SIFT_LLM_API_KEY/,
+    );
     const without = new ChatClient({ url: `${server.origin}/v1`, model: 'm', env: {} });
     await expectSiftError(without.complete(MESSAGES), 'UNAUTHORIZED', /set SIFT_LLM_API_KEY \(or OPENAI_API_KEY\)/);
     assert.equal(server.requests.length, 2, 'never retried');
-    const preferred = new ChatClient({ url: `${server.origin}/v1`, env: { OPENAI_API_KEY: 'a', SIFT_LLM_API_KEY: 'b' } });
+    const preferred = new ChatClient({
+      url: `${server.origin}/v1`,
+      env: { OPENAI_API_KEY: 'a', SIFT_LLM_API_KEY: 'b' },
+    });
     await expectSiftError(preferred.complete(MESSAGES), 'UNAUTHORIZED');
     assert.equal(server.requests[2]!.headers.authorization, 'Bearer b', 'SIFT_LLM_API_KEY wins');
   } finally {
@@ -165,9 +208,21 @@ test('an error event inside the stream, a stream cut short and a 404 are clear e
   });
   try {
     const url = `${server.origin}/v1`;
-    await expectSiftError(collect(new ChatClient({ url, model: 'error-event', env: {} }).stream(MESSAGES)), 'REMOTE_ERROR', /reported an error: context length exceeded/);
-    await expectSiftError(collect(new ChatClient({ url, model: 'cut', env: {} }).stream(MESSAGES)), 'REMOTE_ERROR', /without \[DONE\]/);
-    await expectSiftError(collect(new ChatClient({ url, model: 'nope', env: {} }).stream(MESSAGES)), 'REMOTE_ERROR', /HTTP 404.*try pulling.*check `llmUrl`/);
+    await expectSiftError(
+      collect(new ChatClient({ url, model: 'error-event', env: {} }).stream(MESSAGES)),
+      'REMOTE_ERROR',
+      /reported an error: context length exceeded/,
+    );
+    await expectSiftError(
+      collect(new ChatClient({ url, model: 'cut', env: {} }).stream(MESSAGES)),
+      'REMOTE_ERROR',
+      /without \[DONE\]/,
+    );
+    await expectSiftError(
+      collect(new ChatClient({ url, model: 'nope', env: {} }).stream(MESSAGES)),
+      'REMOTE_ERROR',
+      /HTTP 404.*try pulling.*check `llmUrl`/,
+    );
   } finally {
     await server.close();
   }
@@ -177,6 +232,12 @@ test('chat URL forms', () => {
   assert.equal(chatCompletionsUrl('http://localhost:11434/v1'), 'http://localhost:11434/v1/chat/completions');
   assert.equal(chatCompletionsUrl('http://localhost:11434/v1/'), 'http://localhost:11434/v1/chat/completions');
   assert.equal(chatCompletionsUrl('http://localhost:8080'), 'http://localhost:8080/v1/chat/completions');
-  assert.equal(chatCompletionsUrl('https://api.openai.com/v1/chat/completions'), 'https://api.openai.com/v1/chat/completions');
-  assert.throws(() => chatCompletionsUrl('localhost:11434'), (e: unknown) => isSiftError(e, 'INVALID_OPTION'));
+  assert.equal(
+    chatCompletionsUrl('https://api.openai.com/v1/chat/completions'),
+    'https://api.openai.com/v1/chat/completions',
+  );
+  assert.throws(
+    () => chatCompletionsUrl('localhost:11434'),
+    (e: unknown) => isSiftError(e, 'INVALID_OPTION'),
+  );
 });

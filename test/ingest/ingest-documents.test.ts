@@ -8,7 +8,11 @@ import { ingestDocuments, type DocumentInput } from '../../src/ingest/ingest-doc
 import { openStore } from '../../src/stores/open-store.js';
 
 const docs = (n: number, edit = -1): DocumentInput[] =>
-  Array.from({ length: n }, (_, i) => ({ id: `doc-${i}`, title: `Title ${i}`, text: i === edit ? `edited text ${i}` : `text of document ${i}` }));
+  Array.from({ length: n }, (_, i) => ({
+    id: `doc-${i}`,
+    title: `Title ${i}`,
+    text: i === edit ? `edited text ${i}` : `text of document ${i}`,
+  }));
 
 test('documents given as data: more than one commit of sources, idempotent re-runs, a changed document replaced', async () => {
   const embedder = new HashingEmbedder({ dimension: 64 });

@@ -54,7 +54,10 @@ function paragraphs(topic: string, n: number): string {
     'Several observations were recorded over many years, and the results agree with the early reports.',
     'Further reading lists the classic references and a few recent surveys of the field.',
   ];
-  return Array.from({ length: n }, (_, i) => `Section ${i + 1} about ${topic}. ${filler[i % filler.length]} The ${topic} details matter here.`).join('\n\n');
+  return Array.from(
+    { length: n },
+    (_, i) => `Section ${i + 1} about ${topic}. ${filler[i % filler.length]} The ${topic} details matter here.`,
+  ).join('\n\n');
 }
 
 /** A one-page PDF with a text layer (`lines`) and an Info title. */
@@ -80,7 +83,10 @@ export function htmlPage(topic: string): string {
 <body><nav><a href="/">Home</a> <a href="/about">navigationword</a></nav>
 <header><p>Site banner bannerword</p></header>
 <main><article><h1>The ${topic} story</h1>
-${paragraphs(topic, 4).split('\n\n').map((p) => `<p>${p.replace('&', '&amp;')}</p>`).join('\n')}
+${paragraphs(topic, 4)
+  .split('\n\n')
+  .map((p) => `<p>${p.replace('&', '&amp;')}</p>`)
+  .join('\n')}
 <h2>Table &amp; facts</h2><ul><li>first fact</li><li>second fact</li></ul>
 <div hidden>hiddenword</div></article></main>
 <footer>Copyright footerword</footer></body></html>`;
@@ -93,16 +99,30 @@ export async function makeCorpus(dir?: string): Promise<string> {
     await mkdir(dirname(join(root, name)), { recursive: true });
     await writeFile(join(root, name), data);
   };
-  await put('guide.md', `---\ntitle: "Plant guide"\n---\n# Photosynthesis\n\n${paragraphs(TOPICS['guide.md'], 8)}\n\n## More\n\nClosing words.\n`);
+  await put(
+    'guide.md',
+    `---\ntitle: "Plant guide"\n---\n# Photosynthesis\n\n${paragraphs(TOPICS['guide.md'], 8)}\n\n## More\n\nClosing words.\n`,
+  );
   await put('notes.txt', paragraphs(TOPICS['notes.txt'], 5));
   await put('page.html', htmlPage(TOPICS['page.html']));
-  const pdfLines = paragraphs(TOPICS['paper.pdf'], 3).split('\n\n').flatMap((p) => p.match(/.{1,80}(\s|$)/g) ?? []);
-  await put('paper.pdf', await makePdf(pdfLines.map((l) => l.trim()), 'Spice routes'));
+  const pdfLines = paragraphs(TOPICS['paper.pdf'], 3)
+    .split('\n\n')
+    .flatMap((p) => p.match(/.{1,80}(\s|$)/g) ?? []);
+  await put(
+    'paper.pdf',
+    await makePdf(
+      pdfLines.map((l) => l.trim()),
+      'Spice routes',
+    ),
+  );
   await put('sub/deep.md', `# Glaciers\n\n${paragraphs(TOPICS['sub/deep.md'], 3)}\n`);
   // Broken files, one per kind of fault.
   await put('broken.pdf', '%PDF-1.7\nthis is not really a pdf at all\n%%EOF\n');
   await put('scan.pdf', await makeScanPdf());
-  await put('scripts-only.html', '<html><head><script>var a = 1;</script><style>p{}</style></head><body><nav>menu</nav></body></html>');
+  await put(
+    'scripts-only.html',
+    '<html><head><script>var a = 1;</script><style>p{}</style></head><body><nav>menu</nav></body></html>',
+  );
   await put('binary.txt', new Uint8Array([0x68, 0x69, 0x00, 0x01, 0x02, 0xff, 0x00, 0x10]));
   await put('empty.md', '');
   await put('latin1.txt', new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x20, 0x61, 0x75, 0x20, 0x6c, 0x61, 0x69, 0x74]));

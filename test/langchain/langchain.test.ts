@@ -33,7 +33,9 @@ class FixedRetriever extends BaseRetriever {
 }
 
 function docs(): Document[] {
-  return TEXTS.map((t, i) => new Document({ pageContent: t, metadata: { source: `doc-${i}.md`, nested: { i } }, id: `d${i}` }));
+  return TEXTS.map(
+    (t, i) => new Document({ pageContent: t, metadata: { source: `doc-${i}.md`, nested: { i } }, id: `d${i}` }),
+  );
 }
 
 // The real local judge on the tiny generated model: rankings are the judge's, not meaningful ones,
@@ -48,7 +50,7 @@ after(async () => {
   await judge.close();
 });
 
-test('SiftReranker inside ContextualCompressionRetriever: the judge\'s top N, scores in metadata, input untouched', async () => {
+test("SiftReranker inside ContextualCompressionRetriever: the judge's top N, scores in metadata, input untouched", async () => {
   const input = docs();
   const snapshot = structuredClone(input.map((d) => ({ pageContent: d.pageContent, metadata: d.metadata, id: d.id })));
   const metadataObjects = input.map((d) => d.metadata);
@@ -62,20 +64,38 @@ test('SiftReranker inside ContextualCompressionRetriever: the judge\'s top N, sc
     const want = expected[i]!;
     assert.equal(doc.pageContent, TEXTS[want.index]);
     assert.equal(doc.id, `d${want.index}`);
-    assert.deepEqual(doc.metadata, { source: `doc-${want.index}.md`, nested: { i: want.index }, relevanceScore: want.score, logit: want.logit });
+    assert.deepEqual(doc.metadata, {
+      source: `doc-${want.index}.md`,
+      nested: { i: want.index },
+      relevanceScore: want.score,
+      logit: want.logit,
+    });
     assert.notEqual(doc, input[want.index], 'a new document');
   });
   assert.ok(out[0]!.metadata.relevanceScore >= out[2]!.metadata.relevanceScore);
-  assert.deepEqual(input.map((d) => ({ pageContent: d.pageContent, metadata: d.metadata, id: d.id })), snapshot, 'inputs unchanged');
+  assert.deepEqual(
+    input.map((d) => ({ pageContent: d.pageContent, metadata: d.metadata, id: d.id })),
+    snapshot,
+    'inputs unchanged',
+  );
   input.forEach((d, i) => assert.equal(d.metadata, metadataObjects[i], 'metadata objects not replaced'));
 });
 
 test('SiftReranker: minScore and topN, empty input', async () => {
   const threshold = (expected[1]!.score + expected[2]!.score) / 2;
-  const kept = await new SiftReranker({ reranker: judge, topN: Infinity, minScore: threshold }).compressDocuments(docs(), QUERY);
-  assert.deepEqual(kept.map((d) => d.pageContent), [TEXTS[expected[0]!.index], TEXTS[expected[1]!.index]]);
+  const kept = await new SiftReranker({ reranker: judge, topN: Infinity, minScore: threshold }).compressDocuments(
+    docs(),
+    QUERY,
+  );
+  assert.deepEqual(
+    kept.map((d) => d.pageContent),
+    [TEXTS[expected[0]!.index], TEXTS[expected[1]!.index]],
+  );
   const all = await new SiftReranker({ reranker: judge, topN: Infinity }).compressDocuments(docs(), QUERY);
-  assert.deepEqual(all.map((d) => d.pageContent), expected.map((e) => TEXTS[e.index]));
+  assert.deepEqual(
+    all.map((d) => d.pageContent),
+    expected.map((e) => TEXTS[e.index]),
+  );
   assert.deepEqual(await new SiftReranker({ reranker: judge }).compressDocuments([], QUERY), []);
   assert.throws(() => new SiftReranker({ reranker: judge, topN: 0 }));
 });
@@ -87,18 +107,33 @@ test('SiftReranker composed in a RunnableSequence that formats a cited context',
     { question: new RunnablePassthrough<string>(), docs: stage1 },
     RunnableLambda.from(async ({ question, docs: found }: { question: string; docs: DocumentInterface[] }) =>
       (await compressor.compressDocuments(found, question))
-        .map((d, i) => `[${i + 1}] (${String(d.metadata.source)}, ${(d.metadata.relevanceScore as number).toFixed(2)}) ${d.pageContent}`)
+        .map(
+          (d, i) =>
+            `[${i + 1}] (${String(d.metadata.source)}, ${(d.metadata.relevanceScore as number).toFixed(2)}) ${d.pageContent}`,
+        )
         .join('\n'),
     ),
   ]);
   const context = await chain.invoke(QUERY);
   const lines = context.split('\n');
   assert.equal(lines.length, 2);
-  assert.equal(lines[0], `[1] (doc-${expected[0]!.index}.md, ${expected[0]!.score.toFixed(2)}) ${TEXTS[expected[0]!.index]}`);
+  assert.equal(
+    lines[0],
+    `[1] (doc-${expected[0]!.index}.md, ${expected[0]!.score.toFixed(2)}) ${TEXTS[expected[0]!.index]}`,
+  );
 });
 
-test('SiftRetriever wraps the two-stage retriever: chunk text and both stages\' scores in metadata', async () => {
-  const chunks: StoredChunk[] = TEXTS.map((text, i) => ({ id: `c${i}`, source: `/docs/${i}.md`, text, chunkIndex: i, start: 0, end: text.length, modifiedMs: 0, ...(i === 1 ? { title: 'Berlin' } : {}) }));
+test("SiftRetriever wraps the two-stage retriever: chunk text and both stages' scores in metadata", async () => {
+  const chunks: StoredChunk[] = TEXTS.map((text, i) => ({
+    id: `c${i}`,
+    source: `/docs/${i}.md`,
+    text,
+    chunkIndex: i,
+    start: 0,
+    end: text.length,
+    modifiedMs: 0,
+    ...(i === 1 ? { title: 'Berlin' } : {}),
+  }));
   const stage1: Retriever = {
     mode: 'fixed',
     retrieve: async (_q, options = {}) => ({
@@ -108,7 +143,9 @@ test('SiftRetriever wraps the two-stage retriever: chunk text and both stages\' 
   };
   const twoStage = new RerankingRetriever({ retriever: stage1, reranker: judge, candidates: 6, topK: 3 });
   const retriever = new SiftRetriever({ retriever: twoStage });
-  const out = await RunnableSequence.from([retriever, RunnableLambda.from((d: DocumentInterface[]) => d)]).invoke(QUERY);
+  const out = await RunnableSequence.from([retriever, RunnableLambda.from((d: DocumentInterface[]) => d)]).invoke(
+    QUERY,
+  );
   assert.equal(out.length, 3);
   out.forEach((doc, i) => {
     const want = expected[i]!;
@@ -123,6 +160,14 @@ test('SiftRetriever wraps the two-stage retriever: chunk text and both stages\' 
       rank: i + 1,
     });
   });
-  const noJudge = new SiftRetriever({ retriever: new RerankingRetriever({ retriever: stage1, candidates: 20, topK: 2 }) });
-  assert.deepEqual((await noJudge.invoke(QUERY)).map((d) => [d.pageContent, d.metadata.rerankScore]), [[TEXTS[0], null], [TEXTS[1], null]]);
+  const noJudge = new SiftRetriever({
+    retriever: new RerankingRetriever({ retriever: stage1, candidates: 20, topK: 2 }),
+  });
+  assert.deepEqual(
+    (await noJudge.invoke(QUERY)).map((d) => [d.pageContent, d.metadata.rerankScore]),
+    [
+      [TEXTS[0], null],
+      [TEXTS[1], null],
+    ],
+  );
 });

@@ -4,7 +4,17 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isSiftError } from '../../src/errors.js';
-import { decodeUtf8, formatOf, loadFile, loadHtml, loadMarkdown, loadPdf, loadText, looksBinary, skipReasonOf } from '../../src/loaders/index.js';
+import {
+  decodeUtf8,
+  formatOf,
+  loadFile,
+  loadHtml,
+  loadMarkdown,
+  loadPdf,
+  loadText,
+  looksBinary,
+  skipReasonOf,
+} from '../../src/loaders/index.js';
 import { htmlPage, makePdf } from '../ingest/make-corpus.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -42,7 +52,16 @@ test('markdown: front matter removed and used as title; else the first heading',
 test('html: visible text only, headings kept as paragraphs, title from <title>', () => {
   const doc = loadHtml(enc(htmlPage('volcano magma')), 'p.html');
   assert.equal(doc.title, 'All about volcano magma');
-  for (const hidden of ['scriptword', 'trackingCode', 'color: red', 'navigationword', 'bannerword', 'footerword', 'hiddenword', 'Home']) {
+  for (const hidden of [
+    'scriptword',
+    'trackingCode',
+    'color: red',
+    'navigationword',
+    'bannerword',
+    'footerword',
+    'hiddenword',
+    'Home',
+  ]) {
     assert.ok(!doc.text.includes(hidden), `"${hidden}" must not be in the visible text`);
   }
   assert.match(doc.text, /^The volcano magma story\n\nSection 1 about volcano magma\./);

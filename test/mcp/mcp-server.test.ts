@@ -54,7 +54,8 @@ async function connect(args: string[]): Promise<McpSession> {
   return { client, stderr: () => stderr, protocolErrors, close: () => client.close() };
 }
 
-const call = (s: McpSession, name: string, args: Record<string, unknown>) => s.client.callTool({ name, arguments: args }) as Promise<CallToolResult>;
+const call = (s: McpSession, name: string, args: Record<string, unknown>) =>
+  s.client.callTool({ name, arguments: args }) as Promise<CallToolResult>;
 const textOf = (r: CallToolResult) => r.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
 /** sift's error of a failed call: `_meta["sift/error"]`, also written out in the text. */
 const errorOf = (r: CallToolResult) => {
@@ -70,7 +71,15 @@ before(async () => {
   await mkdir(docs);
   for (const [name, text] of Object.entries(FILES)) await writeFile(join(docs, name), text);
   store = join(dir, 'store');
-  const ingest = await runCli(['ingest', docs, '--store', store, '--embedder', await testModelDir('embedder'), '--json']);
+  const ingest = await runCli([
+    'ingest',
+    docs,
+    '--store',
+    store,
+    '--embedder',
+    await testModelDir('embedder'),
+    '--json',
+  ]);
   assert.equal(ingest.code, 0, ingest.stderr);
   judge = await testModelDir('reranker');
   session = await connect(['--store', store, '--reranker', judge, '--ingest-root', docs]);
@@ -82,20 +91,37 @@ after(async () => {
 
 test('tools/list: search, query, ask, rerank and ingest, each with a JSON Schema for its input', async () => {
   const { tools } = await session.client.listTools();
-  assert.deepEqual(tools.map((t) => t.name), ['search', 'query', 'ask', 'rerank', 'ingest']);
+  assert.deepEqual(
+    tools.map((t) => t.name),
+    ['search', 'query', 'ask', 'rerank', 'ingest'],
+  );
   const byName = new Map(tools.map((t) => [t.name, t]));
-  const query = byName.get('query')!.inputSchema as { type: string; properties: Record<string, { type?: string; enum?: string[]; description?: string }>; required?: string[] };
+  const query = byName.get('query')!.inputSchema as {
+    type: string;
+    properties: Record<string, { type?: string; enum?: string[]; description?: string }>;
+    required?: string[];
+  };
   assert.equal(query.type, 'object');
   assert.deepEqual(Object.keys(query.properties).sort(), ['candidates', 'min_score', 'mode', 'query', 'top_k']);
   assert.deepEqual(query.required, ['query']);
   assert.equal(query.properties.top_k!.type, 'integer');
-  assert.deepEqual(query.properties.mode!.enum, ['hybrid', 'dense', 'bm25'], "the store's stage-1 modes, its default first");
+  assert.deepEqual(
+    query.properties.mode!.enum,
+    ['hybrid', 'dense', 'bm25'],
+    "the store's stage-1 modes, its default first",
+  );
   assert.ok(query.properties.candidates!.description, 'fields are described for the agent');
-  const rerank = byName.get('rerank')!.inputSchema as { properties: Record<string, { type?: string }>; required?: string[] };
+  const rerank = byName.get('rerank')!.inputSchema as {
+    properties: Record<string, { type?: string }>;
+    required?: string[];
+  };
   assert.equal(rerank.properties.documents!.type, 'array');
   assert.deepEqual(rerank.required?.sort(), ['documents', 'query']);
   for (const t of tools) assert.equal(t.outputSchema?.type, 'object', `${t.name} declares its structured content`);
-  assert.ok('relevance_score' in ((byName.get('query')!.outputSchema!.properties!.results as { items: { properties: object } }).items.properties));
+  assert.ok(
+    'relevance_score' in
+      (byName.get('query')!.outputSchema!.properties!.results as { items: { properties: object } }).items.properties,
+  );
   assert.ok(byName.get('search')!.annotations?.readOnlyHint);
   assert.equal(byName.get('ingest')!.annotations?.readOnlyHint, false);
 });
@@ -103,7 +129,10 @@ test('tools/list: search, query, ask, rerank and ingest, each with a JSON Schema
 test('calls made while the judge loads wait for the one load and all succeed', async () => {
   // The first tool calls of the session, sent together: the judge is not loaded yet.
   const [rerank, query, search] = await Promise.all([
-    call(session, 'rerank', { query: 'How many people live in Berlin?', documents: ['Berlin is known for museums.', 'Berlin had 3,520,031 inhabitants.'] }),
+    call(session, 'rerank', {
+      query: 'How many people live in Berlin?',
+      documents: ['Berlin is known for museums.', 'Berlin had 3,520,031 inhabitants.'],
+    }),
     call(session, 'query', { query: 'How many people live in Berlin?', top_k: 2 }),
     call(session, 'search', { query: 'Berlin population', mode: 'bm25' }),
   ]);
@@ -116,14 +145,33 @@ test('calls made while the judge loads wait for the one load and all succeed', a
 
 test('each tool answers readable text and structured content', async () => {
   const search = await call(session, 'search', { query: 'glacier moraine', mode: 'bm25', k: 2 });
-  const s = search.structuredContent as { mode: string; results: { rank: number; source: string; text: string; score: number }[] };
+  const s = search.structuredContent as {
+    mode: string;
+    results: { rank: number; source: string; text: string; score: number }[];
+  };
   assert.equal(s.mode, 'bm25');
   assert.ok(s.results.length >= 1 && s.results.length <= 2);
   assert.ok(s.results[0]!.source.endsWith('glacier.md'));
   assert.match(textOf(search), /^1\. .*glacier\.md .*bm25 score/);
 
-  const query = await call(session, 'query', { query: 'How many people live in Berlin?', candidates: 3, top_k: 2, mode: 'hybrid' });
-  const q = query.structuredContent as { reranker: string; candidates: number; results: { rank: number; source: string; text: string; retrieval_rank: number; relevance_score: number; title?: string }[] };
+  const query = await call(session, 'query', {
+    query: 'How many people live in Berlin?',
+    candidates: 3,
+    top_k: 2,
+    mode: 'hybrid',
+  });
+  const q = query.structuredContent as {
+    reranker: string;
+    candidates: number;
+    results: {
+      rank: number;
+      source: string;
+      text: string;
+      retrieval_rank: number;
+      relevance_score: number;
+      title?: string;
+    }[];
+  };
   assert.equal(q.reranker, judge);
   assert.equal(q.results.length, 2);
   for (const h of q.results) {
@@ -134,16 +182,31 @@ test('each tool answers readable text and structured content', async () => {
   assert.ok(q.results[0]!.relevance_score >= q.results[1]!.relevance_score);
 
   const ask = await call(session, 'ask', { query: 'How many people live in Berlin?', top_k: 2 });
-  const a = ask.structuredContent as { answer: string; mode: string; citations: { n: number; source: string; chunk_id: string }[]; results: unknown[] };
+  const a = ask.structuredContent as {
+    answer: string;
+    mode: string;
+    citations: { n: number; source: string; chunk_id: string }[];
+    results: unknown[];
+  };
   assert.equal(a.mode, 'extractive');
   assert.equal(a.results.length, 2);
   assert.ok(textOf(ask).startsWith(a.answer));
   for (const c of a.citations) assert.match(textOf(ask), new RegExp(`\\[${c.n}\\] `));
 
   const docsIn = ['Paris is the capital of France.', 'Berlin had 3,520,031 inhabitants.', 'Glaciers move slowly.'];
-  const rerank = await call(session, 'rerank', { query: 'How many people live in Berlin?', documents: docsIn, top_k: 2 });
-  const r = rerank.structuredContent as { model: string; results: { rank: number; index: number; score: number; text: string }[] };
-  assert.deepEqual(r.results.map((x) => x.rank), [1, 2]);
+  const rerank = await call(session, 'rerank', {
+    query: 'How many people live in Berlin?',
+    documents: docsIn,
+    top_k: 2,
+  });
+  const r = rerank.structuredContent as {
+    model: string;
+    results: { rank: number; index: number; score: number; text: string }[];
+  };
+  assert.deepEqual(
+    r.results.map((x) => x.rank),
+    [1, 2],
+  );
   for (const x of r.results) assert.equal(x.text, docsIn[x.index]);
   assert.ok(r.results[0]!.score >= r.results[1]!.score);
 
@@ -156,7 +219,7 @@ test('each tool answers readable text and structured content', async () => {
   assert.ok((found.structuredContent as { results: { source: string }[] }).results[0]!.source.endsWith('lisbon.md'));
 });
 
-test('bad arguments and failures are tool errors with sift\'s code and message; the server keeps serving', async () => {
+test("bad arguments and failures are tool errors with sift's code and message; the server keeps serving", async () => {
   const badType = await call(session, 'query', { query: 'Berlin', top_k: 'two' });
   assert.equal(badType.isError, true);
   assert.match(textOf(badType), /top_k/);
@@ -168,7 +231,11 @@ test('bad arguments and failures are tool errors with sift\'s code and message; 
   const err = errorOf(topK);
   assert.equal(err.code, 'INVALID_INPUT');
   assert.match(err.message, /^sift: top_k must be at most candidates \(2\)/);
-  assert.equal(topK.structuredContent, undefined, 'errors carry no structured content (it would not match the output schema)');
+  assert.equal(
+    topK.structuredContent,
+    undefined,
+    'errors carry no structured content (it would not match the output schema)',
+  );
 
   const longQuery = await call(session, 'rerank', { query: 'word '.repeat(600), documents: ['a'] });
   assert.equal(errorOf(longQuery).code, 'QUERY_TOO_LONG');
@@ -210,9 +277,19 @@ test('stdout carries only JSON-RPC messages, logs go to stderr', async () => {
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const send = (m: unknown) => child.stdin.write(`${JSON.stringify(m)}\n`);
-  send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+  send({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+  });
   send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-  send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'rerank', arguments: { query: 'Berlin', documents: ['Berlin had 3,520,031 inhabitants.'] } } });
+  send({
+    jsonrpc: '2.0',
+    id: 2,
+    method: 'tools/call',
+    params: { name: 'rerank', arguments: { query: 'Berlin', documents: ['Berlin had 3,520,031 inhabitants.'] } },
+  });
   await new Promise<void>((done) => {
     const check = () => (stdout.split('\n').some((l) => l.includes('"id":2')) ? done() : setTimeout(check, 50));
     check();
@@ -245,7 +322,10 @@ test('--json: the log is JSON lines on stderr; a start-up error is {"error"} on 
   });
   child.stdin.end();
   await new Promise((done) => child.on('close', done));
-  const lines = stderr.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { time: string; message: string });
+  const lines = stderr
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as { time: string; message: string });
   assert.ok(lines.some((l) => /^sift mcp: serving .* over stdio/.test(l.message)));
   for (const l of lines) assert.ok(!Number.isNaN(Date.parse(l.time)), l.time);
 });

@@ -69,7 +69,10 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
       return;
     }
     if (list) {
-      const siblings = Object.entries(repo.files).map(([rfilename, body]) => ({ rfilename, size: Buffer.byteLength(body) }));
+      const siblings = Object.entries(repo.files).map(([rfilename, body]) => ({
+        rfilename,
+        size: Buffer.byteLength(body),
+      }));
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: repoId, siblings }));
       return;
     }
@@ -108,7 +111,9 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
 }
 
 /** Files of a small dummy model in the Hub layout (bytes stand in for the graphs). */
-export function dummyModelFiles(options: { fp32?: boolean; q8?: boolean; externalData?: boolean; graphBytes?: number } = {}): RepoFiles {
+export function dummyModelFiles(
+  options: { fp32?: boolean; q8?: boolean; externalData?: boolean; graphBytes?: number } = {},
+): RepoFiles {
   const size = options.graphBytes ?? 4096;
   const files: RepoFiles = {
     'config.json': JSON.stringify({ model_type: 'bert', max_position_embeddings: 512 }),

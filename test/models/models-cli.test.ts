@@ -5,7 +5,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanEnv, dummyModelFiles, startFakeHub, tempDir, writeFiles } from './fake-hub.js';
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs `node bin/sift.js ...args` asynchronously (the fake Hub lives in this process). */
 function sift(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
@@ -30,8 +34,14 @@ test('models list --json reports every known model and which are on this machine
 
   const all = await sift(['models', 'list', '--json', '--models-dir', root], env);
   assert.equal(all.code, 0, all.stderr);
-  const out = JSON.parse(all.stdout) as { roots: { dir: string; kind: string }[]; models: { name: string; default: boolean; local: { dir: string; root: string; dtypes: string[] }[] }[] };
-  assert.deepEqual(out.roots.map((r) => r.kind), ['option', 'cache']);
+  const out = JSON.parse(all.stdout) as {
+    roots: { dir: string; kind: string }[];
+    models: { name: string; default: boolean; local: { dir: string; root: string; dtypes: string[] }[] }[];
+  };
+  assert.deepEqual(
+    out.roots.map((r) => r.kind),
+    ['option', 'cache'],
+  );
   const l6 = out.models.find((m) => m.name === 'cross-encoder/ms-marco-MiniLM-L-6-v2');
   assert.equal(l6?.default, true);
   assert.deepEqual(l6?.local, [{ dir: join(cache, L6_ONNX), root: 'cache', dtypes: ['q8'] }]);
@@ -50,16 +60,29 @@ test('models list --json reports every known model and which are on this machine
 test('models pull downloads from the Hub into the cache, then finds it present; path prints the folder', async (t) => {
   const hub = await startFakeHub({ [L6_ONNX]: { files: dummyModelFiles() } });
   const { dir, cleanup } = await tempDir();
-  t.after(async () => { await hub.close(); await cleanup(); });
+  t.after(async () => {
+    await hub.close();
+    await cleanup();
+  });
   const cache = join(dir, 'cache');
   const env = cleanEnv({ SIFT_CACHE_DIR: cache, HF_ENDPOINT: hub.endpoint });
 
   const pull = await sift(['models', 'pull', 'ms-marco-MiniLM-L-6-v2', '--dtype', 'all', '--json'], env);
   assert.equal(pull.code, 0, pull.stderr);
-  const result = JSON.parse(pull.stdout) as { name: string; repo: string; models: { dtype: string; dir: string; source: string }[] };
+  const result = JSON.parse(pull.stdout) as {
+    name: string;
+    repo: string;
+    models: { dtype: string; dir: string; source: string }[];
+  };
   assert.equal(result.name, 'cross-encoder/ms-marco-MiniLM-L-6-v2');
   assert.equal(result.repo, L6_ONNX);
-  assert.deepEqual(result.models.map((m) => [m.dtype, m.source]), [['fp32', 'download'], ['q8', 'download']]);
+  assert.deepEqual(
+    result.models.map((m) => [m.dtype, m.source]),
+    [
+      ['fp32', 'download'],
+      ['q8', 'download'],
+    ],
+  );
   assert.ok(existsSync(join(cache, L6_ONNX, 'onnx/model_quantized.onnx')));
 
   const count = hub.requests.length;
@@ -76,11 +99,17 @@ test('models pull downloads from the Hub into the cache, then finds it present; 
 test('models pull --models-dir puts the files in that root', async (t) => {
   const hub = await startFakeHub({ [L6_ONNX]: { files: dummyModelFiles() } });
   const { dir, cleanup } = await tempDir();
-  t.after(async () => { await hub.close(); await cleanup(); });
+  t.after(async () => {
+    await hub.close();
+    await cleanup();
+  });
   const root = join(dir, 'mine');
   const env = cleanEnv({ SIFT_CACHE_DIR: join(dir, 'cache'), HF_ENDPOINT: hub.endpoint });
 
-  const pull = await sift(['models', 'pull', 'cross-encoder/ms-marco-MiniLM-L-6-v2', '--models-dir', root, '--dtype', 'q8'], env);
+  const pull = await sift(
+    ['models', 'pull', 'cross-encoder/ms-marco-MiniLM-L-6-v2', '--models-dir', root, '--dtype', 'q8'],
+    env,
+  );
   assert.equal(pull.code, 0, pull.stderr);
   assert.ok(existsSync(join(root, L6_ONNX, 'onnx/model_quantized.onnx')));
   assert.ok(!existsSync(join(dir, 'cache')));
@@ -89,7 +118,10 @@ test('models pull --models-dir puts the files in that root', async (t) => {
 test('models pull failures exit 1 with a JSON error: unknown repo, gated repo, offline', async (t) => {
   const hub = await startFakeHub({ 'org/gated': { files: dummyModelFiles(), token: 't0ken' } });
   const { dir, cleanup } = await tempDir();
-  t.after(async () => { await hub.close(); await cleanup(); });
+  t.after(async () => {
+    await hub.close();
+    await cleanup();
+  });
   const env = cleanEnv({ SIFT_CACHE_DIR: join(dir, 'cache'), HF_ENDPOINT: hub.endpoint });
 
   const missing = await sift(['models', 'pull', 'nobody/nothing', '--json'], env);

@@ -12,7 +12,11 @@ test('two-stage sizes: 20 candidates and the best 4 unless said otherwise; a lar
   assert.deepEqual(twoStageSizes(), { candidates: 20, topK: 4, minScore: undefined });
   assert.deepEqual(twoStageSizes({ topK: 30 }), { candidates: 30, topK: 30, minScore: undefined });
   assert.deepEqual(twoStageSizes({ candidates: 2 }), { candidates: 2, topK: 2, minScore: undefined });
-  assert.deepEqual(twoStageSizes({ candidates: 50, topK: 10, minScore: 0.5 }), { candidates: 50, topK: 10, minScore: 0.5 });
+  assert.deepEqual(twoStageSizes({ candidates: 50, topK: 10, minScore: 0.5 }), {
+    candidates: 50,
+    topK: 10,
+    minScore: 0.5,
+  });
 });
 
 test('the rules hold for every caller: topK above candidates, non-whole sizes and minScore outside 0..1 name the option', () => {
@@ -28,7 +32,7 @@ test('the rules hold for every caller: topK above candidates, non-whole sizes an
   refused({ retriever, minScore: 1.5 }, 'minScore', /`minScore` must be a number from 0 to 1/);
 });
 
-test('retrieve-then-rerank without a model: the term-overlap fake judges the keyword retriever\'s candidates', async () => {
+test("retrieve-then-rerank without a model: the term-overlap fake judges the keyword retriever's candidates", async () => {
   const twoStage = composeTwoStage({ retriever: keywordRetriever(), reranker: new TermOverlapReranker(), topK: 2 });
   const result = await twoStage.retrieve('population of Berlin');
   assert.equal(result.reranker, 'sift/term-overlap');
@@ -41,7 +45,10 @@ test('retrieve-then-rerank without a model: the term-overlap fake judges the key
   const compared = await twoStage.compare('population of Berlin');
   assert.equal(compared.semantic.length, 2);
   assert.equal(compared.reranked[0]!.chunk.id, 'berlin-pop');
-  assert.ok(compared.semantic.every((h) => h.rerankScore !== undefined), 'stage-1 hits carry their judge score too');
+  assert.ok(
+    compared.semantic.every((h) => h.rerankScore !== undefined),
+    'stage-1 hits carry their judge score too',
+  );
 });
 
 test('loadJudge opens a judge that has a model to open, and is a no-op for one that has none', async () => {
@@ -51,8 +58,13 @@ test('loadJudge opens a judge that has a model to open, and is a no-op for one t
   assert.equal(opened, 1);
   assert.ok((await loadJudge(new TermOverlapReranker())) >= 0);
   assert.ok((await loadJudge(undefined)) >= 0);
-  await assert.rejects(loadJudge(Object.assign(new TermOverlapReranker(), { load: async () => Promise.reject(new SiftError('MODEL_NOT_FOUND', 'gone')) })), (e) =>
-    isSiftError(e, 'MODEL_NOT_FOUND'),
+  await assert.rejects(
+    loadJudge(
+      Object.assign(new TermOverlapReranker(), {
+        load: async () => Promise.reject(new SiftError('MODEL_NOT_FOUND', 'gone')),
+      }),
+    ),
+    (e) => isSiftError(e, 'MODEL_NOT_FOUND'),
   );
 });
 

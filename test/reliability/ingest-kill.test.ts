@@ -26,7 +26,17 @@ after(removeTempDirs);
 export const KILL_SEED = 0x5eed04;
 export const KILLS = 20;
 const bin = fileURLToPath(new URL('../../bin/sift.js', import.meta.url));
-const FLAGS = ['--embedder', 'sift/hashing-256', '--chunk-size', '200', '--chunk-overlap', '20', '--commit-chunks', '96', '--json'];
+const FLAGS = [
+  '--embedder',
+  'sift/hashing-256',
+  '--chunk-size',
+  '200',
+  '--chunk-overlap',
+  '20',
+  '--commit-chunks',
+  '96',
+  '--json',
+];
 
 function chunkVersions(store: string): number {
   const dir = join(store, 'chunks.lance', '_versions');
@@ -37,7 +47,11 @@ function chunkVersions(store: string): number {
  * Runs `sift ingest`; with `killAtMs`, SIGKILLs it that long after the spawn (if still running).
  * Reports when this run's first chunk commit appeared and when it ended.
  */
-function runIngest(corpus: string, store: string, kill?: { atMs: number; from: 'spawn' | 'first-commit' }): Promise<{ killed: boolean; code: number | null; firstCommitMs: number; endMs: number }> {
+function runIngest(
+  corpus: string,
+  store: string,
+  kill?: { atMs: number; from: 'spawn' | 'first-commit' },
+): Promise<{ killed: boolean; code: number | null; firstCommitMs: number; endMs: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const baseline = chunkVersions(store);
@@ -89,7 +103,13 @@ async function storeState(store: string): Promise<StoreState> {
     throw err;
   }
   try {
-    const state = { ...empty, bySource: new Map<string, string[]>(), finished: new Map<string, number>(), unfinished: new Set<string>(), ids: [] as string[] };
+    const state = {
+      ...empty,
+      bySource: new Map<string, string[]>(),
+      finished: new Map<string, number>(),
+      unfinished: new Set<string>(),
+      ids: [] as string[],
+    };
     for (const s of await opened.listSources()) {
       if (s.contentHash === '') state.unfinished.add(s.source);
       else state.finished.set(s.source, s.chunkCount);
@@ -125,10 +145,23 @@ function checkConsistent(state: StoreState, clean: StoreState, what: string): vo
     assert.deepEqual(ids, clean.bySource.get(source), `${what}: unfinished ${source} has all its chunks or none`);
     unfinishedChunks += ids.length;
   }
-  assert.equal(state.count, recorded + unfinishedChunks, `${what}: chunk count = recorded chunk counts (+ complete unfinished sources)`);
+  assert.equal(
+    state.count,
+    recorded + unfinishedChunks,
+    `${what}: chunk count = recorded chunk counts (+ complete unfinished sources)`,
+  );
 }
 
-async function lane(name: string, rng: Rng, corpus: string, store: string, kills: number, clean: StoreState, files: number, window: { from: number; to: number; writeMs: number }): Promise<{ points: string[]; midway: number; unfinishedSeen: number }> {
+async function lane(
+  name: string,
+  rng: Rng,
+  corpus: string,
+  store: string,
+  kills: number,
+  clean: StoreState,
+  files: number,
+  window: { from: number; to: number; writeMs: number },
+): Promise<{ points: string[]; midway: number; unfinishedSeen: number }> {
   const points: string[] = [];
   let midway = 0;
   let unfinishedSeen = 0;
@@ -146,7 +179,9 @@ async function lane(name: string, rng: Rng, corpus: string, store: string, kills
     checkConsistent(state, clean, `${name} kill ${k} at ${delay} ms`);
     if (run.killed && state.finished.size > done && state.finished.size < files) midway++;
     if ([...state.unfinished].some((source) => state.bySource.has(source))) unfinishedSeen++;
-    points.push(`${from === 'spawn' ? '' : '+'}${delay}ms:${run.killed ? 'killed' : 'ended'}:${done}->${state.finished.size}`);
+    points.push(
+      `${from === 'spawn' ? '' : '+'}${delay}ms:${run.killed ? 'killed' : 'ended'}:${done}->${state.finished.size}`,
+    );
   }
   const final = await runIngest(corpus, store);
   assert.equal(final.code, 0, `${name}: the re-run completes`);
@@ -168,14 +203,24 @@ test(`kill -9 an ingest at ${KILLS} seeded random points: store consistent every
   assert.equal(clean.finished.size, files);
   // Kill points: from a little before this machine's first commit to the end of a full run, or
   // within the writing phase counted from the killed run's own first commit.
-  const window = { from: Math.max(100, Math.round(reference.firstCommitMs) - 400), to: Math.round(reference.endMs) + 200, writeMs: Math.round(reference.endMs - reference.firstCommitMs) };
+  const window = {
+    from: Math.max(100, Math.round(reference.firstCommitMs) - 400),
+    to: Math.round(reference.endMs) + 200,
+    writeMs: Math.round(reference.endMs - reference.firstCommitMs),
+  };
   const lanes = await Promise.all([
     lane('lane A', prng(KILL_SEED + 1), corpus, join(base, 'a'), KILLS / 2, clean, files, window),
     lane('lane B', prng(KILL_SEED + 2), corpus, join(base, 'b'), KILLS / 2, clean, files, window),
   ]);
   const midway = lanes.reduce((a, l) => a + l.midway, 0);
-  t.diagnostic(`clean ingest: ${files} files, ${clean.count} chunks, first commit at ${Math.round(reference.firstCommitMs)} ms, end at ${Math.round(reference.endMs)} ms; kill window ${window.from}-${window.to} ms`);
-  t.diagnostic(`kills (delay from spawn, or +delay from the run's first commit : outcome : finished files before->after): A ${lanes[0].points.join(' ')} | B ${lanes[1].points.join(' ')}`);
-  t.diagnostic(`${midway} of ${KILLS} kills landed mid-way; ${lanes[0].unfinishedSeen + lanes[1].unfinishedSeen} left a source with all its chunks but no fingerprint yet (killed between the chunk commit and the fingerprint commit; the next run redoes it)`);
+  t.diagnostic(
+    `clean ingest: ${files} files, ${clean.count} chunks, first commit at ${Math.round(reference.firstCommitMs)} ms, end at ${Math.round(reference.endMs)} ms; kill window ${window.from}-${window.to} ms`,
+  );
+  t.diagnostic(
+    `kills (delay from spawn, or +delay from the run's first commit : outcome : finished files before->after): A ${lanes[0].points.join(' ')} | B ${lanes[1].points.join(' ')}`,
+  );
+  t.diagnostic(
+    `${midway} of ${KILLS} kills landed mid-way; ${lanes[0].unfinishedSeen + lanes[1].unfinishedSeen} left a source with all its chunks but no fingerprint yet (killed between the chunk commit and the fingerprint commit; the next run redoes it)`,
+  );
   assert.ok(midway >= 5, 'enough kills landed mid-way');
 });

@@ -37,7 +37,10 @@ before(async () => {
   await symlink(join(base, 'outside'), join(root, 'leakdir'));
   await symlink('../../outside/secret.md', join(root, 'docs', 'inner-leak.md'));
   await symlink(join(root, 'docs', 'a.md'), join(root, 'inside-link.md'));
-  store = await openLanceStore(join(base, 'store'), { create: true, embedding: { model: embedder.model, dimension: 64 } });
+  store = await openLanceStore(join(base, 'store'), {
+    create: true,
+    embedding: { model: embedder.model, dimension: 64 },
+  });
   server = await startTestServer({
     search: (reranker) => createSearchService({ retrievers: { bm25: new Bm25Retriever(store) }, reranker }),
     ingest: createIngestService({ roots: await realRoots([root]), store, embedder, storeDir: join(base, 'store') }),
@@ -50,20 +53,36 @@ after(async () => {
 });
 
 const ingest = (paths: unknown) => postJson(`${server.url}/v1/ingest`, { paths });
-const search = async (query: string) => (await postJson(`${server.url}/v1/search`, { query, top_k: 5 })).body.results.map((r: { text: string }) => r.text).join('\n');
+const search = async (query: string) =>
+  (await postJson(`${server.url}/v1/search`, { query, top_k: 5 })).body.results
+    .map((r: { text: string }) => r.text)
+    .join('\n');
 
 test('a folder inside the root is ingested and searchable; a link inside the folder that leads out is skipped, not read', async () => {
   const r = await ingest(['docs']);
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.equal(r.body.files.ingested, 2);
-  assert.deepEqual(r.body.skipped.map((s: { reason: string }) => s.reason), ['outside-roots']);
+  assert.deepEqual(
+    r.body.skipped.map((s: { reason: string }) => s.reason),
+    ['outside-roots'],
+  );
   assert.match(r.body.skipped[0].source, /inner-leak\.md$/);
   assert.match(await search('aardvark savanna'), /aardvark/);
   assert.doesNotMatch(await search('zebrafishsecret password'), /zebrafishsecret/);
 });
 
 test('.. traversal, absolute paths outside and links that lead out are 403 naming the path; nothing is read', async () => {
-  for (const path of ['../outside/secret.md', 'docs/../../outside', join(base, 'outside', 'secret.md'), '/etc/passwd', '/', 'leak.md', 'leakdir', 'leakdir/secret.md', join(root, 'leak.md')]) {
+  for (const path of [
+    '../outside/secret.md',
+    'docs/../../outside',
+    join(base, 'outside', 'secret.md'),
+    '/etc/passwd',
+    '/',
+    'leak.md',
+    'leakdir',
+    'leakdir/secret.md',
+    join(root, 'leak.md'),
+  ]) {
     const r = await ingest([path]);
     assert.equal(r.status, 403, `${path}: ${JSON.stringify(r.body)}`);
     assert.equal(r.body.error.code, 'FORBIDDEN');
@@ -79,7 +98,10 @@ test('.. traversal, absolute paths outside and links that lead out are 403 namin
 test('absolute paths inside the root and links that stay inside are allowed; missing paths are reported', async () => {
   const r = await ingest([join(root, 'docs', 'sub', 'b.txt'), 'inside-link.md', 'docs/nope.md', 'docs/sub/../a.md']);
   assert.equal(r.status, 200, JSON.stringify(r.body));
-  assert.deepEqual(r.body.skipped.map((s: { reason: string }) => s.reason), ['not-found']);
+  assert.deepEqual(
+    r.body.skipped.map((s: { reason: string }) => s.reason),
+    ['not-found'],
+  );
   assert.equal(r.body.files.unchanged + r.body.files.ingested, 2);
 });
 
@@ -98,11 +120,20 @@ test('bad bodies are 400 naming the field; without ingest roots the route does n
 });
 
 test('with an API key, /v1/ingest needs it', async () => {
-  const keyed = await startTestServer({ apiKey: 'k3y-for-tests', ingest: createIngestService({ roots: await realRoots([root]), store, embedder }) });
+  const keyed = await startTestServer({
+    apiKey: 'k3y-for-tests',
+    ingest: createIngestService({ roots: await realRoots([root]), store, embedder }),
+  });
   try {
     assert.equal((await postJson(`${keyed.url}/v1/ingest`, { paths: ['docs'] })).status, 401);
-    assert.equal((await postJson(`${keyed.url}/v1/ingest`, { paths: ['docs'] }, { authorization: 'Bearer wrong' })).status, 401);
-    assert.equal((await postJson(`${keyed.url}/v1/ingest`, { paths: ['docs'] }, { authorization: 'Bearer k3y-for-tests' })).status, 200);
+    assert.equal(
+      (await postJson(`${keyed.url}/v1/ingest`, { paths: ['docs'] }, { authorization: 'Bearer wrong' })).status,
+      401,
+    );
+    assert.equal(
+      (await postJson(`${keyed.url}/v1/ingest`, { paths: ['docs'] }, { authorization: 'Bearer k3y-for-tests' })).status,
+      200,
+    );
   } finally {
     await keyed.close();
   }
@@ -111,7 +142,11 @@ test('with an API key, /v1/ingest needs it', async () => {
 test('one ingest at a time: a second while one runs is QUEUE_FULL (429) with a retry time', async () => {
   const service = createIngestService({ roots: await realRoots([root]), store, embedder });
   const first = service.ingest([join(root, 'docs')]);
-  await assert.rejects(service.ingest([join(root, 'docs')]), (err) => isSiftError(err, 'QUEUE_FULL') && err.details?.retryAfterSeconds === 5 && /already running/.test(err.message));
+  await assert.rejects(
+    service.ingest([join(root, 'docs')]),
+    (err) =>
+      isSiftError(err, 'QUEUE_FULL') && err.details?.retryAfterSeconds === 5 && /already running/.test(err.message),
+  );
   assert.equal((await first).files.seen, 3);
   assert.equal((await service.ingest([join(root, 'docs')])).files.seen, 3, 'and the next one runs');
 });

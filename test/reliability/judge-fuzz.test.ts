@@ -30,10 +30,16 @@ async function judgeOrExplain(query: string, docs: readonly string[], what: stri
   try {
     const { results } = await judge.rerank(query, docs);
     assert.equal(results.length, docs.length, what);
-    checkScores(results.map((r) => r.score), what);
+    checkScores(
+      results.map((r) => r.score),
+      what,
+    );
     return 'scored';
   } catch (err) {
-    assert.ok(isSiftError(err) && ALLOWED.has(err.code), `${what}: threw ${err instanceof Error ? err.stack : String(err)}`);
+    assert.ok(
+      isSiftError(err) && ALLOWED.has(err.code),
+      `${what}: threw ${err instanceof Error ? err.stack : String(err)}`,
+    );
     assert.ok(err.message.length > 20, `${what}: the message explains (${err.message})`);
     return err.code;
   }
@@ -69,17 +75,31 @@ test('1 MB passages (spaced, unspaced, emoji) score in bounded time; a 1 MB quer
   const passages = ['word '.repeat(mb / 5), 'x'.repeat(mb), '😀'.repeat(mb / 2), 'مرحبا '.repeat(mb / 6)];
   const started = performance.now();
   const { results, truncatedPairs } = await judge.rerank('how many people live in Berlin?', passages);
-  checkScores(results.map((r) => r.score), '1 MB passages');
+  checkScores(
+    results.map((r) => r.score),
+    '1 MB passages',
+  );
   // WordPiece reads a 1 MB word as one [UNK] token, so only the spaced passages are truncated.
   assert.ok(truncatedPairs >= 2);
   assert.ok(performance.now() - started < 15_000, `took ${Math.round(performance.now() - started)} ms`);
-  await assert.rejects(judge.rerank('berlin '.repeat(mb / 7), ['a passage']), (err) => isSiftError(err, 'QUERY_TOO_LONG') && /query/.test(err.message));
+  await assert.rejects(
+    judge.rerank('berlin '.repeat(mb / 7), ['a passage']),
+    (err) => isSiftError(err, 'QUERY_TOO_LONG') && /query/.test(err.message),
+  );
 });
 
 test('empty passages and an empty list are fine; wrong types are INVALID_INPUT naming the document', async () => {
   const { results } = await judge.rerank('berlin', ['', ' ', '\u0000']);
-  checkScores(results.map((r) => r.score), 'empty passages');
+  checkScores(
+    results.map((r) => r.score),
+    'empty passages',
+  );
   assert.deepEqual((await judge.rerank('berlin', [])).results, []);
-  await assert.rejects(judge.rerank('berlin', ['ok', 42 as unknown as string]), (err) => isSiftError(err, 'INVALID_INPUT') && /document 1/.test(err.message));
-  await assert.rejects(judge.rerank('berlin', [{ text: null } as unknown as string]), (err) => isSiftError(err, 'INVALID_INPUT'));
+  await assert.rejects(
+    judge.rerank('berlin', ['ok', 42 as unknown as string]),
+    (err) => isSiftError(err, 'INVALID_INPUT') && /document 1/.test(err.message),
+  );
+  await assert.rejects(judge.rerank('berlin', [{ text: null } as unknown as string]), (err) =>
+    isSiftError(err, 'INVALID_INPUT'),
+  );
 });

@@ -7,13 +7,30 @@ import type { Rng } from './prng.js';
  * with the hashing embedder takes a few seconds and makes dozens of commits. Not a test file itself.
  */
 export async function writeKillCorpus(root: string, rng: Rng, dirs = 6, files = 60): Promise<number> {
-  const words = ['river', 'mountain', 'ledger', 'kernel', 'harbour', 'orchid', 'copper', 'lantern', 'glacier', 'violin', 'saffron', 'quartz'];
+  const words = [
+    'river',
+    'mountain',
+    'ledger',
+    'kernel',
+    'harbour',
+    'orchid',
+    'copper',
+    'lantern',
+    'glacier',
+    'violin',
+    'saffron',
+    'quartz',
+  ];
   let n = 0;
   for (let d = 0; d < dirs; d++) {
     await mkdir(join(root, `d${d}`), { recursive: true });
     for (let f = 0; f < files; f++) {
-      const paras = Array.from({ length: rng.int(2, 12) }, (_, p) =>
-        `Paragraph ${p} of file ${d}-${f}: ` + Array.from({ length: rng.int(10, 60) }, () => rng.pick(words)).join(' ') + '.',
+      const paras = Array.from(
+        { length: rng.int(2, 12) },
+        (_, p) =>
+          `Paragraph ${p} of file ${d}-${f}: ` +
+          Array.from({ length: rng.int(10, 60) }, () => rng.pick(words)).join(' ') +
+          '.',
       );
       await writeFile(join(root, `d${d}`, `f${f}.md`), `# File ${d}-${f}\n\n${paras.join('\n\n')}\n`);
       n++;

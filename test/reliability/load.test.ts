@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { removeTempDirs, tempDir } from '../ingest/make-corpus.js';
 import { testModelDir } from '../support/test-models.js';
-import { buildLoadStore, count5xx, loadRun, rerankBody, sampleRss, startServe, type ServeProcess } from './serve-load.js';
+import {
+  buildLoadStore,
+  count5xx,
+  loadRun,
+  rerankBody,
+  sampleRss,
+  startServe,
+  type ServeProcess,
+} from './serve-load.js';
 
 /** Requests per path in the concurrent-load test (autocannon's `amount`: a count, so no rate is asserted). */
 const LOAD_REQUESTS = 48;
@@ -35,11 +43,22 @@ after(async () => {
 
 test('48 requests over 16 connections on /v1/rerank and /v1/search: all answered 2xx, no socket errors, RSS bounded', async (t) => {
   const rss = sampleRss(server.pid);
-  const rerank = await loadRun(server.url, '/v1/rerank', rerankBody(LOAD_SEED), { connections: 16, durationS: 2, amount: LOAD_REQUESTS });
-  const search = await loadRun(server.url, '/v1/search', { query: 'copper harbour saffron', top_k: 4, candidates: 20 }, { connections: 16, durationS: 2, amount: LOAD_REQUESTS });
+  const rerank = await loadRun(server.url, '/v1/rerank', rerankBody(LOAD_SEED), {
+    connections: 16,
+    durationS: 2,
+    amount: LOAD_REQUESTS,
+  });
+  const search = await loadRun(
+    server.url,
+    '/v1/search',
+    { query: 'copper harbour saffron', top_k: 4, candidates: 20 },
+    { connections: 16, durationS: 2, amount: LOAD_REQUESTS },
+  );
   const mem = rss.stop();
   for (const f of [rerank, search]) {
-    t.diagnostic(`${f.path}: ${f.requests} requests, ${f.throughput} req/s, p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms, statuses ${JSON.stringify(f.statuses)}`);
+    t.diagnostic(
+      `${f.path}: ${f.requests} requests, ${f.throughput} req/s, p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms, statuses ${JSON.stringify(f.statuses)}`,
+    );
     assert.equal(count5xx(f), 0, `${f.path}: no 5xx`);
     assert.equal(f.errors, 0, `${f.path}: no socket errors`);
     assert.equal(f.non2xx, 0, `${f.path}: every answer 2xx`);
@@ -52,7 +71,12 @@ test('48 requests over 16 connections on /v1/rerank and /v1/search: all answered
 });
 
 test('sift serve --ingest-root: /v1/ingest ingests inside the root, refuses .. with 403', async () => {
-  const post = (paths: string[]) => fetch(`${server.url}/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ paths }) });
+  const post = (paths: string[]) =>
+    fetch(`${server.url}/v1/ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ paths }),
+    });
   const ok = await post(['d0']);
   assert.equal(ok.status, 200);
   const summary = (await ok.json()) as { files: { seen: number; unchanged: number } };
@@ -64,15 +88,27 @@ test('sift serve --ingest-root: /v1/ingest ingests inside the root, refuses .. w
 test('overload (--max-queue 40, 32 connections, 20 pairs each): 429 with Retry-After, zero 5xx, still healthy', async (t) => {
   const small = await startServe(['--reranker', judge, '--max-queue', '40', '--store', join(base, 'store')]);
   try {
-    const f = await loadRun(small.url, '/v1/rerank', rerankBody(LOAD_SEED + 1), { connections: 32, durationS: 1.5, amount: 96 });
-    t.diagnostic(`overload: ${f.requests} requests, statuses ${JSON.stringify(f.statuses)}, p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms`);
+    const f = await loadRun(small.url, '/v1/rerank', rerankBody(LOAD_SEED + 1), {
+      connections: 32,
+      durationS: 1.5,
+      amount: 96,
+    });
+    t.diagnostic(
+      `overload: ${f.requests} requests, statuses ${JSON.stringify(f.statuses)}, p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms`,
+    );
     assert.equal(count5xx(f), 0);
     assert.equal(f.errors, 0);
     assert.ok((f.statuses['429'] ?? 0) > 0, 'some requests were refused with 429');
     assert.ok((f.statuses['200'] ?? 0) > 0, 'and the rest were served');
     // Retry-After on a 429, seen with a burst of concurrent requests.
     const burst = await Promise.all(
-      Array.from({ length: 32 }, () => fetch(`${small.url}/v1/rerank`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rerankBody(LOAD_SEED + 2)) })),
+      Array.from({ length: 32 }, () =>
+        fetch(`${small.url}/v1/rerank`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(rerankBody(LOAD_SEED + 2)),
+        }),
+      ),
     );
     const refused = burst.filter((r) => r.status === 429);
     await Promise.all(burst.map((r) => r.arrayBuffer()));

@@ -28,7 +28,18 @@ const HANG_GUARD_MS = 60_000;
 after(removeTempDirs);
 
 export const LOADER_SEED = 0x5eed01;
-const REASONS = new Set(['not-found', 'unreadable', 'too-large', 'empty', 'binary', 'invalid-utf8', 'no-text', 'broken-pdf', 'unsupported-format', 'too-deep']);
+const REASONS = new Set([
+  'not-found',
+  'unreadable',
+  'too-large',
+  'empty',
+  'binary',
+  'invalid-utf8',
+  'no-text',
+  'broken-pdf',
+  'unsupported-format',
+  'too-deep',
+]);
 const EXTS = ['.txt', '.md', '.html', '.pdf'] as const;
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -57,11 +68,17 @@ before(async () => {
     const text = enc(`Valid start ${i}. `.repeat(rng.int(1, 50)));
     const at = rng.int(0, text.length);
     const junk = rng.pick(bad);
-    await put('invalid-utf8', rng.pick(EXTS.slice(0, 3)), new Uint8Array([...text.slice(0, at), ...junk, ...text.slice(at)]));
+    await put(
+      'invalid-utf8',
+      rng.pick(EXTS.slice(0, 3)),
+      new Uint8Array([...text.slice(0, at), ...junk, ...text.slice(at)]),
+    );
   }
   // Nasty but valid text: emoji, RTL, controls, zero-width characters (lone surrogates become U+FFFD on encoding).
   for (let i = 0; i < 40; i++) {
-    const text = Array.from({ length: rng.int(1, 30) }, () => rng.pick(NASTY_STRINGS)).join(rng.pick([' ', '\n', '\n\n', '']));
+    const text = Array.from({ length: rng.int(1, 30) }, () => rng.pick(NASTY_STRINGS)).join(
+      rng.pick([' ', '\n', '\n\n', '']),
+    );
     await put('nasty-text', rng.pick(EXTS.slice(0, 3)), text);
   }
   // Truncated and bit-flipped PDFs.
@@ -77,12 +94,22 @@ before(async () => {
   for (let i = 0; i < 30; i++) {
     const a = rng.int(0, page.length);
     const b = rng.int(a, page.length);
-    await put('mutated-html', '.html', page.slice(0, a) + rng.pick(['<', '>', '</', '<!--', '<script>', '&#xD800;', '&', '"', '<div ', '<![CDATA[']) + page.slice(b));
+    await put(
+      'mutated-html',
+      '.html',
+      page.slice(0, a) +
+        rng.pick(['<', '>', '</', '<!--', '<script>', '&#xD800;', '&', '"', '<div ', '<![CDATA[']) +
+        page.slice(b),
+    );
   }
   // Deep nesting: closed, unclosed, and just under the limit.
   await put('deep-html', '.html', '<div>'.repeat(100_000) + 'deep text' + '</div>'.repeat(100_000));
   await put('deep-html', '.html', '<div>x'.repeat(100_000));
-  await put('deep-html', '.html', '<span>'.repeat(MAX_HTML_DEPTH - 10) + 'nested but fine' + '</span>'.repeat(MAX_HTML_DEPTH - 10));
+  await put(
+    'deep-html',
+    '.html',
+    '<span>'.repeat(MAX_HTML_DEPTH - 10) + 'nested but fine' + '</span>'.repeat(MAX_HTML_DEPTH - 10),
+  );
   // One line past the size limit (skipped before it is read).
   await put('over-limit-line', '.txt', 'x'.repeat(DEFAULT_MAX_FILE_BYTES + 1));
   // Odd paths: a folder named like a document, an unsupported extension given by name.
@@ -108,7 +135,10 @@ test('every fuzzed file loads or is refused with a named LOAD_FAILED reason', as
       assert.ok(err.message.includes(name), `${name}: the message names the file`);
       outcomes[reason] = (outcomes[reason] ?? 0) + 1;
     }
-    assert.ok(performance.now() - started < HANG_GUARD_MS, `${name} took ${Math.round(performance.now() - started)} ms`);
+    assert.ok(
+      performance.now() - started < HANG_GUARD_MS,
+      `${name} took ${Math.round(performance.now() - started)} ms`,
+    );
   }
   t.diagnostic(`inputs: ${JSON.stringify(counts)}`);
   t.diagnostic(`outcomes: ${JSON.stringify(outcomes)}`);
@@ -116,13 +146,19 @@ test('every fuzzed file loads or is refused with a named LOAD_FAILED reason', as
 });
 
 test('ingestFiles over the fuzzed folder: seen = ingested + skipped, every skip named, chunks match', async () => {
-  const store = await openLanceStore(join(await tempDir('sift-fuzz-store-'), 'store'), { create: true, embedding: { model: 'sift/hashing-64', dimension: 64 } });
+  const store = await openLanceStore(join(await tempDir('sift-fuzz-store-'), 'store'), {
+    create: true,
+    embedding: { model: 'sift/hashing-64', dimension: 64 },
+  });
   try {
     const embedder = HashingEmbedder.fromName('sift/hashing-64')!;
     const summary = await ingestFiles({ paths: [corpus], store, embedder, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
     assert.equal(summary.files.seen, summary.files.ingested + summary.files.skipped + summary.files.unchanged);
     for (const s of summary.skipped) assert.ok(REASONS.has(s.reason) && s.message.length > 0, JSON.stringify(s));
-    assert.equal(summary.chunks.total, summary.ingested.reduce((a, f) => a + f.chunks, 0));
+    assert.equal(
+      summary.chunks.total,
+      summary.ingested.reduce((a, f) => a + f.chunks, 0),
+    );
     assert.equal(await store.count(), summary.chunks.total);
     assert.ok(summary.ingested.some((f) => f.source.endsWith('inside.md')));
   } finally {
@@ -138,13 +174,18 @@ test('a 50 MB single line (no spaces) loads and chunks in bounded time', async (
   assert.ok(performance.now() - started < HANG_GUARD_MS);
   started = performance.now();
   const chunks = await chunkText(doc.text, { ...resolveChunkOptions({}), format: 'txt' });
-  assert.ok(chunks.length >= 100_000 && chunks.every((c) => c.text.length <= 500 && c.text === line.slice(c.start, c.end)));
+  assert.ok(
+    chunks.length >= 100_000 && chunks.every((c) => c.text.length <= 500 && c.text === line.slice(c.start, c.end)),
+  );
   assert.ok(performance.now() - started < HANG_GUARD_MS, `chunking took ${Math.round(performance.now() - started)} ms`);
 });
 
 test('HTML nested past MAX_HTML_DEPTH is refused as too-deep, fast', () => {
   const started = performance.now();
-  assert.throws(() => loadHtml(enc('<div>'.repeat(100_000) + 'x'), 'deep.html'), (err) => isSiftError(err, 'LOAD_FAILED') && err.details?.reason === 'too-deep' && /deep\.html/.test(err.message));
+  assert.throws(
+    () => loadHtml(enc('<div>'.repeat(100_000) + 'x'), 'deep.html'),
+    (err) => isSiftError(err, 'LOAD_FAILED') && err.details?.reason === 'too-deep' && /deep\.html/.test(err.message),
+  );
   assert.ok(performance.now() - started < 1000);
   assert.equal(loadHtml(enc('<div>'.repeat(500) + 'fine' + '</div>'.repeat(500)), 'ok.html').text, 'fine');
 });

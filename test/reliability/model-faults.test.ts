@@ -31,11 +31,15 @@ const FAULTS: Fault[] = [
   ['onnx truncated to half', 'onnx/model.onnx', (b) => b.subarray(0, Math.floor(b.length / 2))],
   ['onnx truncated to 100 bytes', 'onnx/model.onnx', (b) => b.subarray(0, 100)],
   ['onnx replaced by random bytes', 'onnx/model.onnx', (b) => Buffer.from(rng.bytes(b.length))],
-  ['onnx with 64 random bytes flipped in the header', 'onnx/model.onnx', (b) => {
-    const c = Buffer.from(b);
-    for (let i = 0; i < 64; i++) c[rng.int(0, Math.min(4096, c.length - 1))] = rng.int(0, 255);
-    return c;
-  }],
+  [
+    'onnx with 64 random bytes flipped in the header',
+    'onnx/model.onnx',
+    (b) => {
+      const c = Buffer.from(b);
+      for (let i = 0; i < 64; i++) c[rng.int(0, Math.min(4096, c.length - 1))] = rng.int(0, 255);
+      return c;
+    },
+  ],
   ['onnx empty', 'onnx/model.onnx', () => Buffer.alloc(0)],
   ['onnx an HTML error page', 'onnx/model.onnx', () => '<html><body>502 Bad Gateway</body></html>'],
   ['tokenizer.json truncated', 'tokenizer.json', (b) => b.subarray(0, Math.floor(b.length / 3))],
@@ -56,7 +60,10 @@ for (const [name, file, damage] of FAULTS) {
     const judge = new CrossEncoderReranker({ model: dir });
     await assert.rejects(judge.load(), (err) => {
       assert.ok(isSiftError(err, 'MODEL_INVALID'), `MODEL_INVALID, got ${String(err)}`);
-      assert.ok(err.message.includes(join(dir, file)) || (err.message.includes(dir) && err.message.includes(basename(file))), `names the file: ${err.message}`);
+      assert.ok(
+        err.message.includes(join(dir, file)) || (err.message.includes(dir) && err.message.includes(basename(file))),
+        `names the file: ${err.message}`,
+      );
       assert.match(err.message, /sift models pull|provide the Hub layout/, `says how to fix it: ${err.message}`);
       return true;
     });

@@ -18,7 +18,13 @@ import { prng } from './prng.js';
 const bin = fileURLToPath(new URL('../../bin/sift.js', import.meta.url));
 
 /** Ingests a seeded corpus (`dirs` x `files` Markdown files) into a new LanceDB store at `location`. */
-export async function buildLoadStore(location: string, corpus: string, seed: number, dirs = 2, files = 30): Promise<number> {
+export async function buildLoadStore(
+  location: string,
+  corpus: string,
+  seed: number,
+  dirs = 2,
+  files = 30,
+): Promise<number> {
   await writeKillCorpus(corpus, prng(seed), dirs, files);
   const embedder = HashingEmbedder.fromName('sift/hashing-256')!;
   const store = await openLanceStore(location, { create: true, embedding: { model: embedder.model, dimension: 256 } });
@@ -121,7 +127,12 @@ export interface LoadFigures {
 }
 
 /** One autocannon run: POSTs `body` as JSON to `url + path`, bounded by `durationS` (and `amount` if given). */
-export async function loadRun(url: string, path: string, body: unknown, options: { connections: number; durationS: number; amount?: number; headers?: Record<string, string> }): Promise<LoadFigures> {
+export async function loadRun(
+  url: string,
+  path: string,
+  body: unknown,
+  options: { connections: number; durationS: number; amount?: number; headers?: Record<string, string> },
+): Promise<LoadFigures> {
   const result = await autocannon({
     url: url + path,
     method: 'POST',
@@ -133,7 +144,10 @@ export async function loadRun(url: string, path: string, body: unknown, options:
     timeout: 30,
   });
   const statuses: Record<string, number> = {};
-  for (const [code, v] of Object.entries((result as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {})) statuses[code] = v.count;
+  for (const [code, v] of Object.entries(
+    (result as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {},
+  ))
+    statuses[code] = v.count;
   return {
     path,
     connections: options.connections,
@@ -150,15 +164,34 @@ export async function loadRun(url: string, path: string, body: unknown, options:
 }
 
 /** Count of 5xx answers in a run. */
-export const count5xx = (f: LoadFigures): number => Object.entries(f.statuses).filter(([c]) => c.startsWith('5')).reduce((a, [, n]) => a + n, 0);
+export const count5xx = (f: LoadFigures): number =>
+  Object.entries(f.statuses)
+    .filter(([c]) => c.startsWith('5'))
+    .reduce((a, [, n]) => a + n, 0);
 
 /** Twenty passages for rerank bodies (about the corpus's words, 60–200 characters). */
 export function rerankBody(seed: number, documents = 20): { query: string; documents: string[] } {
   const rng = prng(seed);
-  const words = ['river', 'mountain', 'ledger', 'kernel', 'harbour', 'orchid', 'copper', 'lantern', 'glacier', 'violin', 'saffron', 'quartz'];
+  const words = [
+    'river',
+    'mountain',
+    'ledger',
+    'kernel',
+    'harbour',
+    'orchid',
+    'copper',
+    'lantern',
+    'glacier',
+    'violin',
+    'saffron',
+    'quartz',
+  ];
   return {
     query: 'which harbour trades copper and saffron?',
-    documents: Array.from({ length: documents }, () => Array.from({ length: rng.int(10, 30) }, () => rng.pick(words)).join(' ') + '.'),
+    documents: Array.from(
+      { length: documents },
+      () => Array.from({ length: rng.int(10, 30) }, () => rng.pick(words)).join(' ') + '.',
+    ),
   };
 }
 

@@ -27,32 +27,65 @@ after(() => server.close());
 
 function randomJson(rng: Rng, depth = 0): unknown {
   switch (rng.int(0, depth > 3 ? 5 : 8)) {
-    case 0: return null;
-    case 1: return rng.next() < 0.5;
-    case 2: return rng.pick([0, -1, 1.5, 1e308, -1e308, 2 ** 53 + 1, -0, 64, 65, 1000, 0.5]);
-    case 3: return rng.pick(NASTY_STRINGS);
-    case 4: return randomString(rng, rng.int(0, 50));
-    case 5: return rng.pick(['berlin', 'hybrid', 'keyword', '', '__proto__']);
-    case 6: return Array.from({ length: rng.int(0, 5) }, () => randomJson(rng, depth + 1));
-    case 7: return Object.fromEntries(Array.from({ length: rng.int(0, 4) }, () => [rng.pick(['text', 'query', '__proto__', 'constructor', randomString(rng, 5)]), randomJson(rng, depth + 1)]));
-    default: return { text: randomJson(rng, depth + 1) };
+    case 0:
+      return null;
+    case 1:
+      return rng.next() < 0.5;
+    case 2:
+      return rng.pick([0, -1, 1.5, 1e308, -1e308, 2 ** 53 + 1, -0, 64, 65, 1000, 0.5]);
+    case 3:
+      return rng.pick(NASTY_STRINGS);
+    case 4:
+      return randomString(rng, rng.int(0, 50));
+    case 5:
+      return rng.pick(['berlin', 'hybrid', 'keyword', '', '__proto__']);
+    case 6:
+      return Array.from({ length: rng.int(0, 5) }, () => randomJson(rng, depth + 1));
+    case 7:
+      return Object.fromEntries(
+        Array.from({ length: rng.int(0, 4) }, () => [
+          rng.pick(['text', 'query', '__proto__', 'constructor', randomString(rng, 5)]),
+          randomJson(rng, depth + 1),
+        ]),
+      );
+    default:
+      return { text: randomJson(rng, depth + 1) };
   }
 }
 
 function validBody(route: (typeof ROUTES)[number], rng: Rng): Record<string, unknown> {
   const q = rng.pick(NASTY_STRINGS.filter((s) => s.trim().length > 0 && s.length < 1000));
-  if (route === '/v1/rerank') return { query: q, documents: Array.from({ length: rng.int(1, 5) }, () => (rng.next() < 0.5 ? rng.pick(NASTY_STRINGS) : { text: rng.pick(NASTY_STRINGS), [rng.pick(NASTY_STRINGS)]: rng.pick(NASTY_STRINGS) })), top_n: 2, model: rng.pick(NASTY_STRINGS) };
-  if (route === '/rerank') return { query: q, texts: Array.from({ length: rng.int(1, 5) }, () => rng.pick(NASTY_STRINGS)) };
+  if (route === '/v1/rerank')
+    return {
+      query: q,
+      documents: Array.from({ length: rng.int(1, 5) }, () =>
+        rng.next() < 0.5
+          ? rng.pick(NASTY_STRINGS)
+          : { text: rng.pick(NASTY_STRINGS), [rng.pick(NASTY_STRINGS)]: rng.pick(NASTY_STRINGS) },
+      ),
+      top_n: 2,
+      model: rng.pick(NASTY_STRINGS),
+    };
+  if (route === '/rerank')
+    return { query: q, texts: Array.from({ length: rng.int(1, 5) }, () => rng.pick(NASTY_STRINGS)) };
   return { query: q, top_k: 2 };
 }
 
-interface Outcome { status: number; body: any; contentType: string }
+interface Outcome {
+  status: number;
+  body: any;
+  contentType: string;
+}
 
 async function send(path: string, body: string | Uint8Array, contentType = 'application/json'): Promise<Outcome> {
   const res = await fetch(server.url + path, { method: 'POST', headers: { 'content-type': contentType }, body });
   const text = await res.text();
   let parsed: unknown = text;
-  try { parsed = JSON.parse(text); } catch { /* SSE or text */ }
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    /* SSE or text */
+  }
   return { status: res.status, body: parsed, contentType: res.headers.get('content-type') ?? '' };
 }
 
@@ -65,8 +98,10 @@ function check(o: Outcome, what: string): void {
     const err = o.body?.error;
     assert.ok(typeof err?.code === 'string' && typeof err?.message === 'string', `${what}: {"error": {code, message}}`);
     const field = err.details?.field;
-    if (field !== undefined) assert.ok(err.message.includes(String(field)), `${what}: message names ${field}: ${err.message}`);
-    if (err.code === 'INVALID_INPUT') assert.ok(field !== undefined, `${what}: INVALID_INPUT names a field: ${err.message}`);
+    if (field !== undefined)
+      assert.ok(err.message.includes(String(field)), `${what}: message names ${field}: ${err.message}`);
+    if (err.code === 'INVALID_INPUT')
+      assert.ok(field !== undefined, `${what}: INVALID_INPUT names a field: ${err.message}`);
   }
 }
 
@@ -105,7 +140,10 @@ test('malformed bodies: cut JSON, bad UTF-8, deep nesting, wrong content type, e
   bodies.push(['NaN', '{"query": NaN}']);
   bodies.push(['duplicate keys', '{"query": "a", "query": 5, "documents": []}']);
   bodies.push(['proto pollution', '{"__proto__": {"query": "x"}, "documents": ["a"]}']);
-  bodies.push(['10k documents', JSON.stringify({ query: 'berlin', documents: Array.from({ length: 10_000 }, (_, i) => `doc ${i}`) })]);
+  bodies.push([
+    '10k documents',
+    JSON.stringify({ query: 'berlin', documents: Array.from({ length: 10_000 }, (_, i) => `doc ${i}`) }),
+  ]);
   bodies.push(['100k texts', JSON.stringify({ query: 'berlin', texts: Array.from({ length: 100_000 }, () => 'x') })]);
   bodies.push(['9 MB body', JSON.stringify({ query: 'berlin', documents: ['x'.repeat(9 * 1024 * 1024)] })]);
   bodies.push(['long document', JSON.stringify({ query: 'berlin', documents: ['y'.repeat(40_000)] })]);
@@ -116,7 +154,8 @@ test('malformed bodies: cut JSON, bad UTF-8, deep nesting, wrong content type, e
       const o = await send(route, body, type);
       check(o, `${route} ${what}`);
       n++;
-      if (what === '10k documents' && route === '/v1/rerank') assert.match(o.body.error.message, /documents must have at most 64 items/);
+      if (what === '10k documents' && route === '/v1/rerank')
+        assert.match(o.body.error.message, /documents must have at most 64 items/);
       if (what === '9 MB body') assert.equal(o.status, 413);
     }
   }
@@ -126,7 +165,13 @@ test('malformed bodies: cut JSON, bad UTF-8, deep nesting, wrong content type, e
 test('the server is healthy after the fuzzing and still answers a good request', async () => {
   const health = await fetch(`${server.url}/health`);
   assert.equal(health.status, 200);
-  const o = await send('/v1/rerank', JSON.stringify({ query: 'population of Berlin', documents: ['Berlin has 3.5 million inhabitants.', 'Rome is old.'] }));
+  const o = await send(
+    '/v1/rerank',
+    JSON.stringify({
+      query: 'population of Berlin',
+      documents: ['Berlin has 3.5 million inhabitants.', 'Rome is old.'],
+    }),
+  );
   assert.equal(o.status, 200);
   assert.equal(o.body.results.length, 2);
 });

@@ -30,7 +30,10 @@ const embedding = { model: embedder.model, dimension: 64 };
 
 function sh(cmd: string, args: string[]): { ok: boolean; why: string } {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  return { ok: r.status === 0, why: `${cmd} ${args.join(' ')}: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}` };
+  return {
+    ok: r.status === 0,
+    why: `${cmd} ${args.join(' ')}: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}`,
+  };
 }
 
 async function snapshot(location: string): Promise<{ ids: string[]; sources: string[] }> {
@@ -39,7 +42,10 @@ async function snapshot(location: string): Promise<{ ids: string[]; sources: str
     const ids: string[] = [];
     for await (const batch of store.scan({ batchSize: 1000 })) for (const c of batch) ids.push(c.id);
     await store.textSearch('river', { k: 3 });
-    return { ids: ids.sort(), sources: (await store.listSources()).map((s) => `${s.source}:${s.contentHash}:${s.chunkCount}`).sort() };
+    return {
+      ids: ids.sort(),
+      sources: (await store.listSources()).map((s) => `${s.source}:${s.contentHash}:${s.chunkCount}`).sort(),
+    };
   } finally {
     await store.close();
   }
@@ -81,7 +87,10 @@ test('a read-only store folder: ingest fails with STORE_ERROR naming the store, 
       assert.ok(isSiftError(err, 'STORE_ERROR'), `STORE_ERROR, got ${String(err)}`);
       assert.ok(err.message.includes(location), `names the store: ${err.message}`);
       if (how !== 'chattr -R +i') assert.equal(err.details?.reason, 'read-only');
-      assert.ok(err.message.length < 400 && !err.message.includes('cargo'), `short, without the Rust error chain: ${err.message}`);
+      assert.ok(
+        err.message.length < 400 && !err.message.includes('cargo'),
+        `short, without the Rust error chain: ${err.message}`,
+      );
       t.diagnostic(`error: ${err.message}`);
       return true;
     });
@@ -118,7 +127,13 @@ test('a full disk (2 MB tmpfs): ingest fails with STORE_ERROR, the store opens w
   await mkdir(big);
   const rng = prng(STORE_FAULT_SEED + 2);
   for (let f = 0; f < 40; f++) {
-    await writeFile(join(big, `big${f}.txt`), Array.from({ length: 400 }, () => `Line ${rng.int(0, 1e9)} about harbours, copper and glaciers in quantity.`).join('\n'));
+    await writeFile(
+      join(big, `big${f}.txt`),
+      Array.from(
+        { length: 400 },
+        () => `Line ${rng.int(0, 1e9)} about harbours, copper and glaciers in quantity.`,
+      ).join('\n'),
+    );
   }
   await assert.rejects(ingest(location, [big]), (err) => {
     assert.ok(isSiftError(err, 'STORE_ERROR'), `STORE_ERROR, got ${String(err)}`);
@@ -130,9 +145,14 @@ test('a full disk (2 MB tmpfs): ingest fails with STORE_ERROR, the store opens w
   });
   const after = await snapshot(location);
   const kept = new Set(after.ids);
-  assert.ok(before.ids.every((id) => kept.has(id)), 'every chunk stored before the disk filled is still there');
+  assert.ok(
+    before.ids.every((id) => kept.has(id)),
+    'every chunk stored before the disk filled is still there',
+  );
   for (const s of before.sources) assert.ok(after.sources.includes(s), `source record kept: ${s}`);
-  t.diagnostic(`before: ${before.ids.length} chunks; after the failed ingest: ${after.ids.length} chunks, ${after.sources.length} sources`);
+  t.diagnostic(
+    `before: ${before.ids.length} chunks; after the failed ingest: ${after.ids.length} chunks, ${after.sources.length} sources`,
+  );
   const umount = sh('umount', ['-l', disk]);
   if (umount.ok) mounted.splice(mounted.indexOf(disk), 1);
 });

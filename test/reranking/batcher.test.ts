@@ -14,7 +14,14 @@ function fakeScorer(delayMs = 5) {
     if (pairs.some((p) => p.query === 'boom')) throw new SiftError('QUERY_TOO_LONG', 'the query is too long');
     const logits = Float64Array.from(pairs, (p) => p.text.length + p.query.length / 1000);
     const truncated = pairs.map(() => false);
-    return { logits, scores: logits.map((l) => 1 / (1 + Math.exp(-l))), truncated, truncatedPairs: 0, batches: 1, timings: { tokenizeMs: 1, inferenceMs: 2, totalMs: 3 } };
+    return {
+      logits,
+      scores: logits.map((l) => 1 / (1 + Math.exp(-l))),
+      truncated,
+      truncatedPairs: 0,
+      batches: 1,
+      timings: { tokenizeMs: 1, inferenceMs: 2, totalMs: 3 },
+    };
   };
   return { calls, scorer: { scoreQueryPairs } };
 }
@@ -35,7 +42,10 @@ test('concurrent requests are merged into one batch and each gets its own scores
   assert.deepEqual([...a.logits], [1.002, 3.002]);
   assert.deepEqual([...b.logits], [2.003]);
   assert.deepEqual([...c.logits], [4.002, 1.002, 2.002]);
-  assert.deepEqual(stats.map((s) => [s.pairs, s.requests]), [[6, 3]]);
+  assert.deepEqual(
+    stats.map((s) => [s.pairs, s.requests]),
+    [[6, 3]],
+  );
   assert.ok(a.queueMs >= 0 && a.inferenceMs === 2);
 });
 
@@ -46,16 +56,26 @@ test('batches hold at most maxBatchPairs; requests arriving while a batch runs f
   await sleep(5);
   const later = [batcher.submit(pairs('r', 'x')), batcher.submit(pairs('s', 'y', 'z'))];
   const [big, ...rest] = await Promise.all([first, ...later]);
-  assert.deepEqual(calls.map((c) => c.length), [4, 4, 1], 'the big request is split; its tail shares a batch with the later ones');
+  assert.deepEqual(
+    calls.map((c) => c.length),
+    [4, 4, 1],
+    'the big request is split; its tail shares a batch with the later ones',
+  );
   assert.equal(big.scores.length, 6);
-  assert.deepEqual(rest.map((r) => r.scores.length), [1, 2]);
+  assert.deepEqual(
+    rest.map((r) => r.scores.length),
+    [1, 2],
+  );
 });
 
 test('merge: false scores requests one by one', async () => {
   const { calls, scorer } = fakeScorer(2);
   const batcher = new Batcher({ scorer, merge: false });
   await Promise.all([batcher.submit(pairs('a', 'x', 'y')), batcher.submit(pairs('b', 'z'))]);
-  assert.deepEqual(calls.map((c) => c.length), [2, 1]);
+  assert.deepEqual(
+    calls.map((c) => c.length),
+    [2, 1],
+  );
 });
 
 test('a full queue refuses with QUEUE_FULL and a Retry-After estimate; a lone large request still runs', async () => {
@@ -76,15 +96,23 @@ test('a full queue refuses with QUEUE_FULL and a Retry-After estimate; a lone la
   assert.equal(large.scores.length, 8, 'an empty queue takes a request larger than its bound');
 });
 
-test('one request\'s failure does not fail the requests it was batched with', async () => {
+test("one request's failure does not fail the requests it was batched with", async () => {
   const { calls, scorer } = fakeScorer(1);
   const batcher = new Batcher({ scorer, maxWaitMs: 5 });
-  const [ok, bad, ok2] = await Promise.allSettled([batcher.submit(pairs('q', 'a')), batcher.submit(pairs('boom', 'b')), batcher.submit(pairs('r', 'cc'))]);
+  const [ok, bad, ok2] = await Promise.allSettled([
+    batcher.submit(pairs('q', 'a')),
+    batcher.submit(pairs('boom', 'b')),
+    batcher.submit(pairs('r', 'cc')),
+  ]);
   assert.equal(ok.status, 'fulfilled');
   assert.equal(ok2.status, 'fulfilled');
   assert.equal(bad.status, 'rejected');
   assert.ok(isSiftError(bad.reason, 'QUERY_TOO_LONG'));
-  assert.deepEqual(calls.map((c) => c.length), [3, 1, 1, 1], 'the merged batch failed, then each request ran alone');
+  assert.deepEqual(
+    calls.map((c) => c.length),
+    [3, 1, 1, 1],
+    'the merged batch failed, then each request ran alone',
+  );
 });
 
 test('a request aborted while queued is dropped; drain waits for the queue to empty', async () => {
@@ -101,7 +129,10 @@ test('a request aborted while queued is dropped; drain waits for the queue to em
   assert.equal(batcher.queuedPairs, 0);
   assert.equal((await kept).scores.length, 1);
   await first;
-  assert.deepEqual(calls.map((c) => c.map((p) => p.text).join('')), ['a', 'd']);
+  assert.deepEqual(
+    calls.map((c) => c.map((p) => p.text).join('')),
+    ['a', 'd'],
+  );
 });
 
 test('options are checked', () => {

@@ -15,7 +15,9 @@ const PASSAGES = [
   'Berlin had a population of 3,520,031 registered inhabitants in an area of 891.82 square kilometers.',
   'Berlin is well known for its museums.',
   'Paris',
-  'The city of Berlin is the capital of Germany and its most populous city, with around 3.7 million people living within the city limits, which makes it the most populous city in the European Union. '.repeat(3),
+  'The city of Berlin is the capital of Germany and its most populous city, with around 3.7 million people living within the city limits, which makes it the most populous city in the European Union. '.repeat(
+    3,
+  ),
   'Population statistics',
   'Ein Berliner ist ein Einwohner Berlins; die Stadt hat etwa 3,8 Millionen Einwohner.',
 ];
@@ -25,10 +27,14 @@ test('a pair scores the same alone and inside any mixed-length batch (within 1e-
   // activations per batch, so it holds there at its default batch of one: the next test.)
   const judge = new CrossEncoderReranker({ model: await testModelDir('reranker'), dtype: 'fp32' });
   try {
-    const alone = await Promise.all(PASSAGES.map(async (p) => (await judge.scorePairs(QUERY, [p], { batchSize: 1 })).logits[0]!));
+    const alone = await Promise.all(
+      PASSAGES.map(async (p) => (await judge.scorePairs(QUERY, [p], { batchSize: 1 })).logits[0]!),
+    );
     for (const batchSize of [2, 3, 4, 64]) {
       const together = await judge.scorePairs(QUERY, PASSAGES, { batchSize });
-      together.logits.forEach((l, i) => assert.ok(Math.abs(l - alone[i]!) < 1e-5, `batch ${batchSize}, pair ${i}: ${l} vs ${alone[i]}`));
+      together.logits.forEach((l, i) =>
+        assert.ok(Math.abs(l - alone[i]!) < 1e-5, `batch ${batchSize}, pair ${i}: ${l} vs ${alone[i]}`),
+      );
     }
     // Distinct passages get distinct scores, so the equality above is not a constant model's.
     assert.ok(new Set(alone.map((l) => l.toFixed(4))).size >= 4, `logits too alike: ${alone.join(', ')}`);
@@ -46,14 +52,21 @@ test('int8 scores a pair the same in any candidate list at its default batch (on
     const alone = await Promise.all(PASSAGES.map(async (p) => (await judge.scorePairs(QUERY, [p])).logits[0]!));
     const together = await judge.scorePairs(QUERY, PASSAGES);
     const reversed = await judge.scorePairs(QUERY, [...PASSAGES].reverse());
-    together.logits.forEach((l, i) => assert.ok(Math.abs(l - alone[i]!) < 1e-5, `pair ${i}: ${l} in the list vs ${alone[i]} alone`));
-    reversed.logits.forEach((l, i) => assert.ok(Math.abs(l - alone[PASSAGES.length - 1 - i]!) < 1e-5, `reversed pair ${i}`));
+    together.logits.forEach((l, i) =>
+      assert.ok(Math.abs(l - alone[i]!) < 1e-5, `pair ${i}: ${l} in the list vs ${alone[i]} alone`),
+    );
+    reversed.logits.forEach((l, i) =>
+      assert.ok(Math.abs(l - alone[PASSAGES.length - 1 - i]!) < 1e-5, `reversed pair ${i}`),
+    );
     // Quantized, not the float graph under another name: close to fp32 but not equal to it.
     const reference = (await fp32.scorePairs(QUERY, PASSAGES)).logits;
     const diffs = [...together.logits].map((l, i) => Math.abs(l - reference[i]!));
     assert.ok(Math.max(...diffs) > 0, 'int8 logits differ from fp32 somewhere');
     const span = Math.max(...reference) - Math.min(...reference);
-    assert.ok(Math.max(...diffs) < 0.25 * span, `int8 logits stay near fp32's (max diff ${Math.max(...diffs)}, span ${span})`);
+    assert.ok(
+      Math.max(...diffs) < 0.25 * span,
+      `int8 logits stay near fp32's (max diff ${Math.max(...diffs)}, span ${span})`,
+    );
   } finally {
     await judge.close();
     await fp32.close();
@@ -63,7 +76,9 @@ test('int8 scores a pair the same in any candidate list at its default batch (on
 test('rerank sorts by relevance, restores input indices, keeps documents and metadata untouched', async () => {
   const judge = new CrossEncoderReranker({ model: await testModelDir('reranker') });
   try {
-    const docs = PASSAGES.map((text, i) => Object.freeze({ text, source: `doc-${i}.md`, meta: Object.freeze({ n: i }) }));
+    const docs = PASSAGES.map((text, i) =>
+      Object.freeze({ text, source: `doc-${i}.md`, meta: Object.freeze({ n: i }) }),
+    );
     const before = JSON.stringify(docs);
     const { results, model } = await judge.rerank(QUERY, docs, { batchSize: 4 });
     assert.equal(JSON.stringify(docs), before, 'input not mutated');
@@ -71,7 +86,10 @@ test('rerank sorts by relevance, restores input indices, keeps documents and met
     assert.equal(results.length, docs.length);
     const raw = await judge.scorePairs(QUERY, PASSAGES);
     const expected = [...raw.logits.keys()].sort((a, b) => raw.logits[b]! - raw.logits[a]! || a - b);
-    assert.deepEqual(results.map((r) => r.index), expected);
+    assert.deepEqual(
+      results.map((r) => r.index),
+      expected,
+    );
     for (const r of results) {
       assert.equal(r.document, docs[r.index], 'the same object comes back');
       assert.equal(r.text, PASSAGES[r.index]);
@@ -80,7 +98,10 @@ test('rerank sorts by relevance, restores input indices, keeps documents and met
     }
     for (let i = 1; i < results.length; i++) assert.ok(results[i - 1]!.score >= results[i]!.score);
     const top2 = await judge.rerank(QUERY, PASSAGES, { topK: 2 });
-    assert.deepEqual(top2.results.map((r) => r.index), expected.slice(0, 2));
+    assert.deepEqual(
+      top2.results.map((r) => r.index),
+      expected.slice(0, 2),
+    );
   } finally {
     await judge.close();
   }
@@ -120,7 +141,10 @@ test('one-logit scores are sigmoid(logit) of the graph output; two-logit scores 
     try {
       const [r] = (await judge.rerank(QUERY, [PASSAGES[0]!])).results;
       const expectedLogit = logits.length === 1 ? logits[0]! : logits[1]! - logits[0]!;
-      const expectedScore = logits.length === 1 ? 1 / (1 + Math.exp(-logits[0]!)) : Math.exp(logits[1]!) / (Math.exp(logits[0]!) + Math.exp(logits[1]!));
+      const expectedScore =
+        logits.length === 1
+          ? 1 / (1 + Math.exp(-logits[0]!))
+          : Math.exp(logits[1]!) / (Math.exp(logits[0]!) + Math.exp(logits[1]!));
       assert.ok(Math.abs(r!.logit - expectedLogit) < 1e-4, `${kind}: logit ${r!.logit} vs ${expectedLogit}`);
       assert.ok(Math.abs(r!.score - expectedScore) < 1e-5, `${kind}: score ${r!.score} vs ${expectedScore}`);
       assert.equal((await judge.load()).numLabels, kind === 'reranker-2logit' ? 2 : 1);
@@ -137,7 +161,10 @@ test('long passages are truncated to maxLength and counted; short ones are not',
     const response = await judge.rerank(QUERY, ['short passage', long, long], { maxLength: 64 });
     assert.equal(response.truncatedPairs, 2);
     assert.deepEqual(response.results.map((r) => r.truncated).sort(), [false, true, true]);
-    await assert.rejects(judge.rerank(QUERY, ['x'], { maxLength: 4096 }), (err) => isSiftError(err, 'INVALID_OPTION') && /512/.test(err.message));
+    await assert.rejects(
+      judge.rerank(QUERY, ['x'], { maxLength: 4096 }),
+      (err) => isSiftError(err, 'INVALID_OPTION') && /512/.test(err.message),
+    );
   } finally {
     await judge.close();
   }
@@ -153,7 +180,10 @@ test('empty input returns no results without loading a model', async () => {
 test('bad input is refused naming the problem', async () => {
   const judge = new CrossEncoderReranker({ model: await testModelDir('reranker') });
   try {
-    await assert.rejects(judge.rerank('   ', ['doc']), (err) => isSiftError(err, 'INVALID_INPUT') && /query is empty/.test(err.message));
+    await assert.rejects(
+      judge.rerank('   ', ['doc']),
+      (err) => isSiftError(err, 'INVALID_INPUT') && /query is empty/.test(err.message),
+    );
     await assert.rejects(
       judge.rerank('q', ['ok', { title: 'no text' } as unknown as string]),
       (err) => isSiftError(err, 'INVALID_INPUT') && /document 1/.test(err.message),
@@ -170,7 +200,10 @@ test('a folder that is not a usable cross-encoder is refused with a message nami
 
   // An embedder (last_hidden_state, no logits) used as a judge.
   const embedder = new CrossEncoderReranker({ model: await testModelDir('embedder') });
-  await assert.rejects(embedder.rerank('q', ['d']), (err) => isSiftError(err, 'MODEL_INVALID') && /logits/.test(err.message) && /last_hidden_state/.test(err.message));
+  await assert.rejects(
+    embedder.rerank('q', ['d']),
+    (err) => isSiftError(err, 'MODEL_INVALID') && /logits/.test(err.message) && /last_hidden_state/.test(err.message),
+  );
 
   // A truncated ONNX file, as a killed download leaves it.
   const truncated = join(root, 'truncated');
@@ -179,7 +212,10 @@ test('a folder that is not a usable cross-encoder is refused with a message nami
   const bytes = await readFile(join(good, 'onnx', 'model.onnx'));
   await writeFile(join(truncated, 'onnx', 'model.onnx'), bytes.subarray(0, Math.floor(bytes.length / 3)));
   const broken = new CrossEncoderReranker({ model: truncated });
-  await assert.rejects(broken.rerank('q', ['d']), (err) => isSiftError(err, 'MODEL_INVALID') && /not a loadable ONNX model/.test(err.message));
+  await assert.rejects(
+    broken.rerank('q', ['d']),
+    (err) => isSiftError(err, 'MODEL_INVALID') && /not a loadable ONNX model/.test(err.message),
+  );
 
   // No ONNX file at all.
   const empty = join(root, 'no-onnx');
@@ -189,10 +225,15 @@ test('a folder that is not a usable cross-encoder is refused with a message nami
   await assert.rejects(missing.rerank('q', ['d']), (err) => isSiftError(err) && /onnx\/model/.test(err.message));
 });
 
-const realDir = realModelDir('cross-encoder', 'ms-marco-MiniLM-L-6-v2') ?? realModelDir('Xenova', 'ms-marco-MiniLM-L-6-v2');
+const realDir =
+  realModelDir('cross-encoder', 'ms-marco-MiniLM-L-6-v2') ?? realModelDir('Xenova', 'ms-marco-MiniLM-L-6-v2');
 test(
   'real ms-marco-MiniLM-L-6-v2 (fp32) gives the published logits for the Berlin pairs',
-  { skip: realDir ? false : 'skipped: no model at SIFT_MODELS_DIR or ../shared/models/{cross-encoder,Xenova}/ms-marco-MiniLM-L-6-v2' },
+  {
+    skip: realDir
+      ? false
+      : 'skipped: no model at SIFT_MODELS_DIR or ../shared/models/{cross-encoder,Xenova}/ms-marco-MiniLM-L-6-v2',
+  },
   async () => {
     const judge = new CrossEncoderReranker({ model: realDir!, dtype: 'fp32' });
     try {
@@ -207,6 +248,12 @@ test(
 );
 
 test('an alias resolves to the canonical model name shown in results', () => {
-  assert.equal(new CrossEncoderReranker({ model: 'ms-marco-MiniLM-L-6-v2' }).model, 'cross-encoder/ms-marco-MiniLM-L-6-v2');
-  assert.equal(new CrossEncoderReranker({ model: 'Xenova/ms-marco-MiniLM-L-6-v2' }).model, 'cross-encoder/ms-marco-MiniLM-L-6-v2');
+  assert.equal(
+    new CrossEncoderReranker({ model: 'ms-marco-MiniLM-L-6-v2' }).model,
+    'cross-encoder/ms-marco-MiniLM-L-6-v2',
+  );
+  assert.equal(
+    new CrossEncoderReranker({ model: 'Xenova/ms-marco-MiniLM-L-6-v2' }).model,
+    'cross-encoder/ms-marco-MiniLM-L-6-v2',
+  );
 });

@@ -12,7 +12,10 @@ import { testModelDir } from '../support/test-models.js';
 const QUERY = 'Where do the animals of the savanna live?';
 /** Prose of ~`words` words with no keyword in it. */
 const filler = (words: number, seed = 0) =>
-  Array.from({ length: words }, (_, i) => ['grass', 'covers', 'the', 'wide', 'plain,', 'and', 'rain', 'falls', 'in', 'spring.'][(i + seed) % 10]).join(' ');
+  Array.from(
+    { length: words },
+    (_, i) => ['grass', 'covers', 'the', 'wide', 'plain,', 'and', 'rain', 'falls', 'in', 'spring.'][(i + seed) % 10],
+  ).join(' ');
 
 const judges: CrossEncoderReranker[] = [];
 async function keywordJudge(): Promise<CrossEncoderReranker> {
@@ -44,7 +47,10 @@ test('a document whose only relevant sentence lies past the limit ranks first wi
   assert.equal(first.truncated, false, 'every token was read');
   const win = first.window!;
   assert.ok(win.count > 3, `a 150-word document needs several 64-token windows, got ${win.count}`);
-  assert.ok(win.index >= win.count - 2, `the sentence is in the last window or the overlap before it, got window ${win.index} of ${win.count}`);
+  assert.ok(
+    win.index >= win.count - 2,
+    `the sentence is in the last window or the overlap before it, got window ${win.index} of ${win.count}`,
+  );
   assert.ok(long.slice(win.charStart, win.charEnd).includes(KEYWORD), 'the winning window covers the keyword');
   // Documents that fit are read exactly as in truncate mode: one window, the same score.
   for (const r of windowed.results.filter((x) => x.index !== 1)) {
@@ -96,11 +102,16 @@ test("a window's score is independent of its batch neighbours, and a document's 
   const judge = new CrossEncoderReranker({ model: await testModelDir('reranker'), maxLength: 40, dtype: 'fp32' });
   judges.push(judge);
   const docs = [filler(90, 1), filler(30, 2), `${filler(60, 5)} The herd moves north in the dry season.`, 'Short.'];
-  const alone = await Promise.all(docs.map(async (d) => judge.scoreWindows(QUERY, [d], { batchSize: 1, windowOverlap: 6 })));
+  const alone = await Promise.all(
+    docs.map(async (d) => judge.scoreWindows(QUERY, [d], { batchSize: 1, windowOverlap: 6 })),
+  );
   for (const batchSize of [2, 5, 64]) {
     const together = await judge.scoreWindows(QUERY, docs, { batchSize, windowOverlap: 6 });
     together.logits.forEach((l, i) => {
-      assert.ok(Math.abs(l - alone[i]!.logits[0]!) < 1e-5, `batch ${batchSize}, document ${i}: ${l} vs ${alone[i]!.logits[0]}`);
+      assert.ok(
+        Math.abs(l - alone[i]!.logits[0]!) < 1e-5,
+        `batch ${batchSize}, document ${i}: ${l} vs ${alone[i]!.logits[0]}`,
+      );
       assert.deepEqual(together.windows[i], alone[i]!.windows[0]);
     });
   }
@@ -108,13 +119,18 @@ test("a window's score is independent of its batch neighbours, and a document's 
   const plans = await judge.planWindows(QUERY, docs, { windowOverlap: 6 });
   const windowed = await judge.scoreWindows(QUERY, docs, { windowOverlap: 6 });
   for (const [d, plan] of plans.entries()) {
-    const each = await judge.scoreQueryPairs(plan.windows.map((w) => ({ query: QUERY, text: docs[d]!, passageIds: w.ids })));
+    const each = await judge.scoreQueryPairs(
+      plan.windows.map((w) => ({ query: QUERY, text: docs[d]!, passageIds: w.ids })),
+    );
     const best = Math.max(...each.logits);
     assert.ok(Math.abs(windowed.logits[d]! - best) < 1e-6, `document ${d} gets its best window`);
     assert.equal(windowed.windows[d]!.index, [...each.logits].indexOf(best));
     assert.equal(windowed.windows[d]!.count, plan.windows.length);
   }
-  assert.ok(new Set(plans.map((p) => p.windows.length)).size > 1, 'documents of different lengths get different window counts');
+  assert.ok(
+    new Set(plans.map((p) => p.windows.length)).size > 1,
+    'documents of different lengths get different window counts',
+  );
 });
 
 test('maxDocumentTokens cuts what is read; a document past maxWindows is refused by index', async () => {
@@ -134,12 +150,24 @@ test('maxDocumentTokens cuts what is read; a document past maxWindows is refused
     /^sift: document 1 is longer than 2 windows of \d+ tokens can read .*maxDocumentTokens/,
   );
   assert.equal(err.details?.field, 'documents[1]');
-  await expectSiftError(judge.rerank(QUERY, [long], { longDocuments: 'sliding' as 'window' }), 'INVALID_OPTION', /`longDocuments` must be "truncate" or "window"/);
-  await expectSiftError(judge.rerank(QUERY, [long], { longDocuments: 'window', windowOverlap: -1 }), 'INVALID_OPTION', /`windowOverlap` must be a whole number >= 0/);
+  await expectSiftError(
+    judge.rerank(QUERY, [long], { longDocuments: 'sliding' as 'window' }),
+    'INVALID_OPTION',
+    /`longDocuments` must be "truncate" or "window"/,
+  );
+  await expectSiftError(
+    judge.rerank(QUERY, [long], { longDocuments: 'window', windowOverlap: -1 }),
+    'INVALID_OPTION',
+    /`windowOverlap` must be a whole number >= 0/,
+  );
 });
 
 test('a remote judge refuses window mode rather than silently truncating', async () => {
   const remote = new RemoteReranker({ url: 'http://127.0.0.1:9/rerank#tei' });
-  await expectSiftError(remote.rerank(QUERY, ['a'], { longDocuments: 'window' }), 'INVALID_OPTION', /`longDocuments` "window" needs a local cross-encoder/);
+  await expectSiftError(
+    remote.rerank(QUERY, ['a'], { longDocuments: 'window' }),
+    'INVALID_OPTION',
+    /`longDocuments` "window" needs a local cross-encoder/,
+  );
   await remote.close();
 });

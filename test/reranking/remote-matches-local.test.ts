@@ -30,10 +30,19 @@ before(async () => {
     const scored = await local.scorePairs(body.query, texts);
     if (req.path === '/rerank') {
       // TEI answers best first, sigmoid scores (or logits when raw_scores is true).
-      const out = texts.map((_, index) => ({ index, score: body.raw_scores ? scored.logits[index]! : scored.scores[index]! }));
-      return sendJson(res, 200, out.sort((a, b) => b.score - a.score));
+      const out = texts.map((_, index) => ({
+        index,
+        score: body.raw_scores ? scored.logits[index]! : scored.scores[index]!,
+      }));
+      return sendJson(
+        res,
+        200,
+        out.sort((a, b) => b.score - a.score),
+      );
     }
-    return sendJson(res, 200, { results: texts.map((_, index) => ({ index, relevance_score: scored.scores[index]! })).reverse() });
+    return sendJson(res, 200, {
+      results: texts.map((_, index) => ({ index, relevance_score: scored.scores[index]! })).reverse(),
+    });
   });
 });
 after(async () => {
@@ -45,7 +54,10 @@ async function same(remote: Reranker, topK?: number): Promise<void> {
   const options = topK === undefined ? {} : { topK };
   const want = await local.rerank(QUERY, DOCS, options);
   const got = await remote.rerank(QUERY, DOCS, options);
-  assert.deepEqual(got.results.map((r) => r.index), want.results.map((r) => r.index));
+  assert.deepEqual(
+    got.results.map((r) => r.index),
+    want.results.map((r) => r.index),
+  );
   got.results.forEach((r, i) => {
     const w = want.results[i]!;
     assert.equal(r.document, DOCS[r.index], 'the input object itself');

@@ -38,17 +38,33 @@ function teiAnswer(req: SeenRequest, score: (text: string) => number = (t) => RE
 test('cohere shape: request body and key, sorted results with ties in input order, documents untouched', async () => {
   const server = await startLocalServer((req, res) => sendJson(res, 200, cohereAnswer(req)));
   try {
-    const judge = new RemoteReranker({ url: `${server.origin}/v2/rerank`, model: 'rerank-v3.5', env: { SIFT_RERANK_API_KEY: 'k-123' } });
+    const judge = new RemoteReranker({
+      url: `${server.origin}/v2/rerank`,
+      model: 'rerank-v3.5',
+      env: { SIFT_RERANK_API_KEY: 'k-123' },
+    });
     assert.equal(judge.shape, 'cohere');
     const before = structuredClone(DOCS);
     const { results, model, truncatedPairs } = await judge.rerank(QUERY, DOCS);
-    assert.deepEqual(server.requests[0]!.body, { model: 'rerank-v3.5', query: QUERY, documents: DOCS.map((d) => d.text), return_documents: false });
+    assert.deepEqual(server.requests[0]!.body, {
+      model: 'rerank-v3.5',
+      query: QUERY,
+      documents: DOCS.map((d) => d.text),
+      return_documents: false,
+    });
     assert.equal(server.requests[0]!.headers.authorization, 'Bearer k-123');
-    assert.deepEqual(results.map((r) => r.index), [1, 3, 0, 2], 'equal scores (1 and 3) keep input order');
-    assert.deepEqual(results.map((r) => r.score), [0.9, 0.9, 0.2, 0.01]);
+    assert.deepEqual(
+      results.map((r) => r.index),
+      [1, 3, 0, 2],
+      'equal scores (1 and 3) keep input order',
+    );
+    assert.deepEqual(
+      results.map((r) => r.score),
+      [0.9, 0.9, 0.2, 0.01],
+    );
     results.forEach((r) => {
       assert.equal(r.document, DOCS[r.index], 'the same object comes back');
-      assert.ok(Math.abs(sigmoid(r.logit) - r.score) < 1e-9, 'logit is the score\'s logit');
+      assert.ok(Math.abs(sigmoid(r.logit) - r.score) < 1e-9, "logit is the score's logit");
       assert.equal(r.truncated, false);
     });
     assert.deepEqual(DOCS, before, 'input not mutated');
@@ -57,7 +73,10 @@ test('cohere shape: request body and key, sorted results with ties in input orde
 
     const top2 = await judge.rerank(QUERY, DOCS, { topK: 2 });
     assert.equal((server.requests[1]!.body as { top_n?: number }).top_n, 2, 'one request: the server cuts to top_n');
-    assert.deepEqual(top2.results.map((r) => r.index), [1, 3]);
+    assert.deepEqual(
+      top2.results.map((r) => r.index),
+      [1, 3],
+    );
   } finally {
     await server.close();
   }
@@ -77,7 +96,10 @@ test('tei shape inferred from a bare /rerank path; large lists are split into se
     assert.deepEqual(Object.keys(first).sort(), ['query', 'raw_scores', 'texts', 'truncate']);
     assert.equal(first.raw_scores, false);
     assert.equal(first.truncate, true);
-    assert.deepEqual(results.map((r) => r.text), ['passage #69', 'passage #68', 'passage #67', 'passage #66', 'passage #65']);
+    assert.deepEqual(
+      results.map((r) => r.text),
+      ['passage #69', 'passage #68', 'passage #67', 'passage #66', 'passage #65'],
+    );
     results.forEach((r) => assert.equal(docs[r.index], r.text));
   } finally {
     await server.close();
@@ -85,7 +107,13 @@ test('tei shape inferred from a bare /rerank path; large lists are split into se
 });
 
 test('scores outside 0..1 are read as logits and put through the sigmoid', async () => {
-  const server = await startLocalServer((req, res) => sendJson(res, 200, teiAnswer(req, (t) => (t.includes('million') ? 4.5 : -3))));
+  const server = await startLocalServer((req, res) =>
+    sendJson(
+      res,
+      200,
+      teiAnswer(req, (t) => (t.includes('million') ? 4.5 : -3)),
+    ),
+  );
   try {
     const { results } = await new RemoteReranker({ url: `${server.origin}/rerank` }).rerank(QUERY, DOCS);
     assert.equal(results[0]!.index, 3);
@@ -94,7 +122,11 @@ test('scores outside 0..1 are read as logits and put through the sigmoid', async
     assert.ok(results.every((r) => r.score > 0 && r.score < 1));
     const forced = await new RemoteReranker({ url: `${server.origin}/rerank`, scores: 'logit' }).rerank(QUERY, DOCS);
     assert.equal(forced.results[0]!.score, sigmoid(4.5));
-    await expectSiftError(new RemoteReranker({ url: `${server.origin}/rerank`, scores: 'probability' }).rerank(QUERY, DOCS), 'REMOTE_ERROR', /outside 0\.\.1 \(4\.5\)/);
+    await expectSiftError(
+      new RemoteReranker({ url: `${server.origin}/rerank`, scores: 'probability' }).rerank(QUERY, DOCS),
+      'REMOTE_ERROR',
+      /outside 0\.\.1 \(4\.5\)/,
+    );
   } finally {
     await server.close();
   }
@@ -136,7 +168,11 @@ test('401 is UNAUTHORIZED at once, naming the variables that hold the key', asyn
   const server = await startLocalServer((_req, res) => sendJson(res, 401, { message: 'invalid api token' }));
   try {
     const judge = new RemoteReranker({ url: `${server.origin}/v2/rerank`, env: {} });
-    await expectSiftError(judge.rerank(QUERY, DOCS), 'UNAUTHORIZED', /HTTP 401.*invalid api token.*SIFT_RERANK_API_KEY/);
+    await expectSiftError(
+      judge.rerank(QUERY, DOCS),
+      'UNAUTHORIZED',
+      /HTTP 401.*invalid api token.*SIFT_RERANK_API_KEY/,
+    );
     assert.equal(server.requests.length, 1, '401 is not retried');
     assert.equal(server.requests[0]!.headers.authorization, undefined, 'no key, no header');
   } finally {
@@ -163,7 +199,9 @@ test('a caller abort ends the call with ABORTED', async () => {
   const server = await startLocalServer(() => {});
   try {
     const controller = new AbortController();
-    const pending = new RemoteReranker({ url: `${server.origin}/rerank` }).rerank(QUERY, DOCS, { signal: controller.signal });
+    const pending = new RemoteReranker({ url: `${server.origin}/rerank` }).rerank(QUERY, DOCS, {
+      signal: controller.signal,
+    });
     setTimeout(() => controller.abort(), 50);
     await expectSiftError(pending, 'ABORTED');
   } finally {
@@ -176,18 +214,42 @@ test('nobody listening: REMOTE_ERROR after the retries', async () => {
   const url = `${server.origin}/rerank`;
   await server.close();
   const judge = new RemoteReranker({ url, retry: { retries: 1, baseDelayMs: 5 } });
-  await expectSiftError(judge.rerank(QUERY, DOCS), 'REMOTE_ERROR', /could not be reached.*ECONNREFUSED.*after 2 attempts/);
+  await expectSiftError(
+    judge.rerank(QUERY, DOCS),
+    'REMOTE_ERROR',
+    /could not be reached.*ECONNREFUSED.*after 2 attempts/,
+  );
 });
 
 test('malformed answers are refused with REMOTE_ERROR saying what is wrong', async () => {
   const cases: [string, (req: SeenRequest) => { status?: number; raw?: string; json?: unknown }, RegExp][] = [
     ['not JSON', () => ({ raw: '<html>gateway</html>' }), /not JSON.*<html>gateway/],
     ['wrong shape', () => ({ json: { scores: [1, 2] } }), /expected \{"results"/],
-    ['duplicate index', () => ({ json: [0, 0, 1, 2].map((index) => ({ index, score: 0.5 })) }), /index 0 appears twice/],
-    ['index out of range', () => ({ json: [0, 1, 2, 4].map((index) => ({ index, score: 0.5 })) }), /index 4; expected a whole number from 0 to 3/],
-    ['missing index', () => ({ json: [0, 1, 3].map((index) => ({ index, score: 0.5 })) }), /expected 4 results, got 3 \(missing index 2\)/],
-    ['score not a number', () => ({ json: [0, 1, 2, 3].map((index) => ({ index, score: index === 2 ? 'high' : 0.5 })) }), /index 2\) has score "high"/],
-    ['fractional index', () => ({ json: { results: [0.5, 1, 2, 3].map((index) => ({ index, relevance_score: 0.5 })) } }), /index 0\.5/],
+    [
+      'duplicate index',
+      () => ({ json: [0, 0, 1, 2].map((index) => ({ index, score: 0.5 })) }),
+      /index 0 appears twice/,
+    ],
+    [
+      'index out of range',
+      () => ({ json: [0, 1, 2, 4].map((index) => ({ index, score: 0.5 })) }),
+      /index 4; expected a whole number from 0 to 3/,
+    ],
+    [
+      'missing index',
+      () => ({ json: [0, 1, 3].map((index) => ({ index, score: 0.5 })) }),
+      /expected 4 results, got 3 \(missing index 2\)/,
+    ],
+    [
+      'score not a number',
+      () => ({ json: [0, 1, 2, 3].map((index) => ({ index, score: index === 2 ? 'high' : 0.5 })) }),
+      /index 2\) has score "high"/,
+    ],
+    [
+      'fractional index',
+      () => ({ json: { results: [0.5, 1, 2, 3].map((index) => ({ index, relevance_score: 0.5 })) } }),
+      /index 0\.5/,
+    ],
   ];
   for (const [name, answer, pattern] of cases) {
     const server = await startLocalServer((req, res) => {
@@ -198,7 +260,11 @@ test('malformed answers are refused with REMOTE_ERROR saying what is wrong', asy
       } else sendJson(res, a.status ?? 200, a.json);
     });
     try {
-      await expectSiftError(new RemoteReranker({ url: `${server.origin}/rerank` }).rerank(QUERY, DOCS), 'REMOTE_ERROR', pattern);
+      await expectSiftError(
+        new RemoteReranker({ url: `${server.origin}/rerank` }).rerank(QUERY, DOCS),
+        'REMOTE_ERROR',
+        pattern,
+      );
     } catch (err) {
       assert.fail(`${name}: ${String(err)}`);
     } finally {
@@ -214,7 +280,11 @@ test('empty input and topK 0 make no request; bad input is refused before any re
     assert.deepEqual((await judge.rerank(QUERY, [])).results, []);
     assert.deepEqual((await judge.rerank(QUERY, DOCS, { topK: 0 })).results, []);
     await expectSiftError(judge.rerank('  ', DOCS), 'INVALID_INPUT');
-    await expectSiftError(judge.rerank(QUERY, [{ text: 3 } as unknown as { text: string }]), 'INVALID_INPUT', /document 0 has no text/);
+    await expectSiftError(
+      judge.rerank(QUERY, [{ text: 3 } as unknown as { text: string }]),
+      'INVALID_INPUT',
+      /document 0 has no text/,
+    );
     assert.equal(server.requests.length, 0);
   } finally {
     await server.close();
@@ -227,7 +297,10 @@ test('createReranker returns a remote judge for URLs; the fragment sets shape an
     const judge = createReranker(`${server.origin}/rerank#shape=cohere&model=bge-reranker-v2-m3`);
     assert.ok(judge instanceof RemoteReranker);
     assert.equal(judge.shape, 'cohere');
-    const { results } = await judge.rerank(QUERY, DOCS.map((d) => d.text));
+    const { results } = await judge.rerank(
+      QUERY,
+      DOCS.map((d) => d.text),
+    );
     assert.equal(server.requests[0]!.path, '/rerank', 'the fragment is not sent');
     assert.equal((server.requests[0]!.body as { model: string }).model, 'bge-reranker-v2-m3');
     assert.equal(results[0]!.index, 1);
@@ -243,13 +316,26 @@ test('endpoint parsing: shapes from paths and hosts; provider keys go to their o
   assert.equal(parseEndpoint('http://gpu:8080/rerank#cohere').shape, 'cohere');
   assert.equal(parseEndpoint('http://vllm:8000/v1/rerank').shape, 'cohere');
   assert.equal(parseEndpoint('https://api.cohere.com/v2/rerank').shape, 'cohere');
-  assert.equal(parseEndpoint('https://api.jina.ai/v1/rerank#model=jina-reranker-v2-base-multilingual').model, 'jina-reranker-v2-base-multilingual');
-  assert.throws(() => parseEndpoint('http://gpu/rerank#shape=grpc'), (e: unknown) => isSiftError(e, 'INVALID_OPTION'));
+  assert.equal(
+    parseEndpoint('https://api.jina.ai/v1/rerank#model=jina-reranker-v2-base-multilingual').model,
+    'jina-reranker-v2-base-multilingual',
+  );
+  assert.throws(
+    () => parseEndpoint('http://gpu/rerank#shape=grpc'),
+    (e: unknown) => isSiftError(e, 'INVALID_OPTION'),
+  );
   const env = { COHERE_API_KEY: 'co', JINA_API_KEY: 'ji' };
   assert.equal(endpointApiKey('https://api.cohere.com/v2/rerank', undefined, env).key, 'co');
   assert.equal(endpointApiKey('https://api.jina.ai/v1/rerank', undefined, env).key, 'ji');
-  assert.equal(endpointApiKey('http://evil.example/rerank', undefined, env).key, undefined, 'never leaked to other hosts');
-  assert.equal(endpointApiKey('https://api.cohere.com/v2/rerank', undefined, { ...env, SIFT_RERANK_API_KEY: 's' }).key, 's');
+  assert.equal(
+    endpointApiKey('http://evil.example/rerank', undefined, env).key,
+    undefined,
+    'never leaked to other hosts',
+  );
+  assert.equal(
+    endpointApiKey('https://api.cohere.com/v2/rerank', undefined, { ...env, SIFT_RERANK_API_KEY: 's' }).key,
+    's',
+  );
   assert.equal(endpointApiKey('http://x/rerank', 'opt', env).key, 'opt');
 });
 

@@ -10,7 +10,8 @@ import { runRerankerContract, type OpenedReranker } from './reranker.contract.js
 // Every judge sift ships runs the same contract. The real ones read with the generated keyword judge
 // (real ONNX inference; its logit says whether the passage holds the keyword), so their relevance is known.
 
-const keywordJudge = async (): Promise<CrossEncoderReranker> => new CrossEncoderReranker({ model: await keywordJudgeDir() });
+const keywordJudge = async (): Promise<CrossEncoderReranker> =>
+  new CrossEncoderReranker({ model: await keywordJudgeDir() });
 
 /** A sift server on loopback serving the keyword judge, and a remote client of its `path`. */
 async function remoteOf(path: '/v1/rerank' | '/rerank'): Promise<OpenedReranker> {
@@ -39,10 +40,13 @@ runRerankerContract('batched reranker over the local cross-encoder', async () =>
 
 runRerankerContract('batched reranker over a remote client (pairScorerFor: one rerank call per query)', async () => {
   const remote = await remoteOf('/v1/rerank');
-  return { reranker: new BatchedReranker(pairScorerFor(remote.reranker), { maxWaitMs: 1 }), close: async () => {
-    await remote.reranker.close();
-    await remote.close?.();
-  } };
+  return {
+    reranker: new BatchedReranker(pairScorerFor(remote.reranker), { maxWaitMs: 1 }),
+    close: async () => {
+      await remote.reranker.close();
+      await remote.close?.();
+    },
+  };
 });
 
 runRerankerContract('term-overlap fake (no model)', async () => ({ reranker: new TermOverlapReranker() }));

@@ -46,7 +46,10 @@ export function runRerankerContract(name: string, open: () => Promise<OpenedRera
       const response = await reranker.rerank(QUERY, DOCUMENTS);
       assert.equal(typeof response.model, 'string');
       assert.equal(response.results.length, DOCUMENTS.length);
-      assert.deepEqual(response.results.map((r) => r.index).sort((a, b) => a - b), [0, 1, 2, 3, 4]);
+      assert.deepEqual(
+        response.results.map((r) => r.index).sort((a, b) => a - b),
+        [0, 1, 2, 3, 4],
+      );
       for (const r of response.results) {
         assert.equal(r.document, DOCUMENTS[r.index], 'the input document itself, not a copy');
         assert.equal(r.text, DOCUMENTS[r.index]!.text);
@@ -61,7 +64,10 @@ export function runRerankerContract(name: string, open: () => Promise<OpenedRera
 
   test(`${name}: scores are relevance in 0..1, the logit's sigmoid; equal texts score the same`, () =>
     withReranker(async (reranker) => {
-      const { results } = await reranker.rerank(QUERY, DOCUMENTS.map((d) => d.text));
+      const { results } = await reranker.rerank(
+        QUERY,
+        DOCUMENTS.map((d) => d.text),
+      );
       for (const r of results) {
         assert.ok(r.score >= 0 && r.score <= 1, `score ${r.score}`);
         assert.ok(Number.isFinite(r.logit));
@@ -83,18 +89,27 @@ export function runRerankerContract(name: string, open: () => Promise<OpenedRera
       const alone = await reranker.rerank(QUERY, [DOCUMENTS[2]!]);
       const inFull = full.results.find((r) => r.index === 2)!;
       assert.equal(alone.results[0]!.index, 0);
-      assert.ok(Math.abs(alone.results[0]!.score - inFull.score) < 1e-5, 'the score does not depend on the other documents');
+      assert.ok(
+        Math.abs(alone.results[0]!.score - inFull.score) < 1e-5,
+        'the score does not depend on the other documents',
+      );
     }));
 
   test(`${name}: no documents, no results; a bad query, document or topK is refused naming it`, () =>
     withReranker(async (reranker) => {
       assert.deepEqual((await reranker.rerank(QUERY, [])).results, []);
-      await assert.rejects(reranker.rerank('  ', DOCUMENTS), (e) => isSiftError(e, 'INVALID_INPUT') && /query is empty/.test(e.message));
+      await assert.rejects(
+        reranker.rerank('  ', DOCUMENTS),
+        (e) => isSiftError(e, 'INVALID_INPUT') && /query is empty/.test(e.message),
+      );
       await assert.rejects(
         reranker.rerank(QUERY, [DOCUMENTS[0]!, { source: 'no-text.md' } as unknown as { text: string }]),
         (e) => isSiftError(e, 'INVALID_INPUT') && /document 1 has no text/.test(e.message),
       );
-      await assert.rejects(reranker.rerank(QUERY, DOCUMENTS, { topK: -1 }), (e) => isSiftError(e, 'INVALID_OPTION') && /topK/.test(e.message));
+      await assert.rejects(
+        reranker.rerank(QUERY, DOCUMENTS, { topK: -1 }),
+        (e) => isSiftError(e, 'INVALID_OPTION') && /topK/.test(e.message),
+      );
     }));
 }
 

@@ -67,7 +67,10 @@ test('a cross-encoder with a cache judges each pair once and returns the same sc
     assert.equal(cache.size, 6);
     const ranked = await cached.rerank(query, texts, { topK: 2 });
     const order = [...expected.logits.keys()].sort((a, b) => expected.logits[b]! - expected.logits[a]! || a - b);
-    assert.deepEqual(ranked.results.map((r) => r.index), order.slice(0, 2));
+    assert.deepEqual(
+      ranked.results.map((r) => r.index),
+      order.slice(0, 2),
+    );
   } finally {
     await plain.close();
     await cached.close();

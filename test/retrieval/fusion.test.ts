@@ -27,7 +27,10 @@ test('default fusion is weighted RRF (k = 60, dense 0.7, BM25 0.3); alpha 0.5 is
   assert.deepEqual(DEFAULT_FUSION, { method: 'rrf', alpha: 0.7, rrfK: 60 });
   assert.deepEqual(ids(fuse(lists, { alpha: 0.5 })), ids(reciprocalRankFusion(lists)));
   assert.deepEqual(ids(reciprocalRankFusion(lists)), ['b', 'a', 'c', 'd', 'e']);
-  assert.deepEqual(ids(fuse(lists, { method: 'rrf', rrfK: 20, alpha: 0.5 }, 2)), ids(reciprocalRankFusion(lists, { k: 20, limit: 2 })));
+  assert.deepEqual(
+    ids(fuse(lists, { method: 'rrf', rrfK: 20, alpha: 0.5 }, 2)),
+    ids(reciprocalRankFusion(lists, { k: 20, limit: 2 })),
+  );
 });
 
 test('alpha 1 keeps the dense order first, alpha 0 the BM25 order, for every method', () => {
@@ -43,7 +46,10 @@ test('score fusion uses the scores, not only the ranks: a big BM25 lead beats a 
   const minmax = fuse(lists, { method: 'minmax', alpha: 0.5 });
   assert.equal(minmax.length, 5);
   assert.ok(minmax[0]!.score >= minmax[1]!.score);
-  assert.deepEqual(minmax.find((r) => r.chunk.id === 'b')!.parts!.map((p) => p.retriever), ['dense', 'bm25']);
+  assert.deepEqual(
+    minmax.find((r) => r.chunk.id === 'b')!.parts!.map((p) => p.retriever),
+    ['dense', 'bm25'],
+  );
   // RRF ranks b (in both lists) first; min-max does not.
   assert.equal(ids(fuse(lists))[0], 'b');
   assert.notEqual(ids(minmax)[0], 'b');
@@ -59,6 +65,12 @@ test('fusion specs parse as sift eval takes them, and bad ones are refused by fl
   assert.equal(fusionLabel(parseFusionSpec('rrf:60')), 'rrf:60');
   assert.equal(fusionLabel(DEFAULT_FUSION), 'rrf:60:0.7');
   assert.equal(fusionLabel(parseFusionSpec('minmax:0.6')), 'minmax:0.6');
-  assert.throws(() => parseFusionSpec('borda'), (e) => isSiftError(e, 'INVALID_OPTION') && /`fusion`/.test(e.message) && e.details?.option === 'fusion');
-  assert.throws(() => parseFusionSpec('minmax:1.5'), (e) => isSiftError(e, 'INVALID_OPTION') && /`alpha`/.test(e.message));
+  assert.throws(
+    () => parseFusionSpec('borda'),
+    (e) => isSiftError(e, 'INVALID_OPTION') && /`fusion`/.test(e.message) && e.details?.option === 'fusion',
+  );
+  assert.throws(
+    () => parseFusionSpec('minmax:1.5'),
+    (e) => isSiftError(e, 'INVALID_OPTION') && /`alpha`/.test(e.message),
+  );
 });

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { HashingEmbedder } from '../../src/embedding/hashing-embedder.js';
 import { isSiftError } from '../../src/errors.js';
-import { Bm25Retriever, DenseRetriever, HybridRetriever, reciprocalRankFusion, type RetrievedChunk } from '../../src/retrieval/index.js';
+import {
+  Bm25Retriever,
+  DenseRetriever,
+  HybridRetriever,
+  reciprocalRankFusion,
+  type RetrievedChunk,
+} from '../../src/retrieval/index.js';
 import { RerankingRetriever } from '../../src/retrieval/reranking-retriever.js';
 import { openLanceStore } from '../../src/stores/lancedb/index.js';
 import type { StoredChunk, VectorStore } from '../../src/stores/vector-store.js';
@@ -12,23 +18,44 @@ import type { Reranker } from '../../src/reranking/reranker.js';
 
 after(removeTempDirs);
 
-const chunk = (id: string): StoredChunk => ({ id, source: `/${id}.md`, text: id, chunkIndex: 0, start: 0, end: id.length, modifiedMs: 0 });
-const list = (...ids: string[]): RetrievedChunk[] => ids.map((id, i) => ({ chunk: chunk(id), rank: i + 1, score: 1 - i / 10 }));
+const chunk = (id: string): StoredChunk => ({
+  id,
+  source: `/${id}.md`,
+  text: id,
+  chunkIndex: 0,
+  start: 0,
+  end: id.length,
+  modifiedMs: 0,
+});
+const list = (...ids: string[]): RetrievedChunk[] =>
+  ids.map((id, i) => ({ chunk: chunk(id), rank: i + 1, score: 1 - i / 10 }));
 
 test('RRF: Σ 1/(60 + rank), hand-computed; ties break by best rank then id; inputs untouched', () => {
   const dense = list('a', 'b', 'c');
   const bm25 = list('b', 'd');
   const frozen = JSON.stringify([dense, bm25]);
   const fused = reciprocalRankFusion({ dense, bm25 });
-  assert.deepEqual(fused.map((r) => r.chunk.id), ['b', 'a', 'd', 'c']);
+  assert.deepEqual(
+    fused.map((r) => r.chunk.id),
+    ['b', 'a', 'd', 'c'],
+  );
   assert.ok(Math.abs(fused[0]!.score - (1 / 62 + 1 / 61)) < 1e-12);
   assert.ok(Math.abs(fused[1]!.score - 1 / 61) < 1e-12);
   assert.ok(Math.abs(fused[2]!.score - 1 / 62) < 1e-12, 'd: rank 2 in bm25 beats c: rank 3 in dense (1/63)');
-  assert.deepEqual(fused[0]!.parts, [{ retriever: 'dense', rank: 2, score: 0.9 }, { retriever: 'bm25', rank: 1, score: 1 }]);
-  assert.deepEqual(fused.map((r) => r.rank), [1, 2, 3, 4]);
+  assert.deepEqual(fused[0]!.parts, [
+    { retriever: 'dense', rank: 2, score: 0.9 },
+    { retriever: 'bm25', rank: 1, score: 1 },
+  ]);
+  assert.deepEqual(
+    fused.map((r) => r.rank),
+    [1, 2, 3, 4],
+  );
   assert.equal(JSON.stringify([dense, bm25]), frozen);
   // Same RRF score (rank 1 in one list each): the id decides, deterministically.
-  assert.deepEqual(reciprocalRankFusion({ x: list('z'), y: list('m') }).map((r) => r.chunk.id), ['m', 'z']);
+  assert.deepEqual(
+    reciprocalRankFusion({ x: list('z'), y: list('m') }).map((r) => r.chunk.id),
+    ['m', 'z'],
+  );
   assert.equal(reciprocalRankFusion({ dense, bm25 }, { limit: 2 }).length, 2);
 });
 
@@ -37,19 +64,37 @@ test('RRF: Σ 1/(60 + rank), hand-computed; ties break by best rank then id; inp
  * so the relevance assertions below are about shared words, which is what the fake can promise.
  */
 const ARTICLES: Record<string, string> = {
-  '/kb/password.md': 'To reset your password, open Settings, choose Security and click Reset password. A reset link is emailed to you.',
-  '/kb/billing.md': 'Invoices are issued monthly. Update your credit card under Billing; refunds take five business days.',
-  '/kb/export.md': 'Export your data as CSV or JSON from the Reports page. Large exports are emailed as a download link.',
+  '/kb/password.md':
+    'To reset your password, open Settings, choose Security and click Reset password. A reset link is emailed to you.',
+  '/kb/billing.md':
+    'Invoices are issued monthly. Update your credit card under Billing; refunds take five business days.',
+  '/kb/export.md':
+    'Export your data as CSV or JSON from the Reports page. Large exports are emailed as a download link.',
   '/kb/errors.md': 'Error E4711 means the upload exceeded the quota. Delete old files or upgrade the plan to continue.',
-  '/kb/sso.md': 'Single sign-on works with SAML and OIDC providers. Ask your administrator to enable SSO for the workspace.',
+  '/kb/sso.md':
+    'Single sign-on works with SAML and OIDC providers. Ask your administrator to enable SSO for the workspace.',
 };
 
 async function kbStore(): Promise<{ store: VectorStore; embedder: HashingEmbedder }> {
   const embedder = new HashingEmbedder({ dimension: 512 });
-  const store = await openLanceStore(join(await tempDir('sift-kb-'), 'store'), { create: true, embedding: { model: embedder.model, dimension: 512 } });
+  const store = await openLanceStore(join(await tempDir('sift-kb-'), 'store'), {
+    create: true,
+    embedding: { model: embedder.model, dimension: 512 },
+  });
   const texts = Object.values(ARTICLES);
   const vectors = await embedder.embed(texts);
-  await store.upsert(Object.keys(ARTICLES).map((source, i) => ({ id: `kb${i}`, source, text: texts[i]!, chunkIndex: 0, start: 0, end: texts[i]!.length, modifiedMs: 0, vector: vectors[i] })));
+  await store.upsert(
+    Object.keys(ARTICLES).map((source, i) => ({
+      id: `kb${i}`,
+      source,
+      text: texts[i]!,
+      chunkIndex: 0,
+      start: 0,
+      end: texts[i]!.length,
+      modifiedMs: 0,
+      vector: vectors[i],
+    })),
+  );
   return { store, embedder };
 }
 
@@ -102,7 +147,11 @@ test('dense retrieval with another embedder than the store was built with is STO
 
 test('stage-1 retrievers plug into the two-stage RerankingRetriever', async () => {
   const { store, embedder } = await kbStore();
-  const two = new RerankingRetriever({ retriever: new HybridRetriever([new DenseRetriever(store, embedder), new Bm25Retriever(store)]), candidates: 5, topK: 2 });
+  const two = new RerankingRetriever({
+    retriever: new HybridRetriever([new DenseRetriever(store, embedder), new Bm25Retriever(store)]),
+    candidates: 5,
+    topK: 2,
+  });
   const res = await two.retrieve('export reports as CSV');
   assert.equal(res.stage1, 'hybrid');
   assert.equal(res.hits[0]?.chunk.source, '/kb/export.md');
@@ -112,8 +161,14 @@ test('stage-1 retrievers plug into the two-stage RerankingRetriever', async () =
 
 test('BM25 with heading paths finds a chunk by its section name; the judge can read heading path + chunk', async () => {
   const embedder = new HashingEmbedder({ dimension: 64 });
-  const store = await openLanceStore(join(await tempDir('sift-hp-'), 'store'), { create: true, embedding: { model: embedder.model, dimension: 64 } });
-  const texts = ['Plain VACUUM may not be satisfactory when a table holds many dead rows.', 'Indexes speed up lookups by key.'];
+  const store = await openLanceStore(join(await tempDir('sift-hp-'), 'store'), {
+    create: true,
+    embedding: { model: embedder.model, dimension: 64 },
+  });
+  const texts = [
+    'Plain VACUUM may not be satisfactory when a table holds many dead rows.',
+    'Indexes speed up lookups by key.',
+  ];
   const vectors = await embedder.embed(texts);
   await store.upsert(
     texts.map((text, i) => ({
@@ -130,7 +185,11 @@ test('BM25 with heading paths finds a chunk by its section name; the judge can r
   );
   await store.optimize();
   const query = 'recovering disk space';
-  assert.equal((await new Bm25Retriever(store).retrieve(query, { k: 2 })).results.length, 0, 'the chunk text alone has none of the words');
+  assert.equal(
+    (await new Bm25Retriever(store).retrieve(query, { k: 2 })).results.length,
+    0,
+    'the chunk text alone has none of the words',
+  );
   const found = await new Bm25Retriever(store, { headingPath: true }).retrieve(query, { k: 2 });
   assert.equal(found.results[0]?.chunk.id, 'c0');
   assert.equal(found.results[0]?.chunk.text, texts[0], 'results carry the chunk text, not the heading path');
@@ -141,15 +200,38 @@ test('BM25 with heading paths finds a chunk by its section name; the judge can r
     async rerank(_q: string, docs: readonly (string | { text: string })[]) {
       const passages = docs.map((d) => (typeof d === 'string' ? d : d.text));
       seen.push(passages);
-      return { results: passages.map((_, index) => ({ index, document: docs[index]!, text: passages[index]!, score: 1 - index / 10, logit: 0, truncated: false })), truncatedPairs: 0, timings: { totalMs: 0 } };
+      return {
+        results: passages.map((_, index) => ({
+          index,
+          document: docs[index]!,
+          text: passages[index]!,
+          score: 1 - index / 10,
+          logit: 0,
+          truncated: false,
+        })),
+        truncatedPairs: 0,
+        timings: { totalMs: 0 },
+      };
     },
     async close() {},
   } as unknown as Reranker;
   const dense = new DenseRetriever(store, embedder);
   await new RerankingRetriever({ retriever: dense, reranker: judge, candidates: 2, topK: 2 }).retrieve('vacuum');
-  const withPath = await new RerankingRetriever({ retriever: dense, reranker: judge, candidates: 2, topK: 2, judgeHeadingPath: true }).retrieve('vacuum');
-  assert.ok(seen[0]!.every((p) => texts.includes(p)), 'by default the judge reads the chunk alone');
-  assert.ok(seen[1]!.every((p) => /^Manual › .+\n\n/.test(p)), 'with judgeHeadingPath it reads heading path + chunk');
+  const withPath = await new RerankingRetriever({
+    retriever: dense,
+    reranker: judge,
+    candidates: 2,
+    topK: 2,
+    judgeHeadingPath: true,
+  }).retrieve('vacuum');
+  assert.ok(
+    seen[0]!.every((p) => texts.includes(p)),
+    'by default the judge reads the chunk alone',
+  );
+  assert.ok(
+    seen[1]!.every((p) => /^Manual › .+\n\n/.test(p)),
+    'with judgeHeadingPath it reads heading path + chunk',
+  );
   assert.ok(withPath.hits.every((h) => texts.includes(h.chunk.text)));
   await store.close();
 });

@@ -9,7 +9,10 @@ test('concurrent first calls share one load; close releases it and the next call
   const [a, b] = await Promise.all([lazy.get(), lazy.get()]);
   assert.equal(a, b);
   assert.equal(prepared, 1);
-  assert.deepEqual(a.model.session.outputs.map((t) => t.name), ['logits']);
+  assert.deepEqual(
+    a.model.session.outputs.map((t) => t.name),
+    ['logits'],
+  );
   await lazy.close();
   const c = await lazy.get();
   assert.notEqual(c, a);

@@ -22,18 +22,33 @@ test('with an API key, API routes and /metrics need "Authorization: Bearer <key>
     const wrong = await postJson(`${server.url}/v1/rerank`, body, { authorization: 'Bearer s3cret-kez' });
     assert.equal(wrong.status, 401);
     assert.match(wrong.body.error.message, /not valid/);
-    const shorter = await postJson(`${server.url}/rerank`, { query: 'q', texts: ['a'] }, { authorization: 'Bearer s3' });
+    const shorter = await postJson(
+      `${server.url}/rerank`,
+      { query: 'q', texts: ['a'] },
+      { authorization: 'Bearer s3' },
+    );
     assert.equal(shorter.status, 401);
-    const basic = await postJson(`${server.url}/v1/search`, { query: 'q' }, { authorization: 'Basic czNjcmV0LWtleQ==' });
+    const basic = await postJson(
+      `${server.url}/v1/search`,
+      { query: 'q' },
+      { authorization: 'Basic czNjcmV0LWtleQ==' },
+    );
     assert.equal(basic.status, 401);
 
     const ok = await postJson(`${server.url}/v1/rerank`, body, { authorization: 'Bearer s3cret-key' });
     assert.equal(ok.status, 200);
-    const okSearch = await postJson(`${server.url}/v1/search`, { query: 'Berlin population' }, { authorization: 'bearer s3cret-key' });
+    const okSearch = await postJson(
+      `${server.url}/v1/search`,
+      { query: 'Berlin population' },
+      { authorization: 'bearer s3cret-key' },
+    );
     assert.equal(okSearch.status, 200, 'the scheme is case-insensitive');
 
     assert.equal((await fetch(`${server.url}/metrics`)).status, 401);
-    assert.equal((await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer s3cret-key' } })).status, 200);
+    assert.equal(
+      (await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer s3cret-key' } })).status,
+      200,
+    );
     assert.equal((await fetch(`${server.url}/health`)).status, 200);
     assert.equal((await fetch(`${server.url}/`)).status, 200);
     assert.equal((await fetch(`${server.url}/app.js`)).status, 200);
@@ -75,7 +90,12 @@ test('binding an address other machines can reach needs an API key', async () =>
   for (const host of ['0.0.0.0', '::', '192.168.1.20', 'example.com']) {
     assert.throws(
       () => checkBindAddress(host, undefined),
-      (err: unknown) => isSiftError(err, 'INVALID_OPTION') && err.message.includes(`\`host\` ${host}`) && /`apiKey`/.test(err.message) && err.details?.option === 'apiKey' && /SIFT_API_KEY/.test(err.message),
+      (err: unknown) =>
+        isSiftError(err, 'INVALID_OPTION') &&
+        err.message.includes(`\`host\` ${host}`) &&
+        /`apiKey`/.test(err.message) &&
+        err.details?.option === 'apiKey' &&
+        /SIFT_API_KEY/.test(err.message),
       host,
     );
     assert.doesNotThrow(() => checkBindAddress(host, 'a-key'), host);
@@ -88,6 +108,10 @@ test('binding an address other machines can reach needs an API key', async () =>
 test('checkBearer compares keys of any length without throwing on length mismatch', () => {
   assert.doesNotThrow(() => checkBearer('Bearer k', 'k'));
   for (const header of [undefined, '', 'Bearer', 'Bearer ', 'Token k', 'Bearer kk', 'Bearer ' + 'k'.repeat(10_000)]) {
-    assert.throws(() => checkBearer(header, 'k'), (err: unknown) => isSiftError(err, 'UNAUTHORIZED'), String(header));
+    assert.throws(
+      () => checkBearer(header, 'k'),
+      (err: unknown) => isSiftError(err, 'UNAUTHORIZED'),
+      String(header),
+    );
   }
 });

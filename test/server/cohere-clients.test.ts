@@ -13,7 +13,12 @@ import { startTestServer, tinyJudge } from './server-fixtures.js';
  */
 
 const query = 'How many people live in Berlin?';
-const docs = ['Berlin is well known for its museums.', 'Berlin had a population of 3,520,031 registered inhabitants.', 'Paris is the capital of France.', 'Madrid is the capital of Spain.'];
+const docs = [
+  'Berlin is well known for its museums.',
+  'Berlin had a population of 3,520,031 registered inhabitants.',
+  'Paris is the capital of France.',
+  'Madrid is the capital of Spain.',
+];
 
 let server: RunningServer;
 let keyed: RunningServer;
@@ -32,9 +37,20 @@ async function expected(): Promise<{ index: number; score: number }[]> {
   return (await (await tinyJudge()).rerank(query, docs)).results.map((r) => ({ index: r.index, score: r.score }));
 }
 
-function assertSameRanking(got: readonly { index: number; relevanceScore: number }[], want: readonly { index: number; score: number }[]): void {
-  assert.deepEqual(got.map((r) => r.index), want.map((r) => r.index));
-  got.forEach((r, i) => assert.ok(Math.abs(r.relevanceScore - want[i]!.score) < 1e-6, `result ${i}: ${r.relevanceScore} vs ${want[i]!.score}`));
+function assertSameRanking(
+  got: readonly { index: number; relevanceScore: number }[],
+  want: readonly { index: number; score: number }[],
+): void {
+  assert.deepEqual(
+    got.map((r) => r.index),
+    want.map((r) => r.index),
+  );
+  got.forEach((r, i) =>
+    assert.ok(
+      Math.abs(r.relevanceScore - want[i]!.score) < 1e-6,
+      `result ${i}: ${r.relevanceScore} vs ${want[i]!.score}`,
+    ),
+  );
 }
 
 test('the v1 CohereClient reranks against /v1/rerank, with topN and returned documents', async () => {
@@ -44,7 +60,13 @@ test('the v1 CohereClient reranks against /v1/rerank, with topN and returned doc
   assertSameRanking(all.results, want);
   assert.equal(all.meta?.apiVersion?.version, '1');
 
-  const top = await client.rerank({ model: 'rerank-english-v3.0', query, documents: docs, topN: 2, returnDocuments: true });
+  const top = await client.rerank({
+    model: 'rerank-english-v3.0',
+    query,
+    documents: docs,
+    topN: 2,
+    returnDocuments: true,
+  });
   assertSameRanking(top.results, want.slice(0, 2));
   for (const r of top.results) assert.equal(r.document?.text, docs[r.index]);
 });
@@ -73,7 +95,9 @@ test("sift's errors reach the SDK as its typed errors, with sift's code and mess
   assert.equal(body.error.code, 'INVALID_INPUT');
   assert.match(body.error.message, /^sift: query must not be empty/);
 
-  const tooMany = await v2.rerank({ model: 'rerank-v3.5', query, documents: [...docs, ...docs] }).catch((err: unknown) => err);
+  const tooMany = await v2
+    .rerank({ model: 'rerank-v3.5', query, documents: [...docs, ...docs] })
+    .catch((err: unknown) => err);
   assert.ok(tooMany instanceof Cohere.BadRequestError);
   assert.match((tooMany.body as { error: { message: string } }).error.message, /documents must have at most 5 items/);
 
@@ -81,7 +105,10 @@ test("sift's errors reach the SDK as its typed errors, with sift's code and mess
     .rerank({ query, documents: docs, topN: 0 })
     .catch((err: unknown) => err);
   assert.ok(topN instanceof Cohere.BadRequestError);
-  assert.match((topN.body as { error: { message: string } }).error.message, /top_n must be a whole number from 1 to 5, got 0/);
+  assert.match(
+    (topN.body as { error: { message: string } }).error.message,
+    /top_n must be a whole number from 1 to 5, got 0/,
+  );
 
   const wrongKey = await new CohereClientV2({ token: 'wrong', environment: keyed.url, maxRetries: 0 })
     .rerank({ model: 'rerank-v3.5', query, documents: docs })
@@ -89,7 +116,11 @@ test("sift's errors reach the SDK as its typed errors, with sift's code and mess
   assert.ok(wrongKey instanceof Cohere.UnauthorizedError, `got ${String(wrongKey)}`);
   assert.ok(wrongKey instanceof CohereError);
   assert.equal((wrongKey.body as { error: { code: string } }).error.code, 'UNAUTHORIZED');
-  const rightKey = await new CohereClientV2({ token: 's3cret-key', environment: keyed.url, maxRetries: 0 }).rerank({ model: 'rerank-v3.5', query, documents: docs });
+  const rightKey = await new CohereClientV2({ token: 's3cret-key', environment: keyed.url, maxRetries: 0 }).rerank({
+    model: 'rerank-v3.5',
+    query,
+    documents: docs,
+  });
   assert.equal(rightKey.results.length, docs.length);
 });
 
@@ -98,11 +129,18 @@ test("LangChain.js's CohereRerank, given a Cohere client pointed at sift, compre
   // It depends on cohere-ai ^7, so its `client` is typed as 7.x's class while this test holds 8.x's: the
   // same rerank call at run time, but TypeScript sees two unrelated classes, hence the cast.
   const client = new CohereClient({ token: 'unused', environment: server.url, maxRetries: 0 });
-  const reranker = new CohereRerank({ model: 'rerank-english-v3.0', topN: 2, client: client as unknown as NonNullable<ConstructorParameters<typeof CohereRerank>[0]>['client'] });
+  const reranker = new CohereRerank({
+    model: 'rerank-english-v3.0',
+    topN: 2,
+    client: client as unknown as NonNullable<ConstructorParameters<typeof CohereRerank>[0]>['client'],
+  });
   const want = await expected();
   const input = docs.map((text, i) => new Document({ pageContent: text, metadata: { id: i } }));
   const kept = await reranker.compressDocuments(input, query);
-  assert.deepEqual(kept.map((d) => d.metadata.id), want.slice(0, 2).map((r) => r.index));
+  assert.deepEqual(
+    kept.map((d) => d.metadata.id),
+    want.slice(0, 2).map((r) => r.index),
+  );
   kept.forEach((d, i) => assert.ok(Math.abs((d.metadata.relevanceScore as number) - want[i]!.score) < 1e-6));
 
   const ranked = await reranker.rerank(docs, query, { topN: 4 });

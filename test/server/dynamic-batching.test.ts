@@ -16,7 +16,11 @@ const texts = [
 async function batchPairs(url: string): Promise<{ sum: number; count: number; requestsSum: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
-  return { sum: read('sift_batch_pairs_sum'), count: read('sift_batch_pairs_count'), requestsSum: read('sift_batch_requests_sum') };
+  return {
+    sum: read('sift_batch_pairs_sum'),
+    count: read('sift_batch_pairs_count'),
+    requestsSum: read('sift_batch_requests_sum'),
+  };
 }
 
 test('concurrent requests share inference batches (batch size > 1), and a pair scores the same batched or alone', async () => {
@@ -24,7 +28,10 @@ test('concurrent requests share inference batches (batch size > 1), and a pair s
   const server = await startTestServer({ withSearch: false, batching: { maxWaitMs: 10, maxBatchPairs: 64 } });
   try {
     // Each request has its own query and one or two documents; 12 arrive at once.
-    const requests = Array.from({ length: 12 }, (_, i) => ({ query: `question number ${i} about cities`, documents: [texts[i % 4]!, ...(i % 3 === 0 ? [texts[(i + 1) % 4]!] : [])] }));
+    const requests = Array.from({ length: 12 }, (_, i) => ({
+      query: `question number ${i} about cities`,
+      documents: [texts[i % 4]!, ...(i % 3 === 0 ? [texts[(i + 1) % 4]!] : [])],
+    }));
     const responses = await Promise.all(requests.map((body) => postJson(`${server.url}/v1/rerank`, body)));
     assert.ok(responses.every((r) => r.status === 200));
     const m = await batchPairs(server.url);
@@ -37,7 +44,10 @@ test('concurrent requests share inference batches (batch size > 1), and a pair s
     for (const [i, body] of requests.entries()) {
       const alone = await judge.scorePairs(body.query, body.documents);
       for (const r of responses[i]!.body.results as { index: number; relevance_score: number }[]) {
-        assert.ok(Math.abs(r.relevance_score - alone.scores[r.index]!) < 1e-5, `request ${i} document ${r.index}: ${r.relevance_score} vs ${alone.scores[r.index]}`);
+        assert.ok(
+          Math.abs(r.relevance_score - alone.scores[r.index]!) < 1e-5,
+          `request ${i} document ${r.index}: ${r.relevance_score} vs ${alone.scores[r.index]}`,
+        );
       }
     }
   } finally {
@@ -56,7 +66,11 @@ test('a full queue answers 429 with Retry-After and QUEUE_FULL; accepted request
       return judge.scoreQueryPairs(pairs);
     },
   };
-  const server = await startTestServer({ judge: slowJudge, withSearch: false, batching: { maxQueuedPairs: 8, maxBatchPairs: 4, maxWaitMs: 0 } });
+  const server = await startTestServer({
+    judge: slowJudge,
+    withSearch: false,
+    batching: { maxQueuedPairs: 8, maxBatchPairs: 4, maxWaitMs: 0 },
+  });
   try {
     const body = { query: 'How many people live in Berlin?', documents: texts };
     const responses = await Promise.all(Array.from({ length: 40 }, () => postJson(`${server.url}/v1/rerank`, body)));
@@ -64,14 +78,23 @@ test('a full queue answers 429 with Retry-After and QUEUE_FULL; accepted request
     const refused = responses.filter((r) => r.status === 429);
     assert.ok(refused.length > 0, `some requests refused: ${statuses.join(',')}`);
     assert.ok(statuses.filter((s) => s === 200).length >= 2, 'the queue took some');
-    assert.ok(statuses.every((s) => s === 200 || s === 429), statuses.join(','));
+    assert.ok(
+      statuses.every((s) => s === 200 || s === 429),
+      statuses.join(','),
+    );
     for (const r of refused) {
       assert.equal(r.body.error.code, 'QUEUE_FULL');
       assert.match(r.body.error.message, /queue is full/);
       assert.match(r.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
     }
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
-    assert.match(metrics, new RegExp(`^sift_http_errors_total\\{route="/v1/rerank",status="429",code="QUEUE_FULL"\\} ${refused.length}$`, 'm'));
+    assert.match(
+      metrics,
+      new RegExp(
+        `^sift_http_errors_total\\{route="/v1/rerank",status="429",code="QUEUE_FULL"\\} ${refused.length}$`,
+        'm',
+      ),
+    );
     // Once the queue drains, the server takes work again.
     assert.equal((await postJson(`${server.url}/v1/rerank`, body)).status, 200);
   } finally {

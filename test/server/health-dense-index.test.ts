@@ -20,18 +20,41 @@ async function sources(names: string[]): Promise<SourceReplacement[]> {
       const texts = [`${name} harbour bridge`, `${name} museum winter`];
       const vectors = await embedder.embed(texts);
       return {
-        source: { source: `/docs/${name}.md`, contentHash: name, chunkCount: 2, modifiedMs: 0, ingestedAt: '2026-01-01T00:00:00.000Z' },
-        chunks: texts.map((text, i) => ({ id: `${name}#${i}`, source: `/docs/${name}.md`, text, chunkIndex: i, start: 0, end: text.length, modifiedMs: 0, vector: vectors[i] })),
+        source: {
+          source: `/docs/${name}.md`,
+          contentHash: name,
+          chunkCount: 2,
+          modifiedMs: 0,
+          ingestedAt: '2026-01-01T00:00:00.000Z',
+        },
+        chunks: texts.map((text, i) => ({
+          id: `${name}#${i}`,
+          source: `/docs/${name}.md`,
+          text,
+          chunkIndex: i,
+          start: 0,
+          end: text.length,
+          modifiedMs: 0,
+          vector: vectors[i],
+        })),
       };
     }),
   );
 }
 
 before(async () => {
-  store = await openLanceStore(join(await tempDir('sift-health-'), 'store'), { create: true, embedding: { model: embedder.model, dimension: 64 } });
+  store = await openLanceStore(join(await tempDir('sift-health-'), 'store'), {
+    create: true,
+    embedding: { model: embedder.model, dimension: 64 },
+  });
   await store.replaceSources(await sources(['alpha', 'beta', 'gamma']));
   server = await startTestServer({
-    search: (reranker) => createSearchService({ retrievers: { dense: new DenseRetriever(store, embedder) }, reranker, denseIndex: () => store.denseIndexStats() }),
+    search: (reranker) =>
+      createSearchService({
+        retrievers: { dense: new DenseRetriever(store, embedder) },
+        reranker,
+        denseIndex: () => store.denseIndexStats(),
+      }),
   });
 });
 after(async () => {
@@ -40,7 +63,12 @@ after(async () => {
   await removeTempDirs();
 });
 
-const health = async () => ((await (await fetch(`${server.url}/health`)).json()) as { search: { dense_index: { chunks: number; dimension: number; bytes: number } | null } }).search;
+const health = async () =>
+  (
+    (await (await fetch(`${server.url}/health`)).json()) as {
+      search: { dense_index: { chunks: number; dimension: number; bytes: number } | null };
+    }
+  ).search;
 
 test('/health reports the dense index once it is warm, and its size follows writes into the served store', async () => {
   assert.equal((await health()).dense_index, null, 'not loaded yet');
@@ -54,6 +82,13 @@ test('/health reports the dense index once it is warm, and its size follows writ
   const r = await postJson(`${server.url}/v1/search`, { query: 'epsilon harbour', top_k: 10 });
   assert.equal(r.status, 200);
   // The chunks written after warming are found (the test judge's order means nothing, so no rank is asserted).
-  assert.ok(r.body.results.some((h: { text: string }) => /epsilon/.test(h.text)), JSON.stringify(r.body.results));
-  assert.equal((await health()).dense_index?.chunks, 10, 'the warm index caught up with the write, not rebuilt from nothing');
+  assert.ok(
+    r.body.results.some((h: { text: string }) => /epsilon/.test(h.text)),
+    JSON.stringify(r.body.results),
+  );
+  assert.equal(
+    (await health()).dense_index?.chunks,
+    10,
+    'the warm index caught up with the write, not rebuilt from nothing',
+  );
 });

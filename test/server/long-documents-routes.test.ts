@@ -13,7 +13,11 @@ import { postJson } from './server-fixtures.js';
  */
 
 const query = 'Where do the animals live?';
-const filler = (words: number) => Array.from({ length: words }, (_, i) => ['grass', 'covers', 'the', 'wide', 'plain', 'and', 'rain', 'falls', 'in', 'spring.'][i % 10]).join(' ');
+const filler = (words: number) =>
+  Array.from(
+    { length: words },
+    (_, i) => ['grass', 'covers', 'the', 'wide', 'plain', 'and', 'rain', 'falls', 'in', 'spring.'][i % 10],
+  ).join(' ');
 const long = `${filler(150)} A ${KEYWORD} drinks at the river.`;
 const docs = ['Lions rest in the shade.', long, 'Rain falls in spring.'];
 
@@ -24,7 +28,14 @@ before(async () => {
   judge = new CrossEncoderReranker({ model: await keywordJudgeDir() });
   await judge.load();
   server = await startServer({ judge, port: 0, log: () => undefined, webPage: false });
-  small = await startServer({ judge, port: 0, log: () => undefined, webPage: false, limits: { maxWindowsPerDocument: 3 }, batching: { maxQueuedPairs: 12 } });
+  small = await startServer({
+    judge,
+    port: 0,
+    log: () => undefined,
+    webPage: false,
+    limits: { maxWindowsPerDocument: 3 },
+    batching: { maxQueuedPairs: 12 },
+  });
 });
 after(async () => {
   await server.close();
@@ -35,7 +46,14 @@ after(async () => {
 interface CohereResult {
   index: number;
   relevance_score: number;
-  window?: { index: number; count: number; token_start: number; token_end: number; char_start: number; char_end: number };
+  window?: {
+    index: number;
+    count: number;
+    token_start: number;
+    token_end: number;
+    char_start: number;
+    char_end: number;
+  };
 }
 
 test('max_tokens_per_doc reads long documents in windows on /v1/rerank and /v2/rerank; without it they are truncated', async () => {
@@ -46,7 +64,12 @@ test('max_tokens_per_doc reads long documents in windows on /v1/rerank and /v2/r
     assert.equal(truncated.body.meta.truncated_pairs, 1);
     assert.equal(truncated.body.results[0].window, undefined);
 
-    const windowed = await postJson(`${server.url}${route}`, { model: 'm', query, documents: docs, max_tokens_per_doc: 4096 });
+    const windowed = await postJson(`${server.url}${route}`, {
+      model: 'm',
+      query,
+      documents: docs,
+      max_tokens_per_doc: 4096,
+    });
     assert.equal(windowed.status, 200, JSON.stringify(windowed.body));
     const [first] = windowed.body.results as CohereResult[];
     assert.equal(first!.index, 1, `${route}: the windows read the sentence`);
@@ -68,33 +91,76 @@ test('max_tokens_per_doc reads long documents in windows on /v1/rerank and /v2/r
 
 test("CohereClientV2's maxTokensPerDoc reaches the judge as windows", async () => {
   const client = new CohereClientV2({ token: 'unused', environment: server.url, maxRetries: 0 });
-  const response = await client.rerank({ model: 'rerank-v3.5', query, documents: docs, maxTokensPerDoc: 4096, topN: 1 });
-  assert.deepEqual(response.results.map((r) => r.index), [1]);
-  const bad = await client.rerank({ model: 'rerank-v3.5', query, documents: docs, maxTokensPerDoc: 0 }).catch((err: unknown) => err);
+  const response = await client.rerank({
+    model: 'rerank-v3.5',
+    query,
+    documents: docs,
+    maxTokensPerDoc: 4096,
+    topN: 1,
+  });
+  assert.deepEqual(
+    response.results.map((r) => r.index),
+    [1],
+  );
+  const bad = await client
+    .rerank({ model: 'rerank-v3.5', query, documents: docs, maxTokensPerDoc: 0 })
+    .catch((err: unknown) => err);
   assert.ok(bad instanceof Cohere.BadRequestError);
-  assert.match((bad.body as { error: { message: string } }).error.message, /max_tokens_per_doc must be a whole number from 1 to/);
+  assert.match(
+    (bad.body as { error: { message: string } }).error.message,
+    /max_tokens_per_doc must be a whole number from 1 to/,
+  );
 });
 
 test('windows count toward the batch and queue limits; past the window cap a document is a 400 naming it', async () => {
-  const metric = async (url: string) => Number(/^sift_batch_pairs_sum (\S+)$/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1] ?? NaN);
+  const metric = async (url: string) =>
+    Number(/^sift_batch_pairs_sum (\S+)$/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1] ?? NaN);
   const before = await metric(server.url);
-  const res = await postJson(`${server.url}/v2/rerank`, { model: 'm', query, documents: docs, max_tokens_per_doc: 4096 });
+  const res = await postJson(`${server.url}/v2/rerank`, {
+    model: 'm',
+    query,
+    documents: docs,
+    max_tokens_per_doc: 4096,
+  });
   const windows = (res.body.results as CohereResult[]).reduce((n, r) => n + r.window!.count, 0);
   assert.ok(windows > docs.length);
   assert.equal((await metric(server.url)) - before, windows, 'every window was one pair in the merged batches');
 
-  const over = await postJson(`${small.url}/v2/rerank`, { model: 'm', query, documents: docs, max_tokens_per_doc: 4096 });
+  const over = await postJson(`${small.url}/v2/rerank`, {
+    model: 'm',
+    query,
+    documents: docs,
+    max_tokens_per_doc: 4096,
+  });
   assert.equal(over.status, 400);
   assert.equal(over.body.error.code, 'INVALID_INPUT');
-  assert.match(over.body.error.message, /^sift: document 1 is longer than 3 windows of \d+ tokens can read .*max_tokens_per_doc/);
+  assert.match(
+    over.body.error.message,
+    /^sift: document 1 is longer than 3 windows of \d+ tokens can read .*max_tokens_per_doc/,
+  );
   assert.equal(over.body.error.details.field, 'documents[1]');
 
   // Within the cap per document, but more windows in all than the whole queue holds.
   const medium = filler(80); // 3 windows of this judge
-  const many = await postJson(`${small.url}/v1/rerank`, { query, documents: [medium, medium, medium, medium, medium], max_tokens_per_doc: 4096 });
+  const many = await postJson(`${small.url}/v1/rerank`, {
+    query,
+    documents: [medium, medium, medium, medium, medium],
+    max_tokens_per_doc: 4096,
+  });
   assert.equal(many.status, 400);
-  assert.match(many.body.error.message, /need \d+ windows, more than the 12 \(query, window\) pairs the queue holds \(`maxQueuedPairs`\); send fewer or shorter documents, or a smaller max_tokens_per_doc/);
-  const fits = await postJson(`${small.url}/v1/rerank`, { query, documents: [medium, 'Short.'], max_tokens_per_doc: 4096 });
+  assert.match(
+    many.body.error.message,
+    /need \d+ windows, more than the 12 \(query, window\) pairs the queue holds \(`maxQueuedPairs`\); send fewer or shorter documents, or a smaller max_tokens_per_doc/,
+  );
+  const fits = await postJson(`${small.url}/v1/rerank`, {
+    query,
+    documents: [medium, 'Short.'],
+    max_tokens_per_doc: 4096,
+  });
   assert.equal(fits.status, 200, JSON.stringify(fits.body));
-  assert.equal((fits.body.results as CohereResult[]).find((r) => r.index === 0)!.window!.count, 3, 'so five of them need 15 windows');
+  assert.equal(
+    (fits.body.results as CohereResult[]).find((r) => r.index === 0)!.window!.count,
+    3,
+    'so five of them need 15 windows',
+  );
 });

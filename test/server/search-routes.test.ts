@@ -34,9 +34,20 @@ test('POST /v1/search runs stage 1 then the judge, as RerankingRetriever does di
   assert.equal(res.body.reranker, (await tinyJudge()).model);
   assert.equal(res.body.candidates, 6);
   const hits = res.body.results as Hit[];
-  assert.deepEqual(hits.map((h) => h.rank), [1, 2, 3]);
-  const direct = await new RerankingRetriever({ retriever: keywordRetriever(), reranker: await tinyJudge(), candidates: 6, topK: 3 }).retrieve(query);
-  assert.deepEqual(hits.map((h) => h.id), direct.hits.map((h) => h.chunk.id));
+  assert.deepEqual(
+    hits.map((h) => h.rank),
+    [1, 2, 3],
+  );
+  const direct = await new RerankingRetriever({
+    retriever: keywordRetriever(),
+    reranker: await tinyJudge(),
+    candidates: 6,
+    topK: 3,
+  }).retrieve(query);
+  assert.deepEqual(
+    hits.map((h) => h.id),
+    direct.hits.map((h) => h.chunk.id),
+  );
   for (const [i, h] of hits.entries()) {
     assert.ok(Math.abs(h.relevance_score! - direct.hits[i]!.rerankScore!) < 1e-5);
     const chunk = CHUNKS.find((c) => c.id === h.id)!;
@@ -59,8 +70,15 @@ test('POST /v1/search with compare: true answers the semantic top-k beside the r
   assert.equal(semantic.length, 3);
   assert.equal(reranked.length, 3);
   const stage1 = (await keywordRetriever().retrieve(query, { k: 8 })).results;
-  assert.deepEqual(semantic.map((h) => h.id), stage1.slice(0, 3).map((s) => s.chunk.id), 'the semantic column is stage 1 alone');
-  assert.ok(semantic.every((h) => typeof h.relevance_score === 'number'), 'semantic hits carry the judge score too');
+  assert.deepEqual(
+    semantic.map((h) => h.id),
+    stage1.slice(0, 3).map((s) => s.chunk.id),
+    'the semantic column is stage 1 alone',
+  );
+  assert.ok(
+    semantic.every((h) => typeof h.relevance_score === 'number'),
+    'semantic hits carry the judge score too',
+  );
   for (let i = 1; i < reranked.length; i++) assert.ok(reranked[i - 1]!.logit! >= reranked[i]!.logit!);
   const before = new Set(semantic.map((h) => h.id));
   assert.equal(res.body.changed, reranked.filter((h) => !before.has(h.id)).length);
@@ -92,8 +110,15 @@ async function readEvents(res: Response): Promise<{ event: string; data: any }[]
     .filter((block) => block.trim())
     .map((block) => {
       const lines = block.split('\n');
-      const event = lines.find((l) => l.startsWith('event:'))?.slice(6).trim() ?? 'message';
-      const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
+      const event =
+        lines
+          .find((l) => l.startsWith('event:'))
+          ?.slice(6)
+          .trim() ?? 'message';
+      const data = lines
+        .filter((l) => l.startsWith('data:'))
+        .map((l) => l.slice(5).trimStart())
+        .join('\n');
       return { event, data: JSON.parse(data) };
     });
 }
@@ -112,7 +137,10 @@ test('POST /v1/ask streams the hits, the answer and its citations as server-sent
   const done = events.at(-1)!;
   assert.equal(done.event, 'done', JSON.stringify(events));
   assert.equal(done.data.mode, 'extractive');
-  const streamed = events.filter((e) => e.event === 'text').map((e) => e.data.text).join('');
+  const streamed = events
+    .filter((e) => e.event === 'text')
+    .map((e) => e.data.text)
+    .join('');
   assert.equal(streamed, done.data.answer);
   assert.ok(done.data.answer.length > 0);
   // The tiny judge's random weights score every sentence below the extractive threshold, so the
@@ -137,7 +165,10 @@ test('POST /v1/ask streams the hits, the answer and its citations as server-sent
 });
 
 test('GET /health lists the search modes and ask when search is wired', async () => {
-  const h = (await (await fetch(`${server.url}/health`)).json()) as { search: { modes: string[]; default_mode: string }; ask: boolean };
+  const h = (await (await fetch(`${server.url}/health`)).json()) as {
+    search: { modes: string[]; default_mode: string };
+    ask: boolean;
+  };
   assert.deepEqual(h.search, { modes: ['keyword'], default_mode: 'keyword', dense_index: null });
   assert.equal(h.ask, true);
 });
@@ -152,13 +183,21 @@ test('POST /v1/ask with an LLM streams its text as it comes and cites the hits i
       body: JSON.stringify({ query: 'What is the population of Berlin?', top_k: 3 }),
     });
     const events = await readEvents(res);
-    assert.deepEqual(events.map((e) => e.event), ['hits', 'text', 'text', 'text', 'done']);
+    assert.deepEqual(
+      events.map((e) => e.event),
+      ['hits', 'text', 'text', 'text', 'done'],
+    );
     const done = events.at(-1)!.data;
     assert.equal(done.mode, 'llm');
     assert.equal(done.answer, 'Berlin had 3,520,031 registered inhabitants [1].');
     assert.equal(done.citations.length, 1);
     const first = events[0]!.data.results[0] as Hit;
-    assert.deepEqual(done.citations[0], { n: 1, source: first.source, chunk_id: first.id, relevance: first.relevance_score });
+    assert.deepEqual(done.citations[0], {
+      n: 1,
+      source: first.source,
+      chunk_id: first.id,
+      relevance: first.relevance_score,
+    });
     assert.match(llm.prompts[0]!, /What is the population of Berlin\?/);
   } finally {
     await withLlm.close();

@@ -20,15 +20,40 @@ export function tinyJudge(): Promise<CrossEncoderReranker> {
 
 /** A small fixed corpus: chunks about cities, with sources as an ingest would record them. */
 export const CHUNKS: readonly StoredChunk[] = [
-  ['berlin-pop', 'docs/berlin.md', 'Berlin had a population of 3,520,031 registered inhabitants in an area of 891 square kilometres.'],
-  ['berlin-museums', 'docs/berlin.md', 'Berlin is well known for its museums, galleries and the Museum Island on the river Spree.'],
+  [
+    'berlin-pop',
+    'docs/berlin.md',
+    'Berlin had a population of 3,520,031 registered inhabitants in an area of 891 square kilometres.',
+  ],
+  [
+    'berlin-museums',
+    'docs/berlin.md',
+    'Berlin is well known for its museums, galleries and the Museum Island on the river Spree.',
+  ],
   ['paris', 'docs/paris.md', 'Paris is the capital and most populous city of France, with 2.1 million residents.'],
   ['madrid', 'docs/madrid.md', 'Madrid is the capital of Spain; about 3.3 million people live in the city.'],
   ['rome', 'docs/rome.md', 'Rome was founded in 753 BC according to legend and is the capital of Italy.'],
-  ['vienna', 'docs/vienna.md', 'Vienna is known for its coffee houses, its music and its population of almost two million.'],
-  ['berlin-wall', 'docs/berlin-history.md', 'The Berlin Wall divided the city from 1961 until it fell in November 1989.'],
+  [
+    'vienna',
+    'docs/vienna.md',
+    'Vienna is known for its coffee houses, its music and its population of almost two million.',
+  ],
+  [
+    'berlin-wall',
+    'docs/berlin-history.md',
+    'The Berlin Wall divided the city from 1961 until it fell in November 1989.',
+  ],
   ['lisbon', 'docs/lisbon.md', 'Lisbon lies on the Atlantic coast; many people live in the hills around the old town.'],
-].map(([id, source, text], chunkIndex) => ({ id: id!, source: source!, text: text!, chunkIndex, start: 0, end: text!.length, modifiedMs: 0, title: undefined }));
+].map(([id, source, text], chunkIndex) => ({
+  id: id!,
+  source: source!,
+  text: text!,
+  chunkIndex,
+  start: 0,
+  end: text!.length,
+  modifiedMs: 0,
+  title: undefined,
+}));
 
 /**
  * A real, if simple, stage-1 retriever over `CHUNKS`: word-overlap counts (lower-cased words of 3+
@@ -52,20 +77,28 @@ export function keywordRetriever(chunks: readonly StoredChunk[] = CHUNKS): Retri
 }
 
 /** Starts a server on 127.0.0.1, a free port, with the tiny judge and (by default) search over `CHUNKS`. */
-export async function startTestServer(options: Partial<StartServerOptions> & { withSearch?: boolean } = {}): Promise<RunningServer> {
+export async function startTestServer(
+  options: Partial<StartServerOptions> & { withSearch?: boolean } = {},
+): Promise<RunningServer> {
   const { withSearch = true, ...rest } = options;
   return startServer({
     judge: await tinyJudge(),
     host: '127.0.0.1',
     port: 0,
     log: () => undefined,
-    ...(withSearch ? { search: (reranker) => createSearchService({ retrievers: { keyword: keywordRetriever() }, reranker }) } : {}),
+    ...(withSearch
+      ? { search: (reranker) => createSearchService({ retrievers: { keyword: keywordRetriever() }, reranker }) }
+      : {}),
     ...rest,
   });
 }
 
 /** POSTs JSON and returns the status, headers and parsed body (text when not JSON). */
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: any }> {
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -82,7 +115,9 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
 }
 
 /** A loopback OpenAI-compatible chat server that streams a fixed answer in pieces. */
-export async function fakeLlm(pieces: string[]): Promise<{ url: string; prompts: string[]; close: () => Promise<void> }> {
+export async function fakeLlm(
+  pieces: string[],
+): Promise<{ url: string; prompts: string[]; close: () => Promise<void> }> {
   const prompts: string[] = [];
   const llm = createServer((req, res) => void answer(req, res));
   async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -96,5 +131,9 @@ export async function fakeLlm(pieces: string[]): Promise<{ url: string; prompts:
   }
   await new Promise<void>((resolve) => llm.listen(0, '127.0.0.1', resolve));
   const { port } = llm.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/v1`, prompts, close: () => new Promise((resolve) => llm.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    prompts,
+    close: () => new Promise((resolve) => llm.close(() => resolve())),
+  };
 }

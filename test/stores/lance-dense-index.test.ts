@@ -14,18 +14,45 @@ after(removeTempDirs);
 const DIM = 64;
 const embedder = new HashingEmbedder({ dimension: DIM });
 const embedding = { model: embedder.model, dimension: DIM };
-const WORDS = ['berlin', 'paris', 'river', 'museum', 'population', 'train', 'bridge', 'winter', 'coffee', 'harbour', 'castle', 'market'];
+const WORDS = [
+  'berlin',
+  'paris',
+  'river',
+  'museum',
+  'population',
+  'train',
+  'bridge',
+  'winter',
+  'coffee',
+  'harbour',
+  'castle',
+  'market',
+];
 
 /** `sources` sources of `chunks` chunks each, texts drawn from a small vocabulary so searches have real neighbours. */
 async function corpus(sources: number, chunks: number, tag: string): Promise<SourceReplacement[]> {
   const items: SourceReplacement[] = [];
   for (let s = 0; s < sources; s++) {
     const source = `/docs/${tag}${s}.md`;
-    const texts = Array.from({ length: chunks }, (_, c) => Array.from({ length: 6 }, (_, w) => WORDS[(s * 7 + c * 3 + w * 5 + tag.length) % WORDS.length]).join(' ') + ` ${tag} ${s} ${c}`);
+    const texts = Array.from(
+      { length: chunks },
+      (_, c) =>
+        Array.from({ length: 6 }, (_, w) => WORDS[(s * 7 + c * 3 + w * 5 + tag.length) % WORDS.length]).join(' ') +
+        ` ${tag} ${s} ${c}`,
+    );
     const vectors = await embedder.embed(texts);
     items.push({
       source: { source, contentHash: tag, chunkCount: chunks, modifiedMs: 0, ingestedAt: '2026-01-01T00:00:00.000Z' },
-      chunks: texts.map((text, c) => ({ id: `${source}#${c}#${tag}`, source, text, chunkIndex: c, start: 0, end: text.length, modifiedMs: 0, vector: vectors[c] })),
+      chunks: texts.map((text, c) => ({
+        id: `${source}#${c}#${tag}`,
+        source,
+        text,
+        chunkIndex: c,
+        start: 0,
+        end: text.length,
+        modifiedMs: 0,
+        vector: vectors[c],
+      })),
     });
   }
   return items;
@@ -39,10 +66,15 @@ async function both(store: LanceStore, query: string, k: number) {
   return { memory, exact };
 }
 
-function assertSameHits(memory: Awaited<ReturnType<typeof both>>['memory'], exact: Awaited<ReturnType<typeof both>>['exact']): void {
+function assertSameHits(
+  memory: Awaited<ReturnType<typeof both>>['memory'],
+  exact: Awaited<ReturnType<typeof both>>['exact'],
+): void {
   assert.equal(memory.length, exact.length);
   // Same scores rank by rank (ties may swap ids), and every hit is the stored chunk with its score.
-  memory.forEach((h, i) => assert.ok(Math.abs(h.score - exact[i]!.score) < 1e-5, `rank ${i + 1}: ${h.score} vs ${exact[i]!.score}`));
+  memory.forEach((h, i) =>
+    assert.ok(Math.abs(h.score - exact[i]!.score) < 1e-5, `rank ${i + 1}: ${h.score} vs ${exact[i]!.score}`),
+  );
   const exactScore = new Map(exact.map((h) => [h.chunk.id, h.score]));
   for (const h of memory) {
     if (exactScore.has(h.chunk.id)) assert.ok(Math.abs(exactScore.get(h.chunk.id)! - h.score) < 1e-5);
@@ -65,19 +97,31 @@ test('lancedb dense index: unfiltered searches match the exact scan, and follow 
   assert.deepEqual(store.denseIndexStats()?.chunks, 480);
 
   // Re-ingest ten sources with new text: their old chunks disappear from results, the new ones appear.
-  const redone = (await corpus(10, 5, 'bb')).map((item, s) => ({ ...item, source: { ...item.source, source: `/docs/a${s}.md` }, chunks: item.chunks.map((c) => ({ ...c, source: `/docs/a${s}.md` })) }));
+  const redone = (await corpus(10, 5, 'bb')).map((item, s) => ({
+    ...item,
+    source: { ...item.source, source: `/docs/a${s}.md` },
+    chunks: item.chunks.map((c) => ({ ...c, source: `/docs/a${s}.md` })),
+  }));
   await store.replaceSources(redone);
   assert.equal(store.denseIndexStats()?.chunks, 480, 'the index catches up on the next search, not on the write');
   const after = await both(store, 'berlin museum bb 4', 20);
   assertSameHits(after.memory, after.exact);
   assert.equal(store.denseIndexStats()?.chunks, 30 * 12 + 10 * 5);
-  assert.ok(after.memory.every((h) => !(h.chunk.source.match(/^\/docs\/a\d\.md$/) && h.chunk.id.endsWith('#a'))), 'no replaced chunk is returned');
+  assert.ok(
+    after.memory.every((h) => !(h.chunk.source.match(/^\/docs\/a\d\.md$/) && h.chunk.id.endsWith('#a'))),
+    'no replaced chunk is returned',
+  );
 
   await store.deleteSources(Array.from({ length: 20 }, (_, s) => `/docs/a${s + 10}.md`));
   const pruned = await both(store, 'river population train', 20);
   assertSameHits(pruned.memory, pruned.exact);
   assert.equal(store.denseIndexStats()?.chunks, await store.count());
-  assert.ok(pruned.memory.every((h) => Number(/a(\d+)\.md/.exec(h.chunk.source)?.[1]) < 10 || Number(/a(\d+)\.md/.exec(h.chunk.source)?.[1]) >= 30));
+  assert.ok(
+    pruned.memory.every(
+      (h) =>
+        Number(/a(\d+)\.md/.exec(h.chunk.source)?.[1]) < 10 || Number(/a(\d+)\.md/.exec(h.chunk.source)?.[1]) >= 30,
+    ),
+  );
 
   // Filters and `exact` keep going to LanceDB, with the same answers as before the index existed.
   const [q] = await embedder.embed(['berlin']);
@@ -95,9 +139,13 @@ test('lancedb dense index: an open store sees chunks another process commits, an
   assert.ok((await store.denseSearch(q!, { k: 5 })).every((h) => h.chunk.source.startsWith('/docs/')));
 
   // Another process writes 12 sources of `/crash/...` chunks into the same folder and exits.
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./write-sources-child.ts', import.meta.url)), location, '12', '3', '4'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./write-sources-child.ts', import.meta.url)), location, '12', '3', '4'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   // write-sources-child embeds with 64-d hashing vectors, the same embedding as this store.
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   assert.equal(code, 0);
@@ -127,7 +175,11 @@ test('lancedb dense index: a store closed while its index loads in the backgroun
 });
 
 test('lancedb dense index: memoryIndex false sends every search to LanceDB', async () => {
-  const store = await openLanceStore(join(await tempDir('sift-dense-'), 'store'), { create: true, embedding, tuning: { memoryIndex: false } });
+  const store = await openLanceStore(join(await tempDir('sift-dense-'), 'store'), {
+    create: true,
+    embedding,
+    tuning: { memoryIndex: false },
+  });
   await store.replaceSources(await corpus(3, 3, 'a'));
   const [q] = await embedder.embed(['berlin']);
   assert.equal((await store.denseSearch(q!, { k: 4 })).length, 4);

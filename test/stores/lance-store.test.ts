@@ -27,13 +27,19 @@ test('lancedb: the manifest records backend, layout version and embedding', asyn
   const loc = await newLocation();
   await (await openLanceStore(loc, { create: true, embedding: { model: 'm', dimension: 8 } })).close();
   const manifest = JSON.parse(await readFile(join(loc, MANIFEST_FILE), 'utf8'));
-  assert.deepEqual({ ...manifest, createdAt: 'x' }, { format: 'sift-store', version: 1, backend: 'lancedb', embedding: { model: 'm', dimension: 8 }, createdAt: 'x' });
+  assert.deepEqual(
+    { ...manifest, createdAt: 'x' },
+    { format: 'sift-store', version: 1, backend: 'lancedb', embedding: { model: 'm', dimension: 8 }, createdAt: 'x' },
+  );
 });
 
 test('lancedb: refuses to create a store in a non-empty foreign folder, or read a damaged manifest', async () => {
   const dir = await tempDir('sift-foreign-');
   await writeFile(join(dir, 'thesis.docx'), 'x');
-  await assert.rejects(openLanceStore(dir, { create: true, embedding: null }), (e) => isSiftError(e, 'STORE_ERROR') && /not a sift store/.test(e.message));
+  await assert.rejects(
+    openLanceStore(dir, { create: true, embedding: null }),
+    (e) => isSiftError(e, 'STORE_ERROR') && /not a sift store/.test(e.message),
+  );
   const loc = await newLocation();
   await (await openLanceStore(loc, { create: true, embedding: null })).close();
   await writeFile(join(loc, MANIFEST_FILE), '{"format": "sift-st');
@@ -43,7 +49,11 @@ test('lancedb: refuses to create a store in a non-empty foreign folder, or read 
 test('lancedb: ANN index past the threshold; recall@10 of ANN against exact search', async () => {
   const dim = 32;
   const embedder = new HashingEmbedder({ dimension: dim });
-  const store = await openLanceStore(await newLocation(), { create: true, embedding: { model: embedder.model, dimension: dim }, tuning: { annMinRows: 2000 } });
+  const store = await openLanceStore(await newLocation(), {
+    create: true,
+    embedding: { model: embedder.model, dimension: dim },
+    tuning: { annMinRows: 2000 },
+  });
   // Random unit vectors (seeded LCG) stand in for embeddings.
   let seed = 42;
   const rand = (): number => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
@@ -52,7 +62,16 @@ test('lancedb: ANN index past the threshold; recall@10 of ANN against exact sear
     const n = Math.hypot(...v);
     return v.map((x) => x / n);
   };
-  const rows = Array.from({ length: 2500 }, (_, i) => ({ id: `c${i}`, source: `/s${i % 10}.md`, text: `chunk ${i}`, chunkIndex: i, start: 0, end: 1, modifiedMs: 0, vector: unit() }));
+  const rows = Array.from({ length: 2500 }, (_, i) => ({
+    id: `c${i}`,
+    source: `/s${i % 10}.md`,
+    text: `chunk ${i}`,
+    chunkIndex: i,
+    start: 0,
+    end: 1,
+    modifiedMs: 0,
+    vector: unit(),
+  }));
   await store.upsert(rows);
   assert.equal(await store.hasVectorIndex(), false);
   await store.optimize();

@@ -28,26 +28,49 @@ export async function filteredSearchKeepsK(newLocation: () => Promise<string>): 
   // is right but would not exercise the HNSW paths. Without the source index and with sequential
   // scans disabled for the store's sessions, a filtered search must go through the HNSW index.
   const location = `${created}&options=${encodeURIComponent('-c enable_seqscan=off')}`;
-  const auto = await openPostgresStore(location, { create: true, embedding: { model: 'test/random-32', dimension: DIM }, tuning: { annMinRows: 1000 } });
+  const auto = await openPostgresStore(location, {
+    create: true,
+    embedding: { model: 'test/random-32', dimension: DIM },
+    tuning: { annMinRows: 1000 },
+  });
   const vectors = unitVectors(1500, 11);
-  await auto.upsert(vectors.map((vector, i) => ({ id: `c${i}`, source: `/s${i % 50}.md`, text: `chunk ${i}`, chunkIndex: i, start: 0, end: 1, modifiedMs: 0, vector })));
+  await auto.upsert(
+    vectors.map((vector, i) => ({
+      id: `c${i}`,
+      source: `/s${i % 50}.md`,
+      text: `chunk ${i}`,
+      chunkIndex: i,
+      start: 0,
+      end: 1,
+      modifiedMs: 0,
+      vector,
+    })),
+  );
   await auto.optimize();
   assert.equal(await auto.hasVectorIndex(), true);
   const plan = await withClient(created, async (c) => {
     await c.query(`DROP INDEX "${parsePostgresLocation(created).schema}".chunks_source`);
     await c.query('BEGIN');
     await c.query('SET LOCAL enable_seqscan = off');
-    const r = await c.query(`EXPLAIN SELECT id FROM "${parsePostgresLocation(created).schema}".chunks WHERE source = '/s3.md' ORDER BY embedding <=> $1::vector LIMIT 10`, [
-      `[${Array.from(vectors[0]!).join(',')}]`,
-    ]);
+    const r = await c.query(
+      `EXPLAIN SELECT id FROM "${parsePostgresLocation(created).schema}".chunks WHERE source = '/s3.md' ORDER BY embedding <=> $1::vector LIMIT 10`,
+      [`[${Array.from(vectors[0]!).join(',')}]`],
+    );
     await c.query('COMMIT');
     return r.rows.map((row) => String(row['QUERY PLAN'])).join('\n');
   });
   assert.match(plan, /Index Scan using chunks_embedding_hnsw/, plan);
   const fallback = await openPostgresStore(location, { tuning: { iterativeScan: false } });
   const info = auto.serverInfo();
-  const iterativeExpected = /^(\d+)\.(\d+)/.exec(info.pgvector ?? '')!.slice(1).map(Number);
-  assert.equal(info.filteredSearch, iterativeExpected[0]! > 0 || iterativeExpected[1]! >= 8 ? 'iterative-scan' : 'ef-search-then-exact', JSON.stringify(info));
+  const iterativeExpected = /^(\d+)\.(\d+)/
+    .exec(info.pgvector ?? '')!
+    .slice(1)
+    .map(Number);
+  assert.equal(
+    info.filteredSearch,
+    iterativeExpected[0]! > 0 || iterativeExpected[1]! >= 8 ? 'iterative-scan' : 'ef-search-then-exact',
+    JSON.stringify(info),
+  );
   assert.equal(fallback.serverInfo().filteredSearch, 'ef-search-then-exact');
 
   const queries = unitVectors(8, 99);
@@ -60,11 +83,21 @@ export async function filteredSearchKeepsK(newLocation: () => Promise<string>): 
     let overlap = 0;
     let wanted = 0;
     for (const q of queries) {
-      for (const [filter, k] of [[{ sourcePrefix: '/s1' }, 40], [{ source: '/s3.md' }, 10]] as const) {
+      for (const [filter, k] of [
+        [{ sourcePrefix: '/s1' }, 40],
+        [{ source: '/s3.md' }, 10],
+      ] as const) {
         const hits = await store.denseSearch(q, { k, filter });
         assert.equal(hits.length, k, `${store.serverInfo().filteredSearch}: ${JSON.stringify(filter)} k ${k}`);
-        assert.ok(hits.every((h) => ('source' in filter ? h.chunk.source === filter.source : h.chunk.source.startsWith(filter.sourcePrefix))));
-        assert.ok(hits.every((h, i) => i === 0 || h.score <= hits[i - 1]!.score), 'ordered by similarity');
+        assert.ok(
+          hits.every((h) =>
+            'source' in filter ? h.chunk.source === filter.source : h.chunk.source.startsWith(filter.sourcePrefix),
+          ),
+        );
+        assert.ok(
+          hits.every((h, i) => i === 0 || h.score <= hits[i - 1]!.score),
+          'ordered by similarity',
+        );
         const exact = new Set((await store.denseSearch(q, { k, filter, exact: true })).map((h) => h.chunk.id));
         overlap += hits.filter((h) => exact.has(h.chunk.id)).length;
         wanted += k;
@@ -73,7 +106,10 @@ export async function filteredSearchKeepsK(newLocation: () => Promise<string>): 
       const few = await store.denseSearch(q, { k: 40, filter: { source: '/s7.md' } });
       assert.equal(few.length, 30);
     }
-    assert.ok(overlap / wanted >= 0.9, `${store.serverInfo().filteredSearch}: recall against exact ${overlap / wanted}`);
+    assert.ok(
+      overlap / wanted >= 0.9,
+      `${store.serverInfo().filteredSearch}: recall against exact ${overlap / wanted}`,
+    );
   }
   await fallback.close();
   await auto.close();
@@ -81,7 +117,10 @@ export async function filteredSearchKeepsK(newLocation: () => Promise<string>): 
 
 /** Rows a filtered HNSW search returns with pgvector's default behaviour (post-filter, no iterative scan). */
 async function withClient<T>(location: string, body: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: parsePostgresLocation(location).connectionString, application_name: 'sift-test-admin' });
+  const client = new pg.Client({
+    connectionString: parsePostgresLocation(location).connectionString,
+    application_name: 'sift-test-admin',
+  });
   await client.connect();
   try {
     return await body(client);
@@ -90,14 +129,23 @@ async function withClient<T>(location: string, body: (c: pg.Client) => Promise<T
   }
 }
 
-async function plainPostFilteredCount(location: string, vector: Float32Array, like: string, k: number): Promise<number> {
+async function plainPostFilteredCount(
+  location: string,
+  vector: Float32Array,
+  like: string,
+  k: number,
+): Promise<number> {
   const loc = parsePostgresLocation(location);
   return withClient(location, async (client) => {
     await client.query('BEGIN');
-    await client.query('SET LOCAL hnsw.ef_search = 40; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off');
+    await client.query(
+      'SET LOCAL hnsw.ef_search = 40; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off',
+    );
     // pgvector < 0.8 has no such setting; on 0.8+ make sure it is off.
     await client.query('SAVEPOINT before_setting');
-    await client.query("SELECT set_config('hnsw.iterative_scan', 'off', true)").catch(() => client.query('ROLLBACK TO SAVEPOINT before_setting'));
+    await client
+      .query("SELECT set_config('hnsw.iterative_scan', 'off', true)")
+      .catch(() => client.query('ROLLBACK TO SAVEPOINT before_setting'));
     const r = await client.query(
       `SELECT count(*)::int AS n FROM (SELECT id FROM "${loc.schema}".chunks WHERE source LIKE $2 ORDER BY embedding <=> $1::vector LIMIT $3) s`,
       [`[${Array.from(vector).join(',')}]`, like, k],

@@ -24,7 +24,9 @@ import { filteredSearchKeepsK } from './postgres-filtered-case.js';
 const url = process.env.SIFT_TEST_DATABASE_URL;
 const killCmd = process.env.SIFT_TEST_PG_KILL;
 const startCmd = process.env.SIFT_TEST_PG_START;
-const noServer = url ? false : 'SIFT_TEST_DATABASE_URL is not set (a postgres:// URL of a database with pgvector; see README "Scaling out")';
+const noServer = url
+  ? false
+  : 'SIFT_TEST_DATABASE_URL is not set (a postgres:// URL of a database with pgvector; see README "Scaling out")';
 
 const embedder = new HashingEmbedder({ dimension: 64 });
 const embedding = { model: embedder.model, dimension: 64 };
@@ -59,7 +61,9 @@ async function until(what: string, check: () => Promise<boolean>, ms = 15_000): 
 /** The sift sessions (application_name 'sift') of this database now waiting on a lock. */
 const waitingOnLock = (c: pg.Client): Promise<number[]> =>
   c
-    .query("SELECT pid FROM pg_stat_activity WHERE application_name = 'sift' AND datname = current_database() AND wait_event_type = 'Lock'")
+    .query(
+      "SELECT pid FROM pg_stat_activity WHERE application_name = 'sift' AND datname = current_database() AND wait_event_type = 'Lock'",
+    )
     .then((r) => r.rows.map((row) => Number(row.pid)));
 
 after(async () => {
@@ -74,7 +78,9 @@ describe('postgres on a real server', { skip: noServer }, () => {
   test('the pgvector version is read at connect time; a filtered dense search returns k hits on this version and on the pre-0.8 path', async (t) => {
     const store = await openPostgresStore(await newLocation(), { create: true, embedding });
     t.diagnostic(`server: ${JSON.stringify(store.serverInfo())}`);
-    const version = await admin(async (c) => String((await c.query("SELECT extversion FROM pg_extension WHERE extname = 'vector'")).rows[0]?.extversion));
+    const version = await admin(async (c) =>
+      String((await c.query("SELECT extversion FROM pg_extension WHERE extname = 'vector'")).rows[0]?.extversion),
+    );
     assert.equal(store.serverInfo().pgvector, version);
     await store.close();
     await filteredSearchKeepsK(newLocation);
@@ -93,7 +99,9 @@ describe('postgres on a real server', { skip: noServer }, () => {
 
     const committed = new Set<string>(seed.map((s) => s.source.source));
     const inFlight = new Set<string>();
-    const work = await Promise.all(Array.from({ length: writers }, (_, w) => corpus(`w${w}`, sourcesPerWriter, chunksPerSource)));
+    const work = await Promise.all(
+      Array.from({ length: writers }, (_, w) => corpus(`w${w}`, sourcesPerWriter, chunksPerSource)),
+    );
     let writing = true;
     const problems: string[] = [];
     let searches = 0;
@@ -127,7 +135,8 @@ describe('postgres on a real server', { skip: noServer }, () => {
           ];
           const seen = new Set(hits.map((h) => h.chunk.source));
           for (const source of seen) {
-            if (!committed.has(source) && !inFlight.has(source)) problems.push(`${source}: seen before its write began`);
+            if (!committed.has(source) && !inFlight.has(source))
+              problems.push(`${source}: seen before its write began`);
             const count = await store.count({ source });
             const want = source.startsWith('/seed/') ? 200 : chunksPerSource;
             if (count !== want) problems.push(`${source}: a search saw it with ${count} of ${want} chunks`);
@@ -135,7 +144,8 @@ describe('postgres on a real server', { skip: noServer }, () => {
           const listed = await store.listSources();
           for (const s of listed) {
             const count = await store.count({ source: s.source });
-            if (count !== s.chunkCount) problems.push(`${s.source} listed with ${s.chunkCount} chunks, ${count} visible`);
+            if (count !== s.chunkCount)
+              problems.push(`${s.source} listed with ${s.chunkCount} chunks, ${count} visible`);
           }
           searches++;
         }
@@ -164,7 +174,12 @@ describe('postgres on a real server', { skip: noServer }, () => {
 
   test(
     'kill -9 of the server in the middle of an ingest: the ingest fails with STORE_ERROR; after a restart a re-run ends equal to a clean ingest',
-    { skip: killCmd && startCmd ? false : 'SIFT_TEST_PG_KILL and SIFT_TEST_PG_START are not set (commands that kill -9 the server and start it again)' },
+    {
+      skip:
+        killCmd && startCmd
+          ? false
+          : 'SIFT_TEST_PG_KILL and SIFT_TEST_PG_START are not set (commands that kill -9 the server and start it again)',
+    },
     async (t) => {
       const base = await tempDir('sift-pg-kill-');
       const docs = join(base, 'docs');
@@ -190,7 +205,10 @@ describe('postgres on a real server', { skip: noServer }, () => {
           if (++commits !== 2) return;
           locker = new pg.Client({ connectionString: url!, application_name: 'sift-test-admin' });
           locker.on('error', () => undefined);
-          locked = locker.connect().then(() => locker!.query(`BEGIN; LOCK TABLE "${crashed}".sources IN SHARE MODE`)).then(() => undefined);
+          locked = locker
+            .connect()
+            .then(() => locker!.query(`BEGIN; LOCK TABLE "${crashed}".sources IN SHARE MODE`))
+            .then(() => undefined);
         },
       }).then(
         (summary) => ({ summary, error: undefined }),
@@ -199,17 +217,26 @@ describe('postgres on a real server', { skip: noServer }, () => {
       await until('two commits and the lock', async () => locked !== undefined);
       await locked;
       await until('a sift transaction waiting on the lock', async () => (await admin(waitingOnLock)).length > 0);
-      const before = await admin(async (c) => Number((await c.query(`SELECT count(*)::int AS n FROM "${crashed}".chunks`)).rows[0]!.n));
+      const before = await admin(async (c) =>
+        Number((await c.query(`SELECT count(*)::int AS n FROM "${crashed}".chunks`)).rows[0]!.n),
+      );
       execSync(killCmd!, { stdio: 'ignore', shell: '/bin/bash' });
       const outcome = await ingest;
-      assert.ok(isSiftError(outcome.error, 'STORE_ERROR'), `the ingest fails with STORE_ERROR, got ${outcome.error instanceof Error ? outcome.error.message : 'success'}`);
-      t.diagnostic(`killed after ${commits} commits (${before} chunks committed): ${(outcome.error as Error).message.slice(0, 160)}`);
+      assert.ok(
+        isSiftError(outcome.error, 'STORE_ERROR'),
+        `the ingest fails with STORE_ERROR, got ${outcome.error instanceof Error ? outcome.error.message : 'success'}`,
+      );
+      t.diagnostic(
+        `killed after ${commits} commits (${before} chunks committed): ${(outcome.error as Error).message.slice(0, 160)}`,
+      );
       await store.close().catch(() => undefined);
       await locker?.end().catch(() => undefined);
       execSync(startCmd!, { stdio: 'ignore', shell: '/bin/bash' });
 
       // Crash recovery kept exactly the committed batches: nothing of the killed transaction.
-      const afterRestart = await admin(async (c) => Number((await c.query(`SELECT count(*)::int AS n FROM "${crashed}".chunks`)).rows[0]!.n));
+      const afterRestart = await admin(async (c) =>
+        Number((await c.query(`SELECT count(*)::int AS n FROM "${crashed}".chunks`)).rows[0]!.n),
+      );
       assert.equal(afterRestart, before, 'the committed chunks survive, the uncommitted ones are gone');
       const again = await openPostgresStore(crashedLoc, { embedding });
       const rerun = await ingestFiles({ ...options, store: again });
@@ -245,14 +272,20 @@ describe('postgres on a real server', { skip: noServer }, () => {
       });
       const err = await searching;
       assert.ok(isSiftError(err, 'STORE_ERROR'), `got ${String(err)}`);
-      assert.match(err.message, /cannot search vectors \(connection to PostgreSQL at .+ lost; the store reconnects, try again\)/);
+      assert.match(
+        err.message,
+        /cannot search vectors \(connection to PostgreSQL at .+ lost; the store reconnects, try again\)/,
+      );
       assert.equal(err.details?.connectionLost, true);
       await blocker.query('COMMIT');
     } finally {
       await blocker.end();
     }
     // The same store object retries on a fresh connection.
-    assert.deepEqual((await store.denseSearch(q!, { k: 10 })).map((h) => h.chunk.id), want);
+    assert.deepEqual(
+      (await store.denseSearch(q!, { k: 10 })).map((h) => h.chunk.id),
+      want,
+    );
     assert.equal(await store.count(), 200);
     await store.close();
   });
@@ -269,8 +302,23 @@ async function corpus(prefix: string, sources: number, chunks: number): Promise<
     const texts = Array.from({ length: chunks }, (_, c) => `writer ${prefix} source ${s} chunk ${c} about concurrency`);
     const vectors = await embedder.embed(texts);
     items.push({
-      source: { source, contentHash: `h-${prefix}-${s}`, chunkCount: chunks, modifiedMs: 1_700_000_000_000, ingestedAt: '2026-01-01T00:00:00.000Z' },
-      chunks: texts.map((text, c) => ({ id: `${source}#${c}`, source, text, chunkIndex: c, start: c * 60, end: c * 60 + text.length, modifiedMs: 1_700_000_000_000, vector: vectors[c] })),
+      source: {
+        source,
+        contentHash: `h-${prefix}-${s}`,
+        chunkCount: chunks,
+        modifiedMs: 1_700_000_000_000,
+        ingestedAt: '2026-01-01T00:00:00.000Z',
+      },
+      chunks: texts.map((text, c) => ({
+        id: `${source}#${c}`,
+        source,
+        text,
+        chunkIndex: c,
+        start: c * 60,
+        end: c * 60 + text.length,
+        modifiedMs: 1_700_000_000_000,
+        vector: vectors[c],
+      })),
     });
   }
   return items;
@@ -281,8 +329,11 @@ async function snapshot(location: string): Promise<{ chunks: string[]; sources: 
   const store: PostgresStore = await openPostgresStore(location);
   try {
     const chunks: string[] = [];
-    for await (const batch of store.scan({ batchSize: 1000 })) for (const c of batch) chunks.push(JSON.stringify({ ...c, vector: Array.from(c.vector ?? []) }));
-    const sources = (await store.listSources()).map((s) => `${s.source}|${s.contentHash}|${s.chunkCount}|${s.modifiedMs}`);
+    for await (const batch of store.scan({ batchSize: 1000 }))
+      for (const c of batch) chunks.push(JSON.stringify({ ...c, vector: Array.from(c.vector ?? []) }));
+    const sources = (await store.listSources()).map(
+      (s) => `${s.source}|${s.contentHash}|${s.chunkCount}|${s.modifiedMs}`,
+    );
     assert.ok(chunks.length > 0);
     return { chunks: chunks.sort(), sources: sources.sort() };
   } finally {

@@ -26,7 +26,12 @@ export interface StoreContractHooks {
  * The store contract suite (STYLE #21): every `VectorStore` backend runs these same tests.
  * `newLocation()` gives a fresh, empty location per test.
  */
-export function runStoreContract(backend: string, open: OpenStore, newLocation: () => Promise<string>, hooks: StoreContractHooks = {}): void {
+export function runStoreContract(
+  backend: string,
+  open: OpenStore,
+  newLocation: () => Promise<string>,
+  hooks: StoreContractHooks = {},
+): void {
   const embedder = new HashingEmbedder({ dimension: 64 });
   const embedding = { model: embedder.model, dimension: 64 };
 
@@ -124,7 +129,10 @@ export function runStoreContract(backend: string, open: OpenStore, newLocation: 
     assert.deepEqual(await store.upsert(rows), { added: 0, updated: 3, removed: 0 });
     assert.equal(await store.count(), 3);
     const got = await store.get([rows[2]!.id, 'nope', rows[0]!.id]);
-    assert.deepEqual(got.map((c) => c.text), ['blue plum jam', 'red apple pie']);
+    assert.deepEqual(
+      got.map((c) => c.text),
+      ['blue plum jam', 'red apple pie'],
+    );
     const { vector: _v, ...expected } = rows[2]!;
     assert.deepEqual(got[0], expected);
     await store.close();
@@ -137,12 +145,23 @@ export function runStoreContract(backend: string, open: OpenStore, newLocation: 
       { source: record('/b.md', 'h1', 1), chunks: await chunks('/b.md', ['bee']) },
     ]);
     assert.equal(await store.count(), 4);
-    const r = await store.replaceSources([{ source: record('/a.md', 'h2', 1), chunks: await chunks('/a.md', ['one']) }]);
+    const r = await store.replaceSources([
+      { source: record('/a.md', 'h2', 1), chunks: await chunks('/a.md', ['one']) },
+    ]);
     assert.deepEqual(r, { added: 0, updated: 1, removed: 2 });
     assert.equal(await store.count({ source: '/a.md' }), 1);
-    assert.deepEqual((await store.listSources()).map((s) => [s.source, s.contentHash, s.chunkCount]), [['/a.md', 'h2', 1], ['/b.md', 'h1', 1]]);
+    assert.deepEqual(
+      (await store.listSources()).map((s) => [s.source, s.contentHash, s.chunkCount]),
+      [
+        ['/a.md', 'h2', 1],
+        ['/b.md', 'h1', 1],
+      ],
+    );
     assert.equal(await store.deleteSources(['/a.md']), 1);
-    assert.deepEqual((await store.listSources()).map((s) => s.source), ['/b.md']);
+    assert.deepEqual(
+      (await store.listSources()).map((s) => s.source),
+      ['/b.md'],
+    );
     assert.equal(await store.count(), 1);
     await store.close();
   });
@@ -163,7 +182,9 @@ export function runStoreContract(backend: string, open: OpenStore, newLocation: 
     assert.deepEqual(new Set(prefixed.map((h) => h.chunk.source)), new Set(['/docs/sub/veg.md']));
     const exact = await store.denseSearch(q!, { k: 10, filter: { source: '/docs/fruit.md' }, exact: true });
     assert.equal(exact.length, 2);
-    await assert.rejects(store.denseSearch(new Float32Array(8), { k: 1 }), (e) => isSiftError(e, 'STORE_MODEL_MISMATCH'));
+    await assert.rejects(store.denseSearch(new Float32Array(8), { k: 1 }), (e) =>
+      isSiftError(e, 'STORE_MODEL_MISMATCH'),
+    );
     await store.close();
   });
 
@@ -177,7 +198,10 @@ export function runStoreContract(backend: string, open: OpenStore, newLocation: 
     assert.equal(hits.length, 3);
     assert.equal(hits[0]!.chunk.text, 'a zebra and a zebra foal', 'two occurrences rank first');
     assert.ok(hits.every((h) => h.score > 0));
-    assert.deepEqual((await store.textSearch('zebra', { k: 10, filter: { source: '/b.md' } })).map((h) => h.chunk.text), ['zebra written later']);
+    assert.deepEqual(
+      (await store.textSearch('zebra', { k: 10, filter: { source: '/b.md' } })).map((h) => h.chunk.text),
+      ['zebra written later'],
+    );
     assert.deepEqual(await store.textSearch('   ', { k: 5 }), []);
     assert.ok(Array.isArray(await store.textSearch('quote\'s "and" (parens) AND OR -', { k: 5 })));
     await store.close();
@@ -188,7 +212,10 @@ export function runStoreContract(backend: string, open: OpenStore, newLocation: 
     const store = await open(loc, { create: true, embedding });
     await store.upsert(await chunks('/a.md', ['kept']));
     await store.close();
-    await assert.rejects(open(loc, { embedding: { model: 'other/model', dimension: 64 } }), (e) => isSiftError(e, 'STORE_MODEL_MISMATCH') && /sift\/hashing-64/.test(e.message));
+    await assert.rejects(
+      open(loc, { embedding: { model: 'other/model', dimension: 64 } }),
+      (e) => isSiftError(e, 'STORE_MODEL_MISMATCH') && /sift\/hashing-64/.test(e.message),
+    );
     await assert.rejects(open(loc, { create: true, embedding: null }), (e) => isSiftError(e, 'STORE_MODEL_MISMATCH'));
     const reopened = await open(loc, { embedding });
     assert.equal(await reopened.count(), 1);
@@ -199,7 +226,9 @@ export function runStoreContract(backend: string, open: OpenStore, newLocation: 
   test(`${backend}: a keyword-only store takes chunks without vectors and refuses dense search`, async () => {
     const store = await open(await newLocation(), { create: true, embedding: null });
     assert.equal((await store.info()).embedding, null);
-    await store.replaceSources([{ source: record('/k.md', 'h', 2), chunks: await chunks('/k.md', ['keyword only', 'bm25 store'], false) }]);
+    await store.replaceSources([
+      { source: record('/k.md', 'h', 2), chunks: await chunks('/k.md', ['keyword only', 'bm25 store'], false) },
+    ]);
     assert.equal((await store.textSearch('keyword', { k: 5 }))[0]!.chunk.text, 'keyword only');
     await assert.rejects(store.denseSearch(new Float32Array(64), { k: 1 }), (e) => isSiftError(e, 'STORE_ERROR'));
     await store.close();
@@ -208,11 +237,22 @@ export function runStoreContract(backend: string, open: OpenStore, newLocation: 
   test(`${backend}: writes with wrong vectors or duplicate ids are refused before anything changes`, async () => {
     const store = await open(await newLocation(), { create: true, embedding });
     const rows = await chunks('/a.md', ['x', 'y']);
-    await assert.rejects(store.upsert([{ ...rows[0]!, vector: new Float32Array(3) }]), (e) => isSiftError(e, 'STORE_MODEL_MISMATCH'));
+    await assert.rejects(store.upsert([{ ...rows[0]!, vector: new Float32Array(3) }]), (e) =>
+      isSiftError(e, 'STORE_MODEL_MISMATCH'),
+    );
     await assert.rejects(store.upsert([{ ...rows[0]!, vector: undefined }]), (e) => isSiftError(e, 'INVALID_INPUT'));
     await assert.rejects(store.upsert([rows[0]!, rows[0]!]), (e) => isSiftError(e, 'INVALID_INPUT'));
-    await assert.rejects(store.replaceSources([{ source: record('/a.md', 'h', 1), chunks: [{ ...rows[0]!, vector: new Float32Array(3) }] }]), (e) => isSiftError(e, 'STORE_MODEL_MISMATCH'));
-    await assert.rejects(store.replaceSources([{ source: record('/b.md', 'h', 1), chunks: rows }]), (e) => isSiftError(e, 'INVALID_INPUT'), 'chunk of another source');
+    await assert.rejects(
+      store.replaceSources([
+        { source: record('/a.md', 'h', 1), chunks: [{ ...rows[0]!, vector: new Float32Array(3) }] },
+      ]),
+      (e) => isSiftError(e, 'STORE_MODEL_MISMATCH'),
+    );
+    await assert.rejects(
+      store.replaceSources([{ source: record('/b.md', 'h', 1), chunks: rows }]),
+      (e) => isSiftError(e, 'INVALID_INPUT'),
+      'chunk of another source',
+    );
     assert.equal(await store.count(), 0);
     assert.deepEqual(await store.listSources(), []);
     await store.close();
@@ -242,7 +282,12 @@ export function runStoreContract(backend: string, open: OpenStore, newLocation: 
   };
   async function helpDeskStore(): Promise<VectorStore> {
     const store = await open(await newLocation(), { create: true, embedding });
-    const items = await Promise.all(Object.entries(helpDesk).map(async ([source, text]) => ({ source: record(source, 'h', 1), chunks: await chunks(source, [text]) })));
+    const items = await Promise.all(
+      Object.entries(helpDesk).map(async ([source, text]) => ({
+        source: record(source, 'h', 1),
+        chunks: await chunks(source, [text]),
+      })),
+    );
     await store.replaceSources(items);
     await store.optimize();
     return store;
@@ -252,7 +297,12 @@ export function runStoreContract(backend: string, open: OpenStore, newLocation: 
     const store = await helpDeskStore();
     const top = async (mode: 'dense' | 'bm25' | 'hybrid', query: string): Promise<string[]> => {
       const dense = new DenseRetriever(store, embedder);
-      const retriever = mode === 'dense' ? dense : mode === 'bm25' ? new Bm25Retriever(store) : new HybridRetriever([dense, new Bm25Retriever(store)]);
+      const retriever =
+        mode === 'dense'
+          ? dense
+          : mode === 'bm25'
+            ? new Bm25Retriever(store)
+            : new HybridRetriever([dense, new Bm25Retriever(store)]);
       return (await retriever.retrieve(query, { k: 3 })).results.map((r) => r.chunk.source);
     };
     // Both query words are in password.md (twice each); wifi.md has only "password": BM25 weighs the
@@ -266,13 +316,19 @@ export function runStoreContract(backend: string, open: OpenStore, newLocation: 
     assert.equal((await top('hybrid', 'vpn disconnects laptop'))[0], '/kb/vpn.md');
     assert.equal((await top('hybrid', 'manager approval new laptop'))[0], '/kb/laptop.md');
     const scores = (await store.textSearch('reset password', { k: 6 })).map((h) => h.score);
-    assert.ok(scores.every((s, i) => s > 0 && (i === 0 || s <= scores[i - 1]!)), `BM25 scores positive and descending: ${scores.join(', ')}`);
+    assert.ok(
+      scores.every((s, i) => s > 0 && (i === 0 || s <= scores[i - 1]!)),
+      `BM25 scores positive and descending: ${scores.join(', ')}`,
+    );
     await store.close();
   });
 
   test(`${backend}: scan returns every chunk once with its exact vector; putSources records sources as given`, async () => {
     const store = await open(await newLocation(), { create: true, embedding });
-    const rows = await chunks('/s.md', Array.from({ length: 25 }, (_, i) => `scanned chunk number ${i}`));
+    const rows = await chunks(
+      '/s.md',
+      Array.from({ length: 25 }, (_, i) => `scanned chunk number ${i}`),
+    );
     await store.upsert(rows);
     const seen: ChunkRecord[] = [];
     for await (const batch of store.scan({ batchSize: 10 })) {
@@ -287,7 +343,10 @@ export function runStoreContract(backend: string, open: OpenStore, newLocation: 
       assert.deepEqual({ ...c, vector: Array.from(c.vector!) }, { ...want, vector: Array.from(want.vector!) });
     }
     await store.putSources([record('/s.md', 'copied', 25)]);
-    assert.deepEqual((await store.listSources()).map((s) => [s.source, s.contentHash, s.chunkCount]), [['/s.md', 'copied', 25]]);
+    assert.deepEqual(
+      (await store.listSources()).map((s) => [s.source, s.contentHash, s.chunkCount]),
+      [['/s.md', 'copied', 25]],
+    );
     assert.equal(await store.count(), 25, 'putSources leaves chunks alone');
     await store.close();
 
@@ -303,10 +362,16 @@ export function runStoreContract(backend: string, open: OpenStore, newLocation: 
   async function assertNoHalfWrittenSource(store: VectorStore, chunksPerSource: number): Promise<void> {
     const records = new Map((await store.listSources()).map((s) => [s.source, s]));
     const counts = new Map<string, number>();
-    for await (const batch of store.scan()) for (const c of batch) counts.set(c.source, (counts.get(c.source) ?? 0) + 1);
+    for await (const batch of store.scan())
+      for (const c of batch) counts.set(c.source, (counts.get(c.source) ?? 0) + 1);
     for (const [source, n] of counts) assert.ok(records.has(source), `${source} has ${n} chunks but no record`);
     for (const [source, r] of records) {
-      if (r.contentHash === 'final') assert.equal(counts.get(source) ?? 0, chunksPerSource, `${source} recorded as done with ${counts.get(source) ?? 0} chunks`);
+      if (r.contentHash === 'final')
+        assert.equal(
+          counts.get(source) ?? 0,
+          chunksPerSource,
+          `${source} recorded as done with ${counts.get(source) ?? 0} chunks`,
+        );
     }
   }
 
@@ -325,9 +390,21 @@ export function runStoreContract(backend: string, open: OpenStore, newLocation: 
   test(`${backend}: a writer killed in the middle of a write leaves no half-written source; a re-run completes`, async () => {
     const location = await newLocation();
     const [sources, perSource] = [48, 150];
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./write-sources-child.ts', import.meta.url)), location, String(sources), String(perSource), '8'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('./write-sources-child.ts', import.meta.url)),
+        location,
+        String(sources),
+        String(perSource),
+        '8',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const outcome = await new Promise<{ commits: number; killed: boolean }>((resolve, reject) => {
@@ -346,25 +423,36 @@ export function runStoreContract(backend: string, open: OpenStore, newLocation: 
     await rerunAndCheck(location, sources, perSource);
   });
 
-  test(`${backend}: a connection dropped in the middle of a write leaves no half-written source; a re-run completes`, { skip: hooks.dropConnections ? false : `${backend} has no connection to drop (an embedded store; the killed-writer case covers its crashes)` }, async () => {
-    const location = await newLocation();
-    const [sources, perSource] = [32, 150];
-    const store = await open(location, { create: true, embedding });
-    const items = await crashCorpus(embedder, sources, perSource);
-    await store.replaceSources(items.slice(0, 8));
-    // Settled into a value at once: on a real server the write fails while the connections are
-    // still being dropped, before the assertion below would attach its handler.
-    const writing = store.replaceSources(items.slice(8, 32)).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    await new Promise((r) => setTimeout(r, 30));
-    await hooks.dropConnections!();
-    const failure = await writing;
-    assert.ok(isSiftError(failure, 'STORE_ERROR'), `the write in flight fails with STORE_ERROR, got ${String(failure)}`);
-    // The same store object recovers: its pool replaces the dead connections.
-    assert.ok((await store.count()) >= 8 * perSource);
-    await store.close();
-    await rerunAndCheck(location, sources, perSource);
-  });
+  test(
+    `${backend}: a connection dropped in the middle of a write leaves no half-written source; a re-run completes`,
+    {
+      skip: hooks.dropConnections
+        ? false
+        : `${backend} has no connection to drop (an embedded store; the killed-writer case covers its crashes)`,
+    },
+    async () => {
+      const location = await newLocation();
+      const [sources, perSource] = [32, 150];
+      const store = await open(location, { create: true, embedding });
+      const items = await crashCorpus(embedder, sources, perSource);
+      await store.replaceSources(items.slice(0, 8));
+      // Settled into a value at once: on a real server the write fails while the connections are
+      // still being dropped, before the assertion below would attach its handler.
+      const writing = store.replaceSources(items.slice(8, 32)).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      await new Promise((r) => setTimeout(r, 30));
+      await hooks.dropConnections!();
+      const failure = await writing;
+      assert.ok(
+        isSiftError(failure, 'STORE_ERROR'),
+        `the write in flight fails with STORE_ERROR, got ${String(failure)}`,
+      );
+      // The same store object recovers: its pool replaces the dead connections.
+      assert.ok((await store.count()) >= 8 * perSource);
+      await store.close();
+      await rerunAndCheck(location, sources, perSource);
+    },
+  );
 }

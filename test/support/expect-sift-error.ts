@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { isSiftError, type SiftError } from '../../src/errors.js';
 
 /** Awaits `promise`, asserts it rejects with a SiftError of `code` (and message `pattern`), and returns the error. */
-export async function expectSiftError(promise: Promise<unknown>, code: SiftError['code'], pattern?: RegExp): Promise<SiftError> {
+export async function expectSiftError(
+  promise: Promise<unknown>,
+  code: SiftError['code'],
+  pattern?: RegExp,
+): Promise<SiftError> {
   try {
     await promise;
   } catch (err) {

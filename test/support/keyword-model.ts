@@ -38,10 +38,14 @@ export function keywordJudgeDir(): Promise<string> {
     // the generated WordPiece tokenizer of that vocabulary size, in which the keyword is one token.
     const model = { ...TEST_MODEL_CONFIGS.reranker, maxPositions: KEYWORD_JUDGE_MAX_LENGTH };
     const keywordId = wordPieceTokenizerJson(model.vocabSize).model.vocab[KEYWORD];
-    if (keywordId === undefined) throw new Error(`keyword-model: "${KEYWORD}" is not one token of the generated vocabulary`);
+    if (keywordId === undefined)
+      throw new Error(`keyword-model: "${KEYWORD}" is not one token of the generated vocabulary`);
     const config = { keywordId, hitLogit: KEYWORD_LOGITS.hit, missLogit: KEYWORD_LOGITS.miss };
     const hash = createHash('sha256').update(JSON.stringify({ config, model }));
-    for (const file of readdirSync(modelGenDir).filter((f) => f.endsWith('.ts')).sort()) hash.update(file).update(readFileSync(join(modelGenDir, file)));
+    for (const file of readdirSync(modelGenDir)
+      .filter((f) => f.endsWith('.ts'))
+      .sort())
+      hash.update(file).update(readFileSync(join(modelGenDir, file)));
     const dir = join(tmpdir(), 'sift-test-models', `reranker-keyword-${hash.digest('hex').slice(0, 12)}`);
     await writeModelFolder(dir, { model, build: () => buildKeywordDetector(config), ifExists: 'keep' });
     return dir;

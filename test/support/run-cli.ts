@@ -14,7 +14,10 @@ export interface CliResult {
  * added to this one's and optional standard input. Offline by default, so no test reaches a network;
  * always from the TypeScript sources, so a stale build never answers for the code under test.
  */
-export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {}): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
       env: { ...process.env, SIFT_OFFLINE: '1', SIFT_FROM_SOURCE: '1', ...options.env },

@@ -76,11 +76,7 @@ export function testModelDir(kind: TestModelKind): Promise<string> {
 
 async function generate(kind: TestModelKind): Promise<string> {
   const model = TEST_MODEL_CONFIGS[kind];
-  const hash = createHash('sha256')
-    .update(JSON.stringify(model))
-    .update(generatorVersion())
-    .digest('hex')
-    .slice(0, 12);
+  const hash = createHash('sha256').update(JSON.stringify(model)).update(generatorVersion()).digest('hex').slice(0, 12);
   const dir = join(tmpdir(), 'sift-test-models', `${kind}-${hash}`);
   await writeModelFolder(dir, { model, ifExists: 'keep' });
   return dir;
@@ -89,7 +85,9 @@ async function generate(kind: TestModelKind): Promise<string> {
 /** The generator's version: a digest of its sources, so any change to them regenerates the models. */
 function generatorVersion(): string {
   const hash = createHash('sha256');
-  for (const file of readdirSync(modelGenDir).filter((f) => f.endsWith('.ts')).sort()) {
+  for (const file of readdirSync(modelGenDir)
+    .filter((f) => f.endsWith('.ts'))
+    .sort()) {
     hash.update(file).update(readFileSync(join(modelGenDir, file)));
   }
   return hash.digest('hex');
@@ -106,7 +104,5 @@ function generatorVersion(): string {
  */
 export function realModelDir(org: string, name: string): string | undefined {
   const roots = [...modelsDirsFromEnv(), join(sharedDir(), 'models')];
-  return roots
-    .map((root) => resolve(root, org, name))
-    .find((dir) => existsSync(join(dir, 'onnx', 'model.onnx')));
+  return roots.map((root) => resolve(root, org, name)).find((dir) => existsSync(join(dir, 'onnx', 'model.onnx')));
 }

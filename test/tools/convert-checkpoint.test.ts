@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { buildBertModel, type BertConfig } from '../../tools/model-gen/bert.js';
-import { RandomBertWeights, transpose, type BertWeights, type NamedTensor } from '../../tools/model-gen/bert-weights.js';
+import {
+  RandomBertWeights,
+  transpose,
+  type BertWeights,
+  type NamedTensor,
+} from '../../tools/model-gen/bert-weights.js';
 import { convertBertCheckpoint } from '../../tools/model-gen/convert-checkpoint.js';
 import { readSafetensors, writeSafetensors } from '../../tools/model-gen/safetensors.js';
 import { hubConfig } from '../../tools/model-gen/write-model-folder.js';
@@ -62,7 +67,12 @@ class RecordingWeights implements BertWeights {
 const small = TEST_MODEL_CONFIGS.embedder;
 
 /** Writes a checkpoint folder (config.json, model.safetensors, tokenizer.json) holding `weights`' state dict. */
-async function writeCheckpoint(dir: string, config: BertConfig, weights: RecordingWeights, extra: Record<string, unknown> = {}): Promise<Buffer> {
+async function writeCheckpoint(
+  dir: string,
+  config: BertConfig,
+  weights: RecordingWeights,
+  extra: Record<string, unknown> = {},
+): Promise<Buffer> {
   const reference = Buffer.from(buildBertModel({ ...config, weights }));
   await mkdir(dir, { recursive: true });
   // A real checkpoint also holds tensors the graph never reads; the converter reports them.
@@ -86,7 +96,10 @@ test('a converted checkpoint is the graph its weights came from, byte for byte (
       const reference = await writeCheckpoint(join(root, head), config, weights);
       const result = await convertBertCheckpoint(join(root, head), join(root, 'out', head));
       assert.equal(result.head, head);
-      assert.ok((await readFile(join(result.dir, 'onnx', 'model.onnx'))).equals(reference), `${head}: onnx/model.onnx differs from the source graph`);
+      assert.ok(
+        (await readFile(join(result.dir, 'onnx', 'model.onnx'))).equals(reference),
+        `${head}: onnx/model.onnx differs from the source graph`,
+      );
       assert.deepEqual(result.unused, ['embeddings.position_ids']);
       assert.match(result.sha256, /^[0-9a-f]{64}$/);
       const written = JSON.parse(await readFile(join(result.dir, 'config.json'), 'utf8'));
@@ -115,7 +128,9 @@ test('a converted judge loads in sift, and its q8 file scores close to fp32', as
     assert.deepEqual([...session.inputNames].sort(), ['attention_mask', 'input_ids', 'token_type_ids']);
     assert.deepEqual([...session.outputNames], ['logits']);
     await session.release();
-    scores.fp32!.forEach((v, i) => assert.ok(Math.abs(v - scores.q8![i]!) < 0.25, `pair ${i}: fp32 ${v} vs q8 ${scores.q8![i]}`));
+    scores.fp32!.forEach((v, i) =>
+      assert.ok(Math.abs(v - scores.q8![i]!) < 0.25, `pair ${i}: fp32 ${v} vs q8 ${scores.q8![i]}`),
+    );
   } finally {
     await rm(root, { recursive: true, force: true });
   }
@@ -134,9 +149,15 @@ test('conversion refuses what the graph cannot express, naming the field or tens
     await refuse({ model_type: 'xlm-roberta' }, /model_type "xlm-roberta" is not supported/);
     await refuse({ position_embedding_type: 'relative_key' }, /position_embedding_type/);
     await refuse({ hidden_act: 'relu' }, /hidden_act "relu"/);
-    await refuse({ hidden_size: 24 }, /embeddings\.word_embeddings\.weight has shape \[30522, 32\], the config needs \[30522, 24\]/);
+    await refuse(
+      { hidden_size: 24 },
+      /embeddings\.word_embeddings\.weight has shape \[30522, 32\], the config needs \[30522, 24\]/,
+    );
     await refuse({ architectures: ['BertForSequenceClassification'], num_labels: 3 }, /3 labels/);
-    await refuse({ architectures: ['BertForSequenceClassification'], num_labels: 1 }, /no tensor pooler\.dense\.weight \(nor bert\.pooler\.dense\.weight\)/);
+    await refuse(
+      { architectures: ['BertForSequenceClassification'], num_labels: 1 },
+      /no tensor pooler\.dense\.weight \(nor bert\.pooler\.dense\.weight\)/,
+    );
     await rm(join(ckpt, 'model.safetensors'));
     await refuse({}, /has no model\.safetensors/);
   } finally {
@@ -161,8 +182,14 @@ test('safetensors: float16 and bfloat16 tensors read as float32; a truncated fil
     await writeFile(path, Buffer.concat([length, Buffer.from(header), body]));
     const tensors = await readSafetensors(path);
     assert.deepEqual([...tensors.keys()], ['h', 'b'], 'the integer buffer is skipped');
-    assert.deepEqual(Array.from(tensors.get('h')!.data).map((x) => Number(x.toFixed(4))), [1, -2, 0.3333]);
-    assert.deepEqual(Array.from(tensors.get('b')!.data).map((x) => Number(x.toFixed(4))), [1, 3.1406]);
+    assert.deepEqual(
+      Array.from(tensors.get('h')!.data).map((x) => Number(x.toFixed(4))),
+      [1, -2, 0.3333],
+    );
+    assert.deepEqual(
+      Array.from(tensors.get('b')!.data).map((x) => Number(x.toFixed(4))),
+      [1, 3.1406],
+    );
     await writeFile(path, Buffer.concat([length, Buffer.from(header), body.subarray(0, 8)]));
     await assert.rejects(readSafetensors(path), /tensor b ends at byte \d+, past the end of the \d+-byte file/);
   } finally {

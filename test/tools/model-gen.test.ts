@@ -13,7 +13,10 @@ import { realModelDir, testModelDir, TEST_MODEL_CONFIGS, type TestModelKind } fr
 const sequences: { ids: number[]; types: number[] }[] = [
   pair([2054, 2003, 1037, 4937], [1037, 4937, 2003, 1037, 2235, 17012, 1012]),
   pair([7592], [2088, 2003, 2307]),
-  pair([2129, 2079, 2017, 4638, 1996, 5597, 1029], [2017, 2064, 4638, 2009, 2007, 1037, 14057, 9070, 2006, 1996, 2327, 1012, 2009, 2003, 3733]),
+  pair(
+    [2129, 2079, 2017, 4638, 1996, 5597, 1029],
+    [2017, 2064, 4638, 2009, 2007, 1037, 14057, 9070, 2006, 1996, 2327, 1012, 2009, 2003, 3733],
+  ),
 ];
 
 function pair(query: number[], passage: number[]): { ids: number[]; types: number[] } {
@@ -58,7 +61,10 @@ function randomSequences(count: number, seed: number): typeof sequences {
 }
 
 const sessions = new Map<string, Promise<ort.InferenceSession>>();
-function session(kind: TestModelKind, file: 'model.onnx' | 'model_quantized.onnx' = 'model.onnx'): Promise<ort.InferenceSession> {
+function session(
+  kind: TestModelKind,
+  file: 'model.onnx' | 'model_quantized.onnx' = 'model.onnx',
+): Promise<ort.InferenceSession> {
   const key = `${kind}/${file}`;
   let s = sessions.get(key);
   if (!s) {
@@ -68,7 +74,11 @@ function session(kind: TestModelKind, file: 'model.onnx' | 'model_quantized.onnx
   return s;
 }
 
-async function run(kind: TestModelKind, batch: typeof sequences, file?: 'model.onnx' | 'model_quantized.onnx'): Promise<ort.Tensor> {
+async function run(
+  kind: TestModelKind,
+  batch: typeof sequences,
+  file?: 'model.onnx' | 'model_quantized.onnx',
+): Promise<ort.Tensor> {
   const s = await session(kind, file);
   const out = await s.run(feeds(batch, TEST_MODEL_CONFIGS[kind].tokenTypeInput !== false));
   return out[s.outputNames[0]!]!;
@@ -76,7 +86,11 @@ async function run(kind: TestModelKind, batch: typeof sequences, file?: 'model.o
 
 const expected: Record<TestModelKind, { inputs: string[]; output: string; shape: (string | number)[] }> = {
   reranker: { inputs: ['input_ids', 'attention_mask', 'token_type_ids'], output: 'logits', shape: ['batch_size', 1] },
-  'reranker-2logit': { inputs: ['input_ids', 'attention_mask', 'token_type_ids'], output: 'logits', shape: ['batch_size', 2] },
+  'reranker-2logit': {
+    inputs: ['input_ids', 'attention_mask', 'token_type_ids'],
+    output: 'logits',
+    shape: ['batch_size', 2],
+  },
   'reranker-no-token-types': { inputs: ['input_ids', 'attention_mask'], output: 'logits', shape: ['batch_size', 1] },
   embedder: {
     inputs: ['input_ids', 'attention_mask', 'token_type_ids'],
@@ -108,13 +122,17 @@ for (const kind of Object.keys(expected) as TestModelKind[]) {
     }
     const out = await run(kind, sequences);
     const width = Math.max(...sequences.map((s) => s.ids.length));
-    assert.deepEqual(out.dims, expected[kind].shape.map((d) => (d === 'batch_size' ? 3 : d === 'sequence_length' ? width : d)));
+    assert.deepEqual(
+      out.dims,
+      expected[kind].shape.map((d) => (d === 'batch_size' ? 3 : d === 'sequence_length' ? width : d)),
+    );
     assert.ok((out.data as Float32Array).every(Number.isFinite));
   });
 }
 
 test('config.json describes the head like the Hub exports: architectures, num_labels, id2label', async () => {
-  const read = async (kind: TestModelKind) => JSON.parse(await readFile(join(await testModelDir(kind), 'config.json'), 'utf8'));
+  const read = async (kind: TestModelKind) =>
+    JSON.parse(await readFile(join(await testModelDir(kind), 'config.json'), 'utf8'));
   const one = await read('reranker');
   assert.deepEqual(one.architectures, ['BertForSequenceClassification']);
   assert.deepEqual(one.id2label, { 0: 'LABEL_0' });
@@ -132,7 +150,10 @@ for (const kind of ['reranker', 'reranker-2logit', 'reranker-no-token-types'] as
     for (const [i, s] of sequences.entries()) {
       const alone = (await run(kind, [s])).data as Float32Array;
       for (let l = 0; l < labels; l++) {
-        assert.ok(Math.abs(alone[l]! - batched[i * labels + l]!) < 1e-5, `pair ${i} label ${l}: ${alone[l]} vs ${batched[i * labels + l]}`);
+        assert.ok(
+          Math.abs(alone[l]! - batched[i * labels + l]!) < 1e-5,
+          `pair ${i} label ${l}: ${alone[l]} vs ${batched[i * labels + l]}`,
+        );
       }
     }
   });
@@ -234,7 +255,9 @@ test('same seed gives identical bytes; another seed or quantization gives other 
 test('uint8 weights load and run like int8 ones', async () => {
   const results: Float32Array[] = [];
   for (const weightType of ['int8', 'uint8'] as const) {
-    const s = await ort.InferenceSession.create(buildBertModel({ ...small, quantize: true, quantization: { weightType } }));
+    const s = await ort.InferenceSession.create(
+      buildBertModel({ ...small, quantize: true, quantization: { weightType } }),
+    );
     const batch = sequences.map((seq) => ({ ids: seq.ids.map((id) => id % small.vocabSize), types: seq.types }));
     results.push((await s.run(feeds(batch))).logits!.data as Float32Array);
   }

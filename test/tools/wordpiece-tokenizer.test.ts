@@ -34,12 +34,22 @@ test('the generated tokenizer loads with @huggingface/tokenizers: bert-base-unca
   assert.deepEqual(pair.tokens.slice(1, 5), ['how', 'many', 'people', '?'], 'lowercased, punctuation split off');
   assert.equal(pair.ids.filter((id: number) => id === 102).length, 2);
   // tokenizers.js returns no type ids; sift reads them from the post-processor's template.
-  assert.deepEqual(new PairEncoder(tokenizer, 512).layout.pair, { prefix: [101], middle: [102], suffix: [102], typeA: 0, typeB: 1 });
+  assert.deepEqual(new PairEncoder(tokenizer, 512).layout.pair, {
+    prefix: [101],
+    middle: [102],
+    suffix: [102],
+    typeA: 0,
+    typeB: 1,
+  });
   assert.ok(!pair.ids.includes(100), 'ASCII text needs no [UNK]');
   const pieces = tokenizer.encode('zyxwvut', { add_special_tokens: false }).tokens;
   assert.equal(pieces.join('').replaceAll('##', ''), 'zyxwvut', 'an unknown word splits into ## pieces');
   assert.ok(pieces.slice(1).every((p: string) => p.startsWith('##')));
-  assert.deepEqual(tokenizer.encode('東京', { add_special_tokens: false }).ids, [100, 100], 'each CJK character is a word; unknown ones are [UNK]');
+  assert.deepEqual(
+    tokenizer.encode('東京', { add_special_tokens: false }).ids,
+    [100, 100],
+    'each CJK character is a word; unknown ones are [UNK]',
+  );
   assert.equal(tokenizer.decode(tokenizer.encode('hello world').ids, { skip_special_tokens: true }), 'hello world');
 });
 
@@ -56,7 +66,7 @@ test('vocabularies of other sizes keep the layout; too small a size is refused n
 
 const real = bertTokenizerPath();
 test(
-  'the generated tokenizer.json has the real bert-base-uncased export\'s shape: every field but the vocabulary equal',
+  "the generated tokenizer.json has the real bert-base-uncased export's shape: every field but the vocabulary equal",
   { skip: existsSync(real) ? false : `skipped: no tokenizer at ${real}` },
   () => {
     const { model: realModel, ...realRest } = JSON.parse(readFileSync(real, 'utf8'));

@@ -90,7 +90,9 @@ export class CheckpointBertWeights implements BertWeights {
     if (key === undefined) throw new Error(`checkpoint: no tensor ${name} (nor bert.${name})`);
     const tensor = this.tensors.get(key)!;
     if (tensor.shape.join(',') !== shape.join(',')) {
-      throw new Error(`checkpoint: ${key} has shape [${tensor.shape.join(', ')}], the config needs [${shape.join(', ')}]`);
+      throw new Error(
+        `checkpoint: ${key} has shape [${tensor.shape.join(', ')}], the config needs [${shape.join(', ')}]`,
+      );
     }
     this.used.add(key);
     return tensor.data;

@@ -78,7 +78,12 @@ export interface QuantizationRecipe {
  * MiniLM and bge models) passes to `quantize_dynamic` for BERT-family models: int8 weights,
  * `per_channel` and `reduce_range` on; Gather is in the op set, so embedding tables are quantized too.
  */
-export const HUB_Q8_RECIPE: QuantizationRecipe = { weightType: 'int8', perChannel: true, reduceRange: true, embeddings: true };
+export const HUB_Q8_RECIPE: QuantizationRecipe = {
+  weightType: 'int8',
+  perChannel: true,
+  reduceRange: true,
+  embeddings: true,
+};
 
 /** LayerNorm epsilon of BERT (`layer_norm_eps`), the default of `BertConfig.layerNormEps`. */
 const LAYER_NORM_EPS = 1e-12;
@@ -109,7 +114,9 @@ export function buildBertModel(config: BertConfig): Uint8Array {
   const ids = b.g.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
   const mask = b.g.input('attention_mask', 'int64', ['batch_size', 'sequence_length']);
   const types =
-    config.tokenTypeInput === false ? undefined : b.g.input('token_type_ids', 'int64', ['batch_size', 'sequence_length']);
+    config.tokenTypeInput === false
+      ? undefined
+      : b.g.input('token_type_ids', 'int64', ['batch_size', 'sequence_length']);
 
   let x = b.g.scope('embeddings', () => b.embeddings(ids, types));
   const maskBias = b.g.scope('mask', () => b.attentionMaskBias(mask));
@@ -176,7 +183,11 @@ class BertBuilder {
     if (!this.recipe?.embeddings) return g.op('Gather', [g.initializer(hint, table, dims), ids]);
     const q = quantizeWeight(table, { type: 'uint8' });
     const gathered = g.op('Gather', [g.initializer(`${hint}_quantized`, q.data, dims), ids]);
-    return g.op('DequantizeLinear', [gathered, g.initializer(`${hint}_scale`, q.scales, []), g.initializer(`${hint}_zero_point`, q.zeroPoints, [])]);
+    return g.op('DequantizeLinear', [
+      gathered,
+      g.initializer(`${hint}_scale`, q.scales, []),
+      g.initializer(`${hint}_zero_point`, q.zeroPoints, []),
+    ]);
   }
 
   /** attention_mask [B, S] -> additive bias [B, 1, 1, S]: 0 at tokens, MASK_BIAS at padding. */
@@ -199,7 +210,9 @@ class BertBuilder {
       return this.layerNorm(`${name}.attention.output.LayerNorm`, g.op('Add', [out, x]));
     });
     return g.scope('ffn', () => {
-      const inner = g.scope('intermediate', () => this.gelu(this.dense(`${name}.intermediate.dense`, attended, hidden, intermediateSize)));
+      const inner = g.scope('intermediate', () =>
+        this.gelu(this.dense(`${name}.intermediate.dense`, attended, hidden, intermediateSize)),
+      );
       const out = g.scope('output', () => this.dense(`${name}.output.dense`, inner, intermediateSize, hidden));
       return this.layerNorm(`${name}.output.LayerNorm`, g.op('Add', [out, attended]), outputName);
     });
@@ -214,7 +227,8 @@ class BertBuilder {
     const v = g.scope('value', () => this.dense(`${name}.value`, x, hiddenSize, hiddenSize));
     // [B, S, H] -> [B, S, heads, headDim]; 0 in a Reshape shape keeps that dimension.
     const headsShape = g.int64Constant('heads_shape', [0, 0, numHeads, this.headDim]);
-    const split = (t: string, perm: number[]): string => g.op('Transpose', [g.op('Reshape', [t, headsShape])], { perm });
+    const split = (t: string, perm: number[]): string =>
+      g.op('Transpose', [g.op('Reshape', [t, headsShape])], { perm });
     const qh = split(q, [0, 2, 1, 3]); // [B, heads, S, headDim]
     const kt = split(k, [0, 2, 3, 1]); // [B, heads, headDim, S]
     const vh = split(v, [0, 2, 1, 3]);
@@ -277,13 +291,20 @@ class BertBuilder {
     const { gamma: gammaData, beta: betaData } = this.weights.layerNorm(name, h);
     const gamma = g.initializer('LayerNorm.weight', gammaData, [h]);
     const beta = g.initializer('LayerNorm.bias', betaData, [h]);
-    return g.op('LayerNormalization', [x, gamma, beta], { axis: -1, epsilon: floatAttr(this.config.layerNormEps ?? LAYER_NORM_EPS) }, outputName);
+    return g.op(
+      'LayerNormalization',
+      [x, gamma, beta],
+      { axis: -1, epsilon: floatAttr(this.config.layerNormEps ?? LAYER_NORM_EPS) },
+      outputName,
+    );
   }
 
   private quantizedInput(x: string): string[] {
     let outputs = this.quantizedInputs.get(x);
     if (!outputs) {
-      outputs = this.g.node('DynamicQuantizeLinear', [x], { outputs: [`${x}_quantized`, `${x}_scale`, `${x}_zero_point`] });
+      outputs = this.g.node('DynamicQuantizeLinear', [x], {
+        outputs: [`${x}_quantized`, `${x}_scale`, `${x}_zero_point`],
+      });
       this.quantizedInputs.set(x, outputs);
     }
     return outputs;

@@ -8,7 +8,14 @@ import { readSafetensors } from './safetensors.js';
 import { writeModelFolder, type ModelFolderResult } from './write-model-folder.js';
 
 /** Small files of a Hub checkpoint copied beside the ONNX files when present. */
-const SIDE_FILES = ['tokenizer_config.json', 'special_tokens_map.json', 'modules.json', 'sentence_bert_config.json', '1_Pooling/config.json', 'README.md'];
+const SIDE_FILES = [
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'modules.json',
+  'sentence_bert_config.json',
+  '1_Pooling/config.json',
+  'README.md',
+];
 
 /** What {@link convertBertCheckpoint} did. */
 export interface ConvertResult extends ModelFolderResult {
@@ -51,7 +58,9 @@ export async function convertBertCheckpoint(src: string, dest: string): Promise<
   const weights = new CheckpointBertWeights(tensors);
   // One weights object serves both builds: they read the same tensors, and `used` collects them.
   const sha256 = await fileSha256(weightsPath);
-  const extraFiles = Object.fromEntries(SIDE_FILES.filter((f) => existsSync(join(src, f))).map((f) => [f, join(src, f)]));
+  const extraFiles = Object.fromEntries(
+    SIDE_FILES.filter((f) => existsSync(join(src, f))).map((f) => [f, join(src, f)]),
+  );
   const result = await writeModelFolder(dest, {
     model: { ...model, weights },
     config: hf,
@@ -69,18 +78,26 @@ export function bertConfigOf(hf: Record<string, unknown>, src: string): Omit<Ber
     throw new Error(`convert: ${src}/config.json: ${why}`);
   };
   if (hf.model_type !== 'bert') refuse(`model_type ${JSON.stringify(hf.model_type)} is not supported (only "bert")`);
-  if ((hf.position_embedding_type ?? 'absolute') !== 'absolute') refuse(`position_embedding_type ${JSON.stringify(hf.position_embedding_type)} is not supported (only "absolute")`);
-  if ((hf.hidden_act ?? 'gelu') !== 'gelu') refuse(`hidden_act ${JSON.stringify(hf.hidden_act)} is not supported (only "gelu")`);
+  if ((hf.position_embedding_type ?? 'absolute') !== 'absolute')
+    refuse(`position_embedding_type ${JSON.stringify(hf.position_embedding_type)} is not supported (only "absolute")`);
+  if ((hf.hidden_act ?? 'gelu') !== 'gelu')
+    refuse(`hidden_act ${JSON.stringify(hf.hidden_act)} is not supported (only "gelu")`);
   const int = (key: string): number => {
     const v = hf[key];
-    return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : refuse(`${key} is missing or not a positive integer`);
+    return typeof v === 'number' && Number.isInteger(v) && v > 0
+      ? v
+      : refuse(`${key} is missing or not a positive integer`);
   };
   const architectures = Array.isArray(hf.architectures) ? (hf.architectures as unknown[]) : [];
-  const head: BertHead = architectures.includes('BertForSequenceClassification') ? 'sequence-classification' : 'feature-extraction';
+  const head: BertHead = architectures.includes('BertForSequenceClassification')
+    ? 'sequence-classification'
+    : 'feature-extraction';
   let numLabels: 1 | 2 | undefined;
   if (head === 'sequence-classification') {
-    const labels = typeof hf.num_labels === 'number' ? hf.num_labels : hf.id2label ? Object.keys(hf.id2label).length : 2;
-    if (labels !== 1 && labels !== 2) refuse(`${labels} labels: a judge has 1 (a relevance logit) or 2 (softmax classes)`);
+    const labels =
+      typeof hf.num_labels === 'number' ? hf.num_labels : hf.id2label ? Object.keys(hf.id2label).length : 2;
+    if (labels !== 1 && labels !== 2)
+      refuse(`${labels} labels: a judge has 1 (a relevance logit) or 2 (softmax classes)`);
     numLabels = labels as 1 | 2;
   }
   return {

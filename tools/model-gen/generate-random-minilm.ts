@@ -77,19 +77,27 @@ async function main(): Promise<void> {
   // their token counts (hence the work per pair) must be bert-base-uncased's.
   const tokenizerPath = resolve(values.tokenizer ?? bertTokenizerPath());
   if (!existsSync(tokenizerPath)) {
-    console.error(`models:random: skipped: no tokenizer at ${tokenizerPath} (the full-size random models need the real bert-base-uncased tokenizer.json; pass --tokenizer <path>)`);
+    console.error(
+      `models:random: skipped: no tokenizer at ${tokenizerPath} (the full-size random models need the real bert-base-uncased tokenizer.json; pass --tokenizer <path>)`,
+    );
     process.exitCode = 1;
     return;
   }
   const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
   for (const { name, model, shapeOf } of models) {
     const dir = join(root, 'sift-random', name);
-    const { sizes } = await writeModelFolder(dir, { model, tokenizerPath, source: sourceNote(name, shapeOf, model.seed) });
+    const { sizes } = await writeModelFolder(dir, {
+      model,
+      tokenizerPath,
+      source: sourceNote(name, shapeOf, model.seed),
+    });
     console.log(`${dir}\n  onnx/model.onnx ${mb(sizes.fp32)}, onnx/model_quantized.onnx ${mb(sizes.quantized)}`);
     for (const file of ['model.onnx', 'model_quantized.onnx']) {
       const timings = [];
       for (const threads of [1, 2]) {
-        timings.push(`${threads} thread${threads > 1 ? 's' : ''} ${(await timeOneBatch(join(dir, 'onnx', file), threads)).toFixed(0)} ms`);
+        timings.push(
+          `${threads} thread${threads > 1 ? 's' : ''} ${(await timeOneBatch(join(dir, 'onnx', file), threads)).toFixed(0)} ms`,
+        );
       }
       console.log(`  ${file}: one batch of ${BATCH} x ${TOKENS} tokens: ${timings.join(', ')}`);
     }

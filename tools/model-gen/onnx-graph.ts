@@ -182,7 +182,11 @@ export class OnnxGraph {
 
   /** An int64 constant, scalar when `dims` is empty. */
   int64Constant(hint: string, values: readonly number[], dims: readonly number[] = [values.length]): string {
-    return this.initializer(hint, BigInt64Array.from(values, (v) => BigInt(v)), dims);
+    return this.initializer(
+      hint,
+      BigInt64Array.from(values, (v) => BigInt(v)),
+      dims,
+    );
   }
 
   /** Adds a node and returns its output names. Use '' in `inputs` for an omitted optional input. */

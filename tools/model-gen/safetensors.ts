@@ -26,10 +26,14 @@ export async function readSafetensors(path: string): Promise<Map<string, NamedTe
   const bytes = await readFile(path);
   if (bytes.length < 8) throw new Error(`safetensors: ${path} is ${bytes.length} bytes, too short for a header`);
   const headerLength = Number(bytes.readBigUInt64LE(0));
-  if (headerLength > bytes.length - 8) throw new Error(`safetensors: ${path} declares a ${headerLength}-byte header in a ${bytes.length}-byte file`);
+  if (headerLength > bytes.length - 8)
+    throw new Error(`safetensors: ${path} declares a ${headerLength}-byte header in a ${bytes.length}-byte file`);
   let header: Record<string, HeaderEntry | Record<string, string>>;
   try {
-    header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')) as Record<string, HeaderEntry | Record<string, string>>;
+    header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')) as Record<
+      string,
+      HeaderEntry | Record<string, string>
+    >;
   } catch (error) {
     throw new Error(`safetensors: ${path} has an unreadable header: ${(error as Error).message}`);
   }
@@ -37,15 +41,23 @@ export async function readSafetensors(path: string): Promise<Map<string, NamedTe
   const tensors = new Map<string, NamedTensor>();
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') continue;
-    const { dtype, shape, data_offsets: [begin, end] } = entry as HeaderEntry;
+    const {
+      dtype,
+      shape,
+      data_offsets: [begin, end],
+    } = entry as HeaderEntry;
     const size = BYTES_PER_ELEMENT[dtype];
     if (size === undefined) continue;
     const count = shape.reduce((a, b) => a * b, 1);
     if (end - begin !== count * size) {
-      throw new Error(`safetensors: ${path}: tensor ${name} (${dtype} [${shape.join(', ')}]) has ${end - begin} bytes, expected ${count * size}`);
+      throw new Error(
+        `safetensors: ${path}: tensor ${name} (${dtype} [${shape.join(', ')}]) has ${end - begin} bytes, expected ${count * size}`,
+      );
     }
     if (dataStart + end > bytes.length) {
-      throw new Error(`safetensors: ${path}: tensor ${name} ends at byte ${dataStart + end}, past the end of the ${bytes.length}-byte file (truncated?)`);
+      throw new Error(
+        `safetensors: ${path}: tensor ${name} ends at byte ${dataStart + end}, past the end of the ${bytes.length}-byte file (truncated?)`,
+      );
     }
     tensors.set(name, { shape, data: toFloat32(bytes.subarray(dataStart + begin, dataStart + end), dtype, count) });
   }

@@ -70,10 +70,19 @@ function corePieces(): string[] {
  * @example wordPieceVocab(30522).slice(100, 106) // ['[UNK]', '[CLS]', '[SEP]', '[MASK]', 'a', 'b']
  */
 export function wordPieceVocab(vocabSize: number): string[] {
-  const head = [SPECIAL_TOKENS.pad, ...Array.from({ length: 99 }, (_, i) => `[unused${i}]`), SPECIAL_TOKENS.unk, SPECIAL_TOKENS.cls, SPECIAL_TOKENS.sep, SPECIAL_TOKENS.mask];
+  const head = [
+    SPECIAL_TOKENS.pad,
+    ...Array.from({ length: 99 }, (_, i) => `[unused${i}]`),
+    SPECIAL_TOKENS.unk,
+    SPECIAL_TOKENS.cls,
+    SPECIAL_TOKENS.sep,
+    SPECIAL_TOKENS.mask,
+  ];
   const minimum = head.length + corePieces().length;
   if (!Number.isInteger(vocabSize) || vocabSize < minimum) {
-    throw new Error(`a generated WordPiece vocabulary needs at least ${minimum} tokens (specials, letters, digits), got vocabSize ${vocabSize}`);
+    throw new Error(
+      `a generated WordPiece vocabulary needs at least ${minimum} tokens (specials, letters, digits), got vocabSize ${vocabSize}`,
+    );
   }
   const two = letterStrings(2);
   const ordered = [
@@ -98,22 +107,42 @@ export function wordPieceVocab(vocabSize: number): string[] {
  * const json = wordPieceTokenizerJson(30522);
  * json.model.vocab['[CLS]'] // 101
  */
-export function wordPieceTokenizerJson(vocabSize: number): Record<string, unknown> & { model: Record<string, unknown> & { vocab: Record<string, number> } } {
+export function wordPieceTokenizerJson(
+  vocabSize: number,
+): Record<string, unknown> & { model: Record<string, unknown> & { vocab: Record<string, number> } } {
   const vocab = wordPieceVocab(vocabSize);
   const ids = Object.fromEntries(vocab.map((token, id) => [token, id]));
   const id = (token: string): number => ids[token]!;
-  const special = (content: string) => ({ id: id(content), content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  const special = (content: string) => ({
+    id: id(content),
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  });
   const { pad, unk, cls, sep, mask } = SPECIAL_TOKENS;
   return {
     version: '1.0',
     truncation: null,
     padding: null,
     added_tokens: [pad, unk, cls, sep, mask].map(special),
-    normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
+    normalizer: {
+      type: 'BertNormalizer',
+      clean_text: true,
+      handle_chinese_chars: true,
+      strip_accents: null,
+      lowercase: true,
+    },
     pre_tokenizer: { type: 'BertPreTokenizer' },
     post_processor: {
       type: 'TemplateProcessing',
-      single: [{ SpecialToken: { id: cls, type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: sep, type_id: 0 } }],
+      single: [
+        { SpecialToken: { id: cls, type_id: 0 } },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { SpecialToken: { id: sep, type_id: 0 } },
+      ],
       pair: [
         { SpecialToken: { id: cls, type_id: 0 } },
         { Sequence: { id: 'A', type_id: 0 } },
@@ -127,7 +156,13 @@ export function wordPieceTokenizerJson(vocabSize: number): Record<string, unknow
       },
     },
     decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
-    model: { type: 'WordPiece', unk_token: unk, continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab: ids },
+    model: {
+      type: 'WordPiece',
+      unk_token: unk,
+      continuing_subword_prefix: '##',
+      max_input_chars_per_word: 100,
+      vocab: ids,
+    },
   };
 }
 

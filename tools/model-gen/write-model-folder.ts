@@ -65,7 +65,10 @@ export async function writeModelFolder(dir: string, options: ModelFolderOptions)
     await writeFile(join(tmp, 'onnx', 'model.onnx'), fp32);
     const quantized = build(true);
     await writeFile(join(tmp, 'onnx', 'model_quantized.onnx'), quantized);
-    await writeFile(join(tmp, 'config.json'), `${JSON.stringify(options.config ?? hubConfig(options.model), null, 2)}\n`);
+    await writeFile(
+      join(tmp, 'config.json'),
+      `${JSON.stringify(options.config ?? hubConfig(options.model), null, 2)}\n`,
+    );
     for (const [to, from] of Object.entries(options.extraFiles ?? {})) {
       await mkdir(dirname(join(tmp, to)), { recursive: true });
       await copyFile(from, join(tmp, to));

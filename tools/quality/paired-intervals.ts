@@ -21,18 +21,24 @@ function load(spec: string, metric: string): Map<string, number> {
   const name = spec.slice(at + 1);
   const doc = JSON.parse(readFileSync(join(dir, 'per-query.json'), 'utf8')) as PerQuery;
   const run = doc.runs.find((r) => r.name === name);
-  if (!run) throw new Error(`${dir}/per-query.json has no run "${name}" (runs: ${doc.runs.map((r) => r.name).join(', ')})`);
+  if (!run)
+    throw new Error(`${dir}/per-query.json has no run "${name}" (runs: ${doc.runs.map((r) => r.name).join(', ')})`);
   return new Map(Object.entries(run.queries).map(([q, m]) => [q, m[metric] ?? 0]));
 }
 
 /** Mean paired difference and its 95% bootstrap interval. */
-export function pairedBootstrap(base: Map<string, number>, other: Map<string, number>, resamples = 10_000, seed = 20): { n: number; mean: number; lo: number; hi: number } {
+export function pairedBootstrap(
+  base: Map<string, number>,
+  other: Map<string, number>,
+  resamples = 10_000,
+  seed = 20,
+): { n: number; mean: number; lo: number; hi: number } {
   const ids = [...base.keys()].filter((q) => other.has(q));
   const d = ids.map((q) => other.get(q)! - base.get(q)!);
   const n = d.length;
   const mean = d.reduce((s, x) => s + x, 0) / Math.max(1, n);
   let state = seed >>> 0;
-  const rand = (): number => ((state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const rand = (): number => (state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32;
   const means: number[] = [];
   for (let r = 0; r < resamples; r++) {
     let s = 0;
@@ -62,7 +68,9 @@ function main(argv: string[]): void {
     const m = load(o, metric);
     const r = pairedBootstrap(b, m);
     const sign = (x: number): string => (x >= 0 ? '+' : '') + x.toFixed(4);
-    console.log(`| ${o.split('/').pop()} | ${mean(m).toFixed(4)} | ${sign(r.mean)} | [${sign(r.lo)}, ${sign(r.hi)}]${r.lo > 0 ? ' better' : r.hi < 0 ? ' worse' : ''} |`);
+    console.log(
+      `| ${o.split('/').pop()} | ${mean(m).toFixed(4)} | ${sign(r.mean)} | [${sign(r.lo)}, ${sign(r.hi)}]${r.lo > 0 ? ' better' : r.hi < 0 ? ' worse' : ''} |`,
+    );
   }
 }
 

@@ -26,17 +26,29 @@ function cachedVectors(cache: string, stem: string): Map<string, Float32Array> {
   const vectors = join(cache, `${stem}.vectors.f32`);
   const known = new Map<string, Float32Array>();
   if (!existsSync(chunks) || !existsSync(vectors)) return known;
-  const texts = readFileSync(chunks, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text);
+  const texts = readFileSync(chunks, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { text: string }).text);
   const b = readFileSync(vectors);
   const all = new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
-  if (all.length !== texts.length * DIM) throw new Error(`${vectors}: ${all.length / DIM} rows for ${texts.length} chunks`);
+  if (all.length !== texts.length * DIM)
+    throw new Error(`${vectors}: ${all.length / DIM} rows for ${texts.length} chunks`);
   texts.forEach((t, i) => known.set(t, all.slice(i * DIM, (i + 1) * DIM)));
   return known;
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { dataset: { type: 'string' }, cache: { type: 'string' }, store: { type: 'string' }, 'heading-context': { type: 'string', default: 'none' } } });
-  if (!values.dataset || !values.cache || !values.store) throw new Error('usage: --dataset DIR --cache DIR --store DIR [--heading-context scout]');
+  const { values } = parseArgs({
+    options: {
+      dataset: { type: 'string' },
+      cache: { type: 'string' },
+      store: { type: 'string' },
+      'heading-context': { type: 'string', default: 'none' },
+    },
+  });
+  if (!values.dataset || !values.cache || !values.store)
+    throw new Error('usage: --dataset DIR --cache DIR --store DIR [--heading-context scout]');
   const dataset = resolve(values.dataset);
   // The cache names a corpus by its path under ../shared/data, slashes as dashes (classic/cacm -> classic-cacm).
   const under = relative(resolve(dataset, '..', '..'), dataset);
@@ -45,7 +57,10 @@ async function main(): Promise<void> {
   process.stderr.write(`seed: ${known.size} cached passages for ${stem}\n`);
   const ds = await loadBeirDataset(dataset);
   const embedder = new ReusingEmbedder(createEmbedder(), known);
-  const store = await openStore(resolve(values.store), { create: true, embedding: { model: embedder.model, dimension: await embedder.dimension() } });
+  const store = await openStore(resolve(values.store), {
+    create: true,
+    embedding: { model: embedder.model, dimension: await embedder.dimension() },
+  });
   try {
     const summary = await ingestDocuments({
       documents: ds.corpus,
@@ -54,7 +69,9 @@ async function main(): Promise<void> {
       headingContext: parseHeadingContext(values['heading-context']),
       onProgress: (p) => process.stderr.write(`\rseed: ${p.documentsDone} documents, ${p.chunksWritten} chunks`),
     });
-    process.stderr.write(`\nseed: ${JSON.stringify({ ...summary, reused: embedder.reused, embedded: embedder.embedded })}\n`);
+    process.stderr.write(
+      `\nseed: ${JSON.stringify({ ...summary, reused: embedder.reused, embedded: embedder.embedded })}\n`,
+    );
   } finally {
     await embedder.close();
     await store.close();

@@ -15,7 +15,6 @@ import { addModelFlags, modelLoadOptions } from '../model-flags.js';
 import { addTwoStageFlags, parseTwoStageFlags, type TwoStageFlags } from '../two-stage-flags.js';
 import { parseNumberInRange, parsePositiveInt, printJson, runCommand } from '../run-command.js';
 
-
 interface AskFlags extends TwoStageFlags, RetrievalFlags {
   llmUrl?: string;
   llmModel?: string;
@@ -31,27 +30,45 @@ interface AskFlags extends TwoStageFlags, RetrievalFlags {
 export function registerAsk(program: Command): void {
   const command = program
     .command('ask')
-    .description('answer a question from the store, with citations: an LLM (--llm-url) or the best sentences of the top chunks')
+    .description(
+      'answer a question from the store, with citations: an LLM (--llm-url) or the best sentences of the top chunks',
+    )
     .argument('<question>', 'the question')
-    .option('--llm-url <url>', 'OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (key: SIFT_LLM_API_KEY or OPENAI_API_KEY)')
+    .option(
+      '--llm-url <url>',
+      'OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (key: SIFT_LLM_API_KEY or OPENAI_API_KEY)',
+    )
     .option('--llm-model <name>', 'model name for --llm-url, e.g. llama3.2 or gpt-4o-mini')
     .option('--sentences <n>', 'without an LLM: sentences quoted (default 3)')
-    .option('--sentence-min-score <x>', `without an LLM: least relevance of a quoted sentence, 0..1 (default ${DEFAULT_EXTRACTIVE_MIN_SCORE})`)
+    .option(
+      '--sentence-min-score <x>',
+      `without an LLM: least relevance of a quoted sentence, 0..1 (default ${DEFAULT_EXTRACTIVE_MIN_SCORE})`,
+    )
     .option('--json', 'print {"query", "answer", "mode", "citations", "hits", "timings"} as JSON');
-  addModelFlags(addRetrievalFlags(addTwoStageFlags(command, 'chunks kept after re-ranking and given to the answer')))
-    .action((question: string, flags: AskFlags) =>
+  addModelFlags(
+    addRetrievalFlags(addTwoStageFlags(command, 'chunks kept after re-ranking and given to the answer')),
+  ).action((question: string, flags: AskFlags) =>
     runCommand(flags, async () => {
       const t0 = performance.now();
-      if (question.trim() === '') throw new SiftError('INVALID_OPTION', 'the question is empty; give the question to answer');
+      if (question.trim() === '')
+        throw new SiftError('INVALID_OPTION', 'the question is empty; give the question to answer');
       if (flags.llmModel !== undefined && flags.llmUrl === undefined) {
-        throw new SiftError('INVALID_OPTION', '--llm-model needs --llm-url (the OpenAI-compatible endpoint that serves it)');
+        throw new SiftError(
+          'INVALID_OPTION',
+          '--llm-model needs --llm-url (the OpenAI-compatible endpoint that serves it)',
+        );
       }
       const sizes = parseTwoStageFlags(flags);
       const sentences = parsePositiveInt('--sentences', flags.sentences, 3);
       const sentenceMinScore = parseNumberInRange('--sentence-min-score', flags.sentenceMinScore, 0, 1);
 
       const models = modelLoadOptions(flags);
-      const search = await openSearch({ store: flags.store, embedder: flags.embedder, models, ...retrievalOptions(flags) });
+      const search = await openSearch({
+        store: flags.store,
+        embedder: flags.embedder,
+        models,
+        ...retrievalOptions(flags),
+      });
       const reranker = createReranker(flags.reranker, models);
       try {
         const twoStage = search.twoStage({ mode: flags.mode, reranker, ...sizes });
@@ -66,7 +83,10 @@ export function registerAsk(program: Command): void {
           llm: flags.llmUrl !== undefined ? { url: flags.llmUrl, model: flags.llmModel } : undefined,
           reranker,
           context: { formatSource: (chunk) => displaySource(chunk.source) },
-          extractive: { maxSentences: sentences, ...(sentenceMinScore !== undefined ? { minScore: sentenceMinScore } : {}) },
+          extractive: {
+            maxSentences: sentences,
+            ...(sentenceMinScore !== undefined ? { minScore: sentenceMinScore } : {}),
+          },
         });
         for await (const event of events) {
           if (event.type === 'done') {
@@ -109,7 +129,12 @@ function displaySource(source: string): string {
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : source;
 }
 
-function jsonAnswer(query: string, result: AnswerResult, hits: readonly RetrievalHit[], timings: Record<string, number | null>): unknown {
+function jsonAnswer(
+  query: string,
+  result: AnswerResult,
+  hits: readonly RetrievalHit[],
+  timings: Record<string, number | null>,
+): unknown {
   const byId = new Map(hits.map((h) => [h.chunk.id, h]));
   return {
     query,
@@ -124,7 +149,9 @@ function jsonAnswer(query: string, result: AnswerResult, hits: readonly Retrieva
 }
 
 function printSources(result: AnswerResult, totalMs: number, reranker: string, llm: string | null): void {
-  const lines = result.citations.map((c) => `[${c.n}] ${c.source}${c.relevance === null ? '' : `  (relevance ${c.relevance.toFixed(2)})`}`);
+  const lines = result.citations.map(
+    (c) => `[${c.n}] ${c.source}${c.relevance === null ? '' : `  (relevance ${c.relevance.toFixed(2)})`}`,
+  );
   const how = result.mode === 'llm' ? `written by ${llm}` : `quoted, sentences scored by ${reranker}`;
   process.stdout.write(`\n${lines.length > 0 ? `\nSources:\n${lines.join('\n')}\n` : ''}\n(${how}; ${totalMs} ms)\n`);
 }

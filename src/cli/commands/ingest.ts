@@ -40,27 +40,46 @@ export function registerIngest(program: Command): void {
     .description('add files and folders (txt, md, html, pdf) to the store; unchanged files are skipped')
     .argument('<paths...>', 'files and folders (folders recursively)')
     .option('--store <dir>', 'store folder (default: SIFT_STORE or ./.sift)')
-    .option('--embedder <name>', `embedding model, or "${NO_EMBEDDER}" for a keyword-only (BM25) store (default: the store's model; ${DEFAULT_EMBEDDER} for a new store)`)
+    .option(
+      '--embedder <name>',
+      `embedding model, or "${NO_EMBEDDER}" for a keyword-only (BM25) store (default: the store's model; ${DEFAULT_EMBEDDER} for a new store)`,
+    )
     .option('--include <glob>', 'only files matching this glob (repeatable), e.g. "**/*.md"', collect)
     .option('--exclude <glob>', 'leave out files or folders matching this glob (repeatable), e.g. "drafts/**"', collect)
     .option('--prune', 'remove chunks of files under the given paths that no longer exist')
     .option('--chunk-size <n>', `characters per chunk (default ${DEFAULT_CHUNK_SIZE})`)
     .option('--chunk-overlap <n>', `characters shared by neighbouring chunks (default ${DEFAULT_CHUNK_OVERLAP})`)
-    .option('--max-file-size <size>', `skip larger files: bytes, or with k/M/G (default ${DEFAULT_MAX_FILE_BYTES / 1024 / 1024}M)`)
-    .option('--batch-size <n>', 'texts per embedding batch (default: the embedder\'s, 8)')
-    .option('--commit-chunks <n>', 'chunks written per commit, whole files only (default 1024); smaller loses less work to a crash')
-    .option('--heading-context <list>', 'with scout (or all), chunks are embedded as heading path + chunk; otherwise the chunk alone (default: the chunk alone, measured in README "Retrieval quality")')
+    .option(
+      '--max-file-size <size>',
+      `skip larger files: bytes, or with k/M/G (default ${DEFAULT_MAX_FILE_BYTES / 1024 / 1024}M)`,
+    )
+    .option('--batch-size <n>', "texts per embedding batch (default: the embedder's, 8)")
+    .option(
+      '--commit-chunks <n>',
+      'chunks written per commit, whole files only (default 1024); smaller loses less work to a crash',
+    )
+    .option(
+      '--heading-context <list>',
+      'with scout (or all), chunks are embedded as heading path + chunk; otherwise the chunk alone (default: the chunk alone, measured in README "Retrieval quality")',
+    )
     .option('--json', 'print the summary as JSON');
   addModelFlags(command).action((paths: string[], flags: IngestFlags) =>
     runCommand(flags, async () => {
       const location = flags.store ?? storeFromEnv();
       const chunkSize = parsePositiveInt('--chunk-size', flags.chunkSize, DEFAULT_CHUNK_SIZE);
-      const chunkOverlap = flags.chunkOverlap === undefined ? Math.min(DEFAULT_CHUNK_OVERLAP, chunkSize - 1) : parseOverlap(flags.chunkOverlap);
-      const maxFileBytes = flags.maxFileSize === undefined ? DEFAULT_MAX_FILE_BYTES : parseSize('--max-file-size', flags.maxFileSize);
-      const embedBatchSize = flags.batchSize === undefined ? undefined : parsePositiveInt('--batch-size', flags.batchSize, 32);
+      const chunkOverlap =
+        flags.chunkOverlap === undefined
+          ? Math.min(DEFAULT_CHUNK_OVERLAP, chunkSize - 1)
+          : parseOverlap(flags.chunkOverlap);
+      const maxFileBytes =
+        flags.maxFileSize === undefined ? DEFAULT_MAX_FILE_BYTES : parseSize('--max-file-size', flags.maxFileSize);
+      const embedBatchSize =
+        flags.batchSize === undefined ? undefined : parsePositiveInt('--batch-size', flags.batchSize, 32);
 
       const batchChunks = parsePositiveInt('--commit-chunks', flags.commitChunks, DEFAULT_COMMIT_CHUNKS);
-      const manifest = await readStoreEmbedding(location).then((embedding) => (embedding === undefined ? undefined : { embedding }));
+      const manifest = await readStoreEmbedding(location).then((embedding) =>
+        embedding === undefined ? undefined : { embedding },
+      );
       const name = flags.embedder ?? (manifest ? (manifest.embedding?.model ?? NO_EMBEDDER) : DEFAULT_EMBEDDER);
       const embedder = embedderFromFlag(name, flags);
       try {
@@ -81,7 +100,9 @@ export function registerIngest(program: Command): void {
             chunkOverlap,
             maxFileBytes,
             batchChunks,
-            ...(flags.headingContext !== undefined ? { headingContext: parseHeadingContext(flags.headingContext) } : {}),
+            ...(flags.headingContext !== undefined
+              ? { headingContext: parseHeadingContext(flags.headingContext) }
+              : {}),
             skipDirs: [resolve(location)],
             ...(flags.include ? { include: flags.include } : {}),
             ...(flags.exclude ? { exclude: flags.exclude } : {}),
@@ -91,7 +112,8 @@ export function registerIngest(program: Command): void {
               progress.start(total, 'ingest');
               progress.update(0, { chunks: 0, rate: '0.0' });
             },
-            onProgress: (p) => progress.update(p.filesDone, { chunks: p.chunksWritten, rate: p.chunksPerSecond.toFixed(1) }),
+            onProgress: (p) =>
+              progress.update(p.filesDone, { chunks: p.chunksWritten, rate: p.chunksPerSecond.toFixed(1) }),
           });
           progress.stop();
           summary.store = isPostgresLocation(location) ? redactPassword(location) : location;
@@ -116,7 +138,8 @@ function everyFileFailed(s: IngestSummary): boolean {
 
 function parseOverlap(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new SiftError('INVALID_OPTION', `--chunk-overlap must be a whole number >= 0, got "${value}"`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new SiftError('INVALID_OPTION', `--chunk-overlap must be a whole number >= 0, got "${value}"`);
   return n;
 }
 
@@ -125,7 +148,8 @@ function parseSize(flag: string, value: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)i?b?$/i.exec(value.trim());
   const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m?.[2] ?? '').toLowerCase() as '' | 'k' | 'm' | 'g'];
   const n = m ? Math.floor(Number(m[1]) * unit) : NaN;
-  if (!Number.isFinite(n) || n <= 0) throw new SiftError('INVALID_OPTION', `${flag} must be a size like 1048576, 512k or 50M, got "${value}"`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new SiftError('INVALID_OPTION', `${flag} must be a size like 1048576, 512k or 50M, got "${value}"`);
   return n;
 }
 
@@ -137,7 +161,9 @@ function printSummary(s: IngestSummary): void {
     `ingested ${s.files.ingested} file${s.files.ingested === 1 ? '' : 's'}, ${s.files.unchanged} unchanged, ${s.files.skipped} skipped` +
       `${s.files.removed > 0 ? `, ${s.files.removed} removed` : ''} in ${seconds} s (${s.chunksPerSecond} chunks/s)`,
   );
-  out.push(`chunks: ${s.chunks.added} added, ${s.chunks.removed} removed, ${s.chunks.total} in ${s.store} (${s.embedder ?? 'keyword-only, BM25'})`);
+  out.push(
+    `chunks: ${s.chunks.added} added, ${s.chunks.removed} removed, ${s.chunks.total} in ${s.store} (${s.embedder ?? 'keyword-only, BM25'})`,
+  );
   if (s.files.seen === 0) out.push('no supported files found (sift reads .txt .md .html .pdf)');
   if (s.skipped.length > 0) {
     out.push('skipped:');

@@ -37,14 +37,23 @@ interface McpFlags extends ModelFlags {
 export function registerMcp(program: Command): void {
   const command = program
     .command('mcp')
-    .description('serve the store as Model Context Protocol tools over stdio, for AI agents (search, query, ask, rerank)')
+    .description(
+      'serve the store as Model Context Protocol tools over stdio, for AI agents (search, query, ask, rerank)',
+    )
     .option('--store <dir>', 'store folder or postgres:// URL (default: SIFT_STORE or ./.sift)')
     .option('--embedder <name>', "query embedding model (default: the store's)")
     .option('--reranker <name>', 'cross-encoder model name or folder, or a /rerank endpoint URL', DEFAULT_RERANKER)
-    .option('--ingest-root <dir>', 'offer an ingest tool for files and folders inside this folder (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      '--ingest-root <dir>',
+      'offer an ingest tool for files and folders inside this folder (repeatable)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('--llm-url <url>', 'OpenAI-compatible endpoint that writes ask answers (default: extractive answers)')
     .option('--llm-model <name>', 'model name at --llm-url')
-    .option('--json', 'log to stderr as JSON lines {"time", "message"}; a start-up error as {"error"} on stdout (stdout is otherwise the MCP protocol)');
+    .option(
+      '--json',
+      'log to stderr as JSON lines {"time", "message"}; a start-up error as {"error"} on stdout (stdout is otherwise the MCP protocol)',
+    );
   addModelFlags(command).action((flags: McpFlags) =>
     // Errors before the server is up print on stderr and exit 1, as every command's do.
     runCommand({ json: flags.json }, async () => {
@@ -57,7 +66,10 @@ export function registerMcp(program: Command): void {
         ? (message: string) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), message })}\n`)
         : (message: string) => process.stderr.write(`${message}\n`);
       if (flags.llmModel !== undefined && flags.llmUrl === undefined) {
-        throw new SiftError('INVALID_OPTION', '--llm-model needs --llm-url (the OpenAI-compatible endpoint that serves it)');
+        throw new SiftError(
+          'INVALID_OPTION',
+          '--llm-model needs --llm-url (the OpenAI-compatible endpoint that serves it)',
+        );
       }
       // No progress bars: stderr of an MCP server is a log file more often than a terminal.
       const models = modelLoadOptions({ ...flags, json: true });
@@ -74,7 +86,11 @@ export function registerMcp(program: Command): void {
           : undefined;
         // The default mode first, as `sift serve` lists them.
         const modes = [setup.defaultMode, ...setup.modes.filter((m) => m !== setup.defaultMode)];
-        const search = createSearchService({ retrievers: Object.fromEntries(modes.map((m) => [m, setup.retriever(m)])), reranker: judge, defaultMode: setup.defaultMode });
+        const search = createSearchService({
+          retrievers: Object.fromEntries(modes.map((m) => [m, setup.retriever(m)])),
+          reranker: judge,
+          defaultMode: setup.defaultMode,
+        });
         const server = createMcpServer({
           setup,
           judge,
@@ -89,7 +105,9 @@ export function registerMcp(program: Command): void {
         // The client ending our stdin ends the session.
         process.stdin.once('end', () => void server.close());
         await server.connect(new StdioServerTransport());
-        log(`sift mcp: serving ${redactPassword(setup.location)} over stdio (tools: search, query, ask, rerank${ingest ? ', ingest' : ''}; judge ${judge.model}, loaded on first use)`);
+        log(
+          `sift mcp: serving ${redactPassword(setup.location)} over stdio (tools: search, query, ask, rerank${ingest ? ', ingest' : ''}; judge ${judge.model}, loaded on first use)`,
+        );
         await Promise.race([closed, untilSignal()]);
         await server.close();
       } finally {

@@ -21,9 +21,14 @@ interface MigrateFlags {
 export function registerMigrate(program: Command): void {
   program
     .command('migrate')
-    .description('copy a store to another location or backend (LanceDB folder <-> postgres://), vectors included; no re-embedding')
+    .description(
+      'copy a store to another location or backend (LanceDB folder <-> postgres://), vectors included; no re-embedding',
+    )
     .requiredOption('--from <store>', 'the store to copy: a folder or postgres://…?collection=name')
-    .requiredOption('--to <store>', 'where to copy it; created with the same embedding, or an existing store of that embedding')
+    .requiredOption(
+      '--to <store>',
+      'where to copy it; created with the same embedding, or an existing store of that embedding',
+    )
     .option('--batch-size <n>', 'chunks per read and write (default 1000)')
     .option('--json', 'print the summary as JSON')
     .action((flags: MigrateFlags) =>
@@ -35,7 +40,10 @@ export function registerMigrate(program: Command): void {
           const { embedding } = await from.info();
           // Created with the source's embedding; an existing target of another is refused untouched.
           const to = await openStore(flags.to, { create: true, embedding });
-          const progress = createProgress({ quiet: flags.json === true, format: 'migrate [{bar}] {value}/{total} chunks | {rate} chunks/s | ETA {eta_formatted}' });
+          const progress = createProgress({
+            quiet: flags.json === true,
+            format: 'migrate [{bar}] {value}/{total} chunks | {rate} chunks/s | ETA {eta_formatted}',
+          });
           const started = Date.now();
           try {
             let begun = false;

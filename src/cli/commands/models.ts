@@ -96,7 +96,9 @@ async function listCommand(flags: ListFlags): Promise<void> {
     spec.onnxRepo,
     `${spec.parametersM}M`,
     `${mb(spec.sizeMB.fp32)} / ${mb(spec.sizeMB.q8)}`,
-    spec.role === 'embedder' ? `${spec.dimension ?? '?'}d ${spec.pooling ?? ''}`.trim() : `${spec.numLabels ?? '?'} logit${spec.numLabels === 1 ? '' : 's'}`,
+    spec.role === 'embedder'
+      ? `${spec.dimension ?? '?'}d ${spec.pooling ?? ''}`.trim()
+      : `${spec.numLabels ?? '?'} logit${spec.numLabels === 1 ? '' : 's'}`,
     String(spec.maxLength),
     presence(local),
   ]);
@@ -109,12 +111,17 @@ async function listCommand(flags: ListFlags): Promise<void> {
 
 async function pullCommand(name: string, flags: PullFlags): Promise<void> {
   const dtypes: readonly ModelDtype[] =
-    flags.dtype === undefined ? [DEFAULT_DTYPE] : flags.dtype.trim().toLowerCase() === 'all' ? MODEL_DTYPES : [parseDtype(flags.dtype)];
+    flags.dtype === undefined
+      ? [DEFAULT_DTYPE]
+      : flags.dtype.trim().toLowerCase() === 'all'
+        ? MODEL_DTYPES
+        : [parseDtype(flags.dtype)];
   // With --models-dir, that folder is both where we look and where files go, so the pull lands
   // exactly there; without it, any local root counts and downloads go to the cache.
-  const placement = flags.modelsDir === undefined
-    ? {}
-    : { modelsDir: flags.modelsDir, cacheDir: flags.modelsDir, env: { ...process.env, SIFT_MODELS_DIR: '' } };
+  const placement =
+    flags.modelsDir === undefined
+      ? {}
+      : { modelsDir: flags.modelsDir, cacheDir: flags.modelsDir, env: { ...process.env, SIFT_MODELS_DIR: '' } };
   const onProgress = progressReporter(flags.json === true);
   const resolved: ResolvedModel[] = [];
   for (const dtype of dtypes) {
@@ -183,6 +190,7 @@ function tilde(path: string): string {
 
 function formatTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   return `${[line(header), ...rows.map(line)].join('\n')}\n`;
 }

@@ -29,52 +29,92 @@ export function registerQuery(program: Command): void {
     .option('--no-rerank', 'stage 1 only: show the top-k candidates as retrieved')
     .option('--compare', 'show the stage-1 top-k beside the re-ranked top-k and what moved')
     .option('--json', 'print the results as JSON');
-  addModelFlags(addRetrievalFlags(addTwoStageFlags(command, 'results kept after re-ranking')))
-    .action((query: string, flags: QueryFlags) =>
-    runCommand(flags, async () => {
-      const t0 = performance.now();
-      if (query.trim() === '') throw new SiftError('INVALID_OPTION', 'the query is empty; give the question or search text');
-      const sizes = parseTwoStageFlags(flags);
-      if (flags.compare && !flags.rerank) throw new SiftError('INVALID_OPTION', '--compare shows re-ranked results beside stage 1; it cannot go with --no-rerank');
-      const models = modelLoadOptions(flags);
-      const search = await openSearch({ store: flags.store, embedder: flags.embedder, models, ...retrievalOptions(flags) });
-      const reranker = flags.rerank ? createReranker(flags.reranker, models) : undefined;
-      try {
-        const twoStage = search.twoStage({ mode: flags.mode, reranker, ...sizes });
-        const judge = reranker && (await search.store.count()) > 0 ? await tryLoadJudge(reranker) : { loadMs: 0 };
-        if (judge.missing) {
-          // Stage 1 still answers: show it, then say in one line why it is not re-ranked and how to fix that.
-          const r = await search.twoStage({ mode: flags.mode, candidates: twoStage.candidates, topK: twoStage.topK }).retrieve(query);
-          const out = { query, mode: r.stage1, reranker: null, candidates: r.candidates, results: r.hits.map(hitJson), error: judge.missing.toJSON() };
-          if (flags.json) printJson(out);
-          else printHits(r.hits, r.stage1, null, { retrieveMs: roundMs(r.timings.retrieveMs), rerankMs: 0, totalMs: roundMs(performance.now() - t0) });
-          process.stderr.write(`${judgeMissingLine(reranker!.model, judge.missing)}\n`);
-          return EXIT.failure;
-        }
-        const timing = (t: { retrieveMs: number; rerankMs: number }) => ({
-          loadMs: roundMs(judge.loadMs),
-          retrieveMs: roundMs(t.retrieveMs),
-          rerankMs: roundMs(t.rerankMs),
-          totalMs: roundMs(performance.now() - t0),
+  addModelFlags(addRetrievalFlags(addTwoStageFlags(command, 'results kept after re-ranking'))).action(
+    (query: string, flags: QueryFlags) =>
+      runCommand(flags, async () => {
+        const t0 = performance.now();
+        if (query.trim() === '')
+          throw new SiftError('INVALID_OPTION', 'the query is empty; give the question or search text');
+        const sizes = parseTwoStageFlags(flags);
+        if (flags.compare && !flags.rerank)
+          throw new SiftError(
+            'INVALID_OPTION',
+            '--compare shows re-ranked results beside stage 1; it cannot go with --no-rerank',
+          );
+        const models = modelLoadOptions(flags);
+        const search = await openSearch({
+          store: flags.store,
+          embedder: flags.embedder,
+          models,
+          ...retrievalOptions(flags),
         });
-        if (flags.compare) {
-          const c = await twoStage.compare(query);
-          const mode = search.retriever(flags.mode).mode;
-          const out = { query, mode, reranker: reranker!.model, candidates: twoStage.candidates, semantic: c.semantic.map(hitJson), reranked: c.reranked.map(hitJson), changed: c.changed, timings: timing(c.timings) };
-          if (flags.json) printJson(out);
-          else printComparison(c.semantic, c.reranked, c.changed, twoStage.topK, mode, out.timings);
-        } else {
-          const r = await twoStage.retrieve(query);
-          const out = { query, mode: r.stage1, reranker: r.reranker, candidates: r.candidates, results: r.hits.map(hitJson), timings: timing(r.timings) };
-          if (flags.json) printJson(out);
-          else printHits(r.hits, out.mode, out.reranker, out.timings);
+        const reranker = flags.rerank ? createReranker(flags.reranker, models) : undefined;
+        try {
+          const twoStage = search.twoStage({ mode: flags.mode, reranker, ...sizes });
+          const judge = reranker && (await search.store.count()) > 0 ? await tryLoadJudge(reranker) : { loadMs: 0 };
+          if (judge.missing) {
+            // Stage 1 still answers: show it, then say in one line why it is not re-ranked and how to fix that.
+            const r = await search
+              .twoStage({ mode: flags.mode, candidates: twoStage.candidates, topK: twoStage.topK })
+              .retrieve(query);
+            const out = {
+              query,
+              mode: r.stage1,
+              reranker: null,
+              candidates: r.candidates,
+              results: r.hits.map(hitJson),
+              error: judge.missing.toJSON(),
+            };
+            if (flags.json) printJson(out);
+            else
+              printHits(r.hits, r.stage1, null, {
+                retrieveMs: roundMs(r.timings.retrieveMs),
+                rerankMs: 0,
+                totalMs: roundMs(performance.now() - t0),
+              });
+            process.stderr.write(`${judgeMissingLine(reranker!.model, judge.missing)}\n`);
+            return EXIT.failure;
+          }
+          const timing = (t: { retrieveMs: number; rerankMs: number }) => ({
+            loadMs: roundMs(judge.loadMs),
+            retrieveMs: roundMs(t.retrieveMs),
+            rerankMs: roundMs(t.rerankMs),
+            totalMs: roundMs(performance.now() - t0),
+          });
+          if (flags.compare) {
+            const c = await twoStage.compare(query);
+            const mode = search.retriever(flags.mode).mode;
+            const out = {
+              query,
+              mode,
+              reranker: reranker!.model,
+              candidates: twoStage.candidates,
+              semantic: c.semantic.map(hitJson),
+              reranked: c.reranked.map(hitJson),
+              changed: c.changed,
+              timings: timing(c.timings),
+            };
+            if (flags.json) printJson(out);
+            else printComparison(c.semantic, c.reranked, c.changed, twoStage.topK, mode, out.timings);
+          } else {
+            const r = await twoStage.retrieve(query);
+            const out = {
+              query,
+              mode: r.stage1,
+              reranker: r.reranker,
+              candidates: r.candidates,
+              results: r.hits.map(hitJson),
+              timings: timing(r.timings),
+            };
+            if (flags.json) printJson(out);
+            else printHits(r.hits, out.mode, out.reranker, out.timings);
+          }
+          return EXIT.ok;
+        } finally {
+          await reranker?.close();
+          await search.close();
         }
-        return EXIT.ok;
-      } finally {
-        await reranker?.close();
-        await search.close();
-      }
-    }),
+      }),
   );
 }
 
@@ -109,7 +149,12 @@ function where(h: RetrievalHit): string {
   return relative(process.cwd(), h.chunk.source) || h.chunk.source;
 }
 
-function printHits(hits: RetrievalHit[], mode: string, reranker: string | null, t: { retrieveMs: number; rerankMs: number; totalMs: number }): void {
+function printHits(
+  hits: RetrievalHit[],
+  mode: string,
+  reranker: string | null,
+  t: { retrieveMs: number; rerankMs: number; totalMs: number },
+): void {
   if (hits.length === 0) {
     process.stdout.write('no results\n');
     return;
@@ -121,7 +166,9 @@ function printHits(hits: RetrievalHit[], mode: string, reranker: string | null, 
     return `${String(h.rank).padStart(3)}  ${score}  ${moved.padEnd(6)} ${where(h)}\n${path ? `     ${path}\n` : ''}     ${preview(h.chunk.text, 110)}`;
   });
   const how = reranker ? `${mode} -> ${reranker}` : `${mode}, not re-ranked`;
-  process.stdout.write(`${lines.join('\n')}\n\n${hits.length} results (${how}) in ${t.totalMs} ms: retrieve ${t.retrieveMs} ms, re-rank ${t.rerankMs} ms\n`);
+  process.stdout.write(
+    `${lines.join('\n')}\n\n${hits.length} results (${how}) in ${t.totalMs} ms: retrieve ${t.retrieveMs} ms, re-rank ${t.rerankMs} ms\n`,
+  );
 }
 
 /** `↑3` when a result climbed from stage-1 rank 4 to 1, `↓2`, `=` for no move. */
@@ -150,10 +197,17 @@ function printComparison(
     const s = semantic[i];
     const r = reranked[i];
     const left = cell(s, s && !inReranked.has(s.chunk.id) ? 'out' : '');
-    const right = cell(r, r ? (inSemantic.has(r.chunk.id) ? movement(r.retrievalRank, r.rank) : `new(#${r.retrievalRank})`) : '');
+    const right = cell(
+      r,
+      r ? (inSemantic.has(r.chunk.id) ? movement(r.retrievalRank, r.rank) : `new(#${r.retrievalRank})`) : '',
+    );
     return `${left.padEnd(width)} | ${right}`;
   });
-  process.stdout.write(`${`stage 1, ${mode} (judge score)`.padEnd(width)} | re-ranked by the cross-encoder\n${'-'.repeat(width)}-+-${'-'.repeat(width)}\n${rows.join('\n')}\n\n`);
-  process.stdout.write(`re-ranking changed ${changed} of ${k}  (out: dropped from the top ${k}; new(#N): came up from stage-1 rank N)\n`);
+  process.stdout.write(
+    `${`stage 1, ${mode} (judge score)`.padEnd(width)} | re-ranked by the cross-encoder\n${'-'.repeat(width)}-+-${'-'.repeat(width)}\n${rows.join('\n')}\n\n`,
+  );
+  process.stdout.write(
+    `re-ranking changed ${changed} of ${k}  (out: dropped from the top ${k}; new(#N): came up from stage-1 rank N)\n`,
+  );
   process.stdout.write(`retrieve ${t.retrieveMs} ms, re-rank ${t.rerankMs} ms, total ${t.totalMs} ms\n`);
 }

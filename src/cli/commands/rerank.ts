@@ -30,29 +30,53 @@ export function registerRerank(program: Command): void {
     .option('--reranker <name>', 'cross-encoder model name or folder, or a /rerank endpoint URL', DEFAULT_RERANKER)
     .option('-k, --top-k <n>', 'show only the best n documents')
     .option('--batch-size <n>', 'pairs per inference batch (default 1 for int8/q8, 4 for fp32)')
-    .option('--max-length <n>', 'maximum tokens per (query, document) pair (default: the model\'s)')
-    .option('--long-documents <mode>', 'documents longer than the model reads: truncate (default) or window (read whole in overlapping windows, keep the best)')
-    .option('--window-overlap <tokens>', 'with --long-documents window: tokens consecutive windows share (default 64, at most half a window)')
-    .option('--max-windows <n>', 'with --long-documents window: most windows per document; longer ones are refused (default 16)')
+    .option('--max-length <n>', "maximum tokens per (query, document) pair (default: the model's)")
+    .option(
+      '--long-documents <mode>',
+      'documents longer than the model reads: truncate (default) or window (read whole in overlapping windows, keep the best)',
+    )
+    .option(
+      '--window-overlap <tokens>',
+      'with --long-documents window: tokens consecutive windows share (default 64, at most half a window)',
+    )
+    .option(
+      '--max-windows <n>',
+      'with --long-documents window: most windows per document; longer ones are refused (default 16)',
+    )
     .option('--max-document-tokens <n>', 'with --long-documents window: read at most this many tokens of each document')
     .option('--json', 'print {"query", "model", "results", "timings"} as JSON');
   addModelFlags(command).action((query: string, flags: RerankFlags) =>
     runCommand(flags, async () => {
-      if (!flags.docs) throw new SiftError('INVALID_OPTION', '--docs is required: a JSONL file of documents, or - for stdin');
+      if (!flags.docs)
+        throw new SiftError('INVALID_OPTION', '--docs is required: a JSONL file of documents, or - for stdin');
       const topK = flags.topK === undefined ? undefined : parsePositiveInt('--top-k', flags.topK, 1);
-      const batchSize = flags.batchSize === undefined ? undefined : parsePositiveInt('--batch-size', flags.batchSize, 1);
-      const maxLength = flags.maxLength === undefined ? undefined : parsePositiveInt('--max-length', flags.maxLength, 1);
+      const batchSize =
+        flags.batchSize === undefined ? undefined : parsePositiveInt('--batch-size', flags.batchSize, 1);
+      const maxLength =
+        flags.maxLength === undefined ? undefined : parsePositiveInt('--max-length', flags.maxLength, 1);
       const windowed = flags.longDocuments !== undefined && parseLongDocuments(flags.longDocuments) === 'window';
       if (!windowed) {
-        const stray = (['windowOverlap', 'maxWindows', 'maxDocumentTokens'] as const).find((k) => flags[k] !== undefined);
-        if (stray) throw new SiftError('INVALID_OPTION', `--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to --long-documents window only`);
+        const stray = (['windowOverlap', 'maxWindows', 'maxDocumentTokens'] as const).find(
+          (k) => flags[k] !== undefined,
+        );
+        if (stray)
+          throw new SiftError(
+            'INVALID_OPTION',
+            `--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to --long-documents window only`,
+          );
       }
       const windowOptions = windowed
         ? {
             longDocuments: 'window' as const,
-            ...(flags.windowOverlap !== undefined ? { windowOverlap: parseWholeNumber('--window-overlap', flags.windowOverlap) } : {}),
-            ...(flags.maxWindows !== undefined ? { maxWindows: parsePositiveInt('--max-windows', flags.maxWindows, 1) } : {}),
-            ...(flags.maxDocumentTokens !== undefined ? { maxDocumentTokens: parsePositiveInt('--max-document-tokens', flags.maxDocumentTokens, 1) } : {}),
+            ...(flags.windowOverlap !== undefined
+              ? { windowOverlap: parseWholeNumber('--window-overlap', flags.windowOverlap) }
+              : {}),
+            ...(flags.maxWindows !== undefined
+              ? { maxWindows: parsePositiveInt('--max-windows', flags.maxWindows, 1) }
+              : {}),
+            ...(flags.maxDocumentTokens !== undefined
+              ? { maxDocumentTokens: parsePositiveInt('--max-document-tokens', flags.maxDocumentTokens, 1) }
+              : {}),
           }
         : {};
       const documents = await readJsonlDocuments(flags.docs);
@@ -76,7 +100,12 @@ export function registerRerank(program: Command): void {
           ...(r.window ? { window: r.window } : {}),
         }));
         const t = response.timings;
-        const timings = { loadMs: round(loadMs), tokenizeMs: round(t.tokenizeMs), inferenceMs: round(t.inferenceMs), totalMs: round(t.totalMs) };
+        const timings = {
+          loadMs: round(loadMs),
+          tokenizeMs: round(t.tokenizeMs),
+          inferenceMs: round(t.inferenceMs),
+          totalMs: round(t.totalMs),
+        };
         if (flags.json) {
           printJson({ query, model: response.model, results, truncatedPairs: response.truncatedPairs, timings });
         } else {
@@ -96,7 +125,15 @@ function metadataOf(doc: RerankDocument): Record<string, unknown> {
 }
 
 function printTable(
-  results: { rank: number; index: number; score: number; logit: number; text: string; source?: unknown; window?: WindowHit }[],
+  results: {
+    rank: number;
+    index: number;
+    score: number;
+    logit: number;
+    text: string;
+    source?: unknown;
+    window?: WindowHit;
+  }[],
   truncated: number,
   totalMs: number,
   model: string,
@@ -110,11 +147,16 @@ function printTable(
     const cut = preview.length > 90 ? `${preview.slice(0, 89)}…` : preview;
     const source = typeof r.source === 'string' ? `  [${r.source}]` : '';
     // In window mode, which window scored (of how many) and where it starts in the document.
-    const window = r.window && r.window.count > 1 ? `  (window ${r.window.index + 1}/${r.window.count} at character ${r.window.charStart})` : '';
+    const window =
+      r.window && r.window.count > 1
+        ? `  (window ${r.window.index + 1}/${r.window.count} at character ${r.window.charStart})`
+        : '';
     return `${String(r.rank).padStart(3)}  ${r.score.toFixed(4)}  ${r.logit.toFixed(3).padStart(8)}  #${String(r.index).padEnd(4)} ${cut}${source}${window}`;
   });
   process.stdout.write(`rank  score     logit  input  text\n${lines.join('\n')}\n`);
-  process.stdout.write(`\n${model}: ${results.length} shown in ${totalMs} ms${truncated > 0 ? `, ${truncated} long documents truncated to fit the model` : ''}\n`);
+  process.stdout.write(
+    `\n${model}: ${results.length} shown in ${totalMs} ms${truncated > 0 ? `, ${truncated} long documents truncated to fit the model` : ''}\n`,
+  );
 }
 
 function parseLongDocuments(value: string): 'truncate' | 'window' {
@@ -127,7 +169,8 @@ function parseLongDocuments(value: string): 'truncate' | 'window' {
 
 function parseWholeNumber(flag: string, value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new SiftError('INVALID_OPTION', `${flag} must be a whole number >= 0, got "${value}"`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new SiftError('INVALID_OPTION', `${flag} must be a whole number >= 0, got "${value}"`);
   return n;
 }
 

@@ -10,7 +10,6 @@ import { addModelFlags, modelLoadOptions, type ModelFlags } from '../model-flags
 import { parsePositiveInt, printJson, runCommand } from '../run-command.js';
 import { headingPathOf } from '../../stores/store-rows.js';
 
-
 interface SearchFlags extends ModelFlags, RetrievalFlags {
   store?: string;
   embedder?: string;
@@ -34,13 +33,21 @@ export function registerSearch(program: Command): void {
     .option('--source <path>', 'only chunks of this file')
     .option('--under <folder>', 'only chunks of files under this folder')
     .option('--exact', 'dense: exact search even when an ANN index exists')
-    .option('--json', 'print {"query", "results": [{"rank", "chunkId", "source", "text", "score"}], "timings"} as JSON');
+    .option(
+      '--json',
+      'print {"query", "results": [{"rank", "chunkId", "source", "text", "score"}], "timings"} as JSON',
+    );
   addModelFlags(addRetrievalFlags(command)).action((query: string, flags: SearchFlags) =>
     runCommand(flags, async () => {
       const t0 = performance.now();
       const k = parsePositiveInt('--top-k', flags.topK, DEFAULT_K);
       if (query.trim() === '') throw new SiftError('INVALID_OPTION', 'the query is empty; give the search text');
-      const search = await openSearch({ store: flags.store, embedder: flags.embedder, models: modelLoadOptions(flags), ...retrievalOptions(flags) });
+      const search = await openSearch({
+        store: flags.store,
+        embedder: flags.embedder,
+        models: modelLoadOptions(flags),
+        ...retrievalOptions(flags),
+      });
       try {
         const retriever = search.retriever(flags.mode);
         const mode = retriever.mode;
@@ -64,7 +71,14 @@ export function registerSearch(program: Command): void {
         }));
         const timings = { openMs: roundMs(openMs), ...response.timings, totalMs: roundMs(performance.now() - t0) };
         if (flags.json) {
-          printJson({ query, mode, store: search.location, embedder: search.embedder?.model ?? null, results, timings });
+          printJson({
+            query,
+            mode,
+            store: search.location,
+            embedder: search.embedder?.model ?? null,
+            results,
+            timings,
+          });
         } else {
           printResults(results, mode, timings.totalMs);
         }
@@ -79,7 +93,11 @@ function withSlash(dir: string): string {
   return dir.endsWith('/') ? dir : `${dir}/`;
 }
 
-function printResults(results: { rank: number; source: string; headingPath: string | null; text: string; score: number }[], mode: string, totalMs: number): void {
+function printResults(
+  results: { rank: number; source: string; headingPath: string | null; text: string; score: number }[],
+  mode: string,
+  totalMs: number,
+): void {
   if (results.length === 0) {
     process.stdout.write(`no results (${mode})\n`);
     return;

@@ -47,18 +47,34 @@ export function registerServe(program: Command): void {
     .option('--port <n>', 'port (0 picks a free one)', '8080')
     .option('--api-key <key>', 'Bearer key clients must send (also SIFT_API_KEY); required off loopback')
     .option('--reranker <name>', 'cross-encoder model name or folder, or a remote /rerank URL', DEFAULT_RERANKER)
-    .option('--store <dir>', 'store to search (default: SIFT_STORE or ./.sift when it exists; without one only the re-rank API runs)')
+    .option(
+      '--store <dir>',
+      'store to search (default: SIFT_STORE or ./.sift when it exists; without one only the re-rank API runs)',
+    )
     .option('--embedder <name>', "query embedding model for dense and hybrid search (default: the store's)")
     .option('--max-documents <n>', 'most documents per rerank request (default 1000)')
-    .option('--long-documents <mode>', '/v1/rerank and /v2/rerank without max_tokens_per_doc: truncate (default) or window (read long documents whole in overlapping windows)')
-    .option('--max-windows <n>', 'most windows read per document in window mode; longer documents answer 400 (default 16)')
-    .option('--max-queue <pairs>', '(query, document) pairs allowed to wait for the judge; more answer 429 (default 1024)')
+    .option(
+      '--long-documents <mode>',
+      '/v1/rerank and /v2/rerank without max_tokens_per_doc: truncate (default) or window (read long documents whole in overlapping windows)',
+    )
+    .option(
+      '--max-windows <n>',
+      'most windows read per document in window mode; longer documents answer 400 (default 16)',
+    )
+    .option(
+      '--max-queue <pairs>',
+      '(query, document) pairs allowed to wait for the judge; more answer 429 (default 1024)',
+    )
     .option('--batch-pairs <n>', 'most pairs merged into one inference batch (default 32)')
     .option('--batch-wait-ms <ms>', 'how long an idle server waits for more requests to batch together (default 2)')
     .option('--no-batching', 'score each request on its own (no merging of concurrent requests)')
     .option('--llm-url <url>', 'OpenAI-compatible endpoint that writes /v1/ask answers (default: extractive answers)')
     .option('--llm-model <name>', 'model name at --llm-url')
-    .option('--ingest-root <dir>', 'enable POST /v1/ingest for files and folders inside this folder (repeatable); needs a store', (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      '--ingest-root <dir>',
+      'enable POST /v1/ingest for files and folders inside this folder (repeatable); needs a store',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('--json', 'print {"url", "host", "port", "model", "store", "search_modes", "routes"} once listening');
   addModelFlags(addRetrievalFlags(command)).action((flags: ServeFlags) =>
     runCommand(flags, async () => {
@@ -66,16 +82,29 @@ export function registerServe(program: Command): void {
       const apiKey = flags.apiKey ?? apiKeyFromEnv();
       checkBindAddress(flags.host, apiKey);
       const limits = {
-        ...(flags.maxDocuments !== undefined ? { maxDocuments: parsePositiveInt('--max-documents', flags.maxDocuments, 1000) } : {}),
-        ...(flags.maxWindows !== undefined ? { maxWindowsPerDocument: parsePositiveInt('--max-windows', flags.maxWindows, 16) } : {}),
+        ...(flags.maxDocuments !== undefined
+          ? { maxDocuments: parsePositiveInt('--max-documents', flags.maxDocuments, 1000) }
+          : {}),
+        ...(flags.maxWindows !== undefined
+          ? { maxWindowsPerDocument: parsePositiveInt('--max-windows', flags.maxWindows, 16) }
+          : {}),
       };
       if (flags.longDocuments !== undefined && flags.longDocuments !== 'truncate' && flags.longDocuments !== 'window') {
-        throw new SiftError('INVALID_OPTION', `--long-documents must be truncate or window, got "${flags.longDocuments}"`);
+        throw new SiftError(
+          'INVALID_OPTION',
+          `--long-documents must be truncate or window, got "${flags.longDocuments}"`,
+        );
       }
       const batching = {
-        ...(flags.maxQueue !== undefined ? { maxQueuedPairs: parsePositiveInt('--max-queue', flags.maxQueue, 1024) } : {}),
-        ...(flags.batchPairs !== undefined ? { maxBatchPairs: parsePositiveInt('--batch-pairs', flags.batchPairs, 32) } : {}),
-        ...(flags.batchWaitMs !== undefined ? { maxWaitMs: parseWholeNumber('--batch-wait-ms', flags.batchWaitMs) } : {}),
+        ...(flags.maxQueue !== undefined
+          ? { maxQueuedPairs: parsePositiveInt('--max-queue', flags.maxQueue, 1024) }
+          : {}),
+        ...(flags.batchPairs !== undefined
+          ? { maxBatchPairs: parsePositiveInt('--batch-pairs', flags.batchPairs, 32) }
+          : {}),
+        ...(flags.batchWaitMs !== undefined
+          ? { maxWaitMs: parseWholeNumber('--batch-wait-ms', flags.batchWaitMs) }
+          : {}),
         merge: flags.batching,
       };
 
@@ -86,19 +115,36 @@ export function registerServe(program: Command): void {
         const location = flags.store ?? storeFromEnv();
         let search: { retrievers: Record<string, Retriever>; defaultMode: string } | undefined;
         if (flags.store !== undefined || isPostgresLocation(location) || existsSync(location)) {
-          setup = await openSearch({ store: location, embedder: flags.embedder, models: modelLoadOptions(flags), ...retrievalOptions(flags) });
+          setup = await openSearch({
+            store: location,
+            embedder: flags.embedder,
+            models: modelLoadOptions(flags),
+            ...retrievalOptions(flags),
+          });
           const opened = setup;
           // The default mode first: clients that name no mode get it, and listings show it first.
           const modes = [opened.defaultMode, ...opened.modes.filter((m) => m !== opened.defaultMode)];
-          search = { retrievers: Object.fromEntries(modes.map((m) => [m, opened.retriever(m)])), defaultMode: opened.defaultMode };
+          search = {
+            retrievers: Object.fromEntries(modes.map((m) => [m, opened.retriever(m)])),
+            defaultMode: opened.defaultMode,
+          };
           // Load the dense index while the server starts answering (LanceDB answers until it is
           // ready); the server then keeps it warm, catching up after each ingest.
           if (opened.embedder && opened.store.warmDenseIndex) {
-            opened.store.warmDenseIndex().catch((err: unknown) => process.stderr.write(`sift: dense index not loaded, dense search scans the store: ${err instanceof Error ? err.message : String(err)}\n`));
+            opened.store
+              .warmDenseIndex()
+              .catch((err: unknown) =>
+                process.stderr.write(
+                  `sift: dense index not loaded, dense search scans the store: ${err instanceof Error ? err.message : String(err)}\n`,
+                ),
+              );
           }
         }
         if (flags.ingestRoot && !setup) {
-          throw new SiftError('INVALID_OPTION', `--ingest-root needs a store to ingest into, and there is none at ${location}; run \`sift ingest\` once or pass --store`);
+          throw new SiftError(
+            'INVALID_OPTION',
+            `--ingest-root needs a store to ingest into, and there is none at ${location}; run \`sift ingest\` once or pass --store`,
+          );
         }
         const ingest =
           flags.ingestRoot && setup
@@ -132,13 +178,35 @@ export function registerServe(program: Command): void {
           ...(flags.llmUrl ? { llm: { url: flags.llmUrl, model: flags.llmModel } } : {}),
           ...(ingest ? { ingest } : {}),
         });
-        const routes = ['GET /', 'GET /health', 'GET /metrics', 'POST /v1/rerank', 'POST /v2/rerank', 'POST /rerank', ...(search ? ['POST /v1/search', 'POST /v1/ask'] : []), ...(ingest ? ['POST /v1/ingest'] : [])];
+        const routes = [
+          'GET /',
+          'GET /health',
+          'GET /metrics',
+          'POST /v1/rerank',
+          'POST /v2/rerank',
+          'POST /rerank',
+          ...(search ? ['POST /v1/search', 'POST /v1/ask'] : []),
+          ...(ingest ? ['POST /v1/ingest'] : []),
+        ];
         if (flags.json) {
-          printJson({ url: server.url, host: server.host, port: server.port, model: judge.model, store: search ? redactPassword(location) : null, search_modes: search ? Object.keys(search.retrievers) : [], routes });
+          printJson({
+            url: server.url,
+            host: server.host,
+            port: server.port,
+            model: judge.model,
+            store: search ? redactPassword(location) : null,
+            search_modes: search ? Object.keys(search.retrievers) : [],
+            routes,
+          });
         } else {
           process.stdout.write(
-            `sift: serving ${judge.model} at ${server.url}  (web page at /, API: ${routes.filter((r) => r.startsWith('POST')).map((r) => r.slice(5)).join(', ')})\n` +
-              (search ? `sift: searching ${redactPassword(location)} (${Object.keys(search.retrievers).join(', ')})\n` : `sift: no store at ${location}: /v1/search and /v1/ask are off (sift ingest, then --store)\n`),
+            `sift: serving ${judge.model} at ${server.url}  (web page at /, API: ${routes
+              .filter((r) => r.startsWith('POST'))
+              .map((r) => r.slice(5))
+              .join(', ')})\n` +
+              (search
+                ? `sift: searching ${redactPassword(location)} (${Object.keys(search.retrievers).join(', ')})\n`
+                : `sift: no store at ${location}: /v1/search and /v1/ask are off (sift ingest, then --store)\n`),
           );
         }
         await untilSignal();
@@ -170,12 +238,14 @@ function untilSignal(): Promise<void> {
 
 function parsePort(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new SiftError('INVALID_OPTION', `--port must be a whole number from 0 to 65535, got "${value}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new SiftError('INVALID_OPTION', `--port must be a whole number from 0 to 65535, got "${value}"`);
   return n;
 }
 
 function parseWholeNumber(flag: string, value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new SiftError('INVALID_OPTION', `${flag} must be a whole number >= 0, got "${value}"`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new SiftError('INVALID_OPTION', `${flag} must be a whole number >= 0, got "${value}"`);
   return n;
 }

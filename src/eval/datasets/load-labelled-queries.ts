@@ -48,10 +48,7 @@ export interface LoadLabelledOptions {
  * const ds = await loadLabelledQueries('questions.jsonl');
  * ds.queries[0]; // { id: 'q1', text: 'How do I rotate keys?', answers: ['sift keys rotate'] }
  */
-export async function loadLabelledQueries(
-  path: string,
-  options: LoadLabelledOptions = {},
-): Promise<LabelledDataset> {
+export async function loadLabelledQueries(path: string, options: LoadLabelledOptions = {}): Promise<LabelledDataset> {
   const file = resolve(path);
   if (!existsSync(file)) {
     throw new SiftError('INVALID_INPUT', `labelled queries file ${file} does not exist`, { details: { path: file } });
@@ -77,7 +74,8 @@ export async function loadLabelledQueries(
     const strings = (field: string, value: unknown): string[] => {
       if (!Array.isArray(value) || value.length === 0) fail(`"${field}" must be a non-empty array of strings`);
       const items = value as unknown[];
-      if (!items.every((x) => typeof x === 'string' && x.trim() !== '')) fail(`"${field}" must hold non-empty strings only`);
+      if (!items.every((x) => typeof x === 'string' && x.trim() !== ''))
+        fail(`"${field}" must hold non-empty strings only`);
       return [...new Set(items as string[])];
     };
     ids.add(id as string);
@@ -85,7 +83,8 @@ export async function loadLabelledQueries(
     if (hasRelevant) q.relevant = strings('relevant', obj.relevant);
     if (hasAnswers) q.answers = strings('answers', obj.answers);
     const tags = obj.tags === undefined ? [] : strings('tags', obj.tags);
-    if (obj.kind !== undefined && (typeof obj.kind !== 'string' || obj.kind.trim() === '')) fail('"kind", when given, must be a non-empty string');
+    if (obj.kind !== undefined && (typeof obj.kind !== 'string' || obj.kind.trim() === ''))
+      fail('"kind", when given, must be a non-empty string');
     if (typeof obj.kind === 'string') tags.push(obj.kind);
     if (tags.length > 0) q.tags = [...new Set(tags.map((t) => t.trim()))];
     queries.push(q);

@@ -31,8 +31,7 @@ export async function readQrels(path: string): Promise<Qrels> {
         { details: { path, line } },
       );
     }
-    const [qid, docId, score] =
-      cols.length === 3 ? [cols[0], cols[1], cols[2]] : [cols[0], cols[2], cols[3]];
+    const [qid, docId, score] = cols.length === 3 ? [cols[0], cols[1], cols[2]] : [cols[0], cols[2], cols[3]];
     const q = qid?.trim() ?? '';
     const d = docId?.trim() ?? '';
     const s = score?.trim() ?? '';

@@ -50,7 +50,9 @@ export function metricSpecs(options: MetricOptions = {}): MetricSpec[] {
 function sortedUnique(list: readonly number[]): number[] {
   for (const k of list) {
     if (!Number.isInteger(k) || k < 1) {
-      throw new SiftError('INVALID_OPTION', `\`k\` cut-off ${k} is not a positive integer; use e.g. 1,3,4,10,20`, { details: { option: 'k' } });
+      throw new SiftError('INVALID_OPTION', `\`k\` cut-off ${k} is not a positive integer; use e.g. 1,3,4,10,20`, {
+        details: { option: 'k' },
+      });
     }
   }
   return [...new Set(list)].sort((a, b) => a - b);
@@ -63,10 +65,16 @@ function sortedUnique(list: readonly number[]): number[] {
  * parseCutoffs('10, 1,4'); // [1, 4, 10]
  */
 export function parseCutoffs(value: string, flag = '--k'): number[] {
-  const parts = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const parts = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const ks = parts.map(Number);
   if (parts.length === 0 || ks.some((k) => !Number.isInteger(k) || k < 1)) {
-    throw new SiftError('INVALID_OPTION', `${flag} ${value}: expected positive integers separated by commas, e.g. ${flag} 1,3,4,10,20`);
+    throw new SiftError(
+      'INVALID_OPTION',
+      `${flag} ${value}: expected positive integers separated by commas, e.g. ${flag} 1,3,4,10,20`,
+    );
   }
   return sortedUnique(ks);
 }
@@ -109,6 +117,11 @@ export function headlineCutoff(ks: readonly number[] = DEFAULT_CUTOFFS): number 
 export function mainMetrics(keys: readonly string[]): string[] {
   const ks = keys.filter((k) => k.startsWith('P@')).map((k) => Number(k.slice(2)));
   const h = headlineCutoff(ks.length > 0 ? ks : DEFAULT_CUTOFFS);
-  const main = [`P@${h}`, `Hit@${h}`, ...keys.filter((k) => k.startsWith('MRR@')), ...keys.filter((k) => k.startsWith('nDCG@'))];
+  const main = [
+    `P@${h}`,
+    `Hit@${h}`,
+    ...keys.filter((k) => k.startsWith('MRR@')),
+    ...keys.filter((k) => k.startsWith('nDCG@')),
+  ];
   return [...new Set(main)].filter((k) => keys.includes(k));
 }

@@ -18,7 +18,5 @@ export interface ScoredId {
  * // ['d2', 'd3', 'd1']
  */
 export function rankByScore(scored: readonly ScoredId[]): string[] {
-  return [...scored]
-    .sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
-    .map((s) => s.id);
+  return [...scored].sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).map((s) => s.id);
 }

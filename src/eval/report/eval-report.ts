@@ -122,14 +122,18 @@ export function buildEvalReport(options: BuildReportOptions): EvalReport {
       },
     })),
     significance: {
-      method: 'paired randomization test (sign flips, two-sided) for p; percentile bootstrap over queries for the interval',
+      method:
+        'paired randomization test (sign flips, two-sided) for p; percentile bootstrap over queries for the interval',
       seed,
       resamples,
       alpha,
       metrics: tested,
       comparisons: significance,
     },
-    recommendations: recommendReranking(runs, significance, { metric: headline, latencyBudgetMs: options.latencyBudgetMs }),
+    recommendations: recommendReranking(runs, significance, {
+      metric: headline,
+      latencyBudgetMs: options.latencyBudgetMs,
+    }),
     groups: groupRuns(runs, options.queryTags ?? new Map()),
   };
   const comparisons: RunComparison[] = [];

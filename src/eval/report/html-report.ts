@@ -1,7 +1,14 @@
 import { beforeAfterLines } from './before-after.js';
 import type { EvalReport } from './eval-report.js';
 import { escapeHtml, formatDelta, formatMetric, formatMs } from './format.js';
-import { formatInterval, formatP, groupHeading, pairedLine, significanceCaption, significanceMark } from './significance-table.js';
+import {
+  formatInterval,
+  formatP,
+  groupHeading,
+  pairedLine,
+  significanceCaption,
+  significanceMark,
+} from './significance-table.js';
 import { groupChart, qualityLatencyChart, winLossChart } from './svg-charts.js';
 
 export interface HtmlReportOptions {
@@ -62,7 +69,9 @@ export function htmlReport(report: EvalReport, options: HtmlReportOptions = {}):
   const sig = json.significance;
   if (sig.comparisons.length > 0) {
     h.push('<h2>Is the gain real?</h2>', '<div class="wide"><table class="significance">');
-    h.push('<tr><th>comparison</th><th>metric</th><th>base</th><th>other</th><th>diff</th><th>95% CI</th><th>p</th><th>significant</th></tr>');
+    h.push(
+      '<tr><th>comparison</th><th>metric</th><th>base</th><th>other</th><th>diff</th><th>95% CI</th><th>p</th><th>significant</th></tr>',
+    );
     for (const c of sig.comparisons) {
       for (const [key, d] of Object.entries(c.metrics)) {
         h.push(
@@ -76,12 +85,18 @@ export function htmlReport(report: EvalReport, options: HtmlReportOptions = {}):
   }
   if (json.groups.length > 0) {
     const groupMetric = report.headline;
-    h.push('<h2>By tag</h2>', `<p>${escapeHtml(groupMetric)} per tag; pale bars are stage 1 alone, solid bars re-ranked.</p>`);
+    h.push(
+      '<h2>By tag</h2>',
+      `<p>${escapeHtml(groupMetric)} per tag; pale bars are stage 1 alone, solid bars re-ranked.</p>`,
+    );
     h.push(groupChart(json.groups, report.runs, groupMetric));
     for (const g of json.groups) {
       h.push(`<h3>${escapeHtml(groupHeading(g))}</h3>`, '<div class="wide"><table class="group">');
       h.push(`<tr><th>run</th>${keys.map((k) => `<th>${escapeHtml(k)}</th>`).join('')}</tr>`);
-      for (const r of g.runs) h.push(`<tr><td>${escapeHtml(r.name)}</td>${keys.map((k) => `<td>${formatMetric(r.metrics[k])}</td>`).join('')}</tr>`);
+      for (const r of g.runs)
+        h.push(
+          `<tr><td>${escapeHtml(r.name)}</td>${keys.map((k) => `<td>${formatMetric(r.metrics[k])}</td>`).join('')}</tr>`,
+        );
       h.push('</table></div>');
     }
   }
@@ -91,18 +106,29 @@ export function htmlReport(report: EvalReport, options: HtmlReportOptions = {}):
     const reranked = byName.get(c.reranked);
     if (base === undefined || reranked === undefined) continue;
     h.push(`<section class="comparison"><h2>${escapeHtml(`${c.base} -> ${c.reranked}`)}</h2>`);
-    h.push(`<p class="headline">${beforeAfterLines(base, reranked, options.headline ?? report.headline).map(escapeHtml).join('<br>')}</p>`);
+    h.push(
+      `<p class="headline">${beforeAfterLines(base, reranked, options.headline ?? report.headline)
+        .map(escapeHtml)
+        .join('<br>')}</p>`,
+    );
     const paired = sig.comparisons.find((s) => s.base === c.base && s.other === c.reranked);
     if (paired !== undefined) h.push(`<p class="paired">${escapeHtml(pairedLine(paired.metrics))}</p>`);
     h.push(winLossChart(c));
     const wins = c.perQuery.filter((q) => q.delta > 1e-9).slice(0, examples);
-    const losses = c.perQuery.filter((q) => q.delta < -1e-9).reverse().slice(0, examples);
+    const losses = c.perQuery
+      .filter((q) => q.delta < -1e-9)
+      .reverse()
+      .slice(0, examples);
     for (const [label, list, cls] of [
       ['Biggest wins', wins, 'win'],
       ['Biggest losses', losses, 'loss'],
     ] as const) {
       if (list.length === 0) continue;
-      h.push(`<h3>${label}</h3>`, `<table class="${cls}s">`, `<tr><th>query</th><th>${escapeHtml(c.metric)}</th><th>change</th></tr>`);
+      h.push(
+        `<h3>${label}</h3>`,
+        `<table class="${cls}s">`,
+        `<tr><th>query</th><th>${escapeHtml(c.metric)}</th><th>change</th></tr>`,
+      );
       for (const q of list) {
         const text = report.queryText.get(q.queryId);
         h.push(
@@ -117,4 +143,3 @@ export function htmlReport(report: EvalReport, options: HtmlReportOptions = {}):
   h.push('</body>', '</html>', '');
   return h.join('\n');
 }
-

@@ -2,7 +2,12 @@ import { beforeAfterLines } from './before-after.js';
 import type { EvalReport } from './eval-report.js';
 import { escapeMarkdownCell } from './format.js';
 import { markdownRunsTable } from './runs-table.js';
-import { markdownGroupTables, markdownSignificanceTable, pairedLine, significanceCaption } from './significance-table.js';
+import {
+  markdownGroupTables,
+  markdownSignificanceTable,
+  pairedLine,
+  significanceCaption,
+} from './significance-table.js';
 
 export interface MarkdownSummaryOptions {
   /** The metric of the before/after lines (default `P@4`). */
@@ -19,7 +24,10 @@ export interface MarkdownSummaryOptions {
  */
 export function markdownSummary(report: EvalReport, options: MarkdownSummaryOptions = {}): string {
   const { json } = report;
-  const out: string[] = [`# sift eval: ${escapeMarkdownCell(json.dataset)} (${json.split}, ${json.queries} queries)`, ''];
+  const out: string[] = [
+    `# sift eval: ${escapeMarkdownCell(json.dataset)} (${json.split}, ${json.queries} queries)`,
+    '',
+  ];
   if (json.recommendations.length > 0) {
     out.push('## Should I re-rank?', '');
     for (const r of json.recommendations) out.push(`- ${r.line}`);

@@ -23,7 +23,16 @@ function significanceData(report: EvalReport): { headers: string[]; rows: string
   const rows: string[][] = [];
   for (const c of report.json.significance.comparisons) {
     for (const [key, d] of Object.entries(c.metrics)) {
-      rows.push([`${c.base} -> ${c.other}`, key, formatMetric(d.base), formatMetric(d.other), formatDelta(d.delta), formatInterval(d), formatP(d.p), significanceMark(d)]);
+      rows.push([
+        `${c.base} -> ${c.other}`,
+        key,
+        formatMetric(d.base),
+        formatMetric(d.other),
+        formatDelta(d.delta),
+        formatInterval(d),
+        formatP(d.p),
+        significanceMark(d),
+      ]);
     }
   }
   return { headers, rows };
@@ -58,7 +67,10 @@ export function markdownSignificanceTable(report: EvalReport): string {
 }
 
 function groupData(group: GroupResult, keys: readonly string[]): { headers: string[]; rows: string[][] } {
-  return { headers: ['run', ...keys], rows: group.runs.map((r) => [r.name, ...keys.map((k) => formatMetric(r.metrics[k]))]) };
+  return {
+    headers: ['run', ...keys],
+    rows: group.runs.map((r) => [r.name, ...keys.map((k) => formatMetric(r.metrics[k]))]),
+  };
 }
 
 /** The heading of one tag's table: `how-to (12 queries)`. */
@@ -72,19 +84,23 @@ export function groupHeading(group: GroupResult): string {
  */
 export function formatGroupTables(report: EvalReport): string {
   const keys = Object.keys(report.runs[0]?.metrics ?? {});
-  return report.json.groups.map((g) => {
-    const { headers, rows } = groupData(g, keys);
-    return `${groupHeading(g)}:\n${textTable(headers, rows)}`;
-  }).join('\n\n');
+  return report.json.groups
+    .map((g) => {
+      const { headers, rows } = groupData(g, keys);
+      return `${groupHeading(g)}:\n${textTable(headers, rows)}`;
+    })
+    .join('\n\n');
 }
 
 /** The per-tag section in Markdown (`### tag (n queries)` and a table per tag). */
 export function markdownGroupTables(report: EvalReport): string {
   const keys = Object.keys(report.runs[0]?.metrics ?? {});
-  return report.json.groups.map((g) => {
-    const { headers, rows } = groupData(g, keys);
-    return `### ${escapeMarkdownCell(groupHeading(g))}\n\n${markdownTable(headers, rows)}`;
-  }).join('\n\n');
+  return report.json.groups
+    .map((g) => {
+      const { headers, rows } = groupData(g, keys);
+      return `### ${escapeMarkdownCell(groupHeading(g))}\n\n${markdownTable(headers, rows)}`;
+    })
+    .join('\n\n');
 }
 
 /**
@@ -95,6 +111,8 @@ export function markdownGroupTables(report: EvalReport): string {
  */
 export function pairedLine(metrics: Record<string, PairedDifference>): string {
   return `Paired: ${Object.entries(metrics)
-    .map(([k, d]) => `${k} ${formatDelta(d.delta)} ${formatInterval(d)} p ${formatP(d.p)}${d.significant ? '' : ' n.s.'}`)
+    .map(
+      ([k, d]) => `${k} ${formatDelta(d.delta)} ${formatInterval(d)} p ${formatP(d.p)}${d.significant ? '' : ' n.s.'}`,
+    )
     .join('; ')}`;
 }

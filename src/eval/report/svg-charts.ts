@@ -17,7 +17,8 @@ function ticks(lo: number, hi: number): number[] {
   const mag = 10 ** Math.floor(Math.log10(step0));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((st) => st >= step0) ?? step0;
   const out: number[] = [];
-  for (let t = Math.ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step) out.push(Math.round(t / step) * step);
+  for (let t = Math.ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step)
+    out.push(Math.round(t / step) * step);
   return out;
 }
 
@@ -58,7 +59,9 @@ export function qualityLatencyChart(runs: readonly RunResult[], metric = 'nDCG@1
   }
   parts.push(`<line x1="${m.left}" y1="${m.top + ph}" x2="${m.left + pw}" y2="${m.top + ph}" stroke="#333"/>`);
   parts.push(`<line x1="${m.left}" y1="${m.top}" x2="${m.left}" y2="${m.top + ph}" stroke="#333"/>`);
-  parts.push(`<text x="${m.left + pw / 2}" y="${H - 8}" text-anchor="middle" font-size="12">latency per query, p50 (ms)</text>`);
+  parts.push(
+    `<text x="${m.left + pw / 2}" y="${H - 8}" text-anchor="middle" font-size="12">latency per query, p50 (ms)</text>`,
+  );
   parts.push(
     `<text x="14" y="${m.top + ph / 2}" text-anchor="middle" font-size="12" transform="rotate(-90 14 ${m.top + ph / 2})">${escapeHtml(metric)}</text>`,
   );
@@ -116,9 +119,13 @@ export function winLossChart(comparison: RunComparison, epsilon = 1e-9): string 
   parts.push(
     `<text x="${m.left}" y="16" font-size="12">${escapeHtml(`${comparison.base} -> ${comparison.reranked}: ${comparison.wins} wins, ${comparison.losses} losses, ${comparison.ties} ties (${comparison.metric})`)}</text>`,
   );
-  parts.push(`<text x="${m.left - 6}" y="${r1(m.top + 4)}" text-anchor="end" font-size="11">+${maxAbs.toFixed(2)}</text>`);
+  parts.push(
+    `<text x="${m.left - 6}" y="${r1(m.top + 4)}" text-anchor="end" font-size="11">+${maxAbs.toFixed(2)}</text>`,
+  );
   parts.push(`<text x="${m.left - 6}" y="${r1(mid + 4)}" text-anchor="end" font-size="11">0</text>`);
-  parts.push(`<text x="${m.left - 6}" y="${r1(m.top + ph + 4)}" text-anchor="end" font-size="11">-${maxAbs.toFixed(2)}</text>`);
+  parts.push(
+    `<text x="${m.left - 6}" y="${r1(m.top + ph + 4)}" text-anchor="end" font-size="11">-${maxAbs.toFixed(2)}</text>`,
+  );
   comparison.perQuery.forEach((q, i) => {
     if (Math.abs(q.delta) <= epsilon) return;
     const h = (Math.abs(q.delta) / maxAbs) * (ph / 2);
@@ -141,7 +148,11 @@ export function winLossChart(comparison: RunComparison, epsilon = 1e-9): string 
  * groupChart(report.json.groups, runs, 'P@4'); // '<svg ... class="chart groups" ...>...</svg>'
  */
 export function groupChart(
-  groups: readonly { tag: string; queries: number; runs: readonly { name: string; metrics: Record<string, number> }[] }[],
+  groups: readonly {
+    tag: string;
+    queries: number;
+    runs: readonly { name: string; metrics: Record<string, number> }[];
+  }[],
   runs: readonly RunResult[],
   metric: string,
 ): string {
@@ -176,8 +187,12 @@ export function groupChart(
         `<rect class="group-bar" x="${r1(x0 + ri * bar)}" y="${r1(y(v))}" width="${r1(bar - 1)}" height="${r1(y(0) - y(v))}" fill="${colour}" fill-opacity="${run?.reranker === null ? 0.35 : 1}"><title>${escapeHtml(`${g.tag}: ${gr.name} ${metric} ${formatMetric(v)}`)}</title></rect>`,
       );
     });
-    parts.push(`<text x="${r1(x0 + (n * bar) / 2)}" y="${H - m.bottom + 16}" text-anchor="middle" font-size="11">${escapeHtml(g.tag)}</text>`);
-    parts.push(`<text x="${r1(x0 + (n * bar) / 2)}" y="${H - m.bottom + 30}" text-anchor="middle" font-size="10" fill="#666">n=${g.queries}</text>`);
+    parts.push(
+      `<text x="${r1(x0 + (n * bar) / 2)}" y="${H - m.bottom + 16}" text-anchor="middle" font-size="11">${escapeHtml(g.tag)}</text>`,
+    );
+    parts.push(
+      `<text x="${r1(x0 + (n * bar) / 2)}" y="${H - m.bottom + 30}" text-anchor="middle" font-size="10" fill="#666">n=${g.queries}</text>`,
+    );
   });
   parts.push(`<line x1="${m.left}" y1="${r1(y(0))}" x2="${W - m.right}" y2="${r1(y(0))}" stroke="#333"/>`);
   parts.push('</svg>');

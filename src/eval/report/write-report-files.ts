@@ -33,7 +33,10 @@ export async function writeReportFiles(
   try {
     await mkdir(root, { recursive: true });
     await writeFile(files.html, htmlReport(report, options));
-    await writeFile(files.markdown, markdownSummary(report, { ...(options.headline === undefined ? {} : { headline: options.headline }) }));
+    await writeFile(
+      files.markdown,
+      markdownSummary(report, { ...(options.headline === undefined ? {} : { headline: options.headline }) }),
+    );
     await writeFile(files.json, `${JSON.stringify(report.json, null, 2)}\n`);
   } catch (err) {
     throw toSiftError(err, 'INVALID_OPTION', `cannot write the report to ${root} (\`out\`)`);

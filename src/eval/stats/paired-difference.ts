@@ -38,12 +38,20 @@ export interface PairedDifference {
  * pairedDifference([0, 1, 0.5], [1, 1, 1]);
  * // { queries: 3, base: 0.5, other: 1, delta: 0.5, low: ..., high: ..., p: 0.5, significant: false }
  */
-export function pairedDifference(base: readonly number[], other: readonly number[], options: PairedTestOptions = {}): PairedDifference {
+export function pairedDifference(
+  base: readonly number[],
+  other: readonly number[],
+  options: PairedTestOptions = {},
+): PairedDifference {
   const n = Math.min(base.length, other.length);
   const diffs = Array.from({ length: n }, (_, i) => (other[i] ?? 0) - (base[i] ?? 0));
-  const mean = (xs: readonly number[]): number => (xs.length === 0 ? Number.NaN : xs.reduce((s, x) => s + x, 0) / xs.length);
+  const mean = (xs: readonly number[]): number =>
+    xs.length === 0 ? Number.NaN : xs.reduce((s, x) => s + x, 0) / xs.length;
   const alpha = options.alpha ?? 0.05;
-  const common = { ...(options.resamples !== undefined ? { resamples: options.resamples } : {}), ...(options.seed !== undefined ? { seed: options.seed } : {}) };
+  const common = {
+    ...(options.resamples !== undefined ? { resamples: options.resamples } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+  };
   const [low, high] = bootstrapInterval(diffs, { ...common, level: 1 - alpha });
   const { p } = pairedRandomization(diffs, common);
   return {

@@ -23,7 +23,9 @@ export function registerAskTool(server: McpServer, ctx: McpContext): void {
       title: 'Answer a question from the documents, with citations',
       description:
         'Finds the best chunks (two-stage search) and answers from them with numbered citations [n] to their sources. ' +
-        (ctx.llm ? 'The answer is written by the configured LLM.' : 'No LLM is configured, so the answer quotes the most relevant sentences.') +
+        (ctx.llm
+          ? 'The answer is written by the configured LLM.'
+          : 'No LLM is configured, so the answer quotes the most relevant sentences.') +
         ' Says "Not found in the documents." when nothing relevant is found.',
       inputSchema: twoStageInput(ctx, 'the question to answer'),
       outputSchema: askOutput,
@@ -34,11 +36,28 @@ export function registerAskTool(server: McpServer, ctx: McpContext): void {
         const request = searchRequest(args);
         await ctx.judgeReady();
         const found = await ctx.search.search(request);
-        const result = await answer(args.query, found.hits, { llm: ctx.llm, reranker: ctx.judge, signal: extra.signal });
-        const citations = result.citations.map((c) => ({ n: c.n, source: c.source, chunk_id: c.chunkId, relevance: c.relevance }));
-        const sources = citations.map((c) => `[${c.n}] ${c.source}${c.relevance === null ? '' : ` (relevance ${c.relevance.toFixed(2)})`}`);
+        const result = await answer(args.query, found.hits, {
+          llm: ctx.llm,
+          reranker: ctx.judge,
+          signal: extra.signal,
+        });
+        const citations = result.citations.map((c) => ({
+          n: c.n,
+          source: c.source,
+          chunk_id: c.chunkId,
+          relevance: c.relevance,
+        }));
+        const sources = citations.map(
+          (c) => `[${c.n}] ${c.source}${c.relevance === null ? '' : ` (relevance ${c.relevance.toFixed(2)})`}`,
+        );
         const text = sources.length > 0 ? `${result.answer}\n\nSources:\n${sources.join('\n')}` : result.answer;
-        return toolResult(text, { query: args.query, answer: result.answer, mode: result.mode, citations, results: found.hits.map(hitJson) });
+        return toolResult(text, {
+          query: args.query,
+          answer: result.answer,
+          mode: result.mode,
+          citations,
+          results: found.hits.map(hitJson),
+        });
       }),
   );
 }

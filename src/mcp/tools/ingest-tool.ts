@@ -30,7 +30,11 @@ export function registerIngestTool(server: McpServer, ctx: McpContext, service: 
       title: 'Add files to the searchable documents',
       description: `Ingests files and folders (txt, md, html, pdf) into the store so that search, query and ask find them. Paths are relative to ${service.roots.join(', ')} or absolute inside it; nothing outside can be read.`,
       inputSchema: {
-        paths: z.array(path, { error: 'must be an array of paths' }).min(1, { error: 'must name at least one path' }).max(MAX_PATHS, { error: `must have at most ${MAX_PATHS} items` }).describe('files and folders to ingest'),
+        paths: z
+          .array(path, { error: 'must be an array of paths' })
+          .min(1, { error: 'must name at least one path' })
+          .max(MAX_PATHS, { error: `must have at most ${MAX_PATHS} items` })
+          .describe('files and folders to ingest'),
       },
       outputSchema: ingestOutput,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },

@@ -37,9 +37,18 @@ export function registerQueryTool(server: McpServer, ctx: McpContext): void {
           results.length === 0
             ? `no chunks found for "${args.query}"`
             : results
-                .map((h) => `${h.rank}. [${(h.relevance_score ?? 0).toFixed(3)}] ${h.source}${h.title ? ` — ${h.title}` : ''} (stage-1 rank ${h.retrieval_rank})\n   ${preview(h.text)}`)
+                .map(
+                  (h) =>
+                    `${h.rank}. [${(h.relevance_score ?? 0).toFixed(3)}] ${h.source}${h.title ? ` — ${h.title}` : ''} (stage-1 rank ${h.retrieval_rank})\n   ${preview(h.text)}`,
+                )
                 .join('\n');
-        return toolResult(text, { query: result.query, mode: result.stage1, reranker: result.reranker, candidates: result.candidates, results });
+        return toolResult(text, {
+          query: result.query,
+          mode: result.stage1,
+          reranker: result.reranker,
+          candidates: result.candidates,
+          results,
+        });
       }),
   );
 }

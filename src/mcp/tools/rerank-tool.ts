@@ -27,7 +27,10 @@ export function registerRerankTool(server: McpServer, ctx: McpContext): void {
         query: queryField(limits).describe('the question or search text'),
         documents: listField(textField(limits), limits).describe('the texts to score'),
         top_k: intField(1, limits.maxDocuments).describe('return only the best top_k (default all)'),
-        long_documents: z.enum(LONG_DOCUMENT_MODES as [string, ...string[]], { error: 'must be "truncate" or "window"' }).optional().describe('truncate (default) or window'),
+        long_documents: z
+          .enum(LONG_DOCUMENT_MODES as [string, ...string[]], { error: 'must be "truncate" or "window"' })
+          .optional()
+          .describe('truncate (default) or window'),
       },
       outputSchema: rerankOutput,
       annotations: { readOnlyHint: true, openWorldHint: false },
@@ -37,7 +40,9 @@ export function registerRerankTool(server: McpServer, ctx: McpContext): void {
         if (documents.length > 0) await ctx.judgeReady();
         const response = await ctx.judge.rerank(query, documents, {
           ...(top_k !== undefined ? { topK: top_k } : {}),
-          ...(long_documents === 'window' ? { longDocuments: 'window' as const, maxWindows: limits.maxWindowsPerDocument } : {}),
+          ...(long_documents === 'window'
+            ? { longDocuments: 'window' as const, maxWindows: limits.maxWindowsPerDocument }
+            : {}),
         });
         const results = response.results.map((r, i) => ({
           rank: i + 1,
@@ -51,8 +56,18 @@ export function registerRerankTool(server: McpServer, ctx: McpContext): void {
         const text =
           results.length === 0
             ? 'no documents to re-rank'
-            : results.map((r) => `${r.rank}. document ${r.index} (relevance ${r.score.toFixed(4)}${r.truncated ? ', truncated' : ''}): ${preview(r.text, 120)}`).join('\n');
-        return toolResult(text, { query, model: response.model, results, truncated_documents: response.truncatedPairs });
+            : results
+                .map(
+                  (r) =>
+                    `${r.rank}. document ${r.index} (relevance ${r.score.toFixed(4)}${r.truncated ? ', truncated' : ''}): ${preview(r.text, 120)}`,
+                )
+                .join('\n');
+        return toolResult(text, {
+          query,
+          model: response.model,
+          results,
+          truncated_documents: response.truncatedPairs,
+        });
       }),
   );
 }

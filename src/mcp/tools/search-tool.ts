@@ -23,7 +23,10 @@ export function registerSearchTool(server: McpServer, ctx: McpContext): void {
         'Returns the k best chunks with their source and score, not re-ranked. Prefer `query` for the best few chunks.',
       inputSchema: {
         query: queryField(limits).describe('what to search for'),
-        mode: z.enum(setup.modes as [string, ...string[]], { error: `must be one of ${setup.modes.join(', ')}` }).optional().describe(`stage-1 retriever (default ${setup.defaultMode})`),
+        mode: z
+          .enum(setup.modes as [string, ...string[]], { error: `must be one of ${setup.modes.join(', ')}` })
+          .optional()
+          .describe(`stage-1 retriever (default ${setup.defaultMode})`),
         k: intField(1, limits.maxCandidates).describe('how many chunks to return (default 10)'),
       },
       outputSchema: searchOutput,
@@ -45,7 +48,12 @@ export function registerSearchTool(server: McpServer, ctx: McpContext): void {
         const text =
           rows.length === 0
             ? `no chunks match "${query}"`
-            : rows.map((r) => `${r.rank}. ${r.source}${r.title ? ` — ${r.title}` : ''} (${retriever.mode} score ${r.score.toFixed(3)})\n   ${preview(r.text)}`).join('\n');
+            : rows
+                .map(
+                  (r) =>
+                    `${r.rank}. ${r.source}${r.title ? ` — ${r.title}` : ''} (${retriever.mode} score ${r.score.toFixed(3)})\n   ${preview(r.text)}`,
+                )
+                .join('\n');
         return toolResult(text, { query, mode: retriever.mode, results: rows });
       }),
   );

@@ -98,9 +98,15 @@ export class AttemptTimer {
     if (this.controller.signal.aborted) return;
     this.handle = setTimeout(() => {
       this.fired = true;
-      this.controller.abort(new SiftError('TIMEOUT', `${this.describe()} did not answer within ${this.ms} ms; raise the timeout or check the server`, {
-        details: { timeoutMs: this.ms },
-      }));
+      this.controller.abort(
+        new SiftError(
+          'TIMEOUT',
+          `${this.describe()} did not answer within ${this.ms} ms; raise the timeout or check the server`,
+          {
+            details: { timeoutMs: this.ms },
+          },
+        ),
+      );
     }, this.ms);
   }
 
@@ -143,7 +149,11 @@ export async function fetchWithRetry(request: RemoteRequest): Promise<RemoteResp
     try {
       response = await fetch(request.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...request.headers },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...request.headers,
+        },
         body,
         signal: timer.signal,
       });
@@ -162,7 +172,11 @@ export async function fetchWithRetry(request: RemoteRequest): Promise<RemoteResp
     const details = { url: displayUrl(request.url), status: response.status, attempts: attempt };
     if (response.status === 401 || response.status === 403) {
       const hint = request.authHint ? `; ${request.authHint}` : '';
-      throw new SiftError('UNAUTHORIZED', `${where} refused the credentials (HTTP ${response.status})${text ? `: ${text}` : ''}${hint}`, { details });
+      throw new SiftError(
+        'UNAUTHORIZED',
+        `${where} refused the credentials (HTTP ${response.status})${text ? `: ${text}` : ''}${hint}`,
+        { details },
+      );
     }
     const failure = new SiftError(
       'REMOTE_ERROR',
@@ -234,7 +248,10 @@ function describeNetworkError(err: Error): string {
 /** Adds the attempt count to a network failure seen on a retry. */
 function withAttempts(err: SiftError, attempt: number): SiftError {
   if (attempt === 1 || err.code !== 'REMOTE_ERROR') return err;
-  return new SiftError('REMOTE_ERROR', `${err.message} (after ${attempt} attempts)`, { cause: err.cause, details: { ...err.details, attempts: attempt } });
+  return new SiftError('REMOTE_ERROR', `${err.message} (after ${attempt} attempts)`, {
+    cause: err.cause,
+    details: { ...err.details, attempts: attempt },
+  });
 }
 
 /** Waits between attempts; the caller's signal cuts the wait short. */

@@ -32,12 +32,19 @@ export interface EndpointSpec {
  * parseEndpoint('http://localhost:8080/rerank') // { url: 'http://localhost:8080/rerank', shape: 'tei', model: undefined }
  * parseEndpoint('https://api.jina.ai/v1/rerank#model=jina-reranker-v2-base-multilingual').shape // 'cohere'
  */
-export function parseEndpoint(spec: string, options: { shape?: RerankShape | undefined; model?: string | undefined } = {}): EndpointSpec {
+export function parseEndpoint(
+  spec: string,
+  options: { shape?: RerankShape | undefined; model?: string | undefined } = {},
+): EndpointSpec {
   let u: URL;
   try {
     u = new URL(spec);
   } catch (err) {
-    throw new SiftError('INVALID_OPTION', `reranker URL "${spec}" is not a valid URL; expected e.g. http://localhost:8080/rerank`, { cause: err });
+    throw new SiftError(
+      'INVALID_OPTION',
+      `reranker URL "${spec}" is not a valid URL; expected e.g. http://localhost:8080/rerank`,
+      { cause: err },
+    );
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
     throw new SiftError('INVALID_OPTION', `reranker URL "${spec}" must start with http:// or https://`);
@@ -68,7 +75,11 @@ export function inferShape(url: URL): RerankShape {
  * (`COHERE_API_KEY`, `JINA_API_KEY`) when the URL is that provider's host. A provider key is never
  * sent to any other host, where it would leak.
  */
-export function endpointApiKey(url: string, apiKey: string | undefined, env: NodeJS.ProcessEnv): { key: string | undefined; hint: string } {
+export function endpointApiKey(
+  url: string,
+  apiKey: string | undefined,
+  env: NodeJS.ProcessEnv,
+): { key: string | undefined; hint: string } {
   const host = new URL(url).hostname;
   const provider = PROVIDER_KEYS.find((p) => p.host.test(host));
   const names = ['SIFT_RERANK_API_KEY', ...(provider ? [provider.env] : [])];
@@ -84,7 +95,10 @@ export function endpointApiKey(url: string, apiKey: string | undefined, env: Nod
 function checkShape(shape: string | undefined, spec: string): RerankShape | undefined {
   if (shape === undefined) return undefined;
   if (!(RERANK_SHAPES as readonly string[]).includes(shape)) {
-    throw new SiftError('INVALID_OPTION', `reranker URL "${spec}" asks for shape "${shape}"; sift speaks ${RERANK_SHAPES.join(' and ')}`);
+    throw new SiftError(
+      'INVALID_OPTION',
+      `reranker URL "${spec}" asks for shape "${shape}"; sift speaks ${RERANK_SHAPES.join(' and ')}`,
+    );
   }
   return shape as RerankShape;
 }

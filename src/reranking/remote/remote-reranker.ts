@@ -100,34 +100,53 @@ export class RemoteReranker implements Reranker {
     return { model: this.model, url: this.url, shape: this.shape };
   }
 
-  async rerank<D extends RerankDocument>(query: string, documents: readonly D[], options: RerankOptions = {}): Promise<RerankResponse<D>> {
+  async rerank<D extends RerankDocument>(
+    query: string,
+    documents: readonly D[],
+    options: RerankOptions = {},
+  ): Promise<RerankResponse<D>> {
     const started = performance.now();
     const { texts, topK } = checkRerankRequest(query, documents, options);
     if (longDocumentsMode(options.longDocuments) === 'window') {
-      throw new SiftError('INVALID_OPTION', `\`longDocuments\` "window" needs a local cross-encoder; ${this.model} reads documents its own way (Cohere's API windows them itself)`, {
-        details: { option: 'longDocuments' },
-      });
+      throw new SiftError(
+        'INVALID_OPTION',
+        `\`longDocuments\` "window" needs a local cross-encoder; ${this.model} reads documents its own way (Cohere's API windows them itself)`,
+        {
+          details: { option: 'longDocuments' },
+        },
+      );
     }
-    if (documents.length === 0 || topK === 0) return { results: [], model: this.model, truncatedPairs: 0, timings: { tokenizeMs: 0, inferenceMs: 0, totalMs: 0 } };
+    if (documents.length === 0 || topK === 0)
+      return {
+        results: [],
+        model: this.model,
+        truncatedPairs: 0,
+        timings: { tokenizeMs: 0, inferenceMs: 0, totalMs: 0 },
+      };
 
     const perRequest = options.batchSize ?? this.options.maxDocumentsPerRequest ?? DEFAULT_MAX_DOCUMENTS[this.shape];
     positive('batchSize', perRequest);
     const ranges: [number, number][] = [];
-    for (let start = 0; start < texts.length; start += perRequest) ranges.push([start, Math.min(texts.length, start + perRequest)]);
+    for (let start = 0; start < texts.length; start += perRequest)
+      ranges.push([start, Math.min(texts.length, start + perRequest)]);
     // With one request a Cohere-shape server can cut to top_n itself; across several, every score is needed to merge.
     const topN = ranges.length === 1 && this.shape === 'cohere' && topK < texts.length ? topK : undefined;
 
     const raw = new Map<number, number>();
     await forEachLimited(ranges, this.options.concurrency ?? 4, async ([start, end]) => {
       const batch = texts.slice(start, end);
-      for (const { index, score } of await this.request(query, batch, topN, options.signal)) raw.set(start + index, score);
+      for (const { index, score } of await this.request(query, batch, topN, options.signal))
+        raw.set(start + index, score);
     });
 
     const values = [...raw.values()];
     const kind = this.options.scores ?? 'auto';
     const outside = values.some((s) => s < 0 || s > 1);
     if (kind === 'probability' && outside) {
-      throw new SiftError('REMOTE_ERROR', `reranker endpoint ${displayUrl(this.url)} sent scores outside 0..1 (${values.find((s) => s < 0 || s > 1)}) though told they are probabilities; use scores: 'logit' or 'auto'`);
+      throw new SiftError(
+        'REMOTE_ERROR',
+        `reranker endpoint ${displayUrl(this.url)} sent scores outside 0..1 (${values.find((s) => s < 0 || s > 1)}) though told they are probabilities; use scores: 'logit' or 'auto'`,
+      );
     }
     const logits = kind === 'logit' || (kind === 'auto' && outside);
     const results: RerankResult<D>[] = [...raw].map(([index, value]) => ({
@@ -140,7 +159,12 @@ export class RemoteReranker implements Reranker {
     }));
     sortByRelevance(results);
     const totalMs = performance.now() - started;
-    return { results: results.slice(0, topK), model: this.model, truncatedPairs: 0, timings: { tokenizeMs: 0, inferenceMs: totalMs, totalMs } };
+    return {
+      results: results.slice(0, topK),
+      model: this.model,
+      truncatedPairs: 0,
+      timings: { tokenizeMs: 0, inferenceMs: totalMs, totalMs },
+    };
   }
 
   /** Nothing to release: requests share Node's global connection pool. */
@@ -171,7 +195,11 @@ export class RemoteReranker implements Reranker {
       body = JSON.parse(text);
     } catch (err) {
       const shown = text.replace(/\s+/g, ' ').trim().slice(0, 80);
-      throw new SiftError('REMOTE_ERROR', `${where} sent an answer that is not JSON (${response.headers.get('content-type') ?? 'no content-type'}): "${shown}"; check the URL`, { cause: err });
+      throw new SiftError(
+        'REMOTE_ERROR',
+        `${where} sent an answer that is not JSON (${response.headers.get('content-type') ?? 'no content-type'}): "${shown}"; check the URL`,
+        { cause: err },
+      );
     }
     return parseRerankAnswer(body, texts.length, where, topN ?? texts.length);
   }
@@ -197,6 +225,8 @@ async function forEachLimited<T>(items: readonly T[], limit: number, work: (item
 
 function positive(name: string, n: number | undefined): void {
   if (n !== undefined && (!Number.isInteger(n) || n < 1)) {
-    throw new SiftError('INVALID_OPTION', `\`${name}\` must be a whole number >= 1, got ${String(n)}`, { details: { option: name } });
+    throw new SiftError('INVALID_OPTION', `\`${name}\` must be a whole number >= 1, got ${String(n)}`, {
+      details: { option: name },
+    });
   }
 }

@@ -51,15 +51,23 @@ export function parseRerankAnswer(body: unknown, count: number, where: string, a
   const items = Array.isArray(body)
     ? body
     : body !== null && typeof body === 'object' && Array.isArray((body as { results?: unknown }).results)
-      ? ((body as { results: unknown[] }).results)
+      ? (body as { results: unknown[] }).results
       : undefined;
   if (!items) {
-    throw malformed(where, `expected {"results": [{"index", "relevance_score"}]} or [{"index", "score"}], got ${preview(body)}`);
+    throw malformed(
+      where,
+      `expected {"results": [{"index", "relevance_score"}]} or [{"index", "score"}], got ${preview(body)}`,
+    );
   }
   const seen = new Set<number>();
   const scores: WireScore[] = items.map((item, i) => {
-    if (item === null || typeof item !== 'object') throw malformed(where, `result ${i} is ${preview(item)}, not an object`);
-    const { index, relevance_score: relevance, score: plain } = item as { index?: unknown; relevance_score?: unknown; score?: unknown };
+    if (item === null || typeof item !== 'object')
+      throw malformed(where, `result ${i} is ${preview(item)}, not an object`);
+    const {
+      index,
+      relevance_score: relevance,
+      score: plain,
+    } = item as { index?: unknown; relevance_score?: unknown; score?: unknown };
     if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= count) {
       throw malformed(where, `result ${i} has index ${preview(index)}; expected a whole number from 0 to ${count - 1}`);
     }
@@ -67,20 +75,29 @@ export function parseRerankAnswer(body: unknown, count: number, where: string, a
     seen.add(index);
     const score = relevance ?? plain;
     if (typeof score !== 'number' || !Number.isFinite(score)) {
-      throw malformed(where, `result ${i} (index ${index}) has score ${preview(score)}; expected a finite number in "relevance_score" or "score"`);
+      throw malformed(
+        where,
+        `result ${i} (index ${index}) has score ${preview(score)}; expected a finite number in "relevance_score" or "score"`,
+      );
     }
     return { index, score };
   });
   if (scores.length < atLeast) {
     const missing = [...Array(count).keys()].filter((i) => !seen.has(i)).slice(0, 5);
     const wanted = atLeast === count ? `${count}` : `at least ${atLeast}`;
-    throw malformed(where, `expected ${wanted} results, got ${scores.length}${atLeast === count ? ` (missing index ${missing.join(', ')})` : ''}`);
+    throw malformed(
+      where,
+      `expected ${wanted} results, got ${scores.length}${atLeast === count ? ` (missing index ${missing.join(', ')})` : ''}`,
+    );
   }
   return scores;
 }
 
 function malformed(where: string, what: string): SiftError {
-  return new SiftError('REMOTE_ERROR', `${where} sent a malformed rerank answer: ${what}; check the URL and the request shape (cohere or tei)`);
+  return new SiftError(
+    'REMOTE_ERROR',
+    `${where} sent a malformed rerank answer: ${what}; check the URL and the request shape (cohere or tei)`,
+  );
 }
 
 function preview(value: unknown): string {

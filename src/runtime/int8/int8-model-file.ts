@@ -16,7 +16,10 @@ import { quantizeGraph, SIFT_INT8_VERSION } from './quantize-graph.js';
 export async function int8ModelFile(fp32Path: string, cacheDir: string): Promise<string> {
   const source = await realpath(fp32Path);
   const info = await stat(source);
-  const key = createHash('sha256').update(JSON.stringify([source, info.size, info.mtimeMs, SIFT_INT8_VERSION])).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(JSON.stringify([source, info.size, info.mtimeMs, SIFT_INT8_VERSION]))
+    .digest('hex')
+    .slice(0, 16);
   for (const root of [join(cacheDir, '.sift-int8'), join(tmpdir(), 'sift-int8')]) {
     const file = join(root, `${key}.onnx`);
     if ((await stat(file).catch(() => undefined))?.isFile()) return file;

@@ -45,28 +45,43 @@ export function quantizeGraph(model: Uint8Array, options: QuantizeOptions = SIFT
   try {
     proto = onnxProto.onnx.ModelProto.decode(model);
   } catch (err) {
-    throw new SiftError('MODEL_INVALID', `cannot read the ONNX model to quantize it: ${(err as Error).message}`, { cause: err });
+    throw new SiftError('MODEL_INVALID', `cannot read the ONNX model to quantize it: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const graph = proto.graph;
   if (!graph) throw new SiftError('MODEL_INVALID', 'the ONNX model to quantize has no graph');
   // onnx-proto types the version as protobufjs's Long, whose declarations do not resolve here: read it as unknown.
   const opset: unknown = (proto.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx')?.version;
   if (opset === undefined || Number(opset) < 11) {
-    throw new SiftError('MODEL_INVALID', `int8 quantization needs ONNX opset 11 or later (DynamicQuantizeLinear); the model has opset ${opset === undefined ? 'none' : Number(opset)}`);
+    throw new SiftError(
+      'MODEL_INVALID',
+      `int8 quantization needs ONNX opset 11 or later (DynamicQuantizeLinear); the model has opset ${opset === undefined ? 'none' : Number(opset)}`,
+    );
   }
 
   // The rewritten file lives in sift's cache, away from the source's external data files, so a graph
   // with any external initializer (not only a MatMul weight) cannot be rewritten.
-  const external = (graph.initializer ?? []).find((t) => t.dataLocation === onnxProto.onnx.TensorProto.DataLocation.EXTERNAL);
+  const external = (graph.initializer ?? []).find(
+    (t) => t.dataLocation === onnxProto.onnx.TensorProto.DataLocation.EXTERNAL,
+  );
   if (external) {
-    throw new SiftError('MODEL_INVALID', `initializer ${external.name} is stored as external data; sift's int8 quantization reads single-file models only (use \`dtype\` fp32 or q8)`, { details: { option: 'dtype' } });
+    throw new SiftError(
+      'MODEL_INVALID',
+      `initializer ${external.name} is stored as external data; sift's int8 quantization reads single-file models only (use \`dtype\` fp32 or q8)`,
+      { details: { option: 'dtype' } },
+    );
   }
   const initializers = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t]));
   const graphInputs = new Set((graph.input ?? []).map((i) => i.name));
   const uses = new Map<string, number>();
-  for (const node of graph.node ?? []) for (const input of node.input ?? []) uses.set(input, (uses.get(input) ?? 0) + 1);
+  for (const node of graph.node ?? [])
+    for (const input of node.input ?? []) uses.set(input, (uses.get(input) ?? 0) + 1);
 
-  const taken = new Set<string>([...initializers.keys(), ...(graph.node ?? []).flatMap((n) => [...(n.output ?? []), n.name ?? ''])]);
+  const taken = new Set<string>([
+    ...initializers.keys(),
+    ...(graph.node ?? []).flatMap((n) => [...(n.output ?? []), n.name ?? '']),
+  ]);
   const fresh = (hint: string): string => {
     let name = `sift_int8/${hint}`;
     for (let i = 1; taken.has(name); i++) name = `sift_int8/${hint}_${i}`;
@@ -83,7 +98,10 @@ export function quantizeGraph(model: Uint8Array, options: QuantizeOptions = SIFT
 
   for (const node of graph.node ?? []) {
     const weightName = node.input?.[1];
-    const weight = node.opType === 'MatMul' && (!node.domain || node.domain === 'ai.onnx') && weightName ? initializers.get(weightName) : undefined;
+    const weight =
+      node.opType === 'MatMul' && (!node.domain || node.domain === 'ai.onnx') && weightName
+        ? initializers.get(weightName)
+        : undefined;
     if (node.opType !== 'MatMul' || !weight) {
       newNodes.push(node);
       continue;
@@ -112,7 +130,12 @@ export function quantizeGraph(model: Uint8Array, options: QuantizeOptions = SIFT
     if (!xq) {
       xq = [fresh(`${x}_quantized`), fresh(`${x}_scale`), fresh(`${x}_zero_point`)];
       quantizedInputs.set(x, xq);
-      newNodes.push({ opType: 'DynamicQuantizeLinear', name: fresh(`${x}_DynamicQuantizeLinear`), input: [x], output: [...xq] });
+      newNodes.push({
+        opType: 'DynamicQuantizeLinear',
+        name: fresh(`${x}_DynamicQuantizeLinear`),
+        input: [x],
+        output: [...xq],
+      });
     }
     const out = node.output![0]!;
     const integer = fresh(`${out}_int32`);
@@ -120,8 +143,19 @@ export function quantizeGraph(model: Uint8Array, options: QuantizeOptions = SIFT
     const scale = fresh(`${out}_scale`);
     const prefix = node.name || out;
     newNodes.push(
-      { opType: 'MatMulInteger', name: fresh(`${prefix}_MatMulInteger`), input: [xq[0], wq, xq[2], wZero], output: [integer] },
-      { opType: 'Cast', name: fresh(`${prefix}_Cast`), input: [integer], output: [asFloat], attribute: [{ name: 'to', type: onnxProto.onnx.AttributeProto.AttributeType.INT, i: DataType.FLOAT }] },
+      {
+        opType: 'MatMulInteger',
+        name: fresh(`${prefix}_MatMulInteger`),
+        input: [xq[0], wq, xq[2], wZero],
+        output: [integer],
+      },
+      {
+        opType: 'Cast',
+        name: fresh(`${prefix}_Cast`),
+        input: [integer],
+        output: [asFloat],
+        attribute: [{ name: 'to', type: onnxProto.onnx.AttributeProto.AttributeType.INT, i: DataType.FLOAT }],
+      },
       { opType: 'Mul', name: fresh(`${prefix}_scale_Mul`), input: [xq[1], wScale], output: [scale] },
       { opType: 'Mul', name: fresh(`${prefix}_Mul`), input: [asFloat, scale], output: [out] },
     );
@@ -140,13 +174,18 @@ export function quantizeGraph(model: Uint8Array, options: QuantizeOptions = SIFT
 function floatData(tensor: TensorProto, count: number): Float32Array {
   if (tensor.rawData && tensor.rawData.length > 0) {
     const raw = tensor.rawData;
-    if (raw.length !== count * 4) throw new SiftError('MODEL_INVALID', `initializer ${tensor.name} has ${raw.length} bytes for ${count} floats`);
+    if (raw.length !== count * 4)
+      throw new SiftError('MODEL_INVALID', `initializer ${tensor.name} has ${raw.length} bytes for ${count} floats`);
     // Copy: raw_data inside the decoded buffer need not be 4-byte aligned.
     return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
   }
   if (tensor.floatData && tensor.floatData.length === count) return Float32Array.from(tensor.floatData);
   if (tensor.dataLocation === onnxProto.onnx.TensorProto.DataLocation.EXTERNAL) {
-    throw new SiftError('MODEL_INVALID', `initializer ${tensor.name} is stored as external data; sift's int8 quantization reads single-file models only (use \`dtype\` q8)`, { details: { option: 'dtype' } });
+    throw new SiftError(
+      'MODEL_INVALID',
+      `initializer ${tensor.name} is stored as external data; sift's int8 quantization reads single-file models only (use \`dtype\` q8)`,
+      { details: { option: 'dtype' } },
+    );
   }
   throw new SiftError('MODEL_INVALID', `initializer ${tensor.name} holds no float data`);
 }

@@ -12,7 +12,9 @@ interface Metric {
 }
 
 /** Latency buckets in seconds, 0.5 ms to 10 s: tokenization of one pair is sub-millisecond, a cold search seconds. */
-export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+export const LATENCY_BUCKETS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+] as const;
 
 export class MetricRegistry {
   private readonly metrics: Metric[] = [];
@@ -36,7 +38,8 @@ export class MetricRegistry {
   }
 
   private add<M extends Metric>(name: string, metric: M): M {
-    if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(name) || this.names.has(name)) throw new Error(`bad or duplicate metric name ${name}`);
+    if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(name) || this.names.has(name))
+      throw new Error(`bad or duplicate metric name ${name}`);
     this.names.add(name);
     this.metrics.push(metric);
     return metric;
@@ -60,7 +63,9 @@ export class Counter implements Metric {
   }
 
   render(): string {
-    const lines = [...this.values.values()].map((e) => `${this.name}${formatLabels(this.labelNames, e.labels)} ${formatNumber(e.value)}`);
+    const lines = [...this.values.values()].map(
+      (e) => `${this.name}${formatLabels(this.labelNames, e.labels)} ${formatNumber(e.value)}`,
+    );
     return header(this.name, this.help, 'counter') + lines.map((l) => `${l}\n`).join('');
   }
 }

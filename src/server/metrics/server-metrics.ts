@@ -37,19 +37,44 @@ export function createServerMetrics(sources: MetricSources): ServerMetrics {
   const registry = new MetricRegistry();
   const metrics: ServerMetrics = {
     registry,
-    requests: registry.counter('sift_http_requests_total', 'HTTP requests answered, by route, method and status.', ['route', 'method', 'status']),
-    errors: registry.counter('sift_http_errors_total', 'HTTP requests answered with an error, by route, status and sift error code.', ['route', 'status', 'code']),
-    requestDuration: registry.histogram('sift_http_request_duration_seconds', 'Time from request to response headers, by route.', LATENCY_BUCKETS, ['route']),
+    requests: registry.counter('sift_http_requests_total', 'HTTP requests answered, by route, method and status.', [
+      'route',
+      'method',
+      'status',
+    ]),
+    errors: registry.counter(
+      'sift_http_errors_total',
+      'HTTP requests answered with an error, by route, status and sift error code.',
+      ['route', 'status', 'code'],
+    ),
+    requestDuration: registry.histogram(
+      'sift_http_request_duration_seconds',
+      'Time from request to response headers, by route.',
+      LATENCY_BUCKETS,
+      ['route'],
+    ),
     stageDuration: registry.histogram(
       'sift_stage_duration_seconds',
       'Time per stage: queue (waiting for a batch), tokenize and inference (per merged batch), retrieve and rerank (per search).',
       LATENCY_BUCKETS,
       ['stage'],
     ),
-    batchPairs: registry.histogram('sift_batch_pairs', 'Pairs per merged cross-encoder batch (above 1 when concurrent requests share a batch).', BATCH_BUCKETS),
-    batchRequests: registry.histogram('sift_batch_requests', 'Requests whose pairs share one merged cross-encoder batch.', BATCH_BUCKETS),
+    batchPairs: registry.histogram(
+      'sift_batch_pairs',
+      'Pairs per merged cross-encoder batch (above 1 when concurrent requests share a batch).',
+      BATCH_BUCKETS,
+    ),
+    batchRequests: registry.histogram(
+      'sift_batch_requests',
+      'Requests whose pairs share one merged cross-encoder batch.',
+      BATCH_BUCKETS,
+    ),
   };
-  registry.gauge('sift_queue_pairs', 'Pairs waiting for the cross-encoder (the bounded queue; full answers 429).', sources.queuedPairs);
+  registry.gauge(
+    'sift_queue_pairs',
+    'Pairs waiting for the cross-encoder (the bounded queue; full answers 429).',
+    sources.queuedPairs,
+  );
   registry.gauge('sift_queue_requests', 'Requests with pairs waiting for the cross-encoder.', sources.queuedRequests);
   registry.gauge('sift_http_in_flight_requests', 'HTTP requests being handled.', sources.inFlight);
   return metrics;

@@ -27,7 +27,13 @@ import { observeSearch, searchFields, searchRequest } from './search.js';
  * // {"query": "How many people live in Berlin?", "top_k": 4}
  * // event: hits / data: {"results": [...]}   event: text / data: {"text": "Berlin had ... [1]"}   event: done / data: {...}
  */
-export function registerAsk(app: ServerApp, ctx: ServerContext, search: SearchService, llm: ChatClientOptions | undefined, log: (m: string) => void): void {
+export function registerAsk(
+  app: ServerApp,
+  ctx: ServerContext,
+  search: SearchService,
+  llm: ChatClientOptions | undefined,
+  log: (m: string) => void,
+): void {
   const body = jsonObject({ ...searchFields(ctx, search), compare: boolField() });
   app.post('/v1/ask', async (c) => {
     const req = await readJsonBody(c.req.raw, body, ctx.limits.bodyLimitBytes);
@@ -46,8 +52,14 @@ export function registerAsk(app: ServerApp, ctx: ServerContext, search: SearchSe
           mode,
           reranker: ctx.reranker.model,
           results: hits.map(hitJson),
-          ...('semantic' in found ? { semantic: found.semantic.map(hitJson), reranked: found.reranked.map(hitJson), changed: found.changed } : {}),
-          timings: { retrieve_ms: roundMs(found.timings.retrieveMs), rerank_ms: roundMs(found.timings.rerankMs), total_ms: roundMs(found.timings.totalMs) },
+          ...('semantic' in found
+            ? { semantic: found.semantic.map(hitJson), reranked: found.reranked.map(hitJson), changed: found.changed }
+            : {}),
+          timings: {
+            retrieve_ms: roundMs(found.timings.retrieveMs),
+            rerank_ms: roundMs(found.timings.rerankMs),
+            total_ms: roundMs(found.timings.totalMs),
+          },
         }),
       });
       try {
@@ -58,13 +70,25 @@ export function registerAsk(app: ServerApp, ctx: ServerContext, search: SearchSe
             const { answer, mode, citations } = event.result;
             await stream.writeSSE({
               event: 'done',
-              data: JSON.stringify({ answer, mode, citations: citations.map((x) => ({ n: x.n, source: x.source, chunk_id: x.chunkId, relevance: x.relevance })) }),
+              data: JSON.stringify({
+                answer,
+                mode,
+                citations: citations.map((x) => ({
+                  n: x.n,
+                  source: x.source,
+                  chunk_id: x.chunkId,
+                  relevance: x.relevance,
+                })),
+              }),
             });
           }
         }
       } catch (err) {
         const res = errorResponse(err);
-        if (res.unexpected) log(`sift serve: POST /v1/ask failed while streaming: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        if (res.unexpected)
+          log(
+            `sift serve: POST /v1/ask failed while streaming: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+          );
         c.set('errorCode', res.body.error.code);
         await stream.writeSSE({ event: 'error', data: JSON.stringify(res.body) });
       }

@@ -6,7 +6,8 @@ import type { ServerLimits } from '../server-limits.js';
  * reads `sift: top_n must be a whole number from 1 to 1000, got -1`.
  */
 
-export const jsonObject = <T extends z.core.$ZodLooseShape>(shape: T) => z.object(shape, { error: 'must be a JSON object' });
+export const jsonObject = <T extends z.core.$ZodLooseShape>(shape: T) =>
+  z.object(shape, { error: 'must be a JSON object' });
 
 /** A non-empty query of at most `maxTextChars` characters. */
 export function queryField(limits: ServerLimits) {

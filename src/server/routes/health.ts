@@ -9,7 +9,11 @@ import type { ServerApp, ServerContext } from '../server-context.js';
  * //     "dense_index": {"chunks": 19545, "dimension": 384, "bytes": 41943040}},  (null while it loads, or without vectors)
  * //     "ask": true, "queue": {"pairs": 0, "requests": 0}, "uptime_s": 12.3}
  */
-export function registerHealth(app: ServerApp, ctx: ServerContext, queue: () => { pairs: number; requests: number }): void {
+export function registerHealth(
+  app: ServerApp,
+  ctx: ServerContext,
+  queue: () => { pairs: number; requests: number },
+): void {
   const started = Date.now();
   app.get('/health', (c) => {
     const draining = ctx.draining();
@@ -17,7 +21,9 @@ export function registerHealth(app: ServerApp, ctx: ServerContext, queue: () => 
       {
         status: draining ? 'draining' : 'ok',
         model: ctx.reranker.model,
-        search: ctx.search ? { modes: ctx.search.modes, default_mode: ctx.search.defaultMode, dense_index: denseIndex(ctx) } : null,
+        search: ctx.search
+          ? { modes: ctx.search.modes, default_mode: ctx.search.defaultMode, dense_index: denseIndex(ctx) }
+          : null,
         ask: ctx.search !== undefined,
         queue: queue(),
         uptime_s: Math.round((Date.now() - started) / 100) / 10,

@@ -23,7 +23,10 @@ export function registerIngest(app: ServerApp, ctx: ServerContext, service: Inge
     .max(4096, { error: 'must be at most 4096 characters' })
     .refine((p) => !p.includes('\0'), { error: 'must not contain NUL characters' });
   const body = jsonObject({
-    paths: z.array(path, { error: 'must be an array of paths' }).min(1, { error: 'must name at least one path' }).max(MAX_PATHS, { error: `must have at most ${MAX_PATHS} items` }),
+    paths: z
+      .array(path, { error: 'must be an array of paths' })
+      .min(1, { error: 'must name at least one path' })
+      .max(MAX_PATHS, { error: `must have at most ${MAX_PATHS} items` }),
   });
   app.post('/v1/ingest', async (c) => {
     const req = await readJsonBody(c.req.raw, body, ctx.limits.bodyLimitBytes);

@@ -57,18 +57,33 @@ type CohereRequest = {
  */
 export function registerCohereRerank(app: ServerApp, ctx: ServerContext): void {
   const v1 = v1Schema(ctx);
-  app.post('/v1/rerank', async (c) => respond(c, ctx, '1', await readJsonBody(c.req.raw, v1, ctx.limits.bodyLimitBytes)));
+  app.post('/v1/rerank', async (c) =>
+    respond(c, ctx, '1', await readJsonBody(c.req.raw, v1, ctx.limits.bodyLimitBytes)),
+  );
   const v2 = v2Schema(ctx);
-  app.post('/v2/rerank', async (c) => respond(c, ctx, '2', await readJsonBody(c.req.raw, v2, ctx.limits.bodyLimitBytes)));
+  app.post('/v2/rerank', async (c) =>
+    respond(c, ctx, '2', await readJsonBody(c.req.raw, v2, ctx.limits.bodyLimitBytes)),
+  );
 }
 
-async function respond(c: Context<ServerEnv>, ctx: ServerContext, version: '1' | '2', req: CohereRequest): Promise<Response> {
+async function respond(
+  c: Context<ServerEnv>,
+  ctx: ServerContext,
+  version: '1' | '2',
+  req: CohereRequest,
+): Promise<Response> {
   const documents = req.documents;
   const windowed = req.max_tokens_per_doc !== undefined || ctx.longDocuments === 'window';
   const response = await ctx.reranker.rerank(req.query, documents, {
     topK: req.top_n ?? documents.length,
     signal: c.req.raw.signal,
-    ...(windowed ? { longDocuments: 'window', maxWindows: ctx.limits.maxWindowsPerDocument, maxDocumentTokens: req.max_tokens_per_doc } : {}),
+    ...(windowed
+      ? {
+          longDocuments: 'window',
+          maxWindows: ctx.limits.maxWindowsPerDocument,
+          maxDocumentTokens: req.max_tokens_per_doc,
+        }
+      : {}),
   });
   ctx.observeRerank(response.timings);
   return c.json({

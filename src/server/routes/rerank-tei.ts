@@ -12,7 +12,9 @@ function schema(ctx: ServerContext) {
     raw_scores: boolField(),
     return_text: boolField(),
     truncate: boolField(),
-    truncation_direction: z.enum(['Right', 'right'], { error: 'must be "Right": the judge cuts the passage\'s end, never the query' }).optional(),
+    truncation_direction: z
+      .enum(['Right', 'right'], { error: 'must be "Right": the judge cuts the passage\'s end, never the query' })
+      .optional(),
   });
 }
 
@@ -33,7 +35,10 @@ export function registerTeiRerank(app: ServerApp, ctx: ServerContext): void {
     const response = await ctx.reranker.rerank(req.query, req.texts, { signal: c.req.raw.signal });
     ctx.observeRerank(response.timings);
     if (req.truncate === false) {
-      const cut = response.results.filter((r) => r.truncated).map((r) => r.index).sort((a, b) => a - b);
+      const cut = response.results
+        .filter((r) => r.truncated)
+        .map((r) => r.index)
+        .sort((a, b) => a - b);
       if (cut.length > 0) {
         throw new SiftError(
           'INVALID_INPUT',

@@ -12,8 +12,16 @@ export function searchFields(ctx: ServerContext, search: SearchService) {
     query: queryField(ctx.limits),
     candidates: intField(1, ctx.limits.maxCandidates),
     top_k: intField(1, ctx.limits.maxCandidates),
-    mode: z.enum(search.modes as [string, ...string[]], { error: `must be one of ${search.modes.map((m) => `"${m}"`).join(', ')}` }).optional(),
-    min_score: z.number({ error: 'must be a number from 0 to 1' }).min(0, { error: 'must be a number from 0 to 1' }).max(1, { error: 'must be a number from 0 to 1' }).optional(),
+    mode: z
+      .enum(search.modes as [string, ...string[]], {
+        error: `must be one of ${search.modes.map((m) => `"${m}"`).join(', ')}`,
+      })
+      .optional(),
+    min_score: z
+      .number({ error: 'must be a number from 0 to 1' })
+      .min(0, { error: 'must be a number from 0 to 1' })
+      .max(1, { error: 'must be a number from 0 to 1' })
+      .optional(),
   };
 }
 
@@ -21,7 +29,13 @@ export function searchFields(ctx: ServerContext, search: SearchService) {
  * Request fields -> the search service's request. Defaults and the `top_k` <= `candidates` rule are
  * the pipeline's (`composeTwoStage`); its errors name the request's fields (`errorResponse`).
  */
-export function searchRequest(req: { query: string; candidates?: number | undefined; top_k?: number | undefined; mode?: string | undefined; min_score?: number | undefined }): SearchRequest {
+export function searchRequest(req: {
+  query: string;
+  candidates?: number | undefined;
+  top_k?: number | undefined;
+  mode?: string | undefined;
+  min_score?: number | undefined;
+}): SearchRequest {
   return { query: req.query, mode: req.mode, candidates: req.candidates, topK: req.top_k, minScore: req.min_score };
 }
 

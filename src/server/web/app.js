@@ -114,7 +114,8 @@ function renderComparison(result) {
   strong.textContent = `${result.changed} of ${result.reranked.length}`;
   changed.append(strong, ' re-ranked results were not in the stage-1 top list');
   const t = result.timings;
-  $('timings').textContent = `retrieve ${fmtMs(t.retrieve_ms)} · rerank ${fmtMs(t.rerank_ms)} · total ${fmtMs(t.total_ms)}`;
+  $('timings').textContent =
+    `retrieve ${fmtMs(t.retrieve_ms)} · rerank ${fmtMs(t.rerank_ms)} · total ${fmtMs(t.total_ms)}`;
   $('summary').hidden = false;
 }
 

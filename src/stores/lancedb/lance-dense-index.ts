@@ -88,7 +88,11 @@ export class LanceDenseIndex {
   async sync(): Promise<FlatDenseIndex> {
     if (this.#closed) throw new SiftError('STORE_ERROR', 'the store was closed');
     while (this.#syncing) await this.#syncing.catch(() => undefined);
-    if (this.#index && this.#version === (await this.#table.version()) && performance.now() - this.#checkedAt < (this.#options.refreshMs ?? 1000)) {
+    if (
+      this.#index &&
+      this.#version === (await this.#table.version()) &&
+      performance.now() - this.#checkedAt < (this.#options.refreshMs ?? 1000)
+    ) {
       return this.#index;
     }
     const pass = this.#catchUp();
@@ -114,7 +118,8 @@ export class LanceDenseIndex {
     if (this.#index && version === this.#version) return index;
 
     const present = new Set<string>();
-    for await (const batch of this.#table.query().select(['id'])) for (const id of batch.getChild('id')!.toArray() as string[]) present.add(id);
+    for await (const batch of this.#table.query().select(['id']))
+      for (const id of batch.getChild('id')!.toArray() as string[]) present.add(id);
     const gone = index.ids().filter((id) => !present.has(id));
     index.remove(gone);
     for (const id of gone) this.#chunks.delete(id);
@@ -122,7 +127,9 @@ export class LanceDenseIndex {
     if (fresh.length > 0) {
       // Many new rows: one streaming scan beats thousands of `IN` lookups.
       if (fresh.length > present.size / 4) await this.#addFromScan(index, new Set(fresh));
-      else for (let i = 0; i < fresh.length; i += IN_BATCH) await this.#addWhere(index, sqlIn('id', fresh.slice(i, i + IN_BATCH)));
+      else
+        for (let i = 0; i < fresh.length; i += IN_BATCH)
+          await this.#addWhere(index, sqlIn('id', fresh.slice(i, i + IN_BATCH)));
     }
     this.#version = version;
     this.#index = index;
@@ -130,11 +137,16 @@ export class LanceDenseIndex {
   }
 
   async #addFromScan(index: FlatDenseIndex, wanted: Set<string>): Promise<void> {
-    for await (const batch of this.#table.query().select([...CHUNK_COLUMNS, 'vector'])) this.#addBatch(index, batch, wanted);
+    for await (const batch of this.#table.query().select([...CHUNK_COLUMNS, 'vector']))
+      this.#addBatch(index, batch, wanted);
   }
 
   async #addWhere(index: FlatDenseIndex, where: string): Promise<void> {
-    for await (const batch of this.#table.query().where(where).select([...CHUNK_COLUMNS, 'vector'])) this.#addBatch(index, batch, undefined);
+    for await (const batch of this.#table
+      .query()
+      .where(where)
+      .select([...CHUNK_COLUMNS, 'vector']))
+      this.#addBatch(index, batch, undefined);
   }
 
   #addBatch(index: FlatDenseIndex, batch: ArrowBatch, wanted: Set<string> | undefined): void {
@@ -149,7 +161,10 @@ export class LanceDenseIndex {
     if (keep.length === ids.length) return index.upsert(ids, matrix);
     const picked = new Float32Array(keep.length * d);
     keep.forEach((row, i) => picked.set(matrix.subarray(row * d, (row + 1) * d), i * d));
-    index.upsert(keep.map((i) => ids[i]!), picked);
+    index.upsert(
+      keep.map((i) => ids[i]!),
+      picked,
+    );
   }
 }
 
@@ -171,7 +186,13 @@ function vectorMatrix(column: ArrowVector, rows: number, dim: number): Float32Ar
   for (const data of column.data) {
     const child = data.children[0];
     const values = child?.values;
-    if (child && values instanceof Float32Array && data.offset === 0 && child.offset === 0 && values.length >= data.length * dim) {
+    if (
+      child &&
+      values instanceof Float32Array &&
+      data.offset === 0 &&
+      child.offset === 0 &&
+      values.length >= data.length * dim
+    ) {
       out.set(values.subarray(0, data.length * dim), row * dim);
       row += data.length;
     } else {

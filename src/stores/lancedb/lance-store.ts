@@ -140,14 +140,18 @@ export class LanceStore implements VectorStore {
   async replaceSources(items: readonly SourceReplacement[]): Promise<WriteResult> {
     if (items.length === 0) return { added: 0, updated: 0, removed: 0 };
     const sources = checkReplacements(items);
-    if (sources.length > IN_BATCH) throw new SiftError('INVALID_INPUT', `replaceSources takes at most ${IN_BATCH} sources per call`);
+    if (sources.length > IN_BATCH)
+      throw new SiftError('INVALID_INPUT', `replaceSources takes at most ${IN_BATCH} sources per call`);
     // Validate (vectors, duplicate ids) before the first commit, so a refused write changes nothing.
     const chunks = items.flatMap((i) => i.chunks);
     const data = chunks.length > 0 ? await this.#chunkTable(chunks) : undefined;
 
     const placeholders = items.map((i) => sourceToRow({ ...i.source, contentHash: '', chunkCount: 0 }));
     await this.#guard('record sources', async () =>
-      this.#sources.mergeInsert('source').whenNotMatchedInsertAll().execute(await this.#sourceTable(placeholders)),
+      this.#sources
+        .mergeInsert('source')
+        .whenNotMatchedInsertAll()
+        .execute(await this.#sourceTable(placeholders)),
     );
 
     let result: WriteResult;
@@ -168,7 +172,11 @@ export class LanceStore implements VectorStore {
 
     const records = items.map((i) => sourceToRow(i.source));
     await this.#guard('record sources', async () =>
-      this.#sources.mergeInsert('source').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(await this.#sourceTable(records)),
+      this.#sources
+        .mergeInsert('source')
+        .whenMatchedUpdateAll()
+        .whenNotMatchedInsertAll()
+        .execute(await this.#sourceTable(records)),
     );
     return result;
   }
@@ -209,16 +217,24 @@ export class LanceStore implements VectorStore {
       const q = this.#sources.query();
       return (where ? q.where(where) : q).toArray();
     });
-    return (rows as Record<string, unknown>[]).map(rowToSource).sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+    return (rows as Record<string, unknown>[])
+      .map(rowToSource)
+      .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
   }
 
   async denseSearch(vector: Float32Array, options: DenseSearchOptions): Promise<ScoredChunk[]> {
     const embedding = this.#manifest.embedding;
     if (embedding === null) {
-      throw new SiftError('STORE_ERROR', `store ${this.#location} is keyword-only (built with \`embedder\` none); use BM25 search`);
+      throw new SiftError(
+        'STORE_ERROR',
+        `store ${this.#location} is keyword-only (built with \`embedder\` none); use BM25 search`,
+      );
     }
     if (vector.length !== embedding.dimension) {
-      throw new SiftError('STORE_MODEL_MISMATCH', `query vector has dimension ${vector.length}; store ${this.#location} holds ${embedding.dimension}`);
+      throw new SiftError(
+        'STORE_MODEL_MISMATCH',
+        `query vector has dimension ${vector.length}; store ${this.#location} holds ${embedding.dimension}`,
+      );
     }
     if (options.k <= 0) return [];
     const where = filterToSql(options.filter);
@@ -241,7 +257,10 @@ export class LanceStore implements VectorStore {
       return q.toArray();
     });
     // LanceDB's cosine `_distance` is 1 − cosine similarity.
-    return (rows as Record<string, unknown>[]).map((row) => ({ chunk: rowToChunk(row), score: 1 - Number(row._distance) }));
+    return (rows as Record<string, unknown>[]).map((row) => ({
+      chunk: rowToChunk(row),
+      score: 1 - Number(row._distance),
+    }));
   }
 
   /** Size of the in-memory dense index, or undefined before the first dense search (or without one). */
@@ -282,7 +301,8 @@ export class LanceStore implements VectorStore {
         for (const row of batch.toArray() as { toJSON(): Record<string, unknown> }[]) {
           const fields = row.toJSON();
           const chunk: ChunkRecord = rowToChunk(fields);
-          if (withVector) chunk.vector = Float32Array.from((fields.vector as { toArray(): ArrayLike<number> }).toArray());
+          if (withVector)
+            chunk.vector = Float32Array.from((fields.vector as { toArray(): ArrayLike<number> }).toArray());
           pending.push(chunk);
           if (pending.length >= batchSize) {
             yield pending;
@@ -299,7 +319,11 @@ export class LanceStore implements VectorStore {
   async putSources(records: readonly SourceRecord[]): Promise<void> {
     if (records.length === 0) return;
     await this.#guard('record sources', async () =>
-      this.#sources.mergeInsert('source').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(await this.#sourceTable(records.map(sourceToRow))),
+      this.#sources
+        .mergeInsert('source')
+        .whenMatchedUpdateAll()
+        .whenNotMatchedInsertAll()
+        .execute(await this.#sourceTable(records.map(sourceToRow))),
     );
   }
 
@@ -311,7 +335,10 @@ export class LanceStore implements VectorStore {
       if (!indices.some((i) => i.columns.includes('text'))) {
         await this.#chunks.createIndex('text', { config: Index.fts() });
       }
-      if (this.#columns.includes(HEADING_PATH_COLUMN) && !indices.some((i) => i.columns.includes(HEADING_PATH_COLUMN))) {
+      if (
+        this.#columns.includes(HEADING_PATH_COLUMN) &&
+        !indices.some((i) => i.columns.includes(HEADING_PATH_COLUMN))
+      ) {
         await this.#chunks.createIndex(HEADING_PATH_COLUMN, { config: Index.fts() });
         this.#headingPathIndex = true;
       }
@@ -333,7 +360,8 @@ export class LanceStore implements VectorStore {
    */
   async createVectorIndex(rows?: number): Promise<void> {
     const embedding = this.#manifest.embedding;
-    if (embedding === null) throw new SiftError('STORE_ERROR', `store ${this.#location} is keyword-only; it has no vectors to index`);
+    if (embedding === null)
+      throw new SiftError('STORE_ERROR', `store ${this.#location} is keyword-only; it has no vectors to index`);
     const n = rows ?? (await this.#chunks.countRows());
     const { Index } = await loadLanceDb();
     const dim = embedding.dimension;
@@ -373,16 +401,26 @@ export class LanceStore implements VectorStore {
       if (ids.has(c.id)) throw new SiftError('INVALID_INPUT', `duplicate chunk id ${c.id} in one write`);
       ids.add(c.id);
       if (embedding !== null) {
-        if (!c.vector) throw new SiftError('INVALID_INPUT', `chunk ${c.id} has no vector; store ${this.#location} needs ${embedding.model} vectors`);
+        if (!c.vector)
+          throw new SiftError(
+            'INVALID_INPUT',
+            `chunk ${c.id} has no vector; store ${this.#location} needs ${embedding.model} vectors`,
+          );
         if (c.vector.length !== embedding.dimension) {
-          throw new SiftError('STORE_MODEL_MISMATCH', `chunk ${c.id} has a vector of dimension ${c.vector.length}; store ${this.#location} holds ${embedding.dimension}`);
+          throw new SiftError(
+            'STORE_MODEL_MISMATCH',
+            `chunk ${c.id} has a vector of dimension ${c.vector.length}; store ${this.#location} holds ${embedding.dimension}`,
+          );
         }
       }
     }
     const { makeArrowTable } = await loadLanceDb();
     await this.#addHeadingPathColumn();
     const withVector = embedding !== null;
-    return makeArrowTable(chunks.map((c) => chunkToRow(c, withVector)), { schema: chunksSchema(embedding?.dimension ?? null) });
+    return makeArrowTable(
+      chunks.map((c) => chunkToRow(c, withVector)),
+      { schema: chunksSchema(embedding?.dimension ?? null) },
+    );
   }
 
   /** Whether the heading path has a full-text index (stores made before heading paths may not). */
@@ -394,7 +432,9 @@ export class LanceStore implements VectorStore {
   /** A store made before heading paths gets the column (null in its old rows) on its first write. */
   async #addHeadingPathColumn(): Promise<void> {
     if (this.#columns.includes(HEADING_PATH_COLUMN)) return;
-    await this.#guard('add the heading_path column', () => this.#chunks.addColumns([{ name: HEADING_PATH_COLUMN, valueSql: 'CAST(NULL AS STRING)' }]));
+    await this.#guard('add the heading_path column', () =>
+      this.#chunks.addColumns([{ name: HEADING_PATH_COLUMN, valueSql: 'CAST(NULL AS STRING)' }]),
+    );
     this.#columns = chunkColumnsOf([HEADING_PATH_COLUMN]);
   }
 

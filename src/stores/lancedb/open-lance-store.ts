@@ -29,13 +29,25 @@ export async function openLanceStore(location: string, options: OpenLanceStoreOp
     if (options.embedding !== undefined) checkStoreEmbedding(location, manifest.embedding, options.embedding);
   } else {
     if (!options.create) {
-      throw new SiftError('STORE_ERROR', `no sift store at ${location}; run \`sift ingest <paths> --store ${location}\` first, or set \`store\` / SIFT_STORE`);
+      throw new SiftError(
+        'STORE_ERROR',
+        `no sift store at ${location}; run \`sift ingest <paths> --store ${location}\` first, or set \`store\` / SIFT_STORE`,
+      );
     }
     if (options.embedding === undefined) {
-      throw new SiftError('INTERNAL', 'creating a store needs options.embedding (a model and dimension, or null for keyword-only)');
+      throw new SiftError(
+        'INTERNAL',
+        'creating a store needs options.embedding (a model and dimension, or null for keyword-only)',
+      );
     }
     await refuseForeignFolder(dir, location);
-    manifest = { format: 'sift-store', version: 1, backend: 'lancedb', embedding: options.embedding, createdAt: new Date().toISOString() };
+    manifest = {
+      format: 'sift-store',
+      version: 1,
+      backend: 'lancedb',
+      embedding: options.embedding,
+      createdAt: new Date().toISOString(),
+    };
     await mkdir(dir, { recursive: true });
     // The manifest goes first: tables found without one would be of unknown model.
     await writeManifest(dir, manifest);
@@ -44,14 +56,22 @@ export async function openLanceStore(location: string, options: OpenLanceStoreOp
 }
 
 /** Opens both tables, creating any that is missing (a new store, or one whose creation was interrupted). */
-async function connectTables(location: string, dir: string, manifest: StoreManifest, tuning: LanceStoreTuning | undefined): Promise<LanceStore> {
+async function connectTables(
+  location: string,
+  dir: string,
+  manifest: StoreManifest,
+  tuning: LanceStoreTuning | undefined,
+): Promise<LanceStore> {
   const lancedb = await loadLanceDb();
   try {
     const db = await lancedb.connect(dir);
     const names = new Set(await db.tableNames());
     const chunks = names.has(CHUNKS_TABLE)
       ? await db.openTable(CHUNKS_TABLE)
-      : await db.createEmptyTable(CHUNKS_TABLE, chunksSchema(manifest.embedding?.dimension ?? null), { mode: 'create', existOk: true });
+      : await db.createEmptyTable(CHUNKS_TABLE, chunksSchema(manifest.embedding?.dimension ?? null), {
+          mode: 'create',
+          existOk: true,
+        });
     const sources = names.has(SOURCES_TABLE)
       ? await db.openTable(SOURCES_TABLE)
       : await db.createEmptyTable(SOURCES_TABLE, sourcesSchema(), { mode: 'create', existOk: true });
@@ -78,6 +98,9 @@ async function refuseForeignFolder(dir: string, location: string): Promise<void>
   const ours = new Set([MANIFEST_FILE, `${CHUNKS_TABLE}.lance`, `${SOURCES_TABLE}.lance`]);
   const foreign = entries.filter((e) => !ours.has(e) && !e.startsWith(`${MANIFEST_FILE}.`));
   if (foreign.length > 0) {
-    throw new SiftError('STORE_ERROR', `${location} is a non-empty folder that is not a sift store (it holds ${foreign.slice(0, 3).join(', ')}); choose an empty or new \`store\` folder`);
+    throw new SiftError(
+      'STORE_ERROR',
+      `${location} is a non-empty folder that is not a sift store (it holds ${foreign.slice(0, 3).join(', ')}); choose an empty or new \`store\` folder`,
+    );
   }
 }

@@ -21,6 +21,7 @@ export function filterToSql(filter: ChunkFilter | undefined): string | undefined
   if (!filter) return undefined;
   const parts: string[] = [];
   if (filter.source !== undefined) parts.push(`source = ${sqlString(filter.source)}`);
-  if (filter.sourcePrefix !== undefined && filter.sourcePrefix !== '') parts.push(`starts_with(source, ${sqlString(filter.sourcePrefix)})`);
+  if (filter.sourcePrefix !== undefined && filter.sourcePrefix !== '')
+    parts.push(`starts_with(source, ${sqlString(filter.sourcePrefix)})`);
   return parts.length > 0 ? parts.join(' AND ') : undefined;
 }

@@ -38,5 +38,8 @@ export function storeIoError(err: unknown, location: string, what: string): Sift
   const text = err instanceof Error ? err.message : String(err);
   const fault = FS_FAULTS.find((f) => f.pattern.test(text));
   if (!fault) return toSiftError(err, 'STORE_ERROR', `store ${location}: cannot ${what}`);
-  return new SiftError('STORE_ERROR', `store ${location}: cannot ${what}: ${fault.fix}`, { cause: err, details: { location, reason: fault.reason } });
+  return new SiftError('STORE_ERROR', `store ${location}: cannot ${what}: ${fault.fix}`, {
+    cause: err,
+    details: { location, reason: fault.reason },
+  });
 }

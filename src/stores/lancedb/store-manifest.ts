@@ -23,23 +23,32 @@ export async function readManifest(dir: string): Promise<StoreManifest | undefin
     raw = await readFile(join(dir, MANIFEST_FILE), 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new SiftError('STORE_ERROR', `cannot read ${join(dir, MANIFEST_FILE)}: ${(err as Error).message}`, { cause: err });
+    throw new SiftError('STORE_ERROR', `cannot read ${join(dir, MANIFEST_FILE)}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch (err) {
-    throw new SiftError('STORE_ERROR', `${join(dir, MANIFEST_FILE)} is not valid JSON; the store is damaged`, { cause: err });
+    throw new SiftError('STORE_ERROR', `${join(dir, MANIFEST_FILE)} is not valid JSON; the store is damaged`, {
+      cause: err,
+    });
   }
   const m = value as Partial<StoreManifest>;
   const embeddingOk =
     m.embedding === null ||
-    (typeof m.embedding === 'object' && typeof m.embedding?.model === 'string' && Number.isInteger(m.embedding?.dimension));
+    (typeof m.embedding === 'object' &&
+      typeof m.embedding?.model === 'string' &&
+      Number.isInteger(m.embedding?.dimension));
   if (m.format !== 'sift-store' || m.backend !== 'lancedb' || !embeddingOk || typeof m.createdAt !== 'string') {
     throw new SiftError('STORE_ERROR', `${join(dir, MANIFEST_FILE)} is not a sift LanceDB store manifest`);
   }
   if (m.version !== 1) {
-    throw new SiftError('STORE_ERROR', `store ${dir} has layout version ${String(m.version)}; this sift reads version 1, upgrade sift`);
+    throw new SiftError(
+      'STORE_ERROR',
+      `store ${dir} has layout version ${String(m.version)}; this sift reads version 1, upgrade sift`,
+    );
   }
   return m as StoreManifest;
 }

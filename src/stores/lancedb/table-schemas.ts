@@ -10,7 +10,17 @@ export const CHUNKS_TABLE = 'chunks';
 export const SOURCES_TABLE = 'sources';
 
 /** Columns read back for a chunk (never the vector: results do not need it and it is the bulk of a row). */
-export const CHUNK_COLUMNS = ['id', 'source', 'text', 'title', 'chunk_index', 'start_offset', 'end_offset', 'modified_ms', 'heading_path'];
+export const CHUNK_COLUMNS = [
+  'id',
+  'source',
+  'text',
+  'title',
+  'chunk_index',
+  'start_offset',
+  'end_offset',
+  'modified_ms',
+  'heading_path',
+];
 
 /**
  * Added in 0.2 (the chunk's `title › section › subsection`). Stores made before have no such column:

@@ -101,16 +101,20 @@ export class FlatDenseIndex {
     this.#threads = options.threads ?? 1;
     this.#graphOptions = options;
     const minRows = options.graphMinRows ?? Infinity;
-    if (!(minRows >= 1)) throw new SiftError('INVALID_OPTION', `graphMinRows must be >= 1, got ${String(options.graphMinRows)}`);
-    if (!Number.isInteger(this.#rescore) || this.#rescore < 1) throw new SiftError('INVALID_OPTION', `rescore must be a whole number >= 1, got ${String(options.rescore)}`);
-    if (!Number.isInteger(this.#threads) || this.#threads < 1) throw new SiftError('INVALID_OPTION', `threads must be a whole number >= 1, got ${String(options.threads)}`);
+    if (!(minRows >= 1))
+      throw new SiftError('INVALID_OPTION', `graphMinRows must be >= 1, got ${String(options.graphMinRows)}`);
+    if (!Number.isInteger(this.#rescore) || this.#rescore < 1)
+      throw new SiftError('INVALID_OPTION', `rescore must be a whole number >= 1, got ${String(options.rescore)}`);
+    if (!Number.isInteger(this.#threads) || this.#threads < 1)
+      throw new SiftError('INVALID_OPTION', `threads must be a whole number >= 1, got ${String(options.threads)}`);
     this.#f32 = new Float32Array(INITIAL_CAPACITY * dimension);
     this.#i8 = new Int8Array(INITIAL_CAPACITY * dimension);
   }
 
   /** An empty index; loads the native int8 kernel (STORE_ERROR when it cannot be loaded on this platform). */
   static async create(dimension: number, options: FlatDenseIndexOptions = {}): Promise<FlatDenseIndex> {
-    if (!Number.isInteger(dimension) || dimension < 1) throw new SiftError('INVALID_OPTION', `dimension must be a whole number >= 1, got ${dimension}`);
+    if (!Number.isInteger(dimension) || dimension < 1)
+      throw new SiftError('INVALID_OPTION', `dimension must be a whole number >= 1, got ${dimension}`);
     return new FlatDenseIndex(dimension, await loadInt8Kernel(), options);
   }
 
@@ -132,7 +136,10 @@ export class FlatDenseIndex {
   upsert(ids: readonly string[], vectors: Float32Array): void {
     const d = this.dimension;
     if (vectors.length !== ids.length * d) {
-      throw new SiftError('INTERNAL', `upsert got ${vectors.length} floats for ${ids.length} vectors of dimension ${d}`);
+      throw new SiftError(
+        'INTERNAL',
+        `upsert got ${vectors.length} floats for ${ids.length} vectors of dimension ${d}`,
+      );
     }
     let maxAbs = this.#maxAbs;
     for (let i = 0; i < vectors.length; i++) {
@@ -223,7 +230,8 @@ export class FlatDenseIndex {
    */
   search(query: Float32Array, k: number, options: { rescore?: number } = {}): DenseIndexHit[] {
     const d = this.dimension;
-    if (query.length !== d) throw new SiftError('STORE_MODEL_MISMATCH', `query vector has dimension ${query.length}; the index holds ${d}`);
+    if (query.length !== d)
+      throw new SiftError('STORE_MODEL_MISMATCH', `query vector has dimension ${query.length}; the index holds ${d}`);
     const n = this.#ids.length;
     if (k <= 0 || n === 0) return [];
     const want = Math.min(n, Math.max(k, options.rescore ?? this.#rescore));
@@ -265,8 +273,13 @@ export class FlatDenseIndex {
   }
 
   stats(): DenseIndexStats {
-    const stats: DenseIndexStats = { chunks: this.#ids.length, dimension: this.dimension, bytes: this.#f32.byteLength + this.#i8.byteLength };
-    if (this.#graph || this.#graphBuild) stats.graph = { state: this.#graphReady ? 'ready' : 'building', rows: this.#graph?.size ?? 0 };
+    const stats: DenseIndexStats = {
+      chunks: this.#ids.length,
+      dimension: this.dimension,
+      bytes: this.#f32.byteLength + this.#i8.byteLength,
+    };
+    if (this.#graph || this.#graphBuild)
+      stats.graph = { state: this.#graphReady ? 'ready' : 'building', rows: this.#graph?.size ?? 0 };
     return stats;
   }
 
@@ -290,7 +303,11 @@ export class FlatDenseIndex {
       const d = this.dimension;
       const rows = new Int8Array(freshSlots.length * d);
       freshSlots.forEach((slot, i) => rows.set(this.#i8.subarray(slot * d, (slot + 1) * d), i * d));
-      graph.add(freshSlots.map((slot) => this.#keyOfSlot[slot]!), rows, 1);
+      graph.add(
+        freshSlots.map((slot) => this.#keyOfSlot[slot]!),
+        rows,
+        1,
+      );
       return;
     }
     if (freshSlots.length > 0 || !graph) this.#graphReady = false;
@@ -318,7 +335,7 @@ export class FlatDenseIndex {
       await new Promise((resolve) => setImmediate(resolve));
       if (this.#disposed) return;
       const graph = (this.#graph ??= await HnswGraph.create(d, this.#graphOptions.graph));
-      for (let slot = 0; slot < this.#ids.length; ) {
+      for (let slot = 0; slot < this.#ids.length;) {
         if (this.#disposed || this.#graph !== graph) break;
         const keys: number[] = [];
         const rows = new Int8Array(GRAPH_STEP * d);

@@ -30,7 +30,11 @@ function loadUsearch(): Promise<UsearchModule> {
     (mod) => (mod.Index ? mod : mod.default) as unknown as UsearchModule,
     (err: unknown) => {
       loading = undefined;
-      throw toSiftError(err, 'STORE_ERROR', 'cannot load the native vector kernel (the usearch package); reinstall sift for this platform');
+      throw toSiftError(
+        err,
+        'STORE_ERROR',
+        'cannot load the native vector kernel (the usearch package); reinstall sift for this platform',
+      );
     },
   );
   return loading;

@@ -30,7 +30,11 @@ export function loadInt8Kernel(): Promise<Int8Kernel> {
     },
     (err: unknown) => {
       loading = undefined;
-      throw toSiftError(err, 'STORE_ERROR', 'cannot load the native vector kernel (the usearch package); reinstall sift for this platform');
+      throw toSiftError(
+        err,
+        'STORE_ERROR',
+        'cannot load the native vector kernel (the usearch package); reinstall sift for this platform',
+      );
     },
   );
   return loading;

@@ -29,7 +29,14 @@ export const BM25_B = 0.75;
  * Parameters: $1 the query words joined by spaces, then the filter's values (`filterSql`), then
  * k1, b and the number of hits, whose positions are given.
  */
-export function bm25Sql(t: CollectionTables, where: string, k1: string, b: string, limit: string, select: string = CHUNK_SELECT): string {
+export function bm25Sql(
+  t: CollectionTables,
+  where: string,
+  k1: string,
+  b: string,
+  limit: string,
+  select: string = CHUNK_SELECT,
+): string {
   return `
 WITH terms AS (
   SELECT lexeme, to_tsquery('simple', lexeme) AS q

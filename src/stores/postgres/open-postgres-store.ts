@@ -4,7 +4,12 @@ import { checkStoreEmbedding } from '../check-store-embedding.js';
 import type { OpenStoreOptions, StoreEmbedding } from '../vector-store.js';
 import { parsePostgresLocation, type PostgresLocation } from './postgres-location.js';
 import { collectionTables, createCollectionSql, LAYOUT_VERSION, type CollectionTables } from './postgres-schema.js';
-import { parsePgvectorVersion, PostgresStore, type PgvectorVersion, type PostgresStoreTuning } from './postgres-store.js';
+import {
+  parsePgvectorVersion,
+  PostgresStore,
+  type PgvectorVersion,
+  type PostgresStoreTuning,
+} from './postgres-store.js';
 
 export interface OpenPostgresStoreOptions extends OpenStoreOptions {
   tuning?: PostgresStoreTuning;
@@ -29,7 +34,10 @@ interface Manifest {
  * });
  * (await store.info()).location; // 'postgres://me@localhost/rag?collection=docs'
  */
-export async function openPostgresStore(location: string, options: OpenPostgresStoreOptions = {}): Promise<PostgresStore> {
+export async function openPostgresStore(
+  location: string,
+  options: OpenPostgresStoreOptions = {},
+): Promise<PostgresStore> {
   const loc = parsePostgresLocation(location);
   const tuning: PostgresStoreTuning = {
     ...(loc.efSearch !== undefined ? { efSearch: loc.efSearch } : {}),
@@ -60,12 +68,19 @@ export async function openPostgresStore(location: string, options: OpenPostgresS
         if (options.embedding !== undefined) checkStoreEmbedding(loc.display, manifest.embedding, options.embedding);
       } else {
         if (!options.create) {
-          throw new SiftError('STORE_ERROR', `no sift store at ${loc.display} (no collection "${loc.schema}"); run \`sift ingest <paths> --store ${loc.display}\` first`, {
-            details: { location: loc.display, missing: true },
-          });
+          throw new SiftError(
+            'STORE_ERROR',
+            `no sift store at ${loc.display} (no collection "${loc.schema}"); run \`sift ingest <paths> --store ${loc.display}\` first`,
+            {
+              details: { location: loc.display, missing: true },
+            },
+          );
         }
         if (options.embedding === undefined) {
-          throw new SiftError('INTERNAL', 'creating a store needs options.embedding (a model and dimension, or null for keyword-only)');
+          throw new SiftError(
+            'INTERNAL',
+            'creating a store needs options.embedding (a model and dimension, or null for keyword-only)',
+          );
         }
         manifest = await createCollection(client, t, loc, options.embedding);
       }
@@ -75,7 +90,16 @@ export async function openPostgresStore(location: string, options: OpenPostgresS
       const headingPath = await hasColumn(client, loc.schema, 'chunks', 'heading_path');
       return new PostgresStore(
         pool,
-        { display: loc.display, server: loc.server, tables: t, embedding: manifest.embedding, createdAt: manifest.createdAt, pgvector, serverVersion: String(server.rows[0]?.v ?? ''), headingPath },
+        {
+          display: loc.display,
+          server: loc.server,
+          tables: t,
+          embedding: manifest.embedding,
+          createdAt: manifest.createdAt,
+          pgvector,
+          serverVersion: String(server.rows[0]?.v ?? ''),
+          headingPath,
+        },
         tuning,
       );
     } finally {
@@ -87,23 +111,38 @@ export async function openPostgresStore(location: string, options: OpenPostgresS
   }
 }
 
-async function readManifest(client: pg.PoolClient, t: CollectionTables, loc: PostgresLocation): Promise<Manifest | undefined> {
+async function readManifest(
+  client: pg.PoolClient,
+  t: CollectionTables,
+  loc: PostgresLocation,
+): Promise<Manifest | undefined> {
   const exists = await client.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [t.manifest]);
   if (!exists.rows[0]?.ok) return undefined;
   const r = await client.query(`SELECT * FROM ${t.manifest}`);
   const row = r.rows[0] as Record<string, unknown> | undefined;
   if (!row || row.format !== 'sift-store' || row.backend !== 'postgres') {
-    throw new SiftError('STORE_ERROR', `schema "${loc.schema}" at ${loc.server} has a manifest table that is not a sift store's`);
+    throw new SiftError(
+      'STORE_ERROR',
+      `schema "${loc.schema}" at ${loc.server} has a manifest table that is not a sift store's`,
+    );
   }
   if (row.version !== LAYOUT_VERSION) {
-    throw new SiftError('STORE_ERROR', `store ${loc.display} has layout version ${String(row.version)}; this sift reads version ${LAYOUT_VERSION}, upgrade sift`);
+    throw new SiftError(
+      'STORE_ERROR',
+      `store ${loc.display} has layout version ${String(row.version)}; this sift reads version ${LAYOUT_VERSION}, upgrade sift`,
+    );
   }
   const embedding = typeof row.model === 'string' ? { model: row.model, dimension: Number(row.dimension) } : null;
   return { embedding, createdAt: String(row.created_at) };
 }
 
 /** Creates the collection in one transaction, under an advisory lock so two creators cannot race. */
-async function createCollection(client: pg.PoolClient, t: CollectionTables, loc: PostgresLocation, embedding: StoreEmbedding | null): Promise<Manifest> {
+async function createCollection(
+  client: pg.PoolClient,
+  t: CollectionTables,
+  loc: PostgresLocation,
+  embedding: StoreEmbedding | null,
+): Promise<Manifest> {
   await client.query('BEGIN');
   try {
     await client.query("SELECT pg_advisory_xact_lock(hashtext('sift-collection:' || $1::text))", [loc.schema]);
@@ -113,7 +152,10 @@ async function createCollection(client: pg.PoolClient, t: CollectionTables, loc:
       checkStoreEmbedding(loc.display, raced.embedding, embedding);
       return raced;
     }
-    const foreign = await client.query<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = $1 LIMIT 3', [loc.schema]);
+    const foreign = await client.query<{ tablename: string }>(
+      'SELECT tablename FROM pg_tables WHERE schemaname = $1 LIMIT 3',
+      [loc.schema],
+    );
     if (foreign.rows.length > 0) {
       throw new SiftError(
         'STORE_ERROR',
@@ -124,21 +166,26 @@ async function createCollection(client: pg.PoolClient, t: CollectionTables, loc:
       try {
         await client.query('CREATE EXTENSION IF NOT EXISTS vector');
       } catch (err) {
-        throw toSiftError(err, 'STORE_ERROR', `pgvector is not available at ${loc.server}; install it and run \`CREATE EXTENSION vector\` as a superuser, or use \`embedder\` none`);
+        throw toSiftError(
+          err,
+          'STORE_ERROR',
+          `pgvector is not available at ${loc.server}; install it and run \`CREATE EXTENSION vector\` as a superuser, or use \`embedder\` none`,
+        );
       }
       const v = await pgvectorVersion(client);
       if (v === null || (v.major === 0 && v.minor < 5)) {
-        throw new SiftError('STORE_ERROR', `pgvector ${v?.version ?? '(none)'} at ${loc.server} has no HNSW index; upgrade it to 0.5 or later`);
+        throw new SiftError(
+          'STORE_ERROR',
+          `pgvector ${v?.version ?? '(none)'} at ${loc.server} has no HNSW index; upgrade it to 0.5 or later`,
+        );
       }
     }
     for (const sql of createCollectionSql(t, embedding)) await client.query(sql);
     const createdAt = new Date().toISOString();
-    await client.query(`INSERT INTO ${t.manifest} (format, version, backend, model, dimension, created_at) VALUES ('sift-store', $1, 'postgres', $2, $3, $4)`, [
-      LAYOUT_VERSION,
-      embedding?.model ?? null,
-      embedding?.dimension ?? null,
-      createdAt,
-    ]);
+    await client.query(
+      `INSERT INTO ${t.manifest} (format, version, backend, model, dimension, created_at) VALUES ('sift-store', $1, 'postgres', $2, $3, $4)`,
+      [LAYOUT_VERSION, embedding?.model ?? null, embedding?.dimension ?? null, createdAt],
+    );
     await client.query('COMMIT');
     return { embedding, createdAt };
   } catch (err) {
@@ -155,6 +202,9 @@ async function pgvectorVersion(client: pg.PoolClient): Promise<PgvectorVersion |
 
 /** Whether a table has a column (collections made by older versions lack the newer columns). */
 async function hasColumn(client: pg.PoolClient, schema: string, table: string, column: string): Promise<boolean> {
-  const r = await client.query('SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 AND column_name = $3', [schema, table, column]);
+  const r = await client.query(
+    'SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 AND column_name = $3',
+    [schema, table, column],
+  );
   return r.rows.length > 0;
 }

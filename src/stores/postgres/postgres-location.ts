@@ -52,7 +52,9 @@ export function parsePostgresLocation(location: string): PostgresLocation {
   try {
     url = new URL(location);
   } catch (err) {
-    throw new SiftError('INVALID_OPTION', `store location ${redactPassword(location)} is not a valid postgres:// URL`, { cause: err });
+    throw new SiftError('INVALID_OPTION', `store location ${redactPassword(location)} is not a valid postgres:// URL`, {
+      cause: err,
+    });
   }
   const collection = url.searchParams.get('collection') ?? DEFAULT_COLLECTION;
   if (!COLLECTION.test(collection) || collection.startsWith('pg_') || RESERVED.has(collection)) {
@@ -66,7 +68,10 @@ export function parsePostgresLocation(location: string): PostgresLocation {
   if (ef !== null) {
     efSearch = Number(ef);
     if (!Number.isInteger(efSearch) || efSearch < 1 || efSearch > 1000) {
-      throw new SiftError('INVALID_OPTION', `ef_search in ${redactPassword(location)} must be a whole number from 1 to 1000, got "${ef}"`);
+      throw new SiftError(
+        'INVALID_OPTION',
+        `ef_search in ${redactPassword(location)} must be a whole number from 1 to 1000, got "${ef}"`,
+      );
     }
   }
   let poolSize: number | undefined;
@@ -74,7 +79,10 @@ export function parsePostgresLocation(location: string): PostgresLocation {
   if (pool !== null) {
     poolSize = Number(pool);
     if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 100) {
-      throw new SiftError('INVALID_OPTION', `pool_size in ${redactPassword(location)} must be a whole number from 1 to 100, got "${pool}"`);
+      throw new SiftError(
+        'INVALID_OPTION',
+        `pool_size in ${redactPassword(location)} must be a whole number from 1 to 100, got "${pool}"`,
+      );
     }
   }
   const driverUrl = new URL(url.href);
@@ -95,5 +103,7 @@ export function parsePostgresLocation(location: string): PostgresLocation {
 
 /** The location with any password replaced by `***`, safe for messages and logs. */
 export function redactPassword(location: string): string {
-  return location.replace(/^(postgres(?:ql)?:\/\/[^:@/?#]*):[^@/?#]*@/i, '$1:***@').replace(/([?&]password=)[^&#]*/i, '$1***');
+  return location
+    .replace(/^(postgres(?:ql)?:\/\/[^:@/?#]*):[^@/?#]*@/i, '$1:***@')
+    .replace(/([?&]password=)[^&#]*/i, '$1***');
 }

@@ -6,10 +6,12 @@ import type { ChunkFilter } from '../vector-store.js';
  */
 
 /** Chunk columns read back (never the vector: results do not need it and it is the bulk of a row). */
-export const CHUNK_SELECT = 'c.id, c.source, c.text, c.title, c.chunk_index, c.start_offset, c.end_offset, c.modified_ms, c.heading_path';
+export const CHUNK_SELECT =
+  'c.id, c.source, c.text, c.title, c.chunk_index, c.start_offset, c.end_offset, c.modified_ms, c.heading_path';
 
 /** The chunk columns of a collection made before `heading_path` existed (read back as null). */
-export const CHUNK_SELECT_WITHOUT_HEADING_PATH = 'c.id, c.source, c.text, c.title, c.chunk_index, c.start_offset, c.end_offset, c.modified_ms, NULL::text AS heading_path';
+export const CHUNK_SELECT_WITHOUT_HEADING_PATH =
+  'c.id, c.source, c.text, c.title, c.chunk_index, c.start_offset, c.end_offset, c.modified_ms, NULL::text AS heading_path';
 
 /** A WHERE condition (or `true`) for a filter, appending its values to `params`. */
 export function filterSql(filter: ChunkFilter | undefined, params: unknown[], column = 'c.source'): string {

@@ -20,7 +20,14 @@ import type { CollectionTables } from './postgres-schema.js';
 import { connectionLost } from './postgres-rows.js';
 import { rowToChunk, rowToSource } from '../store-rows.js';
 import { checkReplacements } from '../check-replacements.js';
-import { CHUNK_SELECT, CHUNK_SELECT_WITHOUT_HEADING_PATH, filterSql, parseVector, queryWords, vectorLiteral } from './postgres-sql.js';
+import {
+  CHUNK_SELECT,
+  CHUNK_SELECT_WITHOUT_HEADING_PATH,
+  filterSql,
+  parseVector,
+  queryWords,
+  vectorLiteral,
+} from './postgres-sql.js';
 
 /** A result row as pg returns it: column name -> value, read and converted where used. */
 type Row = Record<string, unknown>;
@@ -139,7 +146,11 @@ export class PostgresStore implements VectorStore {
   async count(filter?: ChunkFilter): Promise<number> {
     const params: unknown[] = [];
     const where = filterSql(filter, params);
-    const r = await this.#query('count chunks', `SELECT count(*)::float8 AS n FROM ${this.#t.chunks} c WHERE ${where}`, params);
+    const r = await this.#query(
+      'count chunks',
+      `SELECT count(*)::float8 AS n FROM ${this.#t.chunks} c WHERE ${where}`,
+      params,
+    );
     return Number(r.rows[0]?.n ?? 0);
   }
 
@@ -165,12 +176,15 @@ export class PostgresStore implements VectorStore {
     this.#validate(chunks);
     await this.#ensureHeadingPath();
     return this.#transaction('replace sources', async (client) => {
-      const deleted = await client.query(`DELETE FROM ${this.#t.chunks} WHERE source = ANY($1::text[]) AND NOT (id = ANY($2::text[]))`, [
-        sources,
-        chunks.map((c) => c.id),
-      ]);
+      const deleted = await client.query(
+        `DELETE FROM ${this.#t.chunks} WHERE source = ANY($1::text[]) AND NOT (id = ANY($2::text[]))`,
+        [sources, chunks.map((c) => c.id)],
+      );
       const { added, updated } = await this.#insertChunks(client, chunks);
-      await this.#writeSources(client, items.map((i) => i.source));
+      await this.#writeSources(
+        client,
+        items.map((i) => i.source),
+      );
       return { added, updated, removed: deleted.rowCount ?? 0 };
     });
   }
@@ -186,7 +200,11 @@ export class PostgresStore implements VectorStore {
 
   async get(ids: readonly string[]): Promise<StoredChunk[]> {
     if (ids.length === 0) return [];
-    const r = await this.#query('read chunks', `SELECT ${this.#select()} FROM ${this.#t.chunks} c WHERE c.id = ANY($1::text[])`, [ids]);
+    const r = await this.#query(
+      'read chunks',
+      `SELECT ${this.#select()} FROM ${this.#t.chunks} c WHERE c.id = ANY($1::text[])`,
+      [ids],
+    );
     const found = new Map(r.rows.map((row) => [String(row.id), rowToChunk(row)]));
     return ids.flatMap((id) => {
       const c = found.get(id);
@@ -218,10 +236,16 @@ export class PostgresStore implements VectorStore {
   async denseSearch(vector: Float32Array, options: DenseSearchOptions): Promise<ScoredChunk[]> {
     const embedding = this.#s.embedding;
     if (embedding === null) {
-      throw new SiftError('STORE_ERROR', `store ${this.#s.display} is keyword-only (built with \`embedder\` none); use BM25 search`);
+      throw new SiftError(
+        'STORE_ERROR',
+        `store ${this.#s.display} is keyword-only (built with \`embedder\` none); use BM25 search`,
+      );
     }
     if (vector.length !== embedding.dimension) {
-      throw new SiftError('STORE_MODEL_MISMATCH', `query vector has dimension ${vector.length}; store ${this.#s.display} holds ${embedding.dimension}`);
+      throw new SiftError(
+        'STORE_MODEL_MISMATCH',
+        `query vector has dimension ${vector.length}; store ${this.#s.display} holds ${embedding.dimension}`,
+      );
     }
     if (options.k <= 0) return [];
     const params: unknown[] = [vectorLiteral(vector)];
@@ -250,7 +274,11 @@ export class PostgresStore implements VectorStore {
         params,
       );
     } else {
-      rows = await this.#search([`SET LOCAL hnsw.ef_search = ${Math.min(1000, Math.max(ef, 10 * options.k))}`], nearest, params);
+      rows = await this.#search(
+        [`SET LOCAL hnsw.ef_search = ${Math.min(1000, Math.max(ef, 10 * options.k))}`],
+        nearest,
+        params,
+      );
     }
     if (filtered && rows.length < options.k) rows = await exactSearch();
     return toScored(rows);
@@ -258,10 +286,14 @@ export class PostgresStore implements VectorStore {
 
   /** One search statement in a transaction of its own, so `SET LOCAL` settings end with it. */
   async #search(settings: readonly string[], sql: string, params: unknown[]): Promise<Row[]> {
-    return this.#transaction('search vectors', async (client) => {
-      if (settings.length > 0) await client.query(settings.join('; '));
-      return (await client.query<Row>(sql, params)).rows;
-    }, false);
+    return this.#transaction(
+      'search vectors',
+      async (client) => {
+        if (settings.length > 0) await client.query(settings.join('; '));
+        return (await client.query<Row>(sql, params)).rows;
+      },
+      false,
+    );
   }
 
   /** BM25 over the `tsv` column; see `bm25-sql.ts` for how it is computed and why not `ts_rank_cd`. */
@@ -328,7 +360,8 @@ export class PostgresStore implements VectorStore {
    * `optimize()` past `annMinRows`.
    */
   async createVectorIndex(): Promise<void> {
-    if (this.#s.embedding === null) throw new SiftError('STORE_ERROR', `store ${this.#s.display} is keyword-only; it has no vectors to index`);
+    if (this.#s.embedding === null)
+      throw new SiftError('STORE_ERROR', `store ${this.#s.display} is keyword-only; it has no vectors to index`);
     await this.#query(
       'build vector index',
       `CREATE INDEX IF NOT EXISTS ${this.#t.vectorIndex} ON ${this.#t.chunks} USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)`,
@@ -337,7 +370,10 @@ export class PostgresStore implements VectorStore {
 
   /** True when the HNSW index exists. */
   async hasVectorIndex(): Promise<boolean> {
-    const r = await this.#query('list indexes', 'SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = $2', [this.#t.name, this.#t.vectorIndex]);
+    const r = await this.#query('list indexes', 'SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = $2', [
+      this.#t.name,
+      this.#t.vectorIndex,
+    ]);
     return r.rows.length > 0;
   }
 
@@ -355,12 +391,20 @@ export class PostgresStore implements VectorStore {
       if (ids.has(c.id)) throw new SiftError('INVALID_INPUT', `duplicate chunk id ${c.id} in one write`);
       ids.add(c.id);
       if (embedding !== null) {
-        if (!c.vector) throw new SiftError('INVALID_INPUT', `chunk ${c.id} has no vector; store ${this.#s.display} needs ${embedding.model} vectors`);
+        if (!c.vector)
+          throw new SiftError(
+            'INVALID_INPUT',
+            `chunk ${c.id} has no vector; store ${this.#s.display} needs ${embedding.model} vectors`,
+          );
         if (c.vector.length !== embedding.dimension) {
-          throw new SiftError('STORE_MODEL_MISMATCH', `chunk ${c.id} has a vector of dimension ${c.vector.length}; store ${this.#s.display} holds ${embedding.dimension}`);
+          throw new SiftError(
+            'STORE_MODEL_MISMATCH',
+            `chunk ${c.id} has a vector of dimension ${c.vector.length}; store ${this.#s.display} holds ${embedding.dimension}`,
+          );
         }
         for (const x of c.vector) {
-          if (!Number.isFinite(x)) throw new SiftError('INVALID_INPUT', `chunk ${c.id} has a vector with NaN or infinite values`);
+          if (!Number.isFinite(x))
+            throw new SiftError('INVALID_INPUT', `chunk ${c.id} has a vector with NaN or infinite values`);
         }
       }
     }
@@ -370,7 +414,11 @@ export class PostgresStore implements VectorStore {
   /** A collection made before heading paths gets the column (null in its old rows) before its first write. */
   async #ensureHeadingPath(): Promise<void> {
     if (this.#headingPath) return;
-    await this.#query('add the heading_path column', `ALTER TABLE ${this.#t.chunks} ADD COLUMN IF NOT EXISTS heading_path text`, []);
+    await this.#query(
+      'add the heading_path column',
+      `ALTER TABLE ${this.#t.chunks} ADD COLUMN IF NOT EXISTS heading_path text`,
+      [],
+    );
     this.#headingPath = true;
   }
 
@@ -379,14 +427,27 @@ export class PostgresStore implements VectorStore {
     return this.#headingPath ? CHUNK_SELECT : CHUNK_SELECT_WITHOUT_HEADING_PATH;
   }
 
-  async #insertChunks(client: pg.PoolClient, chunks: readonly ChunkRecord[]): Promise<{ added: number; updated: number }> {
+  async #insertChunks(
+    client: pg.PoolClient,
+    chunks: readonly ChunkRecord[],
+  ): Promise<{ added: number; updated: number }> {
     const withVector = this.#s.embedding !== null;
 
     let added = 0;
     let updated = 0;
     for (let i = 0; i < chunks.length; i += INSERT_BATCH) {
       const batch = chunks.slice(i, i + INSERT_BATCH);
-      const columns = ['id', 'source', 'text', 'title', 'chunk_index', 'start_offset', 'end_offset', 'modified_ms', 'heading_path'];
+      const columns = [
+        'id',
+        'source',
+        'text',
+        'title',
+        'chunk_index',
+        'start_offset',
+        'end_offset',
+        'modified_ms',
+        'heading_path',
+      ];
       const types = ['text', 'text', 'text', 'text', 'int', 'int', 'int', 'float8', 'text'];
       const params: unknown[] = [
         batch.map((c) => c.id),
@@ -405,7 +466,10 @@ export class PostgresStore implements VectorStore {
         params.push(batch.map((c) => vectorLiteral(c.vector!)));
       }
       const unnest = types.map((type, j) => `$${j + 1}::${type === 'vector' ? 'text[]::vector' : type}[]`).join(', ');
-      const sets = columns.filter((c) => c !== 'id').map((c) => `${c} = EXCLUDED.${c}`).join(', ');
+      const sets = columns
+        .filter((c) => c !== 'id')
+        .map((c) => `${c} = EXCLUDED.${c}`)
+        .join(', ');
       const r = await client.query<{ inserted: boolean }>(
         `INSERT INTO ${this.#t.chunks} (${columns.join(', ')}) SELECT * FROM unnest(${unnest})
          ON CONFLICT (id) DO UPDATE SET ${sets} RETURNING (xmax = 0) AS inserted`,
@@ -488,12 +552,15 @@ export class PostgresStore implements VectorStore {
     if (!connectionLost(err)) return toSiftError(err, 'STORE_ERROR', `store ${this.#s.display}: cannot ${what}`);
     const after = writes ? 'nothing of this write was committed, run it again' : 'the store reconnects, try again';
     const reason = err instanceof Error ? err.message : String(err);
-    return new SiftError('STORE_ERROR', `store ${this.#s.display}: cannot ${what} (connection to PostgreSQL at ${this.#s.server} lost; ${after}): ${reason}`, {
-      cause: err,
-      details: { connectionLost: true },
-    });
+    return new SiftError(
+      'STORE_ERROR',
+      `store ${this.#s.display}: cannot ${what} (connection to PostgreSQL at ${this.#s.server} lost; ${after}): ${reason}`,
+      {
+        cause: err,
+        details: { connectionLost: true },
+      },
+    );
   }
-
 }
 
 function toScored(rows: readonly Row[]): ScoredChunk[] {

@@ -42,10 +42,13 @@ test('loads a BEIR folder: judged queries only, in file order, graded qrels, str
     { id: 'q1', text: 'first' },
     { id: 'q3', text: 'third' },
   ]);
-  assert.deepEqual([...(ds.qrels.get('q1') ?? [])], [
-    ['d1', 1],
-    ['2', 0],
-  ]);
+  assert.deepEqual(
+    [...(ds.qrels.get('q1') ?? [])],
+    [
+      ['d1', 1],
+      ['2', 0],
+    ],
+  );
   assert.equal(ds.qrels.get('q3')?.get('d1'), 2);
   const docs = await collect(ds.corpus);
   assert.deepEqual(docs, [
@@ -56,7 +59,10 @@ test('loads a BEIR folder: judged queries only, in file order, graded qrels, str
   assert.equal((await collect(ds.corpus)).length, 2);
   // --limit keeps a prefix of the judged queries and their qrels
   const limited = await loadBeirDataset(dir, { limit: 1 });
-  assert.deepEqual(limited.queries.map((q) => q.id), ['q1']);
+  assert.deepEqual(
+    limited.queries.map((q) => q.id),
+    ['q1'],
+  );
   assert.deepEqual([...limited.qrels.keys()], ['q1']);
 });
 
@@ -68,7 +74,10 @@ test('reads corpus.jsonl.gz through node:zlib', async (t) => {
   });
   t.after(() => rm(dir, { recursive: true }));
   const ds = await loadBeirDataset(dir, { split: 'dev' });
-  assert.deepEqual((await collect(ds.corpus)).map((d) => d.id), ['d1', '2']);
+  assert.deepEqual(
+    (await collect(ds.corpus)).map((d) => d.id),
+    ['d1', '2'],
+  );
 });
 
 test('malformed input names the file, the line and the fix', async (t) => {
@@ -90,9 +99,15 @@ test('malformed input names the file, the line and the fix', async (t) => {
     return true;
   });
   await writeFile(join(dir, 'qrels/bad.tsv'), 'query-id\tcorpus-id\tscore\nq1\td1\thigh\n');
-  await assert.rejects(loadBeirDataset(dir, { split: 'bad' }), /bad\.tsv:2: expected a query id, a document id and an integer score/);
+  await assert.rejects(
+    loadBeirDataset(dir, { split: 'bad' }),
+    /bad\.tsv:2: expected a query id, a document id and an integer score/,
+  );
   await writeFile(join(dir, 'qrels/orphan.tsv'), 'query-id\tcorpus-id\tscore\nq9\td1\t1\n');
-  await assert.rejects(loadBeirDataset(dir, { split: 'orphan' }), /judges 1 query that .*queries\.jsonl does not have \(first: q9\)/);
+  await assert.rejects(
+    loadBeirDataset(dir, { split: 'orphan' }),
+    /judges 1 query that .*queries\.jsonl does not have \(first: q9\)/,
+  );
   await writeFile(join(dir, 'queries.jsonl'), '{"_id": "q1", "text": "ok"}\n["not", "an", "object"]\n');
   await assert.rejects(loadBeirDataset(dir), /queries\.jsonl:2: expected a JSON object/);
   const empty = await makeDataset({ 'queries.jsonl': queries });
@@ -104,36 +119,50 @@ test('readQrels also accepts the 4-column TREC layout without a header', async (
   const dir = await makeDataset({ 'qrels.txt': '401 0 FT-1 1\n401 0 FT-2 0\n402 0 LA-9 2\n' });
   t.after(() => rm(dir, { recursive: true }));
   const q = await readQrels(join(dir, 'qrels.txt'));
-  assert.deepEqual([...(q.get('401') ?? [])], [
-    ['FT-1', 1],
-    ['FT-2', 0],
-  ]);
+  assert.deepEqual(
+    [...(q.get('401') ?? [])],
+    [
+      ['FT-1', 1],
+      ['FT-2', 0],
+    ],
+  );
   assert.equal(q.get('402')?.get('LA-9'), 2);
 });
 
 // The real SciFact test split from ../shared/data (README: 300 queries, 339 judgements, 5,183 docs).
 const scifact = join(sharedDir(), 'data', 'scifact');
-test('real data: SciFact test split loads with 300 queries, 339 judgements, 5,183 documents', { skip: existsSync(scifact) ? false : `skipped: no dataset at ${scifact}` }, async () => {
-  const ds = await loadBeirDataset(scifact);
-  assert.equal(ds.name, 'scifact');
-  assert.equal(ds.queries.length, 300);
-  assert.equal([...ds.qrels.values()].reduce((n, m) => n + m.size, 0), 339);
-  assert.ok([...ds.qrels.values()].every((m) => [...m.values()].every((g) => g === 1)));
-  let docs = 0;
-  const ids = new Set<string>();
-  for await (const d of ds.corpus) {
-    docs += 1;
-    ids.add(d.id);
-  }
-  assert.equal(docs, 5183);
-  // every judged document is in the corpus
-  for (const m of ds.qrels.values()) for (const id of m.keys()) assert.ok(ids.has(id), id);
-});
+test(
+  'real data: SciFact test split loads with 300 queries, 339 judgements, 5,183 documents',
+  { skip: existsSync(scifact) ? false : `skipped: no dataset at ${scifact}` },
+  async () => {
+    const ds = await loadBeirDataset(scifact);
+    assert.equal(ds.name, 'scifact');
+    assert.equal(ds.queries.length, 300);
+    assert.equal(
+      [...ds.qrels.values()].reduce((n, m) => n + m.size, 0),
+      339,
+    );
+    assert.ok([...ds.qrels.values()].every((m) => [...m.values()].every((g) => g === 1)));
+    let docs = 0;
+    const ids = new Set<string>();
+    for await (const d of ds.corpus) {
+      docs += 1;
+      ids.add(d.id);
+    }
+    assert.equal(docs, 5183);
+    // every judged document is in the corpus
+    for (const m of ds.qrels.values()) for (const id of m.keys()) assert.ok(ids.has(id), id);
+  },
+);
 
 const dbpedia = join(sharedDir(), 'data', 'dbpedia-entity-subset');
-test('real data: DBpedia-entity subset keeps graded 0/1/2 qrels for its 40 judged queries', { skip: existsSync(dbpedia) ? false : `skipped: no dataset at ${dbpedia}` }, async () => {
-  const ds = await loadBeirDataset(dbpedia);
-  assert.equal(ds.queries.length, 40);
-  const grades = new Set([...ds.qrels.values()].flatMap((m) => [...m.values()]));
-  assert.deepEqual([...grades].sort(), [0, 1, 2]);
-});
+test(
+  'real data: DBpedia-entity subset keeps graded 0/1/2 qrels for its 40 judged queries',
+  { skip: existsSync(dbpedia) ? false : `skipped: no dataset at ${dbpedia}` },
+  async () => {
+    const ds = await loadBeirDataset(dbpedia);
+    assert.equal(ds.queries.length, 40);
+    const grades = new Set([...ds.qrels.values()].flatMap((m) => [...m.values()]));
+    assert.deepEqual([...grades].sort(), [0, 1, 2]);
+  },
+);

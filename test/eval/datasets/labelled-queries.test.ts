@@ -43,9 +43,15 @@ test('loads the labelled format with default ids from line numbers', async () =>
 
 test('malformed labelled lines throw INVALID_INPUT naming file and line', async () => {
   const cases: Array<[string, RegExp]> = [
-    ['{"query": "x"}', /questions\.jsonl:1: give "relevant" \(documents\), "answers" \(phrases\) or both; each line is/],
+    [
+      '{"query": "x"}',
+      /questions\.jsonl:1: give "relevant" \(documents\), "answers" \(phrases\) or both; each line is/,
+    ],
     ['{"query": "x", "relevant": ["a"], "answers": []}', /:1: "answers" must be a non-empty array/],
-    ['{"query": "x", "answers": ["a"], "tags": "how-to"}', /:1: "tags" must be a non-empty array of strings.*"tags": \["tag", \.\.\.\]/],
+    [
+      '{"query": "x", "answers": ["a"], "tags": "how-to"}',
+      /:1: "tags" must be a non-empty array of strings.*"tags": \["tag", \.\.\.\]/,
+    ],
     ['{"query": "x", "answers": ["a"], "tags": ["ok", ""]}', /:1: "tags" must hold non-empty strings only/],
     ['{"query": "x", "answers": ["a"], "kind": 3}', /:1: "kind", when given, must be a non-empty string/],
     ['{"query": "", "answers": ["b"]}', /:1: "query" must be a non-empty string/],

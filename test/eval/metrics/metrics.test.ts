@@ -88,7 +88,17 @@ test('empty result lists score 0 everywhere, and are still counted in the mean',
 
 test('queries without a relevant judgement are not scored (undefined), whatever was retrieved', () => {
   assert.equal(evaluateQuery(['x'], new Map(), {}), undefined);
-  assert.equal(evaluateQuery(['x', 'y'], new Map([['x', 0], ['y', -1]]), {}), undefined);
+  assert.equal(
+    evaluateQuery(
+      ['x', 'y'],
+      new Map([
+        ['x', 0],
+        ['y', -1],
+      ]),
+      {},
+    ),
+    undefined,
+  );
   // the single metric functions return 0 for them rather than NaN
   assert.equal(recallAtK(['x'], new Map(), 10), 0);
   assert.equal(ndcgAtK(['x'], new Map([['x', 0]]), 10), 0);
@@ -96,7 +106,10 @@ test('queries without a relevant judgement are not scored (undefined), whatever 
 
 test('a repeated doc id earns its gain once; the repeat holds its slot with no credit', () => {
   // a, a, b with a, b relevant: P@2 = 1/2 (second a gets nothing), R@3 = 2/2
-  const q = new Map([['a', 1], ['b', 1]]);
+  const q = new Map([
+    ['a', 1],
+    ['b', 1],
+  ]);
   close(precisionAtK(['a', 'a', 'b'], q, 2), 0.5);
   close(recallAtK(['a', 'a', 'b'], q, 3), 1);
   // DCG@3 = 1 + 0 + 1/log2(4) = 1.5; IDCG = 1 + 1/log2(3) = 1.630930
@@ -117,7 +130,10 @@ test('ties: rankByScore orders by score desc then doc id desc, as trec_eval', ()
   assert.deepEqual(rankByScore(reversed), ['d2', 'd3', 'd10', 'd1']);
   assert.equal(reversed[0]?.id, 'd10');
   // so a tie between a relevant d1 and a non-relevant d3 puts d3 first: P@2 = 1/2, not 1
-  const q = new Map([['d2', 1], ['d1', 1]]);
+  const q = new Map([
+    ['d2', 1],
+    ['d1', 1],
+  ]);
   close(precisionAtK(rankByScore(scored), q, 2), 0.5);
 });
 
@@ -128,6 +144,24 @@ test('metricSpecs orders keys P, R, Hit, MRR, nDCG with sorted unique cut-offs',
   );
   assert.deepEqual(
     metricSpecs().map((s) => s.key),
-    ['P@1', 'P@3', 'P@4', 'P@10', 'P@20', 'R@1', 'R@3', 'R@4', 'R@10', 'R@20', 'Hit@1', 'Hit@3', 'Hit@4', 'Hit@10', 'Hit@20', 'MRR@10', 'nDCG@10'],
+    [
+      'P@1',
+      'P@3',
+      'P@4',
+      'P@10',
+      'P@20',
+      'R@1',
+      'R@3',
+      'R@4',
+      'R@10',
+      'R@20',
+      'Hit@1',
+      'Hit@3',
+      'Hit@4',
+      'Hit@10',
+      'Hit@20',
+      'MRR@10',
+      'nDCG@10',
+    ],
   );
 });

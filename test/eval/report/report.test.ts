@@ -50,7 +50,15 @@ const report = buildEvalReport({ dataset: 'toy', split: 'test', runs, queryText 
 test('JSON has the documented shape and the computed numbers', () => {
   const { json } = report;
   // the original keys, in order, then the additions of paired significance, verdicts and groups
-  assert.deepEqual(Object.keys(json), ['dataset', 'split', 'queries', 'runs', 'significance', 'recommendations', 'groups']);
+  assert.deepEqual(Object.keys(json), [
+    'dataset',
+    'split',
+    'queries',
+    'runs',
+    'significance',
+    'recommendations',
+    'groups',
+  ]);
   assert.equal(json.queries, 4);
   const [b, r] = json.runs;
   assert.deepEqual(Object.keys(b!), ['name', 'stage1', 'reranker', 'candidates', 'metrics', 'latency']);
@@ -75,7 +83,10 @@ test('comparisons: the re-ranked run against its base, per-query wins and losses
   // nDCG@10 per query, one relevant: 1/log2(rank + 1). q1 1 -> 0.631 (loss); q2 0.631 -> 1 (win);
   // q3 1/log2(6) = 0.387 -> 1 (win); q4 0 -> 0 (tie)
   assert.deepEqual({ wins: c.wins, losses: c.losses, ties: c.ties }, { wins: 2, losses: 1, ties: 1 });
-  assert.deepEqual(c.perQuery.map((q) => q.queryId), ['q3', 'q2', 'q4', 'q1']);
+  assert.deepEqual(
+    c.perQuery.map((q) => q.queryId),
+    ['q3', 'q2', 'q4', 'q1'],
+  );
 });
 
 test('before/after lines read "base -> re-ranked" with metric and p50 latency', () => {
@@ -117,7 +128,7 @@ test('HTML report is self-contained, escapes query text and holds both charts', 
   assert.match(html, /<svg[^>]*class="chart win-loss"/);
   // scatter: one hollow base point, one filled re-ranked point
   assert.equal((html.match(/<g class="point"><circle /g) ?? []).length, 2);
-  assert.match(html, /<text [^>]*>2 bm25\+mini@20 {2}0\.\d{3} {2}95ms<\/text>/, "legend names each point");
+  assert.match(html, /<text [^>]*>2 bm25\+mini@20 {2}0\.\d{3} {2}95ms<\/text>/, 'legend names each point');
   // win/loss chart: two green bars, one red, the tie draws nothing
   assert.equal((html.match(/<rect class="win"/g) ?? []).length, 2);
   assert.equal((html.match(/<rect class="loss"/g) ?? []).length, 1);
@@ -128,10 +139,13 @@ test('HTML report is self-contained, escapes query text and holds both charts', 
 
 test('sweep table: model, size, ms per query and quality, cheapest first', () => {
   const rows = sweepRows(runs, { sizeMB: (m) => (m === 'mini' ? 90.9 : undefined) });
-  assert.deepEqual(rows.map((r) => [r.model, r.sizeMB, r.rerankMs, r.totalMs]), [
-    ['none (bm25)', undefined, undefined, 8],
-    ['mini', 90.9, 87, 95],
-  ]);
+  assert.deepEqual(
+    rows.map((r) => [r.model, r.sizeMB, r.rerankMs, r.totalMs]),
+    [
+      ['none (bm25)', undefined, undefined, 8],
+      ['mini', 90.9, 87, 95],
+    ],
+  );
   const text = formatSweepTable(runs, { sizeMB: () => 90.9, precisionKey: 'P@1' });
   assert.match(text, /^model\s+candidates\s+size MB\s+ms\/query \(rerank\)\s+ms\/query \(total\)\s+nDCG@10\s+P@1$/m);
   assert.match(text, /^mini\s+20\s+91\s+87ms\s+95ms\s+0\.\d{3}\s+0\.500$/m);

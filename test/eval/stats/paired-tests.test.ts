@@ -1,6 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bootstrapInterval, pairedDifference, pairedRandomization, seededRandom } from '../../../src/eval/stats/index.js';
+import {
+  bootstrapInterval,
+  pairedDifference,
+  pairedRandomization,
+  seededRandom,
+} from '../../../src/eval/stats/index.js';
 
 /** Brute force, written independently of the implementation: every one of the 2^n sign vectors. */
 function bruteForceP(diffs: readonly number[]): number {
@@ -66,7 +71,10 @@ test('sampled tests are reproducible from their seed', () => {
   assert.deepEqual(bootstrapInterval(diffs, { seed: 42 }), bootstrapInterval(diffs, { seed: 42 }));
   assert.notDeepEqual(bootstrapInterval(diffs, { seed: 42 }), bootstrapInterval(diffs, { seed: 43 }));
   // the sampled p never reports 0: (1 + hits) / (1 + resamples)
-  const huge = pairedRandomization(Array.from({ length: 100 }, () => 1), { resamples: 1000 });
+  const huge = pairedRandomization(
+    Array.from({ length: 100 }, () => 1),
+    { resamples: 1000 },
+  );
   assert.equal(huge.p, 1 / 1001);
 });
 

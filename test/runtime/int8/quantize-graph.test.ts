@@ -13,7 +13,8 @@ import { buildBertModel } from '../../../tools/model-gen/bert.js';
 import { expectSiftError } from '../../support/expect-sift-error.js';
 import { TEST_MODEL_CONFIGS, testModelDir } from '../../support/test-models.js';
 
-const ops = (bytes: Uint8Array): string[] => (onnxProto.onnx.ModelProto.decode(bytes).graph?.node ?? []).map((n) => n.opType ?? '');
+const ops = (bytes: Uint8Array): string[] =>
+  (onnxProto.onnx.ModelProto.decode(bytes).graph?.node ?? []).map((n) => n.opType ?? '');
 const count = (list: string[], op: string): number => list.filter((o) => o === op).length;
 
 /** A batch of three pairs of different lengths, padded, as the runtime feeds the judge. */
@@ -35,7 +36,11 @@ function feeds(): Record<string, ort.Tensor> {
     }),
   );
   const dims = [rows.length, width];
-  return { input_ids: new ort.Tensor('int64', ids, dims), attention_mask: new ort.Tensor('int64', mask, dims), token_type_ids: new ort.Tensor('int64', types, dims) };
+  return {
+    input_ids: new ort.Tensor('int64', ids, dims),
+    attention_mask: new ort.Tensor('int64', mask, dims),
+    token_type_ids: new ort.Tensor('int64', types, dims),
+  };
 }
 
 async function logits(bytes: Uint8Array): Promise<Float32Array> {
@@ -66,7 +71,13 @@ test('quantizeGraph gives what the generator writes for the same recipe, and sta
   const config = TEST_MODEL_CONFIGS.reranker;
   const fp32 = buildBertModel(config);
   const ours = await logits(quantizeGraph(fp32).bytes);
-  const generated = await logits(buildBertModel({ ...config, quantize: true, quantization: { perChannel: true, reduceRange: true, embeddings: false } }));
+  const generated = await logits(
+    buildBertModel({
+      ...config,
+      quantize: true,
+      quantization: { perChannel: true, reduceRange: true, embeddings: false },
+    }),
+  );
   const reference = await logits(fp32);
   ours.forEach((v, i) => {
     assert.ok(Math.abs(v - generated[i]!) < 1e-4, `pair ${i}: rewritten ${v} vs generated ${generated[i]}`);
@@ -75,9 +86,17 @@ test('quantizeGraph gives what the generator writes for the same recipe, and sta
 });
 
 test('quantizeGraph refuses bytes that are not an ONNX model, naming the problem', async () => {
-  await expectSiftError(Promise.resolve().then(() => quantizeGraph(new Uint8Array([1, 2, 3, 4, 5]))), 'MODEL_INVALID', /cannot read the ONNX model/);
+  await expectSiftError(
+    Promise.resolve().then(() => quantizeGraph(new Uint8Array([1, 2, 3, 4, 5]))),
+    'MODEL_INVALID',
+    /cannot read the ONNX model/,
+  );
   const noOpset = onnxProto.onnx.ModelProto.encode({ irVersion: 8, graph: { name: 'g' } }).finish();
-  await expectSiftError(Promise.resolve().then(() => quantizeGraph(noOpset)), 'MODEL_INVALID', /needs ONNX opset 11 or later/);
+  await expectSiftError(
+    Promise.resolve().then(() => quantizeGraph(noOpset)),
+    'MODEL_INVALID',
+    /needs ONNX opset 11 or later/,
+  );
 });
 
 test('--dtype int8 quantizes the fp32 file once, caches it, and scores like fp32 (judge and scout)', async () => {
@@ -102,7 +121,11 @@ test('--dtype int8 quantizes the fp32 file once, caches it, and scores like fp32
     assert.equal(cached.length, 1, `one cached int8 file, got ${cached.join(', ')}`);
     const made = (await stat(join(cacheDir, '.sift-int8', cached[0]!))).mtimeMs;
     assert.deepEqual(await score('int8'), int8, 'the cached file gives the same scores');
-    assert.equal((await stat(join(cacheDir, '.sift-int8', cached[0]!))).mtimeMs, made, 'the second load reuses the file');
+    assert.equal(
+      (await stat(join(cacheDir, '.sift-int8', cached[0]!))).mtimeMs,
+      made,
+      'the second load reuses the file',
+    );
 
     const scout = new OnnxEmbedder({ model: await testModelDir('embedder'), dtype: 'int8', cacheDir });
     const floats = new OnnxEmbedder({ model: await testModelDir('embedder'), dtype: 'fp32', cacheDir });

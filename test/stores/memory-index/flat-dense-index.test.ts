@@ -22,7 +22,13 @@ function clustered(rng: Rng, count: number, dim: number, topics: number): Float3
 }
 
 /** The reference: every row scored in float64, best first (ties by id). */
-function bruteForce(ids: readonly string[], matrix: Float32Array, dim: number, q: Float32Array, k: number): { id: string; score: number }[] {
+function bruteForce(
+  ids: readonly string[],
+  matrix: Float32Array,
+  dim: number,
+  q: Float32Array,
+  k: number,
+): { id: string; score: number }[] {
   return ids
     .map((id, r) => {
       let s = 0;
@@ -45,7 +51,7 @@ test('flat dense index: the int8 pass plus fp32 re-score returns the exact top k
     const ids = Array.from({ length: n }, (_, i) => `c${i}`);
     const index = await FlatDenseIndex.create(dim, { rescore: 100 });
     // Written in uneven batches, as ingestion writes them.
-    for (let i = 0; i < n; ) {
+    for (let i = 0; i < n;) {
       const m = Math.min(n - i, rng.int(1, 700));
       index.upsert(ids.slice(i, i + m), matrix.subarray(i * dim, (i + m) * dim));
       i += m;
@@ -59,7 +65,10 @@ test('flat dense index: the int8 pass plus fp32 re-score returns the exact top k
       const recall = got.filter((h) => wantIds.has(h.id)).length / want.length;
       assert.ok(recall >= 0.95, `seed ${seed}: recall@${k} ${recall} at n=${n}, dim=${dim}`);
       // Scores are exact fp32 cosines of the returned rows, sorted best first.
-      for (const h of got) assert.ok(Math.abs(h.score - bruteForce([h.id], row(matrix, dim, Number(h.id.slice(1))), dim, q, 1)[0]!.score) < 1e-5);
+      for (const h of got)
+        assert.ok(
+          Math.abs(h.score - bruteForce([h.id], row(matrix, dim, Number(h.id.slice(1))), dim, q, 1)[0]!.score) < 1e-5,
+        );
       for (let i = 1; i < got.length; i++) assert.ok(got[i - 1]!.score >= got[i]!.score);
     }
   }
@@ -76,7 +85,10 @@ test('flat dense index: the true nearest row is found even when one vector stret
   const spike = new Float32Array(dim);
   spike[3] = 1;
   index.upsert(['spike'], spike);
-  assert.deepEqual(index.search(spike, 1).map((h) => h.id), ['spike']);
+  assert.deepEqual(
+    index.search(spike, 1).map((h) => h.id),
+    ['spike'],
+  );
   for (let r = 0; r < 2000; r += 397) assert.equal(index.search(row(matrix, dim, r), 1)[0]!.id, `c${r}`);
 });
 
@@ -131,7 +143,10 @@ test('flat dense index: past graphMinRows an HNSW graph is built in the backgrou
   // The build has started; until it is complete the exact scan answers.
   assert.equal(index.stats().graph?.state, 'building');
   const q = row(matrix, dim, 5);
-  assert.deepEqual(index.search(q, 10).map((h) => h.id), bruteForce(ids, matrix, dim, q, 10).map((h) => h.id));
+  assert.deepEqual(
+    index.search(q, 10).map((h) => h.id),
+    bruteForce(ids, matrix, dim, q, 10).map((h) => h.id),
+  );
   await index.graphReady();
   assert.deepEqual(index.stats().graph, { state: 'ready', rows: n });
   let recall = 0;
@@ -169,7 +184,11 @@ test('flat dense index: the graph follows removals, overwrites and new rows (nev
   assert.deepEqual(index.stats().graph, { state: 'ready', rows: n - 100 + 50 });
   index.remove(ids.slice(100, 200));
   index.upsert(['c300'], row(matrix, dim, n + 60));
-  for (let r = 0; r < 200; r += 7) assert.ok(index.search(row(matrix, dim, r), 10).every((h) => Number(h.id.slice(1)) >= 200), `removed row returned for query ${r}`);
+  for (let r = 0; r < 200; r += 7)
+    assert.ok(
+      index.search(row(matrix, dim, r), 10).every((h) => Number(h.id.slice(1)) >= 200),
+      `removed row returned for query ${r}`,
+    );
   for (let r = n; r < n + 50; r += 5) assert.equal(index.search(row(matrix, dim, r), 1)[0]!.id, `c${r}`);
   const overwritten = index.search(row(matrix, dim, n + 60), 1)[0]!;
   assert.equal(overwritten.id, 'c300');
