@@ -148,13 +148,11 @@ if (flags.speed) {
         if (!qrels.has(q!)) qrels.set(q!, new Map());
         qrels.get(q!)!.set(d!, Number(g));
       }
-      const ndcg = (cv: Float32Array, qv: Float32Array): number => {
-        let total = 0;
-        let count = 0;
+      const ndcg = (cv: Float32Array, qv: Float32Array): number[] => {
+        const perQuery: number[] = [];
         queries.forEach((q, qi) => {
           const judged = qrels.get(q.id);
           if (!judged) return;
-          count++;
           const best = new Map<string, number>();
           for (let r = 0; r < chunks.length; r++) {
             let s = 0;
@@ -163,13 +161,27 @@ if (flags.speed) {
             if (s > (best.get(src) ?? -Infinity)) best.set(src, s);
           }
           const ranked = [...best].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([id]) => id);
-          total += ndcgAtK(ranked, judged, 10);
+          perQuery.push(ndcgAtK(ranked, judged, 10));
         });
-        return total / count;
+        return perQuery;
       };
       const fp = ndcg(fpVectors, fpQueries);
       const q8 = ndcg(vectors, queryVectors);
-      console.log(`${tag}: SciFact ${split} (${qrels.size} queries) nDCG@10 fp32 ${fp.toFixed(4)}, ${tag} ${q8.toFixed(4)}, delta ${(q8 - fp).toFixed(4)}`);
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      const deltas = q8.map((v, i) => v - fp[i]!);
+      // 95 % paired bootstrap interval of the mean delta (10,000 resamples, seeded LCG: reproducible).
+      let seed = 12345;
+      const next = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+      const means = Array.from({ length: 10_000 }, () => {
+        let t = 0;
+        for (let i = 0; i < deltas.length; i++) t += deltas[Math.floor(next() * deltas.length)]!;
+        return t / deltas.length;
+      }).sort((a, b) => a - b);
+      const changed = deltas.filter((d) => Math.abs(d) > 1e-9).length;
+      console.log(
+        `${tag}: SciFact ${split} (${fp.length} queries) nDCG@10 fp32 ${mean(fp).toFixed(4)}, ${tag} ${mean(q8).toFixed(4)}, delta ${mean(deltas).toFixed(4)} ` +
+          `(95 % paired bootstrap ${means[249]!.toFixed(4)} .. ${means[9749]!.toFixed(4)}; ${changed} queries changed)`,
+      );
     }
   }
 }
