@@ -13,7 +13,9 @@
  * `r8ffn<layers>` (those layers' FFN output projections fp32, e.g. `r8ffn0`). 8-bit weights are safe
  * only where onnxruntime's u8s8 kernel does not saturate (AVX512-VNNI / AVX-VNNI); see bench/RESULTS.md.
  * fp32 vectors come from the real-vectors cache (`SIFT_VECTOR_CACHE`); a recipe's full-corpus vectors
- * are cached in `--out` (default the same folder) as `scifact.<recipe>-b<batch>.{vectors,queries}.f32`.
+ * are cached in `--out` (default the same folder) as `scifact.<recipe>-b<batch>.{vectors,queries}.f32`,
+ * the rewritten graphs under `<out>/recipe-models/<recipe>`. Each nDCG delta comes with its 95 % paired
+ * bootstrap interval over queries. Needs `SIFT_SHARED` (or ../shared) for the model, data and qrels.
  */
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
