@@ -36,11 +36,17 @@ export interface QuantizeGraphResult {
  * onnxruntime's `quantize_dynamic` writes for it: DynamicQuantizeLinear(x) -> MatMulInteger(x_q, W_q,
  * x_zp, W_zp) -> Cast(float) -> Mul(x_scale * W_scale), with W quantized per column by
  * {@link SIFT_INT8_WEIGHTS}. onnxruntime fuses that chain into one int8 kernel. Inputs that feed
- * several MatMuls (Q, K and V) are quantized once. Everything else is left as it is.
+ * several MatMuls (Q, K and V) are quantized once. Everything else is left as it is. `keepFloat`
+ * names MatMul nodes to leave in float32 (default none; used by bench/scout-int8-recipes.ts to
+ * measure mixed recipes, e.g. `/encoder/layer.0/output/dense/MatMul`); they count as `keptFloat`.
  *
  * @example const { bytes, quantized } = quantizeGraph(readFileSync('onnx/model.onnx')); // quantized: 38 for MiniLM-L6
  */
-export function quantizeGraph(model: Uint8Array, options: QuantizeOptions = SIFT_INT8_WEIGHTS): QuantizeGraphResult {
+export function quantizeGraph(
+  model: Uint8Array,
+  options: QuantizeOptions = SIFT_INT8_WEIGHTS,
+  keepFloat: (matMul: string) => boolean = () => false,
+): QuantizeGraphResult {
   let proto: ModelProto;
   try {
     proto = onnxProto.onnx.ModelProto.decode(model);
@@ -107,7 +113,12 @@ export function quantizeGraph(model: Uint8Array, options: QuantizeOptions = SIFT
       continue;
     }
     const dims = (weight.dims ?? []).map(Number);
-    if (weight.dataType !== DataType.FLOAT || dims.length !== 2 || graphInputs.has(weightName)) {
+    if (
+      weight.dataType !== DataType.FLOAT ||
+      dims.length !== 2 ||
+      graphInputs.has(weightName) ||
+      keepFloat(node.name ?? '')
+    ) {
       keptFloat++;
       newNodes.push(node);
       continue;

@@ -67,6 +67,31 @@ test('quantizeGraph turns every weight MatMul into int8 (shared input quantizati
   assert.ok(bytes.length < fp32.length, 'int8 weights are smaller');
 });
 
+test('quantizeGraph leaves the MatMuls keepFloat names in float32 and quantizes the rest', async () => {
+  const config = TEST_MODEL_CONFIGS.reranker;
+  const fp32 = await readFile(join(await testModelDir('reranker'), 'onnx', 'model.onnx'));
+  const graph = onnxProto.onnx.ModelProto.decode(fp32).graph!;
+  const weights = new Set((graph.initializer ?? []).map((t) => t.name));
+  const weightMatMuls = (graph.node ?? [])
+    .filter((n) => n.opType === 'MatMul' && weights.has(n.input?.[1] ?? ''))
+    .map((n) => n.name ?? '');
+  const kept = weightMatMuls[weightMatMuls.length - 3]!; // the last layer's FFN output projection (before pooler, classifier)
+  assert.ok(kept.length > 0, 'weight MatMuls have names');
+  const { bytes, quantized, keptFloat } = quantizeGraph(fp32, undefined, (name) => name === kept);
+  assert.equal(quantized, 6 * config.numLayers + 1);
+  assert.equal(keptFloat, 1);
+  const after = onnxProto.onnx.ModelProto.decode(bytes).graph?.node ?? [];
+  assert.ok(
+    after.some((n) => n.name === kept && n.opType === 'MatMul'),
+    'the named MatMul is still a float MatMul',
+  );
+  assert.equal(count(ops(bytes), 'MatMulInteger'), 6 * config.numLayers + 1);
+  const reference = await logits(fp32);
+  (await logits(bytes)).forEach((v, i) =>
+    assert.ok(Math.abs(v - reference[i]!) < 0.2, `pair ${i}: mixed ${v} vs fp32 ${reference[i]}`),
+  );
+});
+
 test('quantizeGraph gives what the generator writes for the same recipe, and stays close to fp32', async () => {
   const config = TEST_MODEL_CONFIGS.reranker;
   const fp32 = buildBertModel(config);
