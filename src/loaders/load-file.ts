@@ -51,7 +51,7 @@ export async function readSourceFile(path: string, options: { maxBytes?: number 
     throw loadError(
       path,
       'too-large',
-      `file is ${size} bytes, over the ${maxBytes}-byte limit; raise --max-file-size to include it`,
+      `file is ${size} bytes, over the ${maxBytes}-byte limit; raise \`maxFileBytes\` to include it`,
     );
   }
   try {

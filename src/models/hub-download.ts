@@ -251,7 +251,7 @@ export function planDownload(repo: string, files: readonly RepoFile[], dtypes: r
           ? 'it is not an ONNX export; look for its Xenova/... or onnx-community/...-ONNX conversion'
           : `it has ${onnx.join(', ')}` +
             (dtypes.length === 1 && byPath.has(ONNX_FILE[dtype === 'q8' ? 'fp32' : 'q8'])
-              ? `; use --dtype ${dtype === 'q8' ? 'fp32' : 'q8'}`
+              ? `; use \`dtype\` ${dtype === 'q8' ? 'fp32' : 'q8'}`
               : '');
       throw new SiftError('MODEL_NOT_FOUND', `Hub repository ${repo} has no ${ONNX_FILE[dtype]} (${fix})`, {
         details: { repo, missing: ONNX_FILE[dtype], onnxFiles: onnx },

@@ -91,7 +91,7 @@ export async function readModelDir(
     const other = MODEL_DTYPES.find((d) => ONNX_FILE[d] !== onnxRel);
     const hint =
       other !== undefined && ((await fileSize(join(dir, ONNX_FILE[other]))) ?? 0) > 0
-        ? ` (it has ${ONNX_FILE[other]}; use --dtype ${other})`
+        ? ` (it has ${ONNX_FILE[other]}; use \`dtype\` ${other})`
         : '';
     throw invalid(onnxRel, `has no ${onnxRel}${hint}`);
   }

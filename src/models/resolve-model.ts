@@ -108,7 +108,7 @@ export async function resolveModel(name: string, options: ResolveModelOptions = 
       }
       const other = dtypes[0];
       if (other !== undefined) {
-        hints.push(`${dir} has ${ONNX_FILE[other]} but no ${ONNX_FILE[dtype]}; use --dtype ${other}`);
+        hints.push(`${dir} has ${ONNX_FILE[other]} but no ${ONNX_FILE[dtype]}; use \`dtype\` ${other}`);
       }
     }
   }
@@ -123,7 +123,7 @@ export async function resolveModel(name: string, options: ResolveModelOptions = 
   if (offline) {
     throw new SiftError(
       'MODEL_NOT_FOUND',
-      `${displayName} (${dtype}) is not on this machine, and offline mode (--offline, SIFT_OFFLINE or HF_HUB_OFFLINE) forbids downloading it.${whereLooked}`,
+      `${displayName} (${dtype}) is not on this machine, and offline mode (\`offline\`, SIFT_OFFLINE or HF_HUB_OFFLINE) forbids downloading it.${whereLooked}`,
       { details: { ...details, offline: true } },
     );
   }
@@ -150,7 +150,7 @@ export async function resolveModel(name: string, options: ResolveModelOptions = 
 }
 
 function fixFor(name: string): string {
-  return `run \`sift models pull ${name}\`, set SIFT_MODELS_DIR=<root with ORG/NAME/onnx/model.onnx>, or pass --models-dir`;
+  return `run \`sift models pull ${name}\`, set SIFT_MODELS_DIR=<root with ORG/NAME/onnx/model.onnx>, or pass \`modelsDir\``;
 }
 
 function article(role: ModelRole): string {

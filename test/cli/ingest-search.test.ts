@@ -29,6 +29,9 @@ test('sift ingest: summary JSON, skip reasons, idempotent re-run, exit 0; LanceD
     ),
     BROKEN_FILES,
   );
+  // The loader names its option (`maxFileBytes`); the CLI shows the flag the user typed.
+  const huge = s.skipped.find((f: { reason: string }) => f.reason === 'too-large');
+  assert.match(huge.message, /raise --max-file-size to include it/);
   assert.equal(s.chunks.added, s.chunks.total);
   // Re-run without --embedder: the store's model is the default, and nothing changes.
   const againRun = await runCli(['ingest', corpus, '--store', store, '--max-file-size', '64k', '--json']);

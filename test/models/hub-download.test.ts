@@ -221,7 +221,7 @@ test('a repository without the asked graph, or without ONNX at all, is refused b
     (err) =>
       isSiftError(err, 'MODEL_NOT_FOUND') &&
       /no onnx\/model_quantized\.onnx/.test(err.message) &&
-      /use --dtype fp32/.test(err.message),
+      /use `dtype` fp32/.test(err.message),
   );
   await assert.rejects(
     downloadModel('org/pytorch-only', dir, { endpoint: hub.endpoint, ...fast }),

@@ -126,7 +126,7 @@ test('offline mode never touches the network and lists every place looked, with 
       assert.match(err.message, /offline/);
       assert.match(err.message, /sift models pull cross-encoder\/ms-marco-MiniLM-L-6-v2/);
       assert.match(err.message, /SIFT_MODELS_DIR=<root with ORG\/NAME\/onnx\/model\.onnx>/);
-      assert.match(err.message, /--models-dir/);
+      assert.match(err.message, /`modelsDir`/);
       return true;
     });
   }
@@ -141,7 +141,7 @@ test('when only the other dtype is present, the error says so and names the --dt
     (err) =>
       isSiftError(err, 'MODEL_NOT_FOUND') &&
       err.message.includes(
-        `${join(envRoot, L6_ONNX)} has onnx/model.onnx but no onnx/model_quantized.onnx; use --dtype fp32`,
+        `${join(envRoot, L6_ONNX)} has onnx/model.onnx but no onnx/model_quantized.onnx; use \`dtype\` fp32`,
       ),
   );
   // A folder named directly gets the same hint.
@@ -149,7 +149,7 @@ test('when only the other dtype is present, the error says so and names the --dt
     resolveModel(join(envRoot, L6_ONNX), { env, dtype: 'q8' }),
     (err) =>
       isSiftError(err, 'MODEL_INVALID') &&
-      /no onnx\/model_quantized\.onnx \(it has onnx\/model\.onnx; use --dtype fp32\)/.test(err.message),
+      /no onnx\/model_quantized\.onnx \(it has onnx\/model\.onnx; use `dtype` fp32\)/.test(err.message),
   );
 });
 

@@ -3,7 +3,7 @@ import { relative, resolve } from 'node:path';
 import { DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE } from '../../chunking/chunk-text.js';
 import { storeFromEnv } from '../../config/env.js';
 import { DEFAULT_EMBEDDER } from '../../pipeline/defaults.js';
-import { SiftError } from '../../errors.js';
+import { renameOptions, SiftError } from '../../errors.js';
 import { ingestFiles } from '../../ingest/ingest-files.js';
 import { DEFAULT_COMMIT_CHUNKS } from '../../ingest/write-batch.js';
 import type { IngestSummary } from '../../ingest/ingest-summary.js';
@@ -13,6 +13,7 @@ import { isPostgresLocation, openStore, readStoreEmbedding } from '../../stores/
 import { redactPassword } from '../../stores/postgres/postgres-location.js';
 import { embedderFromFlag, NO_EMBEDDER } from '../embedder-flag.js';
 import { addModelFlags, type ModelFlags } from '../model-flags.js';
+import { OPTION_FLAGS } from '../option-flags.js';
 import { createProgress } from '../progress.js';
 import { EXIT, parsePositiveInt, printJson, runCommand } from '../run-command.js';
 import { parseHeadingContext } from '../../chunking/heading-context.js';
@@ -117,8 +118,9 @@ export function registerIngest(program: Command): void {
           });
           progress.stop();
           summary.store = isPostgresLocation(location) ? redactPassword(location) : location;
-          if (flags.json) printJson(summary);
-          else printSummary(summary);
+          const shown = inFlagWords(summary);
+          if (flags.json) printJson(shown);
+          else printSummary(shown);
           return everyFileFailed(summary) ? EXIT.failure : EXIT.ok;
         } finally {
           progress.stop();
@@ -151,6 +153,11 @@ function parseSize(flag: string, value: string): number {
   if (!Number.isFinite(n) || n <= 0)
     throw new SiftError('INVALID_OPTION', `${flag} must be a size like 1048576, 512k or 50M, got "${value}"`);
   return n;
+}
+
+/** The summary with its skip messages in the words the user typed (`maxFileBytes` -> `--max-file-size`). */
+function inFlagWords(s: IngestSummary): IngestSummary {
+  return { ...s, skipped: s.skipped.map((f) => ({ ...f, message: renameOptions(f.message, OPTION_FLAGS) })) };
 }
 
 function printSummary(s: IngestSummary): void {

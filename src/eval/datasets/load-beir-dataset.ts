@@ -49,7 +49,7 @@ export async function loadBeirDataset(dir: string, options: LoadBeirOptions = {}
       : [];
     throw new SiftError(
       'INVALID_INPUT',
-      `${root} has no qrels/${split}.tsv; available splits: ${splits.length > 0 ? splits.join(', ') : 'none'} (choose one with --split)`,
+      `${root} has no qrels/${split}.tsv; available splits: ${splits.length > 0 ? splits.join(', ') : 'none'} (choose one with \`split\`)`,
       { details: { dir: root, split, splits } },
     );
   }

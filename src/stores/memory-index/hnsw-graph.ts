@@ -1,4 +1,4 @@
-import { toSiftError } from '../../errors.js';
+import { loadUsearch } from './load-usearch.js';
 
 /** Tunables of {@link HnswGraph}. */
 export interface HnswGraphOptions {
@@ -23,23 +23,6 @@ interface UsearchModule {
   ScalarKind: { I8: string };
 }
 
-let loading: Promise<UsearchModule> | undefined;
-
-function loadUsearch(): Promise<UsearchModule> {
-  loading ??= import('usearch').then(
-    (mod) => (mod.Index ? mod : mod.default) as unknown as UsearchModule,
-    (err: unknown) => {
-      loading = undefined;
-      throw toSiftError(
-        err,
-        'STORE_ERROR',
-        'cannot load the native vector kernel (the usearch package); reinstall sift for this platform',
-      );
-    },
-  );
-  return loading;
-}
-
 /**
  * An HNSW graph over int8 rows (USearch, native, SIMD distances), keyed by whole numbers: the
  * candidate generator of `FlatDenseIndex` for large stores. It answers "which rows are probably
@@ -61,7 +44,7 @@ export class HnswGraph {
   }
 
   static async create(dimension: number, options: HnswGraphOptions = {}): Promise<HnswGraph> {
-    const usearch = await loadUsearch();
+    const usearch = (await loadUsearch()) as unknown as UsearchModule;
     const expansionSearch = options.expansionSearch ?? 200;
     const index = new usearch.Index({
       dimensions: dimension,
