@@ -2,17 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   aggregateRun,
-  baseConfigOf,
-  chunksToDocuments,
   compareRuns,
-  documentJudge,
   evaluateRuns,
-  expandRunConfigs,
-  runName,
   type EvalChunk,
   type Qrels,
   type RunConfig,
 } from '../../src/eval/index.js';
+import { chunksToDocuments } from '../../src/eval/chunks-to-documents.js';
+import { documentJudge } from '../../src/eval/relevance-judge.js';
+import { baseConfigOf, expandRunConfigs, runName } from '../../src/eval/run-config.js';
 import { isSiftError } from '../../src/errors.js';
 
 test('chunksToDocuments keeps each document at its first chunk', () => {

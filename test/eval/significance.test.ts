@@ -3,20 +3,19 @@ import assert from 'node:assert/strict';
 import {
   aggregateRun,
   buildEvalReport,
-  formatGroupTables,
-  formatSignificanceTable,
   groupRuns,
   htmlReport,
   markdownSummary,
   pairSignificance,
   recommendReranking,
-  significancePairs,
   UNTAGGED,
   type Qrels,
   type QueryRun,
   type RunConfig,
   type RunResult,
 } from '../../src/eval/index.js';
+import { formatGroupTables, formatSignificanceTable } from '../../src/eval/report/significance-table.js';
+import { significancePairs } from '../../src/eval/significance.js';
 
 // n queries with one relevant document each; a run is the rank of that document per query.
 const N = 24;
