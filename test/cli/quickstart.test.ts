@@ -63,7 +63,7 @@ test('npm run quickstart with only the scout on the machine: ingests, shows stag
   assert.equal(stderr.length, 1, `one line on stderr: ${asked.stderr}`);
   assert.match(
     stderr[0]!,
-    /^sift: the judge could not be loaded \(.*not on this machine.*offline.*\), so the results above are stage 1 only/,
+    /^sift: the judge could not be loaded \(.*not on this machine.*offline mode \(--offline, .*\), so the results above are stage 1 only/,
   );
   assert.match(
     stderr[0]!,

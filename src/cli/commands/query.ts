@@ -10,6 +10,7 @@ import { addRetrievalFlags, retrievalOptions, type RetrievalFlags } from '../ret
 import type { RetrievalHit } from '../../retrieval/reranking-retriever.js';
 import { roundMs } from '../../retrieval/retriever.js';
 import { addModelFlags, modelLoadOptions } from '../model-flags.js';
+import { inFlagTerms } from '../option-flags.js';
 import { addTwoStageFlags, parseTwoStageFlags, type TwoStageFlags } from '../two-stage-flags.js';
 import { queryHitJson as hitJson } from '../hit-json.js';
 import { EXIT, printJson, runCommand } from '../run-command.js';
@@ -133,7 +134,7 @@ async function tryLoadJudge(reranker: Reranker): Promise<{ loadMs: number; missi
 
 /** The one line printed under stage-1 results when the judge could not be loaded: why, and how to get it. */
 export function judgeMissingLine(model: string, err: SiftError): string {
-  const why = (err.message.split('\n')[0] ?? '').replace(/^sift: /, '').replace(/\.$/, '');
+  const why = (inFlagTerms(err).message.split('\n')[0] ?? '').replace(/^sift: /, '').replace(/\.$/, '');
   return (
     `sift: the judge could not be loaded (${why}), so the results above are stage 1 only, not re-ranked; ` +
     `get it with \`sift models pull ${model}\` or set SIFT_MODELS_DIR to a folder holding ${model}`
