@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { DEFAULT_HEADING_CONTEXT, parseHeadingContext, type HeadingContext } from '../chunking/heading-context.js';
+import { openSearch, type SearchSetup } from '../pipeline/open-search.js';
 import { resolveFusion, type FusionMethod, type FusionOptions } from '../retrieval/fusion.js';
+import type { ModelLoadOptions } from '../runtime/load-text-model.js';
 import { parseNumberInRange } from './run-command.js';
 
 /** The flags that shape stage 1 and what the judge reads (`search`, `query`, `ask`, `serve`). */
@@ -44,4 +46,16 @@ export function retrievalOptions(flags: RetrievalFlags): { fusion: FusionOptions
     headingContext:
       flags.headingContext !== undefined ? parseHeadingContext(flags.headingContext) : DEFAULT_HEADING_CONTEXT,
   };
+}
+
+/**
+ * `openSearch` as every searching command calls it: the store (`--store`, or `store` when the command
+ * resolved it itself), the query embedder (`--embedder`), how models load, and the retrieval flags.
+ */
+export function openSearchFromFlags(
+  flags: RetrievalFlags & { store?: string | undefined; embedder?: string | undefined },
+  models: ModelLoadOptions,
+  store: string | undefined = flags.store,
+): Promise<SearchSetup> {
+  return openSearch({ store, embedder: flags.embedder, models, ...retrievalOptions(flags) });
 }

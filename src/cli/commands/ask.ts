@@ -7,10 +7,9 @@ import { streamAnswer, type AnswerResult } from '../../generation/answer.js';
 import { DEFAULT_EXTRACTIVE_MIN_SCORE } from '../../generation/extractive-answer.js';
 import type { RetrievalHit } from '../../retrieval/reranking-retriever.js';
 import { roundMs } from '../../retrieval/retriever.js';
-import { openSearch } from '../../pipeline/open-search.js';
 import { loadJudge } from '../../pipeline/two-stage.js';
 import { askHitJson } from '../hit-json.js';
-import { addRetrievalFlags, retrievalOptions, type RetrievalFlags } from '../retrieval-flags.js';
+import { addRetrievalFlags, openSearchFromFlags, type RetrievalFlags } from '../retrieval-flags.js';
 import { addModelFlags, modelLoadOptions } from '../model-flags.js';
 import { addTwoStageFlags, parseTwoStageFlags, type TwoStageFlags } from '../two-stage-flags.js';
 import { parseNumberInRange, parsePositiveInt, printJson, runCommand } from '../run-command.js';
@@ -63,12 +62,7 @@ export function registerAsk(program: Command): void {
       const sentenceMinScore = parseNumberInRange('--sentence-min-score', flags.sentenceMinScore, 0, 1);
 
       const models = modelLoadOptions(flags);
-      const search = await openSearch({
-        store: flags.store,
-        embedder: flags.embedder,
-        models,
-        ...retrievalOptions(flags),
-      });
+      const search = await openSearchFromFlags(flags, models);
       const reranker = createReranker(flags.reranker, models);
       try {
         const twoStage = search.twoStage({ mode: flags.mode, reranker, ...sizes });

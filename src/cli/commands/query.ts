@@ -3,10 +3,9 @@ import { performance } from 'node:perf_hooks';
 import { relative } from 'node:path';
 import { createReranker } from '../../pipeline/defaults.js';
 import { isSiftError, SiftError } from '../../errors.js';
-import { openSearch } from '../../pipeline/open-search.js';
 import { loadJudge } from '../../pipeline/two-stage.js';
 import type { Reranker } from '../../reranking/reranker.js';
-import { addRetrievalFlags, retrievalOptions, type RetrievalFlags } from '../retrieval-flags.js';
+import { addRetrievalFlags, openSearchFromFlags, type RetrievalFlags } from '../retrieval-flags.js';
 import type { RetrievalHit } from '../../retrieval/reranking-retriever.js';
 import { roundMs } from '../../retrieval/retriever.js';
 import { addModelFlags, modelLoadOptions } from '../model-flags.js';
@@ -43,12 +42,7 @@ export function registerQuery(program: Command): void {
             '--compare shows re-ranked results beside stage 1; it cannot go with --no-rerank',
           );
         const models = modelLoadOptions(flags);
-        const search = await openSearch({
-          store: flags.store,
-          embedder: flags.embedder,
-          models,
-          ...retrievalOptions(flags),
-        });
+        const search = await openSearchFromFlags(flags, models);
         const reranker = flags.rerank ? createReranker(flags.reranker, models) : undefined;
         try {
           const twoStage = search.twoStage({ mode: flags.mode, reranker, ...sizes });

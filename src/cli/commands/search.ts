@@ -3,8 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { relative, resolve } from 'node:path';
 import { SiftError } from '../../errors.js';
 import { DEFAULT_K, roundMs } from '../../retrieval/retriever.js';
-import { openSearch } from '../../pipeline/open-search.js';
-import { addRetrievalFlags, retrievalOptions, type RetrievalFlags } from '../retrieval-flags.js';
+import { addRetrievalFlags, openSearchFromFlags, type RetrievalFlags } from '../retrieval-flags.js';
 import type { ChunkFilter } from '../../stores/vector-store.js';
 import { addModelFlags, modelLoadOptions, type ModelFlags } from '../model-flags.js';
 import { parsePositiveInt, printJson, runCommand } from '../run-command.js';
@@ -42,12 +41,7 @@ export function registerSearch(program: Command): void {
       const t0 = performance.now();
       const k = parsePositiveInt('--top-k', flags.topK, DEFAULT_K);
       if (query.trim() === '') throw new SiftError('INVALID_OPTION', 'the query is empty; give the search text');
-      const search = await openSearch({
-        store: flags.store,
-        embedder: flags.embedder,
-        models: modelLoadOptions(flags),
-        ...retrievalOptions(flags),
-      });
+      const search = await openSearchFromFlags(flags, modelLoadOptions(flags));
       try {
         const retriever = search.retriever(flags.mode);
         const mode = retriever.mode;

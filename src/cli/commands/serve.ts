@@ -13,8 +13,8 @@ import { realRoots } from '../../ingest/confine-path.js';
 import { startServer } from '../../server/start-server.js';
 import { isPostgresLocation } from '../../stores/open-store.js';
 import { redactPassword } from '../../stores/postgres/postgres-location.js';
-import { openSearch, type SearchSetup } from '../../pipeline/open-search.js';
-import { addRetrievalFlags, retrievalOptions, type RetrievalFlags } from '../retrieval-flags.js';
+import type { SearchSetup } from '../../pipeline/open-search.js';
+import { addRetrievalFlags, openSearchFromFlags, retrievalOptions, type RetrievalFlags } from '../retrieval-flags.js';
 import type { Retriever } from '../../retrieval/retriever.js';
 import { addModelFlags, modelLoadOptions, type ModelFlags } from '../model-flags.js';
 import { parsePositiveInt, printJson, runCommand } from '../run-command.js';
@@ -115,12 +115,7 @@ export function registerServe(program: Command): void {
         const location = flags.store ?? storeFromEnv();
         let search: { retrievers: Record<string, Retriever>; defaultMode: string } | undefined;
         if (flags.store !== undefined || isPostgresLocation(location) || existsSync(location)) {
-          setup = await openSearch({
-            store: location,
-            embedder: flags.embedder,
-            models: modelLoadOptions(flags),
-            ...retrievalOptions(flags),
-          });
+          setup = await openSearchFromFlags(flags, modelLoadOptions(flags), location);
           const opened = setup;
           // The default mode first: clients that name no mode get it, and listings show it first.
           const modes = [opened.defaultMode, ...opened.modes.filter((m) => m !== opened.defaultMode)];
