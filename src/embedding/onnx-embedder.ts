@@ -1,6 +1,8 @@
 import { SiftError } from '../errors.js';
-import type { Pooling } from '../models/model-spec.js';
+import type { ModelDtype, Pooling } from '../models/model-spec.js';
 import { findModel } from '../models/registry.js';
+import { int8WeightsSafe } from '../runtime/int8/cpu-features.js';
+import { int8RecipeTag, scoutInt8Recipe } from '../runtime/int8/int8-recipe.js';
 import { lengthSortedBatches, batchTensors } from '../runtime/batching.js';
 import { expectInterface } from '../runtime/onnx-session.js';
 import type { ModelLoadOptions, TextModel } from '../runtime/load-text-model.js';
@@ -15,6 +17,15 @@ import { normalize, poolAndNormalize } from './pooling.js';
  * batch size).
  */
 export const DEFAULT_EMBED_BATCH_SIZE = 8;
+
+/**
+ * The scout's weights when the caller names none (and no store says otherwise): fp32. int8 (sift's
+ * scout recipe, see `scoutInt8Recipe`) is one `dtype` away.
+ */
+export function defaultScoutDtype(safe8Bit: boolean = int8WeightsSafe()): ModelDtype {
+  void safe8Bit;
+  return 'fp32';
+}
 
 export interface OnnxEmbedderOptions extends ModelLoadOptions {
   /** Model name (registry name, alias, `org/name` ONNX repo) or a model folder. */
@@ -50,14 +61,19 @@ interface Loaded {
  */
 export class OnnxEmbedder implements Embedder {
   readonly model: string;
+  readonly dtype: ModelDtype;
+  readonly int8Recipe: string | undefined;
   private readonly options: OnnxEmbedderOptions;
   private readonly lazy: LazyTextModel<Omit<Loaded, 'model'>>;
 
   constructor(options: OnnxEmbedderOptions) {
     // The canonical name, so a store built with an alias recognises the same model under any name.
     this.model = findModel(options.model, 'embedder')?.name ?? options.model;
-    this.options = options;
-    this.lazy = new LazyTextModel(options.model, 'embedder', options, (model) => this.prepare(model));
+    this.dtype = options.dtype ?? defaultScoutDtype();
+    const recipe = this.dtype === 'int8' ? (options.int8Recipe ?? scoutInt8Recipe()) : undefined;
+    this.int8Recipe = recipe && int8RecipeTag(recipe);
+    this.options = { ...options, dtype: this.dtype, ...(recipe ? { int8Recipe: recipe } : {}) };
+    this.lazy = new LazyTextModel(options.model, 'embedder', this.options, (model) => this.prepare(model));
   }
 
   async dimension(): Promise<number> {
