@@ -11,17 +11,17 @@ import { readFileSync } from 'node:fs';
  *
  * @example int8WeightsSafe('flags : fpu ... avx512_vnni ...', 'x64'); // true
  */
-export function int8WeightsSafe(cpuinfo: string | undefined = readCpuinfo(), arch: string = process.arch): boolean {
+export function int8WeightsSafe(cpuinfo: string | null = readCpuinfo(), arch: string = process.arch): boolean {
   if (arch !== 'x64' && arch !== 'ia32') return true;
-  if (cpuinfo === undefined) return false;
+  if (cpuinfo === null) return false;
   const flags = /^flags\s*:(.*)$/m.exec(cpuinfo)?.[1]?.trim().split(/\s+/) ?? [];
   return flags.includes('avx512_vnni') || flags.includes('avx_vnni');
 }
 
 let cpuinfo: string | null | undefined;
 
-/** `/proc/cpuinfo`, read once; undefined where there is none. */
-function readCpuinfo(): string | undefined {
+/** `/proc/cpuinfo`, read once; null where there is none. */
+function readCpuinfo(): string | null {
   if (cpuinfo === undefined) {
     try {
       cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
@@ -29,5 +29,5 @@ function readCpuinfo(): string | undefined {
       cpuinfo = null;
     }
   }
-  return cpuinfo ?? undefined;
+  return cpuinfo;
 }
