@@ -11,5 +11,8 @@ export { NO_EMBEDDER };
  */
 export function embedderFromFlag(name: string, flags: ModelFlags, storeDtype?: ModelDtype): Embedder | null {
   const options = modelLoadOptions(flags);
-  return embedderFromName(name, { ...options, ...(options.dtype === undefined && storeDtype ? { dtype: storeDtype } : {}) });
+  return embedderFromName(name, {
+    ...options,
+    ...(options.dtype === undefined && storeDtype ? { dtype: storeDtype } : {}),
+  });
 }

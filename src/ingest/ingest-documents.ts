@@ -66,11 +66,7 @@ export async function ingestDocuments(options: IngestDocumentsOptions): Promise<
   const headingContext = options.headingContext ?? DEFAULT_HEADING_CONTEXT;
   const scoutContext = embedder !== null && headingContext.has('scout');
   const info = await store.info();
-  checkStoreEmbedding(
-    info.location,
-    info.embedding,
-    embedder ? await embedderEmbedding(embedder) : null,
-  );
+  checkStoreEmbedding(info.location, info.embedding, embedder ? await embedderEmbedding(embedder) : null);
   const known = new Map((await store.listSources()).map((s) => [s.source, s.contentHash]));
 
   const summary: IngestDocumentsSummary = {

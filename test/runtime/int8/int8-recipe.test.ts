@@ -23,7 +23,11 @@ const cpuinfo = (flags: string): string =>
 test('int8WeightsSafe: 8-bit weights only with VNNI on x86, on other architectures always, unknown x86 never', () => {
   assert.equal(int8WeightsSafe(cpuinfo('avx2 avx512f avx512_vnni'), 'x64'), true);
   assert.equal(int8WeightsSafe(cpuinfo('avx2 avx_vnni'), 'x64'), true);
-  assert.equal(int8WeightsSafe(cpuinfo('avx2 avx512f avx512bw'), 'x64'), false, 'AVX2/AVX-512 without VNNI can saturate');
+  assert.equal(
+    int8WeightsSafe(cpuinfo('avx2 avx512f avx512bw'), 'x64'),
+    false,
+    'AVX2/AVX-512 without VNNI can saturate',
+  );
   assert.equal(int8WeightsSafe(cpuinfo('avx2 avx512_vnnix'), 'x64'), false, 'whole flags only');
   assert.equal(int8WeightsSafe(null, 'x64'), false, 'no /proc/cpuinfo on x86: the safe choice');
   assert.equal(int8WeightsSafe(null, 'arm64'), true);
@@ -52,12 +56,19 @@ test('int8ModelFile applies the recipe (weights and kept-float MatMuls) and cach
     assert.notEqual(mixed, general, 'one cached file per recipe');
     assert.equal(await int8ModelFile(source, cacheDir, recipe), mixed, 'the same recipe reuses its file');
     const nodes = async (file: string) => onnxProto.onnx.ModelProto.decode(await readFile(file)).graph?.node ?? [];
-    assert.ok((await nodes(mixed)).some((n) => n.name === kept && n.opType === 'MatMul'), 'kept in float32');
+    assert.ok(
+      (await nodes(mixed)).some((n) => n.name === kept && n.opType === 'MatMul'),
+      'kept in float32',
+    );
     assert.ok(!(await nodes(general)).some((n) => n.name === kept && n.opType === 'MatMul'), 'int8 by default');
     const weightsOf = async (file: string) =>
       onnxProto.onnx.ModelProto.decode(await readFile(file))
-        .graph!.initializer!.filter((t) => t.dataType === onnxProto.onnx.TensorProto.DataType.INT8 && t.dims?.length === 2)
-        .map((t) => Math.max(...new Int8Array(t.rawData!.buffer, t.rawData!.byteOffset, t.rawData!.byteLength).map(Math.abs)));
+        .graph!.initializer!.filter(
+          (t) => t.dataType === onnxProto.onnx.TensorProto.DataType.INT8 && t.dims?.length === 2,
+        )
+        .map((t) =>
+          Math.max(...new Int8Array(t.rawData!.buffer, t.rawData!.byteOffset, t.rawData!.byteLength).map(Math.abs)),
+        );
     assert.ok(Math.max(...(await weightsOf(general))) <= 64, '7-bit weights in the general recipe');
     assert.equal(Math.max(...(await weightsOf(mixed))), 127, '8-bit weights use the full range');
   } finally {
