@@ -1,11 +1,10 @@
 /**
- * Ingest throughput levers with the real scout (all-MiniLM-L6-v2 from ../shared/models), side by
- * side and interleaved round by round: today's path (main's default at 8007927: fp32, each batch's
- * write overlapped with the next batch's embedding, 256 chunks per commit, inference batches of 8)
- * against no overlap, larger inference batches, larger commits and sift's int8 scout. Whole pipeline of `ingestDocuments` (chunk, embed, write, optimize)
+ * Ingest throughput with the real scout (all-MiniLM-L6-v2 from ../shared/models), side by side and
+ * interleaved round by round: the scout's old default (fp32) against its new default (int8, the
+ * scout's recipe) and sift 0.1's 7-bit int8 (see VARIANTS). Whole pipeline of `ingestDocuments` (chunk, embed, write, optimize)
  * into a fresh LanceDB store per run; model loading is excluded (both dtypes are loaded first).
  *
- *   npm run bench -- --only ingest-levers [--quick]      SIFT_BENCH_INGEST_DOCS=60
+ *   npm run bench -- --only ingest-levers [--quick]      SIFT_BENCH_INGEST_DOCS=60 SIFT_BENCH_INGEST_ROUNDS=3
  *
  * Corpus: the first N SciFact documents (title + abstract, ~4.5 chunks each; default 200, several commits).
  */
@@ -17,13 +16,18 @@ import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { OnnxEmbedder } from '../src/embedding/onnx-embedder.js';
 import { ingestDocuments, type DocumentInput } from '../src/ingest/ingest-documents.js';
+import { SIFT_INT8_RECIPE, scoutInt8Recipe } from '../src/runtime/int8/int8-recipe.js';
+import { embedderEmbedding } from '../src/stores/check-store-embedding.js';
 import { openLanceStore } from '../src/stores/lancedb/index.js';
 import { SCOUT, sharedRoot } from './support/real-vectors.js';
 import type { BenchFigure, BenchSuite } from './support/suite.js';
 
+type Scout = 'fp32' | 'int8' | 'int8-7bit';
+
 interface Variant {
   name: string;
-  dtype: 'fp32' | 'int8';
+  /** `int8`: the scout's int8 recipe for this CPU (`scoutInt8Recipe`); `int8-7bit`: sift 0.1's all-int8 7-bit recipe. */
+  scout: Scout;
   pipeline: boolean;
   commitChunks: number;
   /** Texts per inference batch (the embedder's default is 8). */
@@ -31,28 +35,37 @@ interface Variant {
 }
 
 /**
- * "Today" is `sift ingest`'s default on main at 8007927: fp32, write overlapped with the next batch's
- * embedding, 256 chunks per commit, inference batches of 8. `SIFT_BENCH_INGEST_LEVERS=all` adds the
- * levers that did not pay (no overlap, larger inference batches; bench/RESULTS.md).
+ * The first variant is the baseline: the scout's old default (fp32; write overlapped with the next
+ * batch's embedding, 1024 chunks per commit, inference batches of 8), against the new default (int8,
+ * the scout's recipe) and sift 0.1's `--dtype int8` (7-bit weights, every MatMul int8).
+ * `SIFT_BENCH_INGEST_LEVERS=all` adds the levers measured before that did not pay (no overlap, larger
+ * inference batches, other commit sizes; bench/RESULTS.md).
  */
 const VARIANTS: Variant[] = [
+  { name: 'old default: fp32, 1024 per commit', scout: 'fp32', pipeline: true, commitChunks: 1024, embedBatch: 8 },
   {
-    name: 'today: fp32, overlapped, 256 per commit, batch 8',
-    dtype: 'fp32',
+    name: 'new default: int8 scout recipe, 1024 per commit',
+    scout: 'int8',
     pipeline: true,
-    commitChunks: 256,
+    commitChunks: 1024,
+    embedBatch: 8,
+  },
+  {
+    name: 'int8 7-bit (sift 0.1 --dtype int8), 1024 per commit',
+    scout: 'int8-7bit',
+    pipeline: true,
+    commitChunks: 1024,
     embedBatch: 8,
   },
   ...(process.env.SIFT_BENCH_INGEST_LEVERS === 'all'
     ? ([
-        { name: 'fp32, sequential (no overlap)', dtype: 'fp32', pipeline: false, commitChunks: 256, embedBatch: 8 },
-        { name: 'fp32, batch 16', dtype: 'fp32', pipeline: true, commitChunks: 256, embedBatch: 16 },
-        { name: 'fp32, batch 32', dtype: 'fp32', pipeline: true, commitChunks: 256, embedBatch: 32 },
+        { name: 'fp32, 256 per commit', scout: 'fp32', pipeline: true, commitChunks: 256, embedBatch: 8 },
+        { name: 'fp32, 4096 per commit', scout: 'fp32', pipeline: true, commitChunks: 4096, embedBatch: 8 },
+        { name: 'fp32, sequential (no overlap)', scout: 'fp32', pipeline: false, commitChunks: 1024, embedBatch: 8 },
+        { name: 'fp32, batch 16', scout: 'fp32', pipeline: true, commitChunks: 1024, embedBatch: 16 },
+        { name: 'fp32, batch 32', scout: 'fp32', pipeline: true, commitChunks: 1024, embedBatch: 32 },
       ] satisfies Variant[])
     : []),
-  { name: 'new default: fp32, 1024 per commit', dtype: 'fp32', pipeline: true, commitChunks: 1024, embedBatch: 8 },
-  { name: 'fp32, 4096 per commit', dtype: 'fp32', pipeline: true, commitChunks: 4096, embedBatch: 8 },
-  { name: 'int8 (--dtype int8), 1024 per commit', dtype: 'int8', pipeline: true, commitChunks: 1024, embedBatch: 8 },
 ];
 
 async function scifactDocs(count: number): Promise<DocumentInput[]> {
@@ -77,11 +90,19 @@ const suite: BenchSuite = {
       return { figures: [], notes: [], skipped: `no real scout at ${modelsDir}/Xenova/all-MiniLM-L6-v2` };
     }
     const docs = await scifactDocs(Number(process.env.SIFT_BENCH_INGEST_DOCS ?? (quick ? 20 : 200)));
-    const rounds = quick ? 1 : 2;
-    const embedders = {
+    const rounds = Number(process.env.SIFT_BENCH_INGEST_ROUNDS ?? (quick ? 1 : 2));
+    const embedders: Record<Scout, OnnxEmbedder> = {
       fp32: new OnnxEmbedder({ model: SCOUT, modelsDir, offline: true, dtype: 'fp32' }),
-      int8: new OnnxEmbedder({ model: SCOUT, modelsDir, offline: true, dtype: 'int8' }),
+      int8: new OnnxEmbedder({ model: SCOUT, modelsDir, offline: true, dtype: 'int8', int8Recipe: scoutInt8Recipe() }),
+      'int8-7bit': new OnnxEmbedder({
+        model: SCOUT,
+        modelsDir,
+        offline: true,
+        dtype: 'int8',
+        int8Recipe: SIFT_INT8_RECIPE,
+      }),
     };
+    log(`int8 scout recipe on this CPU: ${embedders.int8.int8Recipe ?? ''}`);
     for (const e of Object.values(embedders)) await e.embed(['warm-up: load the session and run it once']);
     const loadStart = loadavg()[0]!;
     const base = await mkdtemp(join(tmpdir(), 'sift-ingest-bench-'));
@@ -90,12 +111,9 @@ const suite: BenchSuite = {
     try {
       for (let round = 0; round < rounds; round++) {
         for (const v of VARIANTS) {
-          const embedder = embedders[v.dtype];
+          const embedder = embedders[v.scout];
           const location = join(base, `r${round}-${VARIANTS.indexOf(v)}`);
-          const store = await openLanceStore(location, {
-            create: true,
-            embedding: { model: embedder.model, dimension: 384 },
-          });
+          const store = await openLanceStore(location, { create: true, embedding: await embedderEmbedding(embedder) });
           const summary = await ingestDocuments({
             documents: docs,
             store,
@@ -122,6 +140,7 @@ const suite: BenchSuite = {
       const r = rates.get(v.name)!;
       const params = {
         variant: v.name,
+        ...(embedders[v.scout].int8Recipe ? { int8Recipe: embedders[v.scout].int8Recipe } : {}),
         pipeline: v.pipeline,
         commitChunks: v.commitChunks,
         embedBatch: v.embedBatch,
@@ -133,7 +152,7 @@ const suite: BenchSuite = {
         value: median(r),
         unit: 'chunks/s',
         model: 'sentence-transformers/all-MiniLM-L6-v2',
-        dtype: v.dtype,
+        dtype: embedders[v.scout].dtype,
         params,
         note: `median of ${rounds} interleaved rounds`,
       });
@@ -142,9 +161,9 @@ const suite: BenchSuite = {
         metric: 'ingest.speedup',
         value: Math.round(median(ratios) * 100) / 100,
         unit: 'ratio',
-        dtype: v.dtype,
+        dtype: embedders[v.scout].dtype,
         params,
-        note: 'per-round ratio to today, median',
+        note: 'per-round ratio to the old default (fp32), median',
       });
     }
     return {

@@ -199,7 +199,10 @@ async function benchIngest(
   const randomMiniLm = resolve('.cache/models/sift-random/all-MiniLM-L6-v2');
   if (existsSync(join(randomMiniLm, 'onnx', 'model.onnx'))) {
     const { createEmbedder } = await import('../src/pipeline/defaults.js');
-    embedders.push({ name: 'random-weight MiniLM-L6 fp32 (ONNX)', make: () => createEmbedder(randomMiniLm) });
+    embedders.push({
+      name: 'random-weight MiniLM-L6 fp32 (ONNX)',
+      make: () => createEmbedder(randomMiniLm, { dtype: 'fp32' }),
+    });
   } else {
     log('  (no .cache/models/sift-random/all-MiniLM-L6-v2: run `npm run models:random` to time real-size embedding)');
   }
@@ -208,7 +211,7 @@ async function benchIngest(
     const dimension = await embedder.dimension();
     const store = await openLanceStore(join(base, `ingest-${rows.length}`), {
       create: true,
-      embedding: { model: embedder.model, dimension },
+      embedding: { model: embedder.model, dimension, dtype: embedder.dtype ?? 'fp32' },
     });
     // The ONNX model gets a smaller corpus: it embeds ~100 chunks/s per core, the point is the rate.
     const paths = name.startsWith('sift/') ? [corpus] : [join(corpus, 'd0'), join(corpus, 'd1')];

@@ -26,7 +26,7 @@ export type SiftErrorCode =
   | 'INFERENCE_FAILED'
   /** The store does not exist, cannot be opened or cannot be written. */
   | 'STORE_ERROR'
-  /** The store was built with another embedding model than the one asked for. */
+  /** The store was built with another embedding model (or model dtype) than the one asked for. */
   | 'STORE_MODEL_MISMATCH'
   /** A file could not be loaded (unreadable, binary, broken, too large). */
   | 'LOAD_FAILED'

@@ -51,7 +51,12 @@ export type { SessionSettings } from './runtime/onnx-session.js';
 
 // The scout.
 export type { Embedder, EmbedKind, EmbedOptions } from './embedding/embedder.js';
-export { OnnxEmbedder, DEFAULT_EMBED_BATCH_SIZE, type OnnxEmbedderOptions } from './embedding/onnx-embedder.js';
+export {
+  OnnxEmbedder,
+  DEFAULT_EMBED_BATCH_SIZE,
+  defaultScoutDtype,
+  type OnnxEmbedderOptions,
+} from './embedding/onnx-embedder.js';
 export { HashingEmbedder, type HashingEmbedderOptions } from './embedding/hashing-embedder.js';
 
 // The judge.

@@ -68,6 +68,7 @@ const ENTRIES = {
     'createReranker',
     'defaultEmbedder',
     'defaultReranker',
+    'defaultScoutDtype',
     'documentText',
     'downloadModel',
     'embedderFromName',

@@ -84,7 +84,8 @@ export async function embedQueries(
       return cached.vectors.map((v) => Float32Array.from(v));
     }
   }
-  const embedder: Embedder = new OnnxEmbedder({ model });
+  // fp32, as the cached vectors always were (the cache is keyed by model only).
+  const embedder: Embedder = new OnnxEmbedder({ model, dtype: 'fp32' });
   try {
     const vectors = await embedder.embed(texts, { kind: 'query' });
     await mkdir(dirname(cacheFile), { recursive: true });

@@ -244,6 +244,7 @@ async function main(): Promise<void> {
     model: SCOUT,
     modelsDir: join(sharedRoot(), 'models'),
     offline: true,
+    dtype: 'fp32', // the cache holds fp32 vectors (see the file comment), whatever the scout's default
     ...(values.threads ? { session: { threads: Number(values.threads) } } : {}),
   });
   const log = (s: string) => process.stderr.write(`real-vectors: ${s}\n`);

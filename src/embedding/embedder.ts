@@ -4,6 +4,8 @@
  * keyword embedder (`hashing-embedder.ts`).
  */
 
+import type { ModelDtype } from '../models/model-spec.js';
+
 /** Queries and passages may be embedded differently (e5 and bge prefixes). */
 export type EmbedKind = 'query' | 'passage';
 
@@ -21,6 +23,13 @@ export interface EmbedOptions {
 export interface Embedder {
   /** Canonical model name; recorded by stores so queries use the model the store was built with. */
   readonly model: string;
+  /**
+   * The weights the vectors come from (`fp32`, `q8`, `int8`; absent: fp32, as for model-free
+   * embedders). Stores record it beside the model: vectors of one model in two dtypes do not mix.
+   */
+  readonly dtype?: ModelDtype;
+  /** With `dtype` int8: sift's int8 recipe and version, e.g. `scout-w8.v2` (recorded by stores, shown, not compared). */
+  readonly int8Recipe?: string | undefined;
   /** Vector size. Resolves the model's files if needed. */
   dimension(): Promise<number>;
   /** One unit-length vector per text, in input order. */

@@ -1,3 +1,4 @@
+import type { ModelDtype } from '../models/model-spec.js';
 import type { EmbedOptions, Embedder } from './embedder.js';
 
 /**
@@ -9,6 +10,8 @@ import type { EmbedOptions, Embedder } from './embedder.js';
  */
 export class ReusingEmbedder implements Embedder {
   readonly model: string;
+  readonly dtype: ModelDtype | undefined;
+  readonly int8Recipe: string | undefined;
   readonly #inner: Embedder;
   readonly #known: ReadonlyMap<string, Float32Array>;
   /** Passages served from the known vectors and embedded, for reports. */
@@ -18,6 +21,8 @@ export class ReusingEmbedder implements Embedder {
   constructor(inner: Embedder, known: ReadonlyMap<string, Float32Array>) {
     this.#inner = inner;
     this.model = inner.model;
+    this.dtype = inner.dtype;
+    this.int8Recipe = inner.int8Recipe;
     this.#known = known;
   }
 

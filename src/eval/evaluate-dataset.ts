@@ -17,6 +17,8 @@ import type { Reranker } from '../reranking/reranker.js';
 import type { ModelLoadOptions } from '../runtime/load-text-model.js';
 import { openStore } from '../stores/open-store.js';
 import { ReusingEmbedder } from '../embedding/reusing-embedder.js';
+import type { Embedder } from '../embedding/embedder.js';
+import type { ModelDtype } from '../models/model-spec.js';
 import { DEFAULT_HEADING_CONTEXT, formatHeadingContext, type HeadingContext } from '../chunking/heading-context.js';
 import { parseFusionSpec } from '../retrieval/fusion.js';
 import { HybridRetriever } from '../retrieval/hybrid-retriever.js';
@@ -31,6 +33,7 @@ import type { MetricOptions } from './metrics/metric-keys.js';
 import { documentJudge, type RelevanceJudge } from './relevance-judge.js';
 import { expandRunConfigs } from './run-config.js';
 import type { EvalChunk, EvalQuery, RunConfig } from './types.js';
+import { describeEmbedding, embedderEmbedding, embeddingDtype } from '../stores/check-store-embedding.js';
 
 export interface EvaluateDatasetOptions {
   /** A BEIR folder (`corpus.jsonl[.gz]`, `queries.jsonl`, `qrels/<split>.tsv`) or a labelled `.jsonl` file. */
@@ -127,15 +130,15 @@ export async function evaluateDataset(options: EvaluateDatasetOptions): Promise<
     judgeFor = async () => documentJudge(ds.qrels);
     name = ds.name;
     split = ds.split;
-    location = options.store ?? defaultEvalStore(options.dataset, embedderName, options);
     const scout = embedderName === NO_EMBEDDER ? null : embedderFromName(embedderName, options.models);
+    location = options.store ?? defaultEvalStore(options.dataset, embedderName, scout?.dtype, options);
     const embedder =
       scout && options.reuseVectors !== undefined
-        ? new ReusingEmbedder(scout, await knownVectors(options.reuseVectors, scout.model))
+        ? new ReusingEmbedder(scout, await knownVectors(options.reuseVectors, scout))
         : scout;
     const store = await openStore(location, {
       create: true,
-      embedding: embedder ? { model: embedder.model, dimension: await embedder.dimension() } : null,
+      embedding: embedder ? await embedderEmbedding(embedder) : null,
     });
     try {
       const summary = await ingestDocuments({
@@ -251,14 +254,15 @@ export async function evaluateDataset(options: EvaluateDatasetOptions): Promise<
 }
 
 /** Text -> vector of every chunk of a store built with `model`. */
-async function knownVectors(location: string, model: string): Promise<Map<string, Float32Array>> {
+async function knownVectors(location: string, scout: Embedder): Promise<Map<string, Float32Array>> {
   const store = await openStore(location);
   try {
     const info = await store.info();
-    if (info.embedding?.model !== model) {
+    const dtype = scout.dtype ?? 'fp32';
+    if (info.embedding?.model !== scout.model || embeddingDtype(info.embedding) !== dtype) {
       throw new SiftError(
         'STORE_MODEL_MISMATCH',
-        `\`reuseVectors\` ${location} holds ${info.embedding?.model ?? 'no'} vectors; this evaluation embeds with ${model}`,
+        `\`reuseVectors\` ${location} holds ${info.embedding ? describeEmbedding(info.embedding) : 'no'} vectors; this evaluation embeds with ${scout.model} in ${dtype}`,
       );
     }
     const known = new Map<string, Float32Array>();
@@ -285,7 +289,12 @@ async function* scanChunks(store: {
  * evaluation with the same settings reuses the ingested corpus and a change of settings never mixes
  * chunks of two settings in one store.
  */
-function defaultEvalStore(dataset: string, embedder: string, options: EvaluateDatasetOptions): string {
+function defaultEvalStore(
+  dataset: string,
+  embedder: string,
+  dtype: ModelDtype | undefined,
+  options: EvaluateDatasetOptions,
+): string {
   const dir = resolve(dataset);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new SiftError('INVALID_INPUT', `\`dataset\` ${dataset} is neither a BEIR folder nor a labelled .jsonl file`, {
@@ -305,6 +314,8 @@ function defaultEvalStore(dataset: string, embedder: string, options: EvaluateDa
         options.chunkSize ?? 500,
         options.chunkOverlap ?? 50,
         ...(context === 'none' ? [] : [context]),
+        // A store holds one dtype; fp32 keeps the key of earlier versions.
+        ...((dtype ?? 'fp32') === 'fp32' ? [] : [dtype]),
       ]),
     )
     .digest('hex')

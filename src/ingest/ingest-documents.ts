@@ -4,7 +4,7 @@ import { chunkText, resolveChunkOptions } from '../chunking/chunk-text.js';
 import { DEFAULT_HEADING_CONTEXT, type HeadingContext } from '../chunking/heading-context.js';
 import type { Embedder } from '../embedding/embedder.js';
 import { SiftError } from '../errors.js';
-import { checkStoreEmbedding } from '../stores/check-store-embedding.js';
+import { checkStoreEmbedding, embedderEmbedding } from '../stores/check-store-embedding.js';
 import type { VectorStore } from '../stores/vector-store.js';
 import { DEFAULT_COMMIT_CHUNKS, MAX_SOURCES_PER_BATCH, PipelinedWriter, type PendingSource } from './write-batch.js';
 
@@ -66,11 +66,7 @@ export async function ingestDocuments(options: IngestDocumentsOptions): Promise<
   const headingContext = options.headingContext ?? DEFAULT_HEADING_CONTEXT;
   const scoutContext = embedder !== null && headingContext.has('scout');
   const info = await store.info();
-  checkStoreEmbedding(
-    info.location,
-    info.embedding,
-    embedder ? { model: embedder.model, dimension: await embedder.dimension() } : null,
-  );
+  checkStoreEmbedding(info.location, info.embedding, embedder ? await embedderEmbedding(embedder) : null);
   const known = new Map((await store.listSources()).map((s) => [s.source, s.contentHash]));
 
   const summary: IngestDocumentsSummary = {

@@ -8,7 +8,7 @@ import { SiftError } from '../errors.js';
 import { loadError, skipReasonOf } from '../loaders/file-checks.js';
 import { parseDocument, readSourceFile } from '../loaders/load-file.js';
 import type { LoadedDocument } from '../loaders/loaded-document.js';
-import { checkStoreEmbedding } from '../stores/check-store-embedding.js';
+import { checkStoreEmbedding, embedderEmbedding } from '../stores/check-store-embedding.js';
 import type { VectorStore } from '../stores/vector-store.js';
 import { contentFingerprint } from './chunk-id.js';
 import { confinedRealPath } from './confine-path.js';
@@ -87,7 +87,7 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestSummary
   const headingContext = options.headingContext ?? DEFAULT_HEADING_CONTEXT;
   const fingerprintSettings = { ...settings, scoutContext: embedder !== null && headingContext.has('scout') };
   const info = await store.info();
-  const embedding = embedder ? { model: embedder.model, dimension: await embedder.dimension() } : null;
+  const embedding = embedder ? await embedderEmbedding(embedder) : null;
   checkStoreEmbedding(info.location, info.embedding, embedding);
 
   const walk = await walkFiles(options.paths, {
@@ -99,6 +99,7 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestSummary
   const summary: IngestSummary = {
     store: info.location,
     embedder: embedding?.model ?? null,
+    embedding: info.embedding,
     files: { seen: walk.files.length + walk.missing.length, ingested: 0, unchanged: 0, skipped: 0, removed: 0 },
     ingested: [],
     skipped: walk.missing.map((source): SkippedFile => ({

@@ -1,3 +1,4 @@
+import type { StoreEmbedding } from '../stores/vector-store.js';
 import type { SkipReason } from '../loaders/loaded-document.js';
 
 /** A file that was not ingested, and why. */
@@ -14,6 +15,8 @@ export interface IngestSummary {
   store: string;
   /** The embedding model, or null for a keyword-only store. */
   embedder: string | null;
+  /** The store's embedding as recorded: model, dimension, dtype (and int8 recipe); null for keyword-only. */
+  embedding: StoreEmbedding | null;
   files: {
     /** Files found (plus missing paths given). */
     seen: number;

@@ -13,7 +13,7 @@ import type { RerankingRetriever } from '../retrieval/reranking-retriever.js';
 import { composeTwoStage, type TwoStageSizes } from './two-stage.js';
 import { DEFAULT_HEADING_CONTEXT, type HeadingContext } from '../chunking/heading-context.js';
 import type { FusionOptions } from '../retrieval/fusion.js';
-import { checkStoreEmbedderName } from '../stores/check-store-embedding.js';
+import { checkStoreDtype, checkStoreEmbedderName, embeddingDtype } from '../stores/check-store-embedding.js';
 import { openStore } from '../stores/open-store.js';
 import type { StoreInfo, VectorStore } from '../stores/vector-store.js';
 
@@ -22,7 +22,10 @@ export interface OpenSearchOptions {
   store?: string | undefined;
   /** Query embedder name (default: the one the store was built with; another model is refused). */
   embedder?: string | undefined;
-  /** Model loading options for the embedder. */
+  /**
+   * Model loading options for the embedder. Without `dtype` the embedder takes the store's (the one
+   * its vectors were made with); a `dtype` that is not the store's is refused (STORE_MODEL_MISMATCH).
+   */
   models?: ModelLoadOptions;
   /** How hybrid fuses dense and BM25 (default `DEFAULT_FUSION`: weighted RRF, k = 60, dense weight 0.7). */
   fusion?: FusionOptions | undefined;
@@ -84,10 +87,15 @@ export async function openSearch(options: OpenSearchOptions = {}): Promise<Searc
     if (info.embedding) {
       const name = options.embedder ?? info.embedding.model;
       if (name !== NO_EMBEDDER) {
-        embedder = embedderFromName(name, options.models);
-        // By name, before any model is loaded: a mismatch must not cost a download, and a BM25-only
+        // The store's dtype unless the caller names one, which must then be the store's (checked below).
+        const dtype = options.models?.dtype ?? embeddingDtype(info.embedding);
+        embedder = embedderFromName(name, { ...options.models, dtype });
+        // By name and dtype, before any model is loaded: a mismatch must not cost a download, and a BM25-only
         // search never loads the embedder at all (dense retrievers load it, and check its dimension, on first use).
-        if (embedder) checkStoreEmbedderName(location, info.embedding, embedder.model);
+        if (embedder) {
+          checkStoreEmbedderName(location, info.embedding, embedder.model);
+          checkStoreDtype(location, info.embedding, embedder.dtype);
+        }
       }
     }
     const modes: readonly Stage1Mode[] = embedder ? STAGE1_MODES : ['bm25'];

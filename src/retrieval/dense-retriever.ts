@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Embedder } from '../embedding/embedder.js';
 import { SiftError } from '../errors.js';
-import { checkStoreEmbedding } from '../stores/check-store-embedding.js';
+import { checkStoreEmbedding, embedderEmbedding } from '../stores/check-store-embedding.js';
 import type { VectorStore } from '../stores/vector-store.js';
 import { DEFAULT_K, roundMs, type RetrieveOptions, type RetrieveResponse, type Retriever } from './retriever.js';
 
@@ -48,7 +48,7 @@ export class DenseRetriever implements Retriever {
 
   async #check(): Promise<void> {
     const info = await this.#store.info();
-    const wanted = { model: this.#embedder.model, dimension: await this.#embedder.dimension() };
+    const wanted = await embedderEmbedding(this.#embedder);
     if (info.embedding === null) {
       throw new SiftError(
         'STORE_MODEL_MISMATCH',

@@ -7,6 +7,7 @@ import type { Tokenizer } from '../tokenization/load-tokenizer.js';
 import { cacheDirFromEnv } from '../config/env.js';
 import { isSiftError } from '../errors.js';
 import { int8ModelFile } from './int8/int8-model-file.js';
+import type { Int8Recipe } from './int8/int8-recipe.js';
 import { openSession, type ModelSession, type SessionSettings } from './onnx-session.js';
 
 /** Where and how to find a model's files, shared by the reranker and the embedder. */
@@ -30,6 +31,8 @@ export interface ModelLoadOptions {
    * than the caller's request).
    */
   int8Fallback?: boolean;
+  /** With `dtype: 'int8'`: how sift quantizes the graph (default its general `SIFT_INT8_RECIPE`; the scout passes `scoutInt8Recipe()`). */
+  int8Recipe?: Int8Recipe;
 }
 
 /** A transformer text model ready to run: its files, session and tokenizer. */
@@ -57,7 +60,7 @@ export async function loadTextModel(name: string, role: ModelRole, options: Mode
   let onnx = resolved.files.onnx;
   if (resolved.dtype === 'int8') {
     try {
-      onnx = await int8ModelFile(resolved.files.onnx, options.cacheDir ?? cacheDirFromEnv());
+      onnx = await int8ModelFile(resolved.files.onnx, options.cacheDir ?? cacheDirFromEnv(), options.int8Recipe);
     } catch (err) {
       if (!options.int8Fallback || !isSiftError(err) || err.code !== 'MODEL_INVALID') throw err;
       resolved = { ...resolved, dtype: 'fp32' };

@@ -7,6 +7,7 @@
  * Scores are "higher is better" everywhere: cosine similarity for dense search, BM25 for text search.
  */
 
+import type { ModelDtype } from '../models/model-spec.js';
 import type { DenseIndexStats } from './memory-index/flat-dense-index.js';
 
 /** The embedding model a store was built with; vectors of any other model are meaningless to it. */
@@ -15,6 +16,14 @@ export interface StoreEmbedding {
   model: string;
   /** Vector size, e.g. 384. */
   dimension: number;
+  /**
+   * The weights the vectors came from: `fp32`, `q8` or `int8` (sift's quantization). Vectors of one
+   * model in two dtypes differ slightly (cosine ~0.995), so a store takes one. Stores made before sift
+   * recorded it read as fp32; absent in a caller's embedding means fp32 too.
+   */
+  dtype?: ModelDtype;
+  /** With `dtype` int8: sift's int8 recipe and version, e.g. `scout-w8.v2` (recorded and shown, not compared). */
+  int8Recipe?: string;
 }
 
 /** What a store knows about itself, fixed when it was created. */

@@ -46,7 +46,7 @@ test('sift ingest: summary JSON, skip reasons, idempotent re-run, exit 0; LanceD
   const other = await runCli(['ingest', corpus, '--store', store, '--embedder', 'sift/hashing-64', '--json']);
   assert.equal(other.code, 1);
   assert.equal(JSON.parse(other.stdout).error.code, 'STORE_MODEL_MISMATCH');
-  assert.match(other.stderr, /was built with sift\/hashing-256 \(dimension 256\), not sift\/hashing-64/);
+  assert.match(other.stderr, /was built with sift\/hashing-256 \(dimension 256, fp32\), not sift\/hashing-64/);
 });
 
 test('sift search: JSON shape for dense, bm25 and hybrid; filters; the right document first', async () => {
@@ -154,4 +154,39 @@ test('sift ingest + search with a real ONNX bi-encoder (tiny generated model)', 
   assert.equal(out.results.length, 5);
   assert.ok(out.results.every((r: { score: number }) => r.score >= -1 && r.score <= 1.0001));
   assert.equal(out.embedder, model);
+});
+
+test('sift ingest --dtype int8 records the dtype; search and later ingests follow the store; another --dtype is refused naming both', async () => {
+  const model = await testModelDir('embedder');
+  const corpus = await makeCorpus();
+  const store = await tempStore();
+  const common = ['--store', store, '--max-file-size', '64k', '--json'];
+  const first = await runCli(['ingest', corpus, '--embedder', model, '--dtype', 'int8', ...common]);
+  assert.equal(first.code, 0, first.stderr);
+  const s = JSON.parse(first.stdout);
+  assert.equal(s.embedding.dtype, 'int8');
+  assert.match(s.embedding.int8Recipe, /^[\w-]+\.v\d+$/);
+  const total = s.chunks.total;
+  // No --dtype: the later ingest embeds in the store's int8 (a changed file is re-embedded, not refused).
+  await writeFile(join(corpus, 'late.md'), '# Late\n\nA glacier carved this valley and left a moraine behind.\n');
+  const later = await runCli(['ingest', corpus, ...common]);
+  assert.equal(later.code, 0, later.stderr);
+  assert.equal(JSON.parse(later.stdout).embedding.dtype, 'int8');
+  assert.equal(JSON.parse(later.stdout).files.ingested, 1);
+  const found = await runCli(['search', 'glacier moraine', '--store', store, '--mode', 'dense', '-k', '3', '--json']);
+  assert.equal(found.code, 0, found.stderr);
+  assert.equal(JSON.parse(found.stdout).results.length, 3);
+  // An explicit --dtype that is not the store's is refused, naming both, and nothing changes.
+  for (const args of [
+    ['ingest', corpus, '--dtype', 'fp32', ...common],
+    ['search', 'glacier moraine', '--store', store, '--mode', 'dense', '--dtype', 'fp32', '--json'],
+  ]) {
+    const refused = await runCli(args);
+    assert.equal(refused.code, 1, args[0]);
+    assert.equal(JSON.parse(refused.stdout).error.code, 'STORE_MODEL_MISMATCH');
+    assert.match(refused.stderr, /was built with .* in int8, not fp32; use --dtype int8/);
+  }
+  const after = JSON.parse((await runCli(['ingest', corpus, ...common])).stdout);
+  assert.equal(after.chunks.total, total + JSON.parse(later.stdout).chunks.added);
+  assert.equal(after.files.ingested, 0);
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { OnnxEmbedder } from '../../src/embedding/onnx-embedder.js';
+import { defaultScoutDtype, OnnxEmbedder } from '../../src/embedding/onnx-embedder.js';
 import { loadTokenizer } from '../../src/tokenization/load-tokenizer.js';
 import { isSiftError } from '../../src/errors.js';
 import { realModelDir, testModelDir } from '../support/test-models.js';
@@ -17,8 +17,9 @@ const TEXTS = [
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
 
-test('vectors are unit length, of the model dimension, and independent of batch neighbours', async () => {
-  const scout = new OnnxEmbedder({ model: await testModelDir('embedder') });
+test('vectors are unit length, of the model dimension, and independent of batch neighbours (fp32)', async () => {
+  // fp32: int8 quantizes activations per batch, so its vectors move slightly with their batch.
+  const scout = new OnnxEmbedder({ model: await testModelDir('embedder'), dtype: 'fp32' });
   try {
     assert.equal(await scout.dimension(), 32);
     const batched = await scout.embed(TEXTS, { batchSize: 3 });
@@ -55,8 +56,9 @@ test('mean pooling averages real tokens only, matching a direct run of the graph
   const norm = Math.hypot(...mean);
   const expected = mean.map((x) => x / norm);
 
-  const scout = new OnnxEmbedder({ model: dir });
-  const cls = new OnnxEmbedder({ model: dir, pooling: 'cls' });
+  // The fp32 graph's own outputs are the reference, so the scout runs that graph.
+  const scout = new OnnxEmbedder({ model: dir, dtype: 'fp32' });
+  const cls = new OnnxEmbedder({ model: dir, pooling: 'cls', dtype: 'fp32' });
   try {
     const [v] = await scout.embed([TEXTS[1]!, TEXTS[3]!]);
     v!.forEach((x, i) => assert.ok(Math.abs(x - expected[i]!) < 1e-5));
@@ -150,4 +152,11 @@ test(
 test('an alias resolves to the canonical model name stores record', () => {
   assert.equal(new OnnxEmbedder({ model: 'all-MiniLM-L6-v2' }).model, 'sentence-transformers/all-MiniLM-L6-v2');
   assert.equal(new OnnxEmbedder({ model: 'Xenova/all-MiniLM-L6-v2' }).model, 'sentence-transformers/all-MiniLM-L6-v2');
+});
+
+test("the scout's default dtype: int8 where 8-bit weights are safe, fp32 elsewhere; an explicit dtype wins", () => {
+  assert.equal(defaultScoutDtype(true), 'int8');
+  assert.equal(defaultScoutDtype(false), 'fp32');
+  assert.equal(new OnnxEmbedder({ model: 'all-MiniLM-L6-v2' }).dtype, defaultScoutDtype());
+  assert.equal(new OnnxEmbedder({ model: 'all-MiniLM-L6-v2', dtype: 'fp32' }).dtype, 'fp32');
 });

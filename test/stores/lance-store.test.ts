@@ -21,6 +21,13 @@ runStoreContract('lancedb', openLanceStore, newLocation, {
     table.close();
     db.close();
   },
+  forgetDtype: async (location) => {
+    const file = join(location, MANIFEST_FILE);
+    const manifest = JSON.parse(await readFile(file, 'utf8'));
+    delete manifest.embedding.dtype;
+    delete manifest.embedding.int8Recipe;
+    await writeFile(file, JSON.stringify(manifest));
+  },
 });
 
 test('lancedb: the manifest records backend, layout version and embedding', async () => {
@@ -29,7 +36,13 @@ test('lancedb: the manifest records backend, layout version and embedding', asyn
   const manifest = JSON.parse(await readFile(join(loc, MANIFEST_FILE), 'utf8'));
   assert.deepEqual(
     { ...manifest, createdAt: 'x' },
-    { format: 'sift-store', version: 1, backend: 'lancedb', embedding: { model: 'm', dimension: 8 }, createdAt: 'x' },
+    {
+      format: 'sift-store',
+      version: 1,
+      backend: 'lancedb',
+      embedding: { model: 'm', dimension: 8, dtype: 'fp32' },
+      createdAt: 'x',
+    },
   );
 });
 

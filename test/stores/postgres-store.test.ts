@@ -26,6 +26,14 @@ describe('postgres (PGlite + pgvector over the wire protocol)', () => {
       await client.query(`ALTER TABLE "${schema}".chunks DROP COLUMN heading_path`);
       await client.end();
     },
+    forgetDtype: async (location) => {
+      const schema = new URL(location).searchParams.get('collection') ?? 'sift';
+      const pg = (await import('pg')).default;
+      const client = new pg.Client({ connectionString: pglite!.url });
+      await client.connect();
+      await client.query(`ALTER TABLE "${schema}".manifest DROP COLUMN dtype, DROP COLUMN int8_recipe`);
+      await client.end();
+    },
   });
 });
 
@@ -59,7 +67,16 @@ describe(
       );
       await admin.end();
     };
-    runStoreContract('postgres-real', openPostgresStore, newLocation, { dropConnections });
+    // Makes a collection look like one made before sift recorded the scout's dtype.
+    const forgetDtype = async (location: string): Promise<void> => {
+      const schema = new URL(location).searchParams.get('collection')!;
+      const pg = (await import('pg')).default;
+      const admin = new pg.Client({ connectionString: realUrl!, application_name: 'sift-test-admin' });
+      await admin.connect();
+      await admin.query(`ALTER TABLE "${schema}".manifest DROP COLUMN dtype, DROP COLUMN int8_recipe`);
+      await admin.end();
+    };
+    runStoreContract('postgres-real', openPostgresStore, newLocation, { dropConnections, forgetDtype });
   },
 );
 

@@ -20,6 +20,8 @@ export interface StoreContractHooks {
   dropConnections?: () => Promise<void>;
   /** Makes the store at a location look like one made before heading paths (drops the column). */
   dropHeadingPathColumn?: (location: string) => Promise<void>;
+  /** Makes the store at a location look like one made before sift recorded the scout's dtype. */
+  forgetDtype?: (location: string) => Promise<void>;
 }
 
 /**
@@ -34,6 +36,8 @@ export function runStoreContract(
 ): void {
   const embedder = new HashingEmbedder({ dimension: 64 });
   const embedding = { model: embedder.model, dimension: 64 };
+  // What a store records for an embedding that names no dtype: fp32, spelled out.
+  const recorded = { ...embedding, dtype: 'fp32' };
 
   async function chunks(source: string, texts: readonly string[], withVectors = true): Promise<ChunkRecord[]> {
     const vectors = withVectors ? await embedder.embed(texts) : [];
@@ -61,12 +65,57 @@ export function runStoreContract(
     const loc = await newLocation();
     await assert.rejects(open(loc), (e) => isSiftError(e, 'STORE_ERROR'));
     const store = await open(loc, { create: true, embedding });
-    assert.deepEqual((await store.info()).embedding, embedding);
+    assert.deepEqual((await store.info()).embedding, recorded);
     assert.equal(await store.count(), 0);
     await store.close();
     const again = await open(loc);
-    assert.deepEqual((await again.info()).embedding, embedding);
+    assert.deepEqual((await again.info()).embedding, recorded);
     await again.close();
+  });
+
+  test(`${backend}: the scout's dtype and int8 recipe are recorded; another dtype is refused naming both, and nothing is lost`, async () => {
+    const loc = await newLocation();
+    const int8 = { ...embedding, dtype: 'int8' as const, int8Recipe: 'scout-w8.v2' };
+    const store = await open(loc, { create: true, embedding: int8 });
+    await store.upsert(await chunks('/a.md', ['kept']));
+    await store.close();
+    const again = await open(loc);
+    assert.deepEqual((await again.info()).embedding, int8);
+    await again.close();
+    for (const wanted of [embedding, { ...embedding, dtype: 'fp32' as const }]) {
+      await assert.rejects(
+        open(loc, { create: true, embedding: wanted }),
+        (e) =>
+          isSiftError(e, 'STORE_MODEL_MISMATCH') &&
+          e.details?.option === 'dtype' &&
+          /was built with sift\/hashing-64 in int8, not fp32/.test(e.message),
+      );
+    }
+    // Another recipe of the same dtype is accepted (recorded and shown, not compared).
+    const reopened = await open(loc, { embedding: { ...int8, int8Recipe: 'w7.v2' } });
+    assert.equal(await reopened.count(), 1);
+    assert.deepEqual((await reopened.info()).embedding, int8);
+    await reopened.close();
+  });
+
+  test(`${backend}: a store made before sift recorded the dtype reads as fp32 and refuses int8`, async (t) => {
+    if (!hooks.forgetDtype) {
+      t.skip(`skipped: ${backend} cannot simulate an older store`);
+      return;
+    }
+    const loc = await newLocation();
+    const first = await open(loc, { create: true, embedding });
+    await first.upsert(await chunks('/old.md', ['zebra crossing rules']));
+    await first.close();
+    await hooks.forgetDtype(loc);
+    const store = await open(loc, { embedding });
+    assert.deepEqual((await store.info()).embedding, recorded);
+    assert.equal(await store.count(), 1);
+    await store.close();
+    await assert.rejects(
+      open(loc, { embedding: { ...embedding, dtype: 'int8' } }),
+      (e) => isSiftError(e, 'STORE_MODEL_MISMATCH') && /in fp32, not int8/.test(e.message),
+    );
   });
 
   test(`${backend}: heading paths are stored with the chunk and read back by get, search and scan`, async () => {
@@ -219,7 +268,7 @@ export function runStoreContract(
     await assert.rejects(open(loc, { create: true, embedding: null }), (e) => isSiftError(e, 'STORE_MODEL_MISMATCH'));
     const reopened = await open(loc, { embedding });
     assert.equal(await reopened.count(), 1);
-    assert.deepEqual((await reopened.info()).embedding, embedding);
+    assert.deepEqual((await reopened.info()).embedding, recorded);
     await reopened.close();
   });
 

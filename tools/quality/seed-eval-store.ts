@@ -56,10 +56,11 @@ async function main(): Promise<void> {
   const known = cachedVectors(resolve(values.cache), stem);
   process.stderr.write(`seed: ${known.size} cached passages for ${stem}\n`);
   const ds = await loadBeirDataset(dataset);
-  const embedder = new ReusingEmbedder(createEmbedder(), known);
+  // The cached vectors are fp32 (bench/support/real-vectors.ts), so the store is an fp32 store.
+  const embedder = new ReusingEmbedder(createEmbedder(undefined, { dtype: 'fp32' }), known);
   const store = await openStore(resolve(values.store), {
     create: true,
-    embedding: { model: embedder.model, dimension: await embedder.dimension() },
+    embedding: { model: embedder.model, dimension: await embedder.dimension(), dtype: 'fp32' },
   });
   try {
     const summary = await ingestDocuments({

@@ -8,7 +8,12 @@ import { ingestFiles } from '../../ingest/ingest-files.js';
 import { DEFAULT_COMMIT_CHUNKS } from '../../ingest/write-batch.js';
 import type { IngestSummary } from '../../ingest/ingest-summary.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../../loaders/load-file.js';
-import { checkStoreEmbedderName } from '../../stores/check-store-embedding.js';
+import {
+  checkStoreDtype,
+  checkStoreEmbedderName,
+  embedderEmbedding,
+  embeddingDtype,
+} from '../../stores/check-store-embedding.js';
 import { isPostgresLocation, openStore, readStoreEmbedding } from '../../stores/open-store.js';
 import { redactPassword } from '../../stores/postgres/postgres-location.js';
 import { embedderFromFlag, NO_EMBEDDER } from '../embedder-flag.js';
@@ -82,11 +87,14 @@ export function registerIngest(program: Command): void {
         embedding === undefined ? undefined : { embedding },
       );
       const name = flags.embedder ?? (manifest ? (manifest.embedding?.model ?? NO_EMBEDDER) : DEFAULT_EMBEDDER);
-      const embedder = embedderFromFlag(name, flags);
+      // Without --dtype, a store's later ingests embed in the dtype its vectors were made with.
+      const stored = manifest?.embedding;
+      const embedder = embedderFromFlag(name, flags, stored ? embeddingDtype(stored) : undefined);
       try {
-        // Compare names before loading the model: a mismatch must not cost a download.
+        // Compare names and dtypes before loading the model: a mismatch must not cost a download.
         if (manifest) checkStoreEmbedderName(location, manifest.embedding, embedder?.model ?? null);
-        const embedding = embedder ? { model: embedder.model, dimension: await embedder.dimension() } : null;
+        if (stored && embedder) checkStoreDtype(location, stored, embedder.dtype);
+        const embedding = embedder ? await embedderEmbedding(embedder) : null;
         const store = await openStore(location, { create: true, embedding });
         const progress = createProgress({
           quiet: flags.json === true,
@@ -169,7 +177,7 @@ function printSummary(s: IngestSummary): void {
       `${s.files.removed > 0 ? `, ${s.files.removed} removed` : ''} in ${seconds} s (${s.chunksPerSecond} chunks/s)`,
   );
   out.push(
-    `chunks: ${s.chunks.added} added, ${s.chunks.removed} removed, ${s.chunks.total} in ${s.store} (${s.embedder ?? 'keyword-only, BM25'})`,
+    `chunks: ${s.chunks.added} added, ${s.chunks.removed} removed, ${s.chunks.total} in ${s.store} (${s.embedding ? `${s.embedding.model}, ${embeddingDtype(s.embedding)}` : 'keyword-only, BM25'})`,
   );
   if (s.files.seen === 0) out.push('no supported files found (sift reads .txt .md .html .pdf)');
   if (s.skipped.length > 0) {

@@ -18,8 +18,11 @@ const { DataType } = onnxProto.onnx.TensorProto;
  */
 export const SIFT_INT8_WEIGHTS: QuantizeOptions = { type: 'int8', reduceRange: true };
 
-/** Version of the recipe; part of the cache key, so a changed recipe never serves a stale file. */
-export const SIFT_INT8_VERSION = 1;
+/**
+ * Version of sift's int8 rewriting; part of the cache key (with the recipe, see `int8-recipe.ts`), so
+ * a changed recipe never serves a stale file. 2: per-model recipes (the scout's 8-bit recipe).
+ */
+export const SIFT_INT8_VERSION = 2;
 
 /** What {@link quantizeGraph} changed. */
 export interface QuantizeGraphResult {

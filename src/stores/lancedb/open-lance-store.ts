@@ -1,7 +1,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { SiftError, toSiftError } from '../../errors.js';
-import { checkStoreEmbedding } from '../check-store-embedding.js';
+import { checkStoreEmbedding, recordedEmbedding } from '../check-store-embedding.js';
 import type { OpenStoreOptions } from '../vector-store.js';
 import { LanceStore, type LanceStoreTuning } from './lance-store.js';
 import { loadLanceDb } from './load-lancedb.js';
@@ -14,7 +14,7 @@ export interface OpenLanceStoreOptions extends OpenStoreOptions {
 
 /**
  * Opens the LanceDB store in folder `location`, or creates it with `create: true`. The folder holds
- * `sift-store.json` (embedding model and dimension, written first and atomically) and two LanceDB
+ * `sift-store.json` (embedding model, dimension and dtype, written first and atomically) and two LanceDB
  * tables, `chunks` and `sources`. An existing store built with another embedding than
  * `options.embedding` is refused with STORE_MODEL_MISMATCH before anything is written.
  *
@@ -45,7 +45,7 @@ export async function openLanceStore(location: string, options: OpenLanceStoreOp
       format: 'sift-store',
       version: 1,
       backend: 'lancedb',
-      embedding: options.embedding,
+      embedding: recordedEmbedding(options.embedding),
       createdAt: new Date().toISOString(),
     };
     await mkdir(dir, { recursive: true });

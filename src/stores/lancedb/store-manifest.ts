@@ -1,6 +1,7 @@
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SiftError } from '../../errors.js';
+import { recordedEmbedding } from '../check-store-embedding.js';
 import type { StoreEmbedding } from '../vector-store.js';
 
 /** The file that marks a folder as a sift store and records what it was built with. */
@@ -40,7 +41,9 @@ export async function readManifest(dir: string): Promise<StoreManifest | undefin
     m.embedding === null ||
     (typeof m.embedding === 'object' &&
       typeof m.embedding?.model === 'string' &&
-      Number.isInteger(m.embedding?.dimension));
+      Number.isInteger(m.embedding?.dimension) &&
+      (m.embedding.dtype === undefined || ['fp32', 'q8', 'int8'].includes(m.embedding.dtype)) &&
+      (m.embedding.int8Recipe === undefined || typeof m.embedding.int8Recipe === 'string'));
   if (m.format !== 'sift-store' || m.backend !== 'lancedb' || !embeddingOk || typeof m.createdAt !== 'string') {
     throw new SiftError('STORE_ERROR', `${join(dir, MANIFEST_FILE)} is not a sift LanceDB store manifest`);
   }
@@ -50,7 +53,8 @@ export async function readManifest(dir: string): Promise<StoreManifest | undefin
       `store ${dir} has layout version ${String(m.version)}; this sift reads version 1, upgrade sift`,
     );
   }
-  return m as StoreManifest;
+  // Stores made before sift recorded the dtype hold fp32 vectors.
+  return { ...(m as StoreManifest), embedding: recordedEmbedding(m.embedding ?? null) };
 }
 
 /**

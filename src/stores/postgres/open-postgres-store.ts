@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { SiftError, toSiftError } from '../../errors.js';
-import { checkStoreEmbedding } from '../check-store-embedding.js';
+import type { ModelDtype } from '../../models/model-spec.js';
+import { checkStoreEmbedding, recordedEmbedding } from '../check-store-embedding.js';
 import type { OpenStoreOptions, StoreEmbedding } from '../vector-store.js';
 import { parsePostgresLocation, type PostgresLocation } from './postgres-location.js';
 import { collectionTables, createCollectionSql, LAYOUT_VERSION, type CollectionTables } from './postgres-schema.js';
@@ -132,7 +133,16 @@ async function readManifest(
       `store ${loc.display} has layout version ${String(row.version)}; this sift reads version ${LAYOUT_VERSION}, upgrade sift`,
     );
   }
-  const embedding = typeof row.model === 'string' ? { model: row.model, dimension: Number(row.dimension) } : null;
+  // Collections made before sift recorded the dtype have no such column: their vectors are fp32.
+  const embedding =
+    typeof row.model === 'string'
+      ? recordedEmbedding({
+          model: row.model,
+          dimension: Number(row.dimension),
+          ...(typeof row.dtype === 'string' ? { dtype: row.dtype as ModelDtype } : {}),
+          ...(typeof row.int8_recipe === 'string' ? { int8Recipe: row.int8_recipe } : {}),
+        })
+      : null;
   return { embedding, createdAt: String(row.created_at) };
 }
 
@@ -182,12 +192,20 @@ async function createCollection(
     }
     for (const sql of createCollectionSql(t, embedding)) await client.query(sql);
     const createdAt = new Date().toISOString();
+    const recorded = recordedEmbedding(embedding);
     await client.query(
-      `INSERT INTO ${t.manifest} (format, version, backend, model, dimension, created_at) VALUES ('sift-store', $1, 'postgres', $2, $3, $4)`,
-      [LAYOUT_VERSION, embedding?.model ?? null, embedding?.dimension ?? null, createdAt],
+      `INSERT INTO ${t.manifest} (format, version, backend, model, dimension, dtype, int8_recipe, created_at) VALUES ('sift-store', $1, 'postgres', $2, $3, $4, $5, $6)`,
+      [
+        LAYOUT_VERSION,
+        recorded?.model ?? null,
+        recorded?.dimension ?? null,
+        recorded?.dtype ?? null,
+        recorded?.int8Recipe ?? null,
+        createdAt,
+      ],
     );
     await client.query('COMMIT');
-    return { embedding, createdAt };
+    return { embedding: recorded, createdAt };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;

@@ -2,7 +2,8 @@ import type { StoreEmbedding } from '../vector-store.js';
 
 /**
  * The tables of one collection, all inside the collection's own schema:
- * - `manifest`: one row, the embedding model and dimension (null for keyword-only) and layout version;
+ * - `manifest`: one row, the embedding model, dimension and dtype (null for keyword-only; collections
+ *   made before sift recorded the dtype have no `dtype` column and read as fp32) and layout version;
  * - `sources`: one row per ingested source (fingerprint, chunk count);
  * - `chunks`: text, provenance, `embedding vector(dim)` (stores with an embedding only) and `tsv`, a
  *   generated `tsvector` (English stemming and stop words, like the LanceDB store's tokenizer) with a
@@ -62,6 +63,8 @@ export function createCollectionSql(t: CollectionTables, embedding: StoreEmbeddi
        backend text NOT NULL,
        model text,
        dimension integer,
+       dtype text,
+       int8_recipe text,
        created_at text NOT NULL)`,
     `CREATE TABLE ${t.sources} (
        source text PRIMARY KEY,

@@ -1,0 +1,183 @@
+/**
+ * Does an int8 scout recipe rank like fp32 beyond SciFact? Embeds the five real corpora (SciFact, the
+ * DBpedia-entity subset, classic CACM / CISI / Cranfield: the chunks and queries of the real-vectors
+ * cache, `SIFT_VECTOR_CACHE`) with the real all-MiniLM-L6-v2 scout rewritten by a recipe, and reports
+ * dense nDCG@10 (documents ranked by their best chunk, exact scan) against the cached fp32 vectors:
+ * per set and split, and pooled over every query of every set, each delta with its 95 % paired
+ * bootstrap interval and randomization p-value (`pairedDifference`, src/eval/stats). The held-out sets
+ * are checks only: nothing is tuned on them.
+ *
+ *   nice -n 15 npx tsx bench/scout-int8-heldout.ts [--recipe scout] [--out DIR] [--corpora scifact,classic/cacm]
+ *
+ * Recipes: `scout` (sift's int8 scout recipe, `SCOUT_INT8_RECIPE`: 8-bit weights, layer 0's FFN output
+ * projection fp32), `r7` (the 7-bit all-int8 recipe of sift 0.1's `--dtype int8`). The recipe's
+ * vectors are cached in `--out` (default `<cache>/int8`) as `<corpus>.<recipe>-b8.{vectors,queries}.f32`
+ * (batch 8, the embedder's default, 512 chunks per call as in bench/scout-int8-recipes.ts); a corpus
+ * whose two files exist is not embedded again.
+ */
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { OnnxEmbedder } from '../src/embedding/onnx-embedder.js';
+import { ndcgAtK } from '../src/eval/metrics/ndcg-at-k.js';
+import { pairedDifference } from '../src/eval/stats/paired-difference.js';
+import { quantizeGraph } from '../src/runtime/int8/quantize-graph.js';
+import { SCOUT_INT8_RECIPE, SIFT_INT8_RECIPE, type Int8Recipe } from '../src/runtime/int8/int8-recipe.js';
+import { DIM, REAL_CORPORA, SCOUT, sharedRoot, vectorCacheDir } from './support/real-vectors.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    recipe: { type: 'string', default: 'scout' },
+    out: { type: 'string' },
+    corpora: { type: 'string', default: REAL_CORPORA.join(',') },
+  },
+});
+const RECIPES: Record<string, Int8Recipe> = {
+  scout: SCOUT_INT8_RECIPE,
+  r7: SIFT_INT8_RECIPE,
+};
+const recipe = RECIPES[flags.recipe];
+if (!recipe) throw new Error(`unknown recipe ${flags.recipe} (${Object.keys(RECIPES).join(', ')})`);
+const cache = vectorCacheDir();
+const out = flags.out ?? join(cache, 'int8');
+const tag = `${flags.recipe}-b8`;
+const corpora = flags.corpora.split(',');
+const scoutDir = join(sharedRoot(), 'models', 'Xenova', 'all-MiniLM-L6-v2');
+const stem = (corpus: string): string => corpus.replace(/\//g, '-');
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+const f32 = (p: string): Float32Array => {
+  const b = readFileSync(p);
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+};
+const lines = <T>(p: string): T[] =>
+  readFileSync(p, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as T);
+
+/** A models root holding the scout with the recipe's rewritten graph as its fp32 file. */
+function recipeRoot(): string {
+  const root = join(out, 'recipe-models', flags.recipe);
+  const dir = join(root, 'Xenova', 'all-MiniLM-L6-v2');
+  if (!existsSync(join(dir, 'onnx', 'model.onnx'))) {
+    mkdirSync(join(dir, 'onnx'), { recursive: true });
+    for (const f of ['config.json', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json'])
+      if (!existsSync(join(dir, f))) symlinkSync(join(scoutDir, f), join(dir, f));
+    const keep = new Set(recipe!.keepFloat);
+    const r = quantizeGraph(readFileSync(join(scoutDir, 'onnx', 'model.onnx')), recipe!.weights, (n) => keep.has(n));
+    writeFileSync(join(dir, 'onnx', 'model.onnx'), r.bytes);
+    console.log(`${flags.recipe}: ${r.quantized} MatMuls int8, ${r.keptFloat} float`);
+  }
+  return root;
+}
+
+async function vectorsOf(corpus: string): Promise<{ vectors: Float32Array; queryVectors: Float32Array }> {
+  const vPath = join(out, `${stem(corpus)}.${tag}.vectors.f32`);
+  const qPath = join(out, `${stem(corpus)}.${tag}.queries.f32`);
+  if (existsSync(vPath) && existsSync(qPath)) return { vectors: f32(vPath), queryVectors: f32(qPath) };
+  const chunks = lines<{ text: string }>(join(cache, `${stem(corpus)}.chunks.jsonl`));
+  const queries = lines<{ text: string }>(join(cache, `${stem(corpus)}.queries.jsonl`));
+  const e = new OnnxEmbedder({ model: SCOUT, modelsDir: recipeRoot(), offline: true, dtype: 'fp32', batchSize: 8 });
+  const vectors = new Float32Array(chunks.length * DIM);
+  const t0 = performance.now();
+  for (let i = 0; i < chunks.length; i += 512) {
+    const slice = chunks.slice(i, i + 512).map((c) => c.text);
+    (await e.embed(slice, { kind: 'passage' })).forEach((v, j) => vectors.set(v, (i + j) * DIM));
+    const done = Math.min(chunks.length, i + 512);
+    if ((i / 512) % 4 === 0 || done === chunks.length)
+      console.log(
+        `${corpus} ${tag}: ${done}/${chunks.length} chunks, ${(done / ((performance.now() - t0) / 1000)).toFixed(1)} chunks/s, load ${load()}`,
+      );
+  }
+  const queryVectors = new Float32Array(queries.length * DIM);
+  (
+    await e.embed(
+      queries.map((q) => q.text),
+      { kind: 'query' },
+    )
+  ).forEach((v, j) => queryVectors.set(v, j * DIM));
+  await e.close();
+  mkdirSync(out, { recursive: true });
+  writeFileSync(vPath, new Uint8Array(vectors.buffer));
+  writeFileSync(qPath, new Uint8Array(queryVectors.buffer));
+  return { vectors, queryVectors };
+}
+
+/** Per-query nDCG@10 of one split, documents ranked by their best chunk (exact scan). */
+function ndcgPerQuery(
+  chunks: { source: string }[],
+  queries: { id: string }[],
+  qrels: Map<string, Map<string, number>>,
+  cv: Float32Array,
+  qv: Float32Array,
+): Map<string, number> {
+  const perQuery = new Map<string, number>();
+  queries.forEach((q, qi) => {
+    const judged = qrels.get(q.id);
+    if (!judged) return;
+    const best = new Map<string, number>();
+    for (let r = 0; r < chunks.length; r++) {
+      let s = 0;
+      for (let d = 0; d < DIM; d++) s += cv[r * DIM + d]! * qv[qi * DIM + d]!;
+      const src = chunks[r]!.source;
+      if (s > (best.get(src) ?? -Infinity)) best.set(src, s);
+    }
+    const ranked = [...best].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([id]) => id);
+    perQuery.set(q.id, ndcgAtK(ranked, judged, 10));
+  });
+  return perQuery;
+}
+
+const fmt = (x: number) => (x >= 0 ? '+' : '') + x.toFixed(4);
+const pooledBase: number[] = [];
+const pooledOther: number[] = [];
+const rows: string[] = [];
+for (const corpus of corpora) {
+  const { vectors, queryVectors } = await vectorsOf(corpus);
+  const chunks = lines<{ source: string }>(join(cache, `${stem(corpus)}.chunks.jsonl`));
+  const queries = lines<{ id: string }>(join(cache, `${stem(corpus)}.queries.jsonl`));
+  const fpVectors = f32(join(cache, `${stem(corpus)}.vectors.f32`));
+  const fpQueries = f32(join(cache, `${stem(corpus)}.queries.f32`));
+  let cosSum = 0;
+  for (let r = 0; r < chunks.length; r++) {
+    let c = 0;
+    for (let j = 0; j < DIM; j++) c += fpVectors[r * DIM + j]! * vectors[r * DIM + j]!;
+    cosSum += c;
+  }
+  const qrelsDir = join(sharedRoot(), 'data', corpus, 'qrels');
+  for (const split of ['test', 'train']) {
+    const path = join(qrelsDir, `${split}.tsv`);
+    if (!existsSync(path)) continue;
+    const qrels = new Map<string, Map<string, number>>();
+    for (const line of readFileSync(path, 'utf8').split('\n').slice(1).filter(Boolean)) {
+      const [q, d, g] = line.split('\t');
+      if (!qrels.has(q!)) qrels.set(q!, new Map());
+      qrels.get(q!)!.set(d!, Number(g));
+    }
+    const fp = ndcgPerQuery(chunks, queries, qrels, fpVectors, fpQueries);
+    const q8 = ndcgPerQuery(chunks, queries, qrels, vectors, queryVectors);
+    const ids = [...fp.keys()];
+    const base = ids.map((id) => fp.get(id)!);
+    const other = ids.map((id) => q8.get(id)!);
+    pooledBase.push(...base);
+    pooledOther.push(...other);
+    const d = pairedDifference(base, other);
+    rows.push(
+      `| ${corpus} ${split} | ${chunks.length} | ${d.queries} | ${d.base.toFixed(4)} | ${d.other.toFixed(4)} | ${fmt(d.delta)} | ${fmt(d.low)} .. ${fmt(d.high)} | ${d.p.toFixed(3)} | ${(cosSum / chunks.length).toFixed(5)} |`,
+    );
+    console.log(rows[rows.length - 1]);
+  }
+}
+const pooled = pairedDifference(pooledBase, pooledOther);
+rows.push(
+  `| pooled | | ${pooled.queries} | ${pooled.base.toFixed(4)} | ${pooled.other.toFixed(4)} | ${fmt(pooled.delta)} | ${fmt(pooled.low)} .. ${fmt(pooled.high)} | ${pooled.p.toFixed(3)} | |`,
+);
+console.log(`\nrecipe ${flags.recipe} vs fp32, nDCG@10 (dense, exact scan); load ${load()}`);
+console.log(
+  '| set | chunks | queries | fp32 | int8 | delta | 95 % paired bootstrap | p | mean cosine to fp32 |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+);
+console.log(rows.join('\n'));
