@@ -62,7 +62,7 @@ export interface EvaluateDatasetOptions {
    * store per setting), `bm25` the keyword search and `judge` the re-ranked passages. Default {@link DEFAULT_HEADING_CONTEXT}.
    */
   headingContext?: HeadingContext | undefined;
-  /** Hybrid fusions (`rrf:60`, `rrf:20`, `rrf:60:0.7`, `minmax:0.5`, `zscore:0.3`); several: one hybrid run each. Default `rrf:60`. */
+  /** Hybrid fusions (`rrf:60`, `rrf:20`, `rrf:60:0.7`, `minmax:0.5`, `zscore:0.3`, `tmm:0.8`); several: one hybrid run each. Default: `DEFAULT_FUSION`. */
   fusions?: readonly string[] | undefined;
   /**
    * BEIR: a store built from the same corpus with the same embedder and weights, whose vectors are

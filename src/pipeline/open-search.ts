@@ -24,7 +24,7 @@ export interface OpenSearchOptions {
   embedder?: string | undefined;
   /** Model loading options for the embedder. */
   models?: ModelLoadOptions;
-  /** How hybrid fuses dense and BM25 (default `DEFAULT_FUSION`: weighted RRF, k = 60, dense weight 0.7). */
+  /** How hybrid fuses dense and BM25 (default `DEFAULT_FUSION`: theoretical min-max, dense weight 0.8). */
   fusion?: FusionOptions | undefined;
   /**
    * Stages that read heading path + chunk at query time: `bm25` also matches each chunk's heading

@@ -99,7 +99,7 @@ export function registerEval(program: Command): void {
     )
     .option(
       '--fusion <list>',
-      'hybrid fusions to compare, comma-separated: rrf:K, rrf:K:ALPHA (weighted), minmax:ALPHA, zscore:ALPHA (ALPHA: dense weight 0..1, 0.5 when left out; default rrf:60:0.7, as search)',
+      'hybrid fusions to compare, comma-separated: rrf:K, rrf:K:ALPHA (weighted), minmax:ALPHA, zscore:ALPHA, tmm:ALPHA (ALPHA: dense weight 0..1, 0.5 when left out; default tmm:0.8, as search)',
     )
     .option(
       '--json',
