@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { SiftError } from '../errors.js';
 import { fuse, resolveFusion, type FusionOptions } from './fusion.js';
 import { DEFAULT_K, roundMs, type RetrieveOptions, type RetrieveResponse, type Retriever } from './retriever.js';
 
@@ -34,6 +35,10 @@ export class HybridRetriever implements Retriever {
 
   constructor(retrievers: readonly Retriever[], options: HybridOptions = {}) {
     this.#retrievers = retrievers;
+    if (options.depth !== undefined && !(Number.isInteger(options.depth) && options.depth >= 1))
+      throw new SiftError('INVALID_OPTION', `\`depth\` must be a whole number >= 1, got ${String(options.depth)}`, {
+        details: { option: 'depth' },
+      });
     this.#options = { ...options, ...resolveFusion(options) };
   }
 

@@ -252,4 +252,8 @@ test('hybrid asks each retriever for max(k, 100) candidates by default, or max(k
   assert.deepEqual(asked.splice(0), [150, 150]);
   await new HybridRetriever(retrievers, { depth: 30 }).retrieve('q', { k: 5 });
   assert.deepEqual(asked.splice(0), [30, 30]);
+  assert.throws(
+    () => new HybridRetriever(retrievers, { depth: 0.5 }),
+    (e) => isSiftError(e, 'INVALID_OPTION') && e.details?.option === 'depth',
+  );
 });
