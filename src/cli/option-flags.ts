@@ -12,6 +12,7 @@ export const OPTION_FLAGS: Readonly<Record<string, string>> = {
   chunkOverlap: '--chunk-overlap',
   chunkSize: '--chunk-size',
   dataset: '--dataset',
+  depth: '--hybrid-depth',
   dtype: '--dtype',
   embedder: '--embedder',
   fusion: '--fusion',

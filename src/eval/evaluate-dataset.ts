@@ -65,8 +65,10 @@ export interface EvaluateDatasetOptions {
    * store per setting), `bm25` the keyword search and `judge` the re-ranked passages. Default {@link DEFAULT_HEADING_CONTEXT}.
    */
   headingContext?: HeadingContext | undefined;
-  /** Hybrid fusions (`rrf:60`, `rrf:20`, `rrf:60:0.7`, `minmax:0.5`, `zscore:0.3`); several: one hybrid run each. Default `rrf:60`. */
+  /** Hybrid fusions (`rrf:60`, `rrf:20`, `rrf:60:0.7`, `minmax:0.5`, `zscore:0.3`, `tmm:0.8`); several: one hybrid run each. Default: `DEFAULT_FUSION`. */
   fusions?: readonly string[] | undefined;
+  /** Hybrid: candidates fetched from each list before fusing (default `DEFAULT_HYBRID_DEPTH`, 100). */
+  hybridDepth?: number | undefined;
   /**
    * BEIR: a store built from the same corpus with the same embedder and weights, whose vectors are
    * reused for passages of identical text (a heading-context variant re-embeds only what changed).
@@ -196,7 +198,10 @@ export async function evaluateDataset(options: EvaluateDatasetOptions): Promise<
     const stage1For = (config: RunConfig): Retriever => {
       if (config.stage1 !== 'hybrid') return base(config.stage1);
       const spec = config.fusion ?? fusions[0];
-      return new HybridRetriever([base('dense'), base('bm25')], spec === undefined ? {} : parseFusionSpec(spec));
+      return new HybridRetriever([base('dense'), base('bm25')], {
+        ...(spec === undefined ? {} : parseFusionSpec(spec)),
+        ...(options.hybridDepth !== undefined ? { depth: options.hybridDepth } : {}),
+      });
     };
     const hybrids = new Map<string, Retriever>();
     const retrieverFor = (config: RunConfig): Retriever => {

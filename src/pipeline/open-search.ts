@@ -12,7 +12,7 @@ import type { Reranker } from '../reranking/reranker.js';
 import type { RerankingRetriever } from '../retrieval/reranking-retriever.js';
 import { composeTwoStage, type TwoStageSizes } from './two-stage.js';
 import { DEFAULT_HEADING_CONTEXT, type HeadingContext } from '../chunking/heading-context.js';
-import type { FusionOptions } from '../retrieval/fusion.js';
+import type { HybridOptions } from '../retrieval/hybrid-retriever.js';
 import { checkStoreDtype, checkStoreEmbedderName, embeddingDtype } from '../stores/check-store-embedding.js';
 import { openStore } from '../stores/open-store.js';
 import type { StoreInfo, VectorStore } from '../stores/vector-store.js';
@@ -27,8 +27,11 @@ export interface OpenSearchOptions {
    * its vectors were made with); a `dtype` that is not the store's is refused (STORE_MODEL_MISMATCH).
    */
   models?: ModelLoadOptions;
-  /** How hybrid fuses dense and BM25 (default `DEFAULT_FUSION`: weighted RRF, k = 60, dense weight 0.7). */
-  fusion?: FusionOptions | undefined;
+  /**
+   * How hybrid fuses dense and BM25 (default `DEFAULT_FUSION`: theoretical min-max, dense weight 0.8)
+   * and how deep each list is (`depth`, default `DEFAULT_HYBRID_DEPTH`, 100).
+   */
+  fusion?: HybridOptions | undefined;
   /**
    * Stages that read heading path + chunk at query time: `bm25` also matches each chunk's heading
    * path, `judge` reads it before the chunk in `twoStage` (default {@link DEFAULT_HEADING_CONTEXT}).

@@ -2,7 +2,7 @@ import type { ChunkFilter, StoredChunk } from '../stores/vector-store.js';
 
 /**
  * Stage 1's contract: a query in, the `k` best candidate chunks out, best first. Implementations:
- * dense (bi-encoder vectors), BM25 (the store's full-text index) and hybrid (reciprocal rank fusion
+ * dense (bi-encoder vectors), BM25 (the store's full-text index) and hybrid (the fusion
  * of the two). The two-stage retriever composes one of these with a reranker.
  */
 
@@ -21,7 +21,7 @@ export interface RetrievedChunk {
   chunk: StoredChunk;
   /** 1-based position in the results. */
   rank: number;
-  /** Dense: cosine similarity. BM25: the BM25 score. Hybrid: the RRF score. Higher is better. */
+  /** Dense: cosine similarity. BM25: the BM25 score. Hybrid: the fused score (see `fusion.ts`). Higher is better. */
   score: number;
   /** Hybrid only: the chunk's rank and score in each fused list it appeared in. */
   parts?: { retriever: string; rank: number; score: number }[];

@@ -235,3 +235,25 @@ test('BM25 with heading paths finds a chunk by its section name; the judge can r
   assert.ok(withPath.hits.every((h) => texts.includes(h.chunk.text)));
   await store.close();
 });
+
+test('hybrid asks each retriever for max(k, 100) candidates by default, or max(k, depth), and returns k', async () => {
+  const asked: number[] = [];
+  const fixed = (mode: string, ids: string[]) => ({
+    mode,
+    retrieve: (_query: string, options: { k?: number } = {}) => {
+      asked.push(options.k ?? -1);
+      return Promise.resolve({ results: list(...ids).slice(0, options.k), timings: { totalMs: 0 } });
+    },
+  });
+  const retrievers = [fixed('dense', ['a', 'b', 'c']), fixed('bm25', ['c', 'd'])];
+  assert.equal((await new HybridRetriever(retrievers).retrieve('q', { k: 2 })).results.length, 2);
+  assert.deepEqual(asked.splice(0), [100, 100]);
+  await new HybridRetriever(retrievers).retrieve('q', { k: 150 });
+  assert.deepEqual(asked.splice(0), [150, 150]);
+  await new HybridRetriever(retrievers, { depth: 30 }).retrieve('q', { k: 5 });
+  assert.deepEqual(asked.splice(0), [30, 30]);
+  assert.throws(
+    () => new HybridRetriever(retrievers, { depth: 0.5 }),
+    (e) => isSiftError(e, 'INVALID_OPTION') && e.details?.option === 'depth',
+  );
+});
