@@ -68,7 +68,7 @@ const ENTRIES = {
     'createReranker',
     'defaultEmbedder',
     'defaultReranker',
-    'defaultScoutDtype',
+    'DEFAULT_SCOUT_DTYPE',
     'documentText',
     'downloadModel',
     'embedderFromName',

@@ -1,7 +1,6 @@
 import { SiftError } from '../errors.js';
 import type { ModelDtype, Pooling } from '../models/model-spec.js';
 import { findModel } from '../models/registry.js';
-import { int8WeightsSafe } from '../runtime/int8/cpu-features.js';
 import { int8RecipeTag, scoutInt8Recipe } from '../runtime/int8/int8-recipe.js';
 import { lengthSortedBatches, batchTensors } from '../runtime/batching.js';
 import { expectInterface } from '../runtime/onnx-session.js';
@@ -19,17 +18,15 @@ import { normalize, poolAndNormalize } from './pooling.js';
 export const DEFAULT_EMBED_BATCH_SIZE = 8;
 
 /**
- * The scout's weights when the caller names none (and no store says otherwise): `int8` with the
- * scout's recipe (`SCOUT_INT8_RECIPE`: 8-bit weights, layer 0's FFN output projection fp32) where
- * 8-bit weights are safe (`int8WeightsSafe`: VNNI on x86, or not x86), else `fp32`. int8 embeds ~2x
- * as fast as fp32 and ranks within noise of it: nDCG@10 -0.0009 pooled over five sets, every set's
- * 95 % interval including 0 (bench/RESULTS.md, "The scout's int8 recipe on the held-out sets").
- * Where only 7-bit weights are safe, sift's int8 loses 0.0038 on SciFact test, so fp32 stays the
- * default there. fp32 is always one `dtype` away; a store keeps the dtype it was built with.
+ * The scout's weights when the caller names none (and no store says otherwise): fp32. int8 (the
+ * scout's recipe, `scoutInt8Recipe`: 8-bit weights and layer 0's FFN output projection in fp32 where
+ * 8-bit weights are safe) embeds ~2x as fast, but its activations are quantized with one range per
+ * batch, so a chunk's vector depends on the chunks batched with it (cosine 0.995 between two
+ * batchings, as far as from fp32), and through `sift ingest` it lost 0.0113 nDCG@10 dense on SciFact
+ * test, beyond noise (bench/RESULTS.md, "The scout's int8 recipe through ingest"). It stays one `dtype`
+ * away; a store keeps the dtype it was built with.
  */
-export function defaultScoutDtype(safe8Bit: boolean = int8WeightsSafe()): ModelDtype {
-  return safe8Bit ? 'int8' : 'fp32';
-}
+export const DEFAULT_SCOUT_DTYPE: ModelDtype = 'fp32';
 
 export interface OnnxEmbedderOptions extends ModelLoadOptions {
   /** Model name (registry name, alias, `org/name` ONNX repo) or a model folder. */
@@ -73,7 +70,7 @@ export class OnnxEmbedder implements Embedder {
   constructor(options: OnnxEmbedderOptions) {
     // The canonical name, so a store built with an alias recognises the same model under any name.
     this.model = findModel(options.model, 'embedder')?.name ?? options.model;
-    this.dtype = options.dtype ?? defaultScoutDtype();
+    this.dtype = options.dtype ?? DEFAULT_SCOUT_DTYPE;
     const recipe = this.dtype === 'int8' ? (options.int8Recipe ?? scoutInt8Recipe()) : undefined;
     this.int8Recipe = recipe && int8RecipeTag(recipe);
     this.options = { ...options, dtype: this.dtype, ...(recipe ? { int8Recipe: recipe } : {}) };

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { defaultScoutDtype, OnnxEmbedder } from '../../src/embedding/onnx-embedder.js';
+import { DEFAULT_SCOUT_DTYPE, OnnxEmbedder } from '../../src/embedding/onnx-embedder.js';
 import { loadTokenizer } from '../../src/tokenization/load-tokenizer.js';
 import { isSiftError } from '../../src/errors.js';
 import { realModelDir, testModelDir } from '../support/test-models.js';
@@ -154,9 +154,9 @@ test('an alias resolves to the canonical model name stores record', () => {
   assert.equal(new OnnxEmbedder({ model: 'Xenova/all-MiniLM-L6-v2' }).model, 'sentence-transformers/all-MiniLM-L6-v2');
 });
 
-test("the scout's default dtype: int8 where 8-bit weights are safe, fp32 elsewhere; an explicit dtype wins", () => {
-  assert.equal(defaultScoutDtype(true), 'int8');
-  assert.equal(defaultScoutDtype(false), 'fp32');
-  assert.equal(new OnnxEmbedder({ model: 'all-MiniLM-L6-v2' }).dtype, defaultScoutDtype());
+test("the scout's default dtype is fp32; an explicit dtype wins", () => {
+  assert.equal(DEFAULT_SCOUT_DTYPE, 'fp32');
+  assert.equal(new OnnxEmbedder({ model: 'all-MiniLM-L6-v2' }).dtype, 'fp32');
+  assert.equal(new OnnxEmbedder({ model: 'all-MiniLM-L6-v2', dtype: 'int8' }).dtype, 'int8');
   assert.equal(new OnnxEmbedder({ model: 'all-MiniLM-L6-v2', dtype: 'fp32' }).dtype, 'fp32');
 });
