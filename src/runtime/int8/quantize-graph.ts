@@ -46,6 +46,7 @@ export function quantizeGraph(
   model: Uint8Array,
   options: QuantizeOptions = SIFT_INT8_WEIGHTS,
   keepFloat: (matMul: string) => boolean = () => false,
+  smoothing?: Smoothing,
 ): QuantizeGraphResult {
   let proto: ModelProto;
   try {
@@ -95,6 +96,41 @@ export function quantizeGraph(
     return name;
   };
 
+  // The int8 MatMuls of each input, so a smoothed input's scales see every weight it feeds.
+  const isQuantized = (node: NodeProto): boolean => {
+    const w = node.input?.[1] ? initializers.get(node.input[1]) : undefined;
+    return (
+      node.opType === 'MatMul' &&
+      (!node.domain || node.domain === 'ai.onnx') &&
+      w !== undefined &&
+      w.dataType === DataType.FLOAT &&
+      (w.dims ?? []).length === 2 &&
+      !graphInputs.has(node.input![1]) &&
+      !keepFloat(node.name ?? '')
+    );
+  };
+  const consumers = new Map<string, TensorProto[]>();
+  for (const node of graph.node ?? [])
+    if (isQuantized(node)) {
+      const list = consumers.get(node.input![0]!) ?? [];
+      list.push(initializers.get(node.input![1]!)!);
+      consumers.set(node.input![0]!, list);
+    }
+  const smoothScales = new Map<string, Float32Array>();
+  for (const [x, weights] of consumers) {
+    const range = smoothing?.ranges.get(x);
+    const k = Number(weights[0]!.dims![0]);
+    if (!range || range.length !== k) continue;
+    smoothScales.set(
+      x,
+      smoothingScales(
+        range,
+        weights.map((w) => floatData(w, k * Number(w.dims![1]))),
+        smoothing!,
+      ),
+    );
+  }
+
   const quantizedInputs = new Map<string, [string, string, string]>();
   const newNodes: NodeProto[] = [];
   const newInitializers: TensorProto[] = [];
@@ -124,7 +160,11 @@ export function quantizeGraph(
       continue;
     }
     const [k, n] = dims as [number, number];
-    const q = quantizeWeight(floatData(weight, k * n), { ...options, perColumnOf: n });
+    const x = node.input![0]!;
+    const smooth = smoothScales.get(x);
+    const w = floatData(weight, k * n);
+    if (smooth) for (let i = 0; i < w.length; i++) w[i]! *= smooth[Math.floor(i / n)]!;
+    const q = quantizeWeight(w, { ...options, perColumnOf: n });
     const base = weightName!.replace(/[^A-Za-z0-9_.]/g, '_');
     const wq = fresh(`${base}_quantized`);
     const wScale = fresh(`${base}_scale`);
@@ -136,15 +176,27 @@ export function quantizeGraph(
       { name: wZero, dims: [n], dataType: elem, rawData: bytesOf(q.zeroPoints) },
     );
 
-    const x = node.input![0]!;
     let xq = quantizedInputs.get(x);
     if (!xq) {
       xq = [fresh(`${x}_quantized`), fresh(`${x}_scale`), fresh(`${x}_zero_point`)];
       quantizedInputs.set(x, xq);
+      let source = x;
+      if (smooth) {
+        // x @ W = (x / s) @ (diag(s) W): the division flattens x's outlier channels before its one range is taken.
+        const inverse = fresh(`${x}_smooth_inverse`);
+        source = fresh(`${x}_smoothed`);
+        newInitializers.push({
+          name: inverse,
+          dims: [k],
+          dataType: DataType.FLOAT,
+          rawData: bytesOf(smooth.map((v) => 1 / v)),
+        });
+        newNodes.push({ opType: 'Mul', name: fresh(`${x}_smooth_Mul`), input: [x, inverse], output: [source] });
+      }
       newNodes.push({
         opType: 'DynamicQuantizeLinear',
         name: fresh(`${x}_DynamicQuantizeLinear`),
-        input: [x],
+        input: [source],
         output: [...xq],
       });
     }
@@ -180,6 +232,44 @@ export function quantizeGraph(
   graph.initializer = [...(graph.initializer ?? []).filter((t) => !dropped.has(t.name ?? '')), ...newInitializers];
   // Shapes recorded for rewritten tensors stay valid (same names, same float outputs); nothing to fix.
   return { bytes: onnxProto.onnx.ModelProto.encode(proto).finish(), quantized, keptFloat };
+}
+
+/**
+ * Per-input-channel activation ranges for SmoothQuant-style migration (Xiao et al. 2023): each int8
+ * MatMul input `x` named in `ranges` (its channels' largest |value| over calibration text) is divided by
+ * `s_c = range_c^alpha / weightRange_c^(1 - alpha)` before it is quantized, and the weights' rows are
+ * multiplied by `s`. The product is unchanged; the activation's outlier channels no longer set the one
+ * range of every other channel.
+ */
+export interface Smoothing {
+  ranges: ReadonlyMap<string, Float32Array>;
+  /** Migration strength, 0 (none) to 1 (all onto the weights); 0.5 in the paper. */
+  alpha: number;
+  /**
+   * Smallest factor (default none): 1 only ever divides channels down, so a channel the calibration
+   * text barely woke (a GELU output) is never amplified past its real range.
+   */
+  minScale?: number;
+}
+
+/** Per-row smoothing factors of the weights `ws` (all `[k, n]`, fed by one input) for activation `range`. */
+function smoothingScales(range: Float32Array, ws: Float32Array[], { alpha, minScale = 0 }: Smoothing): Float32Array {
+  const k = range.length;
+  const wMax = new Float32Array(k);
+  for (const w of ws) {
+    const n = w.length / k;
+    for (let i = 0; i < w.length; i++) {
+      const c = Math.floor(i / n);
+      const a = Math.abs(w[i]!);
+      if (a > wMax[c]!) wMax[c] = a;
+    }
+  }
+  const s = new Float32Array(k);
+  for (let c = 0; c < k; c++) {
+    const v = Math.pow(Math.max(range[c]!, 1e-5), alpha) / Math.pow(Math.max(wMax[c]!, 1e-5), 1 - alpha);
+    s[c] = Number.isFinite(v) && v > 0 ? Math.max(v, minScale) : 1;
+  }
+  return s;
 }
 
 function floatData(tensor: TensorProto, count: number): Float32Array {
