@@ -113,14 +113,16 @@ async function recipeRoot(name: string): Promise<string> {
     mkdirSync(join(dir, 'onnx'), { recursive: true });
     for (const f of ['config.json', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json'])
       if (!existsSync(join(dir, f)) && existsSync(join(modelDir, f))) symlinkSync(join(modelDir, f), join(dir, f));
-    const sq = /\+sq(a?)(c?)(\d+)$/.exec(name);
+    const sq = /\+sq(a?)(c?)(\d+)(?:o(\d+))?$/.exec(name);
     const { weights, keepFloat } = recipe(sq ? name.slice(0, sq.index) : name);
     const fp32 = readFileSync(join(modelDir, 'onnx', 'model.onnx'));
+    const ranges = sq ? await calibration(fp32, true) : undefined;
     const smoothing = sq
       ? {
-          ranges: await calibration(fp32, sq[1] === 'a'),
+          ranges: sq[1] === 'a' || sq[4] ? ranges! : await calibration(fp32, false),
           alpha: Number(sq[3]) / 100,
           ...(sq[2] === 'c' ? { minScale: 1 } : {}),
+          ...(sq[4] ? { outliers: await outlierCounts(fp32, Number(sq[4])) } : {}),
         }
       : undefined;
     const r = quantizeGraph(fp32, weights, keepFloat, smoothing);
@@ -142,6 +144,12 @@ async function calibration(fp32: Uint8Array, all: boolean): Promise<Map<string, 
   // FFN's GELU outputs, whose rarely active channels 16 pairs under-measure.
   if (!all) for (const [name, r] of ranges) if (r.length > 384) ranges.delete(name);
   return ranges;
+}
+
+/** `count` outlier channels for each FFN GELU output (the inputs wider than the hidden size). */
+async function outlierCounts(fp32: Uint8Array, count: number): Promise<Map<string, number>> {
+  const ranges = await calibration(fp32, true);
+  return new Map([...ranges].filter(([, r]) => r.length > 384).map(([name]) => [name, count]));
 }
 
 async function score(name: string, sets: CandidateSet[]): Promise<number[][]> {

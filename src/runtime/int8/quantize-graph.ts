@@ -117,10 +117,21 @@ export function quantizeGraph(
       consumers.set(node.input![0]!, list);
     }
   const smoothScales = new Map<string, Float32Array>();
+  const splits = new Map<string, number[]>();
   for (const [x, weights] of consumers) {
     const range = smoothing?.ranges.get(x);
     const k = Number(weights[0]!.dims![0]);
     if (!range || range.length !== k) continue;
+    const outliers = smoothing?.outliers?.get(x);
+    if (outliers) {
+      // The widest channels leave the int8 product for a small float32 one.
+      const order = Array.from(range.keys()).sort((a, b) => range[b]! - range[a]! || a - b);
+      splits.set(
+        x,
+        order.slice(0, Math.min(outliers, k - 1)).sort((a, b) => a - b),
+      );
+      continue;
+    }
     smoothScales.set(
       x,
       smoothingScales(
@@ -132,6 +143,7 @@ export function quantizeGraph(
   }
 
   const quantizedInputs = new Map<string, [string, string, string]>();
+  const outlierInputs = new Map<string, string>();
   const newNodes: NodeProto[] = [];
   const newInitializers: TensorProto[] = [];
   const dropped = new Set<string>();
@@ -162,8 +174,17 @@ export function quantizeGraph(
     const [k, n] = dims as [number, number];
     const x = node.input![0]!;
     const smooth = smoothScales.get(x);
+    const split = splits.get(x);
     const w = floatData(weight, k * n);
     if (smooth) for (let i = 0; i < w.length; i++) w[i]! *= smooth[Math.floor(i / n)]!;
+    let outlierWeight: Float32Array | undefined;
+    if (split) {
+      outlierWeight = new Float32Array(split.length * n);
+      split.forEach((c, r) => {
+        outlierWeight!.set(w.subarray(c * n, (c + 1) * n), r * n);
+        w.fill(0, c * n, (c + 1) * n);
+      });
+    }
     const q = quantizeWeight(w, { ...options, perColumnOf: n });
     const base = weightName!.replace(/[^A-Za-z0-9_.]/g, '_');
     const wq = fresh(`${base}_quantized`);
@@ -193,6 +214,35 @@ export function quantizeGraph(
         });
         newNodes.push({ opType: 'Mul', name: fresh(`${x}_smooth_Mul`), input: [x, inverse], output: [source] });
       }
+      if (split) {
+        // int8 reads x with its outlier channels zeroed; a Gather hands those channels to float32 MatMuls.
+        const mask = new Float32Array(k).fill(1);
+        for (const c of split) mask[c] = 0;
+        const maskName = fresh(`${x}_inlier_mask`);
+        const indices = fresh(`${x}_outlier_indices`);
+        source = fresh(`${x}_inliers`);
+        newInitializers.push(
+          { name: maskName, dims: [k], dataType: DataType.FLOAT, rawData: bytesOf(mask) },
+          {
+            name: indices,
+            dims: [split.length],
+            dataType: DataType.INT64,
+            rawData: new Uint8Array(BigInt64Array.from(split, BigInt).buffer),
+          },
+        );
+        const outliersOut = fresh(`${x}_outliers`);
+        outlierInputs.set(x, outliersOut);
+        newNodes.push(
+          { opType: 'Mul', name: fresh(`${x}_inlier_Mul`), input: [x, maskName], output: [source] },
+          {
+            opType: 'Gather',
+            name: fresh(`${x}_outlier_Gather`),
+            input: [x, indices],
+            output: [outliersOut],
+            attribute: [{ name: 'axis', type: onnxProto.onnx.AttributeProto.AttributeType.INT, i: -1 }],
+          },
+        );
+      }
       newNodes.push({
         opType: 'DynamicQuantizeLinear',
         name: fresh(`${x}_DynamicQuantizeLinear`),
@@ -220,8 +270,37 @@ export function quantizeGraph(
         attribute: [{ name: 'to', type: onnxProto.onnx.AttributeProto.AttributeType.INT, i: DataType.FLOAT }],
       },
       { opType: 'Mul', name: fresh(`${prefix}_scale_Mul`), input: [xq[1], wScale], output: [scale] },
-      { opType: 'Mul', name: fresh(`${prefix}_Mul`), input: [asFloat, scale], output: [out] },
+      {
+        opType: 'Mul',
+        name: fresh(`${prefix}_Mul`),
+        input: [asFloat, scale],
+        output: [outlierWeight ? fresh(`${out}_inlier_part`) : out],
+      },
     );
+    if (outlierWeight) {
+      const wo = fresh(`${base}_outlier_rows`);
+      const part = fresh(`${out}_outlier_part`);
+      newInitializers.push({
+        name: wo,
+        dims: [outlierWeight.length / n, n],
+        dataType: DataType.FLOAT,
+        rawData: bytesOf(outlierWeight),
+      });
+      newNodes.push(
+        {
+          opType: 'MatMul',
+          name: fresh(`${prefix}_outlier_MatMul`),
+          input: [outlierInputs.get(x)!, wo],
+          output: [part],
+        },
+        {
+          opType: 'Add',
+          name: fresh(`${prefix}_outlier_Add`),
+          input: [newNodes[newNodes.length - 1]!.output![0]!, part],
+          output: [out],
+        },
+      );
+    }
     quantized++;
     const left = (uses.get(weightName!) ?? 1) - 1;
     uses.set(weightName!, left);
@@ -250,6 +329,13 @@ export interface Smoothing {
    * text barely woke (a GELU output) is never amplified past its real range.
    */
   minScale?: number;
+  /**
+   * Inputs whose widest channels (by calibration range; how many per input) are taken out of the int8
+   * product instead of smoothed: zeroed before quantization and multiplied in float32 by their weight
+   * rows (LLM.int8()'s decomposition with channels fixed at calibration). For the FFN's GELU outputs,
+   * where one or two channels reach 4-17x the others' range.
+   */
+  outliers?: ReadonlyMap<string, number>;
 }
 
 /** Per-row smoothing factors of the weights `ws` (all `[k, n]`, fed by one input) for activation `range`. */

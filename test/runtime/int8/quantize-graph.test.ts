@@ -243,3 +243,28 @@ test('calibrateActivations measures every weight MatMul input per channel; smoot
     assert.ok(Math.abs(v - reference[i]!) < 0.2, `pair ${i}: smoothed int8 ${v} vs fp32 ${reference[i]}`),
   );
 });
+
+test('smoothing with outliers moves the widest channels of the FFN inputs to a float32 MatMul and keeps the logits', async () => {
+  const config = TEST_MODEL_CONFIGS.reranker;
+  const fp32 = await readFile(join(await testModelDir('reranker'), 'onnx', 'model.onnx'));
+  const ranges = await calibrateActivations(fp32, [
+    { ids: [101, 2129, 2116, 2111, 2444, 102, 4068, 2038, 1017, 102], typeIds: [0, 0, 0, 0, 0, 0, 1, 1, 1, 1] },
+  ]);
+  const wide = [...ranges].filter(([, r]) => r.length === config.intermediateSize).map(([name]) => name);
+  assert.equal(wide.length, config.numLayers, "each layer's GELU output");
+  const { bytes, quantized } = quantizeGraph(fp32, { type: 'int8' }, undefined, {
+    ranges,
+    alpha: 0.5,
+    outliers: new Map(wide.map((name) => [name, 2])),
+  });
+  assert.equal(quantized, 6 * config.numLayers + 2, 'every weight MatMul is still int8');
+  const nodes = onnxProto.onnx.ModelProto.decode(bytes).graph?.node ?? [];
+  const gathers = nodes.filter((n) => n.opType === 'Gather' && (n.name ?? '').includes('outlier'));
+  assert.equal(gathers.length, config.numLayers, 'one outlier Gather per split input');
+  const sideMatMuls = nodes.filter((n) => n.opType === 'MatMul' && (n.name ?? '').includes('outlier'));
+  assert.equal(sideMatMuls.length, config.numLayers, 'one float32 side product per split MatMul');
+  const reference = await logits(fp32);
+  (await logits(bytes)).forEach((v, i) =>
+    assert.ok(Math.abs(v - reference[i]!) < 0.2, `pair ${i}: split int8 ${v} vs fp32 ${reference[i]}`),
+  );
+});
