@@ -27,12 +27,7 @@ import { parseArgs } from 'node:util';
 import { OnnxEmbedder } from '../src/embedding/onnx-embedder.js';
 import { ndcgAtK } from '../src/eval/metrics/ndcg-at-k.js';
 import { CrossEncoderReranker } from '../src/reranking/cross-encoder.js';
-import { calibrateActivations } from '../src/runtime/int8/calibrate-activations.js';
-import { CALIBRATION_PAIRS } from '../src/runtime/int8/calibration-pairs.js';
-import { quantizeGraph } from '../src/runtime/int8/quantize-graph.js';
-import { loadTokenizer } from '../src/tokenization/load-tokenizer.js';
-import { PairEncoder } from '../src/tokenization/pair-encoder.js';
-import type { QuantizeOptions } from '../src/runtime/int8/quantize-weight.js';
+import { recipeGraph } from './support/int8-recipes.js';
 import { repoRoot } from './support/models.js';
 import { sharedRoot } from './support/real-vectors.js';
 import { spearman } from './support/rank-agreement.js';
@@ -65,45 +60,6 @@ const out =
     : join(repoRoot(), '.cache', 'judge-int8-recipes'));
 mkdirSync(out, { recursive: true });
 
-const CLASSES: Record<string, string> = {
-  q: 'attention/self/query',
-  k: 'attention/self/key',
-  v: 'attention/self/value',
-  ao: 'attention/output/dense',
-  up: 'intermediate/dense',
-  down: 'output/dense',
-};
-
-/** Whether MatMul `node` is class `cls` (q, k, v, qkv, ao, up, down) of one of `layers` (all when empty). */
-function isClass(node: string, cls: string, layers: string): boolean {
-  const kinds = cls === 'qkv' ? ['q', 'k', 'v'] : [cls];
-  const ls = layers ? [...layers] : ['0', '1', '2', '3', '4', '5'];
-  return kinds.some((c) => ls.some((l) => node.endsWith(`/encoder/layer.${l}/${CLASSES[c]}/MatMul`)));
-}
-
-/**
- * A recipe's weight options and the MatMuls it leaves in float32: `r7` / `r8` (7- or 8-bit weights),
- * `<r>ffn<layers>` (FFN output projections of those layers fp32, all six when none named), or
- * `<r>-keep-<class><layers>-...` (those fp32) / `<r>-only-<class><layers>-...` (only those int8), classes
- * q, k, v, qkv, ao (attention output), up (FFN input), down (FFN output), e.g. `r8-keep-down0-qkv0`.
- */
-export function recipe(name: string): { weights: QuantizeOptions; keepFloat: (node: string) => boolean } {
-  const m = /^r(7|8)(?:ffn([0-5]*)|-(keep|only)((?:-(?:qkv|q|k|v|ao|up|down)[0-5]*)+))?$/.exec(name);
-  if (!m) throw new Error(`unknown recipe ${name} (r7, r8, r8ffn0, r8ffn, r8-keep-down0-qkv0, r8-only-up, ...)`);
-  const weights: QuantizeOptions = { type: 'int8', reduceRange: m[1] === '7' };
-  if (m[2] !== undefined) {
-    const layers = m[2] ?? '';
-    return { weights, keepFloat: (node) => isClass(node, 'down', layers) };
-  }
-  if (!m[3]) return { weights, keepFloat: () => false };
-  const parts = m[4]!
-    .split('-')
-    .filter(Boolean)
-    .map((p) => /^(qkv|q|k|v|ao|up|down)([0-5]*)$/.exec(p)!);
-  const listed = (node: string) => parts.some((p) => isClass(node, p[1]!, p[2]!));
-  return { weights, keepFloat: m[3] === 'keep' ? listed : (node) => !listed(node) };
-}
-
 /** A models root holding the model with `name`'s rewritten graph as its fp32 file (tokenizer and config linked). */
 async function recipeRoot(name: string): Promise<string> {
   if (name === 'fp32') return join(sharedRoot(), 'models');
@@ -113,43 +69,15 @@ async function recipeRoot(name: string): Promise<string> {
     mkdirSync(join(dir, 'onnx'), { recursive: true });
     for (const f of ['config.json', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json'])
       if (!existsSync(join(dir, f)) && existsSync(join(modelDir, f))) symlinkSync(join(modelDir, f), join(dir, f));
-    const sq = /\+sq(a?)(c?)(\d+)(?:o(\d+))?$/.exec(name);
-    const { weights, keepFloat } = recipe(sq ? name.slice(0, sq.index) : name);
-    const fp32 = readFileSync(join(modelDir, 'onnx', 'model.onnx'));
-    const ranges = sq ? await calibration(fp32, true) : undefined;
-    const smoothing = sq
-      ? {
-          ranges: sq[1] === 'a' || sq[4] ? ranges! : await calibration(fp32, false),
-          alpha: Number(sq[3]) / 100,
-          ...(sq[2] === 'c' ? { minScale: 1 } : {}),
-          ...(sq[4] ? { outliers: await outlierCounts(fp32, Number(sq[4])) } : {}),
-        }
-      : undefined;
-    const r = quantizeGraph(fp32, weights, keepFloat, smoothing);
+    const r = await recipeGraph(
+      name,
+      readFileSync(join(modelDir, 'onnx', 'model.onnx')),
+      join(modelDir, 'tokenizer.json'),
+    );
     writeFileSync(join(dir, 'onnx', 'model.onnx'), r.bytes);
     console.log(`${name}: ${r.quantized} MatMuls int8, ${r.keptFloat} float`);
   }
   return root;
-}
-
-/** Activation ranges of the fp32 graph over sift's calibration pairs. */
-async function calibration(fp32: Uint8Array, all: boolean): Promise<Map<string, Float32Array>> {
-  const { tokenizer } = await loadTokenizer(join(modelDir, 'tokenizer.json'));
-  const encoder = new PairEncoder(tokenizer, 512);
-  const ranges = await calibrateActivations(
-    fp32,
-    CALIBRATION_PAIRS.map(([q, p]) => encoder.encodePair(encoder.encodeQuery(q), p)),
-  );
-  // Without `a`: only inputs as wide as the hidden size (layer norm outputs, attention context), not the
-  // FFN's GELU outputs, whose rarely active channels 16 pairs under-measure.
-  if (!all) for (const [name, r] of ranges) if (r.length > 384) ranges.delete(name);
-  return ranges;
-}
-
-/** `count` outlier channels for each FFN GELU output (the inputs wider than the hidden size). */
-async function outlierCounts(fp32: Uint8Array, count: number): Promise<Map<string, number>> {
-  const ranges = await calibration(fp32, true);
-  return new Map([...ranges].filter(([, r]) => r.length > 384).map(([name]) => [name, count]));
 }
 
 async function score(name: string, sets: CandidateSet[]): Promise<number[][]> {
