@@ -14,9 +14,11 @@
  * The Python side runs in its own venv (`.cache/peers-venv`, git-ignored), created on first use from
  * bench/peers/requirements.txt; the suite skips with the reason when Python or the registry is not
  * there. Not part of `npm test`. Threads: 1 and 2 (`SIFT_BENCH_PEERS_THREADS=1` for one).
+ * `SIFT_BENCH_PEERS_RECIPES=r8ffn+sq50,...` adds sift runners on int8 recipe graphs of the same checkpoint
+ * (bench/support/int8-recipes.ts; one pair a batch, as `--dtype int8` runs).
  */
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,6 +26,7 @@ import { promisify } from 'node:util';
 import type { ModelDtype } from '../src/models/model-spec.js';
 import { CrossEncoderReranker, DEFAULT_JUDGE_DTYPE } from '../src/reranking/cross-encoder.js';
 import { peerModel } from './peers/checkpoint.js';
+import { recipeGraph } from './support/int8-recipes.js';
 import { repoRoot } from './support/models.js';
 import { spearman } from './support/rank-agreement.js';
 import { scifactCandidates, scifactDir } from './support/scifact.js';
@@ -150,6 +153,7 @@ const suite: BenchSuite = {
     // Calibration for OpenVINO's static int8: other queries than the timed ones.
     const calibration = all.slice(rounds).flatMap((s) => s.texts.map((t) => [s.query, t]));
     const threadCounts = (process.env.SIFT_BENCH_PEERS_THREADS ?? '1,2').split(',').map(Number);
+    const recipes = (process.env.SIFT_BENCH_PEERS_RECIPES ?? '').split(',').filter(Boolean);
     const figures: BenchFigure[] = [];
     const notes: string[] = [];
     let versions: Record<string, string> = {};
@@ -172,6 +176,32 @@ const suite: BenchSuite = {
           }),
         ]),
       );
+      for (const name of recipes) {
+        const root = join(repoRoot(), '.cache', 'peers', 'recipes', name);
+        const dir = join(root, model.name);
+        if (!existsSync(join(dir, 'onnx', 'model.onnx'))) {
+          mkdirSync(join(dir, 'onnx'), { recursive: true });
+          for (const f of readdirSync(model.siftDir))
+            if (f !== 'onnx' && !existsSync(join(dir, f))) symlinkSync(join(model.siftDir, f), join(dir, f));
+          const graph = await recipeGraph(
+            name,
+            readFileSync(join(model.siftDir, 'onnx', 'model.onnx')),
+            join(model.siftDir, 'tokenizer.json'),
+          );
+          writeFileSync(join(dir, 'onnx', 'model.onnx'), graph.bytes);
+        }
+        judges.set(
+          `sift-${name}`,
+          new CrossEncoderReranker({
+            model: model.name,
+            modelsDir: root,
+            offline: true,
+            dtype: 'fp32',
+            batchSize: 1,
+            session: { threads },
+          }),
+        );
+      }
       const peer = new PeerProcess(py.python, threads);
       const info = await peer.request<Loaded>({
         cmd: 'load',

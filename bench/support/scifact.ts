@@ -53,8 +53,10 @@ export function passage(title: string, text: string, chars = PASSAGE_CHARS): str
 export async function scifactCandidates(options: {
   queries: number;
   perQuery: number;
+  /** Another BEIR folder to draw from the same way (e.g. the DBpedia-entity subset); default SciFact. */
+  dir?: string;
 }): Promise<{ sets: CandidateSet[]; qrels: Qrels }> {
-  const dir = scifactDir();
+  const dir = options.dir ?? scifactDir();
   if (!dir) throw new Error('bench: SciFact not found; set SIFT_BENCH_SCIFACT to a BEIR scifact folder');
   const ds = await loadBeirDataset(dir, { limit: options.queries });
   const docs: { id: string; text: string; terms: Set<string> }[] = [];

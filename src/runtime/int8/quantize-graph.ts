@@ -49,6 +49,7 @@ export function quantizeGraph(
   model: Uint8Array,
   options: QuantizeOptions = SIFT_INT8_WEIGHTS,
   keepFloat: (matMul: string) => boolean = () => false,
+  smoothing?: Smoothing,
 ): QuantizeGraphResult {
   let proto: ModelProto;
   try {
@@ -98,7 +99,54 @@ export function quantizeGraph(
     return name;
   };
 
+  // The int8 MatMuls of each input, so a smoothed input's scales see every weight it feeds.
+  const isQuantized = (node: NodeProto): boolean => {
+    const w = node.input?.[1] ? initializers.get(node.input[1]) : undefined;
+    return (
+      node.opType === 'MatMul' &&
+      (!node.domain || node.domain === 'ai.onnx') &&
+      w !== undefined &&
+      w.dataType === DataType.FLOAT &&
+      (w.dims ?? []).length === 2 &&
+      !graphInputs.has(node.input![1]) &&
+      !keepFloat(node.name ?? '')
+    );
+  };
+  const consumers = new Map<string, TensorProto[]>();
+  for (const node of graph.node ?? [])
+    if (isQuantized(node)) {
+      const list = consumers.get(node.input![0]!) ?? [];
+      list.push(initializers.get(node.input![1]!)!);
+      consumers.set(node.input![0]!, list);
+    }
+  const smoothScales = new Map<string, Float32Array>();
+  const splits = new Map<string, number[]>();
+  for (const [x, weights] of consumers) {
+    const range = smoothing?.ranges.get(x);
+    const k = Number(weights[0]!.dims![0]);
+    if (!range || range.length !== k) continue;
+    const outliers = smoothing?.outliers?.get(x);
+    if (outliers) {
+      // The widest channels leave the int8 product for a small float32 one.
+      const order = Array.from(range.keys()).sort((a, b) => range[b]! - range[a]! || a - b);
+      splits.set(
+        x,
+        order.slice(0, Math.min(outliers, k - 1)).sort((a, b) => a - b),
+      );
+      continue;
+    }
+    smoothScales.set(
+      x,
+      smoothingScales(
+        range,
+        weights.map((w) => floatData(w, k * Number(w.dims![1]))),
+        smoothing!,
+      ),
+    );
+  }
+
   const quantizedInputs = new Map<string, [string, string, string]>();
+  const outlierInputs = new Map<string, string>();
   const newNodes: NodeProto[] = [];
   const newInitializers: TensorProto[] = [];
   const dropped = new Set<string>();
@@ -127,7 +175,20 @@ export function quantizeGraph(
       continue;
     }
     const [k, n] = dims as [number, number];
-    const q = quantizeWeight(floatData(weight, k * n), { ...options, perColumnOf: n });
+    const x = node.input![0]!;
+    const smooth = smoothScales.get(x);
+    const split = splits.get(x);
+    const w = floatData(weight, k * n);
+    if (smooth) for (let i = 0; i < w.length; i++) w[i]! *= smooth[Math.floor(i / n)]!;
+    let outlierWeight: Float32Array | undefined;
+    if (split) {
+      outlierWeight = new Float32Array(split.length * n);
+      split.forEach((c, r) => {
+        outlierWeight!.set(w.subarray(c * n, (c + 1) * n), r * n);
+        w.fill(0, c * n, (c + 1) * n);
+      });
+    }
+    const q = quantizeWeight(w, { ...options, perColumnOf: n });
     const base = weightName!.replace(/[^A-Za-z0-9_.]/g, '_');
     const wq = fresh(`${base}_quantized`);
     const wScale = fresh(`${base}_scale`);
@@ -139,15 +200,56 @@ export function quantizeGraph(
       { name: wZero, dims: [n], dataType: elem, rawData: bytesOf(q.zeroPoints) },
     );
 
-    const x = node.input![0]!;
     let xq = quantizedInputs.get(x);
     if (!xq) {
       xq = [fresh(`${x}_quantized`), fresh(`${x}_scale`), fresh(`${x}_zero_point`)];
       quantizedInputs.set(x, xq);
+      let source = x;
+      if (smooth) {
+        // x @ W = (x / s) @ (diag(s) W): the division flattens x's outlier channels before its one range is taken.
+        const inverse = fresh(`${x}_smooth_inverse`);
+        source = fresh(`${x}_smoothed`);
+        newInitializers.push({
+          name: inverse,
+          dims: [k],
+          dataType: DataType.FLOAT,
+          rawData: bytesOf(smooth.map((v) => 1 / v)),
+        });
+        newNodes.push({ opType: 'Mul', name: fresh(`${x}_smooth_Mul`), input: [x, inverse], output: [source] });
+      }
+      if (split) {
+        // int8 reads x with its outlier channels zeroed; a Gather hands those channels to float32 MatMuls.
+        const mask = new Float32Array(k).fill(1);
+        for (const c of split) mask[c] = 0;
+        const maskName = fresh(`${x}_inlier_mask`);
+        const indices = fresh(`${x}_outlier_indices`);
+        source = fresh(`${x}_inliers`);
+        newInitializers.push(
+          { name: maskName, dims: [k], dataType: DataType.FLOAT, rawData: bytesOf(mask) },
+          {
+            name: indices,
+            dims: [split.length],
+            dataType: DataType.INT64,
+            rawData: new Uint8Array(BigInt64Array.from(split, BigInt).buffer),
+          },
+        );
+        const outliersOut = fresh(`${x}_outliers`);
+        outlierInputs.set(x, outliersOut);
+        newNodes.push(
+          { opType: 'Mul', name: fresh(`${x}_inlier_Mul`), input: [x, maskName], output: [source] },
+          {
+            opType: 'Gather',
+            name: fresh(`${x}_outlier_Gather`),
+            input: [x, indices],
+            output: [outliersOut],
+            attribute: [{ name: 'axis', type: onnxProto.onnx.AttributeProto.AttributeType.INT, i: -1 }],
+          },
+        );
+      }
       newNodes.push({
         opType: 'DynamicQuantizeLinear',
         name: fresh(`${x}_DynamicQuantizeLinear`),
-        input: [x],
+        input: [source],
         output: [...xq],
       });
     }
@@ -171,8 +273,37 @@ export function quantizeGraph(
         attribute: [{ name: 'to', type: onnxProto.onnx.AttributeProto.AttributeType.INT, i: DataType.FLOAT }],
       },
       { opType: 'Mul', name: fresh(`${prefix}_scale_Mul`), input: [xq[1], wScale], output: [scale] },
-      { opType: 'Mul', name: fresh(`${prefix}_Mul`), input: [asFloat, scale], output: [out] },
+      {
+        opType: 'Mul',
+        name: fresh(`${prefix}_Mul`),
+        input: [asFloat, scale],
+        output: [outlierWeight ? fresh(`${out}_inlier_part`) : out],
+      },
     );
+    if (outlierWeight) {
+      const wo = fresh(`${base}_outlier_rows`);
+      const part = fresh(`${out}_outlier_part`);
+      newInitializers.push({
+        name: wo,
+        dims: [outlierWeight.length / n, n],
+        dataType: DataType.FLOAT,
+        rawData: bytesOf(outlierWeight),
+      });
+      newNodes.push(
+        {
+          opType: 'MatMul',
+          name: fresh(`${prefix}_outlier_MatMul`),
+          input: [outlierInputs.get(x)!, wo],
+          output: [part],
+        },
+        {
+          opType: 'Add',
+          name: fresh(`${prefix}_outlier_Add`),
+          input: [newNodes[newNodes.length - 1]!.output![0]!, part],
+          output: [out],
+        },
+      );
+    }
     quantized++;
     const left = (uses.get(weightName!) ?? 1) - 1;
     uses.set(weightName!, left);
@@ -183,6 +314,51 @@ export function quantizeGraph(
   graph.initializer = [...(graph.initializer ?? []).filter((t) => !dropped.has(t.name ?? '')), ...newInitializers];
   // Shapes recorded for rewritten tensors stay valid (same names, same float outputs); nothing to fix.
   return { bytes: onnxProto.onnx.ModelProto.encode(proto).finish(), quantized, keptFloat };
+}
+
+/**
+ * Per-input-channel activation ranges for SmoothQuant-style migration (Xiao et al. 2023): each int8
+ * MatMul input `x` named in `ranges` (its channels' largest |value| over calibration text) is divided by
+ * `s_c = range_c^alpha / weightRange_c^(1 - alpha)` before it is quantized, and the weights' rows are
+ * multiplied by `s`. The product is unchanged; the activation's outlier channels no longer set the one
+ * range of every other channel.
+ */
+export interface Smoothing {
+  ranges: ReadonlyMap<string, Float32Array>;
+  /** Migration strength, 0 (none) to 1 (all onto the weights); 0.5 in the paper. */
+  alpha: number;
+  /**
+   * Smallest factor (default none): 1 only ever divides channels down, so a channel the calibration
+   * text barely woke (a GELU output) is never amplified past its real range.
+   */
+  minScale?: number;
+  /**
+   * Inputs whose widest channels (by calibration range; how many per input) are taken out of the int8
+   * product instead of smoothed: zeroed before quantization and multiplied in float32 by their weight
+   * rows (LLM.int8()'s decomposition with channels fixed at calibration). For the FFN's GELU outputs,
+   * where one or two channels reach 4-17x the others' range.
+   */
+  outliers?: ReadonlyMap<string, number>;
+}
+
+/** Per-row smoothing factors of the weights `ws` (all `[k, n]`, fed by one input) for activation `range`. */
+function smoothingScales(range: Float32Array, ws: Float32Array[], { alpha, minScale = 0 }: Smoothing): Float32Array {
+  const k = range.length;
+  const wMax = new Float32Array(k);
+  for (const w of ws) {
+    const n = w.length / k;
+    for (let i = 0; i < w.length; i++) {
+      const c = Math.floor(i / n);
+      const a = Math.abs(w[i]!);
+      if (a > wMax[c]!) wMax[c] = a;
+    }
+  }
+  const s = new Float32Array(k);
+  for (let c = 0; c < k; c++) {
+    const v = Math.pow(Math.max(range[c]!, 1e-5), alpha) / Math.pow(Math.max(wMax[c]!, 1e-5), 1 - alpha);
+    s[c] = Number.isFinite(v) && v > 0 ? Math.max(v, minScale) : 1;
+  }
+  return s;
 }
 
 function floatData(tensor: TensorProto, count: number): Float32Array {

@@ -8,6 +8,7 @@ import ort from 'onnxruntime-node';
 import { parseDtype } from '../../../src/models/model-files.js';
 import { CrossEncoderReranker } from '../../../src/reranking/cross-encoder.js';
 import { OnnxEmbedder } from '../../../src/embedding/onnx-embedder.js';
+import { calibrateActivations, matMulInputs } from '../../../src/runtime/int8/calibrate-activations.js';
 import { quantizeGraph } from '../../../src/runtime/int8/quantize-graph.js';
 import { buildBertModel } from '../../../tools/model-gen/bert.js';
 import { expectSiftError } from '../../support/expect-sift-error.js';
@@ -209,4 +210,61 @@ test('int8Fallback loads a graph with external data in fp32; int8 without it ref
   } finally {
     await rm(root, { recursive: true, force: true });
   }
+});
+
+test('calibrateActivations measures every weight MatMul input per channel; smoothing divides each before quantizing and keeps the logits', async () => {
+  const config = TEST_MODEL_CONFIGS.reranker;
+  const fp32 = await readFile(join(await testModelDir('reranker'), 'onnx', 'model.onnx'));
+  const rows = [
+    { ids: [101, 2129, 2116, 2111, 2444, 1999, 4068, 1029, 102, 4068, 2038, 1017, 102], typeIds: [] as number[] },
+    { ids: [101, 7592, 102, 2088, 102], typeIds: [] as number[] },
+  ].map((r) => ({ ids: r.ids, typeIds: r.ids.map((_, i) => (i > r.ids.indexOf(102) ? 1 : 0)) }));
+  const ranges = await calibrateActivations(fp32, rows);
+  assert.deepEqual([...ranges.keys()].sort(), matMulInputs(onnxProto.onnx.ModelProto.decode(fp32)).sort());
+  assert.equal(ranges.size, 4 * config.numLayers + 2, 'one range per distinct MatMul input (Q, K and V share one)');
+  for (const [name, r] of ranges) {
+    assert.ok(r.length === config.hiddenSize || r.length === config.intermediateSize, `${name}: ${r.length} channels`);
+    assert.ok(
+      r.every((v) => Number.isFinite(v) && v >= 0),
+      `${name}: ranges are absolute values`,
+    );
+    assert.ok(
+      r.some((v) => v > 0),
+      `${name}: the calibration text reached it`,
+    );
+  }
+  const { bytes, quantized } = quantizeGraph(fp32, { type: 'int8' }, undefined, { ranges, alpha: 0.5 });
+  assert.equal(quantized, 6 * config.numLayers + 2);
+  const nodes = onnxProto.onnx.ModelProto.decode(bytes).graph?.node ?? [];
+  const smoothed = nodes.filter((n) => n.opType === 'Mul' && (n.name ?? '').includes('smooth'));
+  assert.equal(smoothed.length, 4 * config.numLayers + 2, 'one division per quantized input');
+  const reference = await logits(fp32);
+  (await logits(bytes)).forEach((v, i) =>
+    assert.ok(Math.abs(v - reference[i]!) < 0.2, `pair ${i}: smoothed int8 ${v} vs fp32 ${reference[i]}`),
+  );
+});
+
+test('smoothing with outliers moves the widest channels of the FFN inputs to a float32 MatMul and keeps the logits', async () => {
+  const config = TEST_MODEL_CONFIGS.reranker;
+  const fp32 = await readFile(join(await testModelDir('reranker'), 'onnx', 'model.onnx'));
+  const ranges = await calibrateActivations(fp32, [
+    { ids: [101, 2129, 2116, 2111, 2444, 102, 4068, 2038, 1017, 102], typeIds: [0, 0, 0, 0, 0, 0, 1, 1, 1, 1] },
+  ]);
+  const wide = [...ranges].filter(([, r]) => r.length === config.intermediateSize).map(([name]) => name);
+  assert.equal(wide.length, config.numLayers, "each layer's GELU output");
+  const { bytes, quantized } = quantizeGraph(fp32, { type: 'int8' }, undefined, {
+    ranges,
+    alpha: 0.5,
+    outliers: new Map(wide.map((name) => [name, 2])),
+  });
+  assert.equal(quantized, 6 * config.numLayers + 2, 'every weight MatMul is still int8');
+  const nodes = onnxProto.onnx.ModelProto.decode(bytes).graph?.node ?? [];
+  const gathers = nodes.filter((n) => n.opType === 'Gather' && (n.name ?? '').includes('outlier'));
+  assert.equal(gathers.length, config.numLayers, 'one outlier Gather per split input');
+  const sideMatMuls = nodes.filter((n) => n.opType === 'MatMul' && (n.name ?? '').includes('outlier'));
+  assert.equal(sideMatMuls.length, config.numLayers, 'one float32 side product per split MatMul');
+  const reference = await logits(fp32);
+  (await logits(bytes)).forEach((v, i) =>
+    assert.ok(Math.abs(v - reference[i]!) < 0.2, `pair ${i}: split int8 ${v} vs fp32 ${reference[i]}`),
+  );
 });

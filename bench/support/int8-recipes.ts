@@ -1,0 +1,89 @@
+/**
+ * int8 recipes by name, for bench/judge-int8-recipes.ts and bench/peers.bench.ts: which MatMuls stay
+ * float32, 7- or 8-bit weights, and smoothing / outlier channels from sift's calibration pairs.
+ */
+import { calibrateActivations } from '../../src/runtime/int8/calibrate-activations.js';
+import { CALIBRATION_PAIRS } from '../../src/runtime/int8/calibration-pairs.js';
+import { quantizeGraph, type QuantizeGraphResult } from '../../src/runtime/int8/quantize-graph.js';
+import type { QuantizeOptions } from '../../src/runtime/int8/quantize-weight.js';
+import { loadTokenizer } from '../../src/tokenization/load-tokenizer.js';
+import { PairEncoder } from '../../src/tokenization/pair-encoder.js';
+
+/** MatMul name stems per class: Hugging Face's ONNX export, then tools/model-gen's converter. */
+const CLASSES: Record<string, string[]> = {
+  q: ['attention/self/query', 'attention/query'],
+  k: ['attention/self/key', 'attention/key'],
+  v: ['attention/self/value', 'attention/value'],
+  ao: ['attention/output/dense', 'attention/output'],
+  up: ['intermediate/dense', 'ffn/intermediate'],
+  down: ['output/dense', 'ffn/output'],
+};
+
+/** Whether MatMul `node` is class `cls` (q, k, v, qkv, ao, up, down) of one of `layers` (all when empty). */
+function isClass(node: string, cls: string, layers: string): boolean {
+  const kinds = cls === 'qkv' ? ['q', 'k', 'v'] : [cls];
+  const ls = layers ? [...layers] : ['0', '1', '2', '3', '4', '5'];
+  return kinds.some((c) =>
+    ls.some((l) => CLASSES[c]!.some((stem) => node.endsWith(`/encoder/layer.${l}/${stem}/MatMul`))),
+  );
+}
+
+/**
+ * A recipe's weight options and the MatMuls it leaves in float32: `r7` / `r8` (7- or 8-bit weights),
+ * `<r>ffn<layers>` (FFN output projections of those layers fp32, all six when none named), or
+ * `<r>-keep-<class><layers>-...` (those fp32) / `<r>-only-<class><layers>-...` (only those int8), classes
+ * q, k, v, qkv, ao (attention output), up (FFN input), down (FFN output), e.g. `r8-keep-down0-qkv0`.
+ */
+export function recipe(name: string): { weights: QuantizeOptions; keepFloat: (node: string) => boolean } {
+  const m = /^r(7|8)(?:ffn([0-5]*)|-(keep|only)((?:-(?:qkv|q|k|v|ao|up|down)[0-5]*)+))?$/.exec(name);
+  if (!m) throw new Error(`unknown recipe ${name} (r7, r8, r8ffn0, r8ffn, r8-keep-down0-qkv0, r8-only-up, ...)`);
+  const weights: QuantizeOptions = { type: 'int8', reduceRange: m[1] === '7' };
+  if (m[2] !== undefined) {
+    const layers = m[2] ?? '';
+    return { weights, keepFloat: (node) => isClass(node, 'down', layers) };
+  }
+  if (!m[3]) return { weights, keepFloat: () => false };
+  const parts = m[4]!
+    .split('-')
+    .filter(Boolean)
+    .map((p) => /^(qkv|q|k|v|ao|up|down)([0-5]*)$/.exec(p)!);
+  const listed = (node: string) => parts.some((p) => isClass(node, p[1]!, p[2]!));
+  return { weights, keepFloat: m[3] === 'keep' ? listed : (node) => !listed(node) };
+}
+
+/** Activation ranges of the fp32 graph over sift's calibration pairs. */
+async function calibration(fp32: Uint8Array, tokenizerPath: string, all: boolean): Promise<Map<string, Float32Array>> {
+  const { tokenizer } = await loadTokenizer(tokenizerPath);
+  const encoder = new PairEncoder(tokenizer, 512);
+  const ranges = await calibrateActivations(
+    fp32,
+    CALIBRATION_PAIRS.map(([q, p]) => encoder.encodePair(encoder.encodeQuery(q), p)),
+  );
+  // Without `a`: only inputs as wide as the hidden size (layer norm outputs, attention context), not the
+  // FFN's GELU outputs, whose rarely active channels 16 pairs under-measure.
+  if (!all) for (const [name, r] of ranges) if (r.length > 384) ranges.delete(name);
+  return ranges;
+}
+
+/** `count` outlier channels for each FFN GELU output (the inputs wider than the hidden size). */
+function outlierCounts(ranges: Map<string, Float32Array>, count: number): Map<string, number> {
+  return new Map([...ranges].filter(([, r]) => r.length > 384).map(([name]) => [name, count]));
+}
+
+/**
+ * The graph of recipe `name` (see `recipe`, plus `+sq<alpha %>` smoothing of the hidden-width inputs,
+ * `+sqa` of the GELU outputs too, `c` never scaling a channel up, `o<n>` n outlier channels of each
+ * GELU output in float32), calibrated with the tokenizer at `tokenizerPath`.
+ */
+export async function recipeGraph(name: string, fp32: Uint8Array, tokenizerPath: string): Promise<QuantizeGraphResult> {
+  const sq = /\+sq(a?)(c?)(\d+)(?:o(\d+))?$/.exec(name);
+  const { weights, keepFloat } = recipe(sq ? name.slice(0, sq.index) : name);
+  if (!sq) return quantizeGraph(fp32, weights, keepFloat);
+  const all = await calibration(fp32, tokenizerPath, true);
+  return quantizeGraph(fp32, weights, keepFloat, {
+    ranges: sq[1] === 'a' || sq[4] ? all : await calibration(fp32, tokenizerPath, false),
+    alpha: Number(sq[3]) / 100,
+    ...(sq[2] === 'c' ? { minScale: 1 } : {}),
+    ...(sq[4] ? { outliers: outlierCounts(all, Number(sq[4])) } : {}),
+  });
+}
