@@ -283,7 +283,7 @@ export function runStoreContract(
     await store.close();
   });
 
-  test(`${backend}: writes with wrong vectors or duplicate ids are refused before anything changes`, async () => {
+  test(`${backend}: writes with wrong vectors (dimension, missing, NaN) or duplicate ids are refused before anything changes`, async () => {
     const store = await open(await newLocation(), { create: true, embedding });
     const rows = await chunks('/a.md', ['x', 'y']);
     await assert.rejects(store.upsert([{ ...rows[0]!, vector: new Float32Array(3) }]), (e) =>
@@ -291,6 +291,12 @@ export function runStoreContract(
     );
     await assert.rejects(store.upsert([{ ...rows[0]!, vector: undefined }]), (e) => isSiftError(e, 'INVALID_INPUT'));
     await assert.rejects(store.upsert([rows[0]!, rows[0]!]), (e) => isSiftError(e, 'INVALID_INPUT'));
+    const nan = Float32Array.from(rows[0]!.vector!, (x, i) => (i === 5 ? Number.NaN : x));
+    await assert.rejects(
+      store.upsert([rows[1]!, { ...rows[0]!, vector: nan }]),
+      (e) => isSiftError(e, 'INVALID_INPUT') && /NaN or infinite/.test((e as Error).message),
+      'a NaN in a vector',
+    );
     await assert.rejects(
       store.replaceSources([
         { source: record('/a.md', 'h', 1), chunks: [{ ...rows[0]!, vector: new Float32Array(3) }] },

@@ -20,6 +20,7 @@ import { filterToSql, sqlIn } from './sql.js';
 import type { StoreManifest } from './store-manifest.js';
 import { chunkColumnsOf, chunkToRow, chunksSchema, HEADING_PATH_COLUMN, sourcesSchema } from './table-schemas.js';
 import { rowToChunk, rowToSource, sourceToRow } from '../store-rows.js';
+import { checkChunks } from '../check-chunks.js';
 import { checkReplacements } from '../check-replacements.js';
 import type { DenseIndexStats } from '../memory-index/flat-dense-index.js';
 import { LanceDenseIndex, type LanceDenseIndexOptions } from './lance-dense-index.js';
@@ -396,24 +397,7 @@ export class LanceStore implements VectorStore {
 
   async #chunkTable(chunks: readonly ChunkRecord[]) {
     const embedding = this.#manifest.embedding;
-    const ids = new Set<string>();
-    for (const c of chunks) {
-      if (ids.has(c.id)) throw new SiftError('INVALID_INPUT', `duplicate chunk id ${c.id} in one write`);
-      ids.add(c.id);
-      if (embedding !== null) {
-        if (!c.vector)
-          throw new SiftError(
-            'INVALID_INPUT',
-            `chunk ${c.id} has no vector; store ${this.#location} needs ${embedding.model} vectors`,
-          );
-        if (c.vector.length !== embedding.dimension) {
-          throw new SiftError(
-            'STORE_MODEL_MISMATCH',
-            `chunk ${c.id} has a vector of dimension ${c.vector.length}; store ${this.#location} holds ${embedding.dimension}`,
-          );
-        }
-      }
-    }
+    checkChunks(chunks, embedding, this.#location);
     const { makeArrowTable } = await loadLanceDb();
     await this.#addHeadingPathColumn();
     const withVector = embedding !== null;

@@ -19,6 +19,7 @@ import { BM25_B, BM25_K1, bm25Sql } from './bm25-sql.js';
 import type { CollectionTables } from './postgres-schema.js';
 import { connectionLost } from './postgres-rows.js';
 import { rowToChunk, rowToSource } from '../store-rows.js';
+import { checkChunks } from '../check-chunks.js';
 import { checkReplacements } from '../check-replacements.js';
 import {
   CHUNK_SELECT,
@@ -383,31 +384,9 @@ export class PostgresStore implements VectorStore {
     await this.#pool.end();
   }
 
-  /** Vectors present and of the store's dimension, ids unique: checked before any transaction starts. */
+  /** Vectors present, finite and of the store's dimension, ids unique: checked before any transaction starts. */
   #validate(chunks: readonly ChunkRecord[]): void {
-    const embedding = this.#s.embedding;
-    const ids = new Set<string>();
-    for (const c of chunks) {
-      if (ids.has(c.id)) throw new SiftError('INVALID_INPUT', `duplicate chunk id ${c.id} in one write`);
-      ids.add(c.id);
-      if (embedding !== null) {
-        if (!c.vector)
-          throw new SiftError(
-            'INVALID_INPUT',
-            `chunk ${c.id} has no vector; store ${this.#s.display} needs ${embedding.model} vectors`,
-          );
-        if (c.vector.length !== embedding.dimension) {
-          throw new SiftError(
-            'STORE_MODEL_MISMATCH',
-            `chunk ${c.id} has a vector of dimension ${c.vector.length}; store ${this.#s.display} holds ${embedding.dimension}`,
-          );
-        }
-        for (const x of c.vector) {
-          if (!Number.isFinite(x))
-            throw new SiftError('INVALID_INPUT', `chunk ${c.id} has a vector with NaN or infinite values`);
-        }
-      }
-    }
+    checkChunks(chunks, this.#s.embedding, this.#s.display);
   }
 
   /** Upserts chunks in statements of INSERT_BATCH rows, counting inserts (xmax = 0) and overwrites. */
