@@ -6,7 +6,7 @@ import type { Embedder } from '../embedding/embedder.js';
 import { SiftError } from '../errors.js';
 import { checkStoreEmbedding, embedderEmbedding } from '../stores/check-store-embedding.js';
 import type { VectorStore } from '../stores/vector-store.js';
-import { DEFAULT_COMMIT_CHUNKS, MAX_SOURCES_PER_BATCH, PipelinedWriter, type PendingSource } from './write-batch.js';
+import { DEFAULT_COMMIT_CHUNKS, PipelinedWriter } from './write-batch.js';
 
 /** A document given as data rather than a file (a BEIR corpus entry, a database row). */
 export interface DocumentInput {
@@ -75,14 +75,18 @@ export async function ingestDocuments(options: IngestDocumentsOptions): Promise<
     durationMs: 0,
     chunksPerSecond: 0,
   };
-  let pending: PendingSource[] = [];
-  let pendingChunks = 0;
   let written = 0;
   // Each batch's write overlaps the next batch's embedding (see PipelinedWriter).
   const writer = new PipelinedWriter(
     store,
     embedder,
-    { embedBatchSize: options.embedBatchSize, signal: options.signal, headingContext, pipeline: options.pipeline },
+    {
+      embedBatchSize: options.embedBatchSize,
+      signal: options.signal,
+      headingContext,
+      pipeline: options.pipeline,
+      batchChunks,
+    },
     (batch, result) => {
       summary.chunks.added += result.added;
       summary.chunks.removed += result.removed;
@@ -96,14 +100,6 @@ export async function ingestDocuments(options: IngestDocumentsOptions): Promise<
       });
     },
   );
-  const flush = async (): Promise<void> => {
-    if (pending.length === 0) return;
-    const batch = pending;
-    pending = [];
-    pendingChunks = 0;
-    await writer.add(batch);
-  };
-
   for await (const doc of options.documents) {
     if (options.signal?.aborted) throw new SiftError('ABORTED', 'ingest was aborted', { cause: options.signal.reason });
     if (typeof doc.id !== 'string' || doc.id === '' || typeof doc.text !== 'string') {
@@ -125,7 +121,7 @@ export async function ingestDocuments(options: IngestDocumentsOptions): Promise<
       continue;
     }
     const chunks = await chunkText(body, settings);
-    pending.push({
+    writer.queue({
       record: {
         source: doc.id,
         contentHash,
@@ -136,10 +132,8 @@ export async function ingestDocuments(options: IngestDocumentsOptions): Promise<
       title: doc.title || undefined,
       chunks,
     });
-    pendingChunks += chunks.length;
-    if (pendingChunks >= batchChunks || pending.length >= MAX_SOURCES_PER_BATCH) await flush();
+    await writer.flushIfFull();
   }
-  await flush();
   await writer.finish();
   if (summary.documents.ingested > 0) await store.optimize();
   summary.chunks.total = await store.count();

@@ -12,7 +12,7 @@ import { checkStoreEmbedding, embedderEmbedding } from '../stores/check-store-em
 import type { VectorStore } from '../stores/vector-store.js';
 import { contentFingerprint } from './chunk-id.js';
 import { confinedRealPath } from './confine-path.js';
-import { DEFAULT_COMMIT_CHUNKS, MAX_SOURCES_PER_BATCH, PipelinedWriter, type PendingSource } from './write-batch.js';
+import { DEFAULT_COMMIT_CHUNKS, PipelinedWriter } from './write-batch.js';
 import type { IngestProgress, IngestSummary, SkippedFile } from './ingest-summary.js';
 import { isUnder, walkFiles } from './walk-files.js';
 
@@ -114,8 +114,6 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestSummary
   };
   options.onStart?.(walk.files.length);
 
-  let pending: PendingSource[] = [];
-  let pendingChunks = 0;
   let chunksWritten = 0;
   let filesDone = 0;
   const report = (): void => {
@@ -132,7 +130,13 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestSummary
   const writer = new PipelinedWriter(
     store,
     embedder,
-    { embedBatchSize: options.embedBatchSize, signal: options.signal, headingContext, pipeline: options.pipeline },
+    {
+      embedBatchSize: options.embedBatchSize,
+      signal: options.signal,
+      headingContext,
+      pipeline: options.pipeline,
+      batchChunks,
+    },
     (batch, result) => {
       summary.chunks.added += result.added;
       summary.chunks.removed += result.removed;
@@ -144,14 +148,6 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestSummary
       report();
     },
   );
-  const flush = async (): Promise<void> => {
-    if (pending.length === 0) return;
-    const batch = pending;
-    pending = [];
-    pendingChunks = 0;
-    await writer.add(batch);
-  };
-
   for (const file of walk.files) {
     if (options.signal?.aborted) throw new SiftError('ABORTED', 'ingest was aborted', { cause: options.signal.reason });
     try {
@@ -177,7 +173,7 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestSummary
           headingPath: joinHeadingPath(headingPathAt(doc.title, headings, c.start)),
         }));
         const modifiedMs = (await stat(file.path)).mtimeMs;
-        pending.push({
+        writer.queue({
           record: {
             source: file.path,
             contentHash,
@@ -188,17 +184,14 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestSummary
           title: doc.title,
           chunks,
         });
-        pendingChunks += chunks.length;
       }
     } catch (err) {
       if (!(err instanceof SiftError) || err.code !== 'LOAD_FAILED') throw err;
       summary.skipped.push({ source: file.path, reason: skipReasonOf(err), message: err.message });
     }
     filesDone++;
-    if (pendingChunks >= batchChunks || pending.length >= MAX_SOURCES_PER_BATCH) await flush();
-    else report();
+    if (!(await writer.flushIfFull())) report();
   }
-  await flush();
   await writer.finish();
 
   if (options.prune) {

@@ -103,7 +103,7 @@ export type BatchWritten = (batch: readonly PendingSource[], result: WriteResult
  * next batch's embedding (and with the reading and chunking of the files after it): inference runs
  * in onnxruntime's threads and LanceDB writes in its own, so neither waits for the other. Commits
  * stay sequential and each is `replaceSources`' all-or-nothing per source, so a crash at any moment
- * leaves what a strictly sequential ingest would. A failed write surfaces from the next `add` or
+ * leaves what a strictly sequential ingest would. A failed write surfaces from the next write or
  * from `finish`.
  */
 export class PipelinedWriter {
@@ -111,17 +111,51 @@ export class PipelinedWriter {
   readonly #embedder: Embedder | null;
   readonly #options: WriteBatchOptions;
   readonly #onWritten: BatchWritten;
+  readonly #batchChunks: number;
   #inflight: Promise<void> | undefined;
+  #pending: PendingSource[] = [];
+  #pendingChunks = 0;
 
-  constructor(store: VectorStore, embedder: Embedder | null, options: WriteBatchOptions, onWritten: BatchWritten) {
+  /** `batchChunks`: chunks per commit (a batch is also cut at MAX_SOURCES_PER_BATCH sources). */
+  constructor(
+    store: VectorStore,
+    embedder: Embedder | null,
+    options: WriteBatchOptions & { batchChunks: number },
+    onWritten: BatchWritten,
+  ) {
     this.#store = store;
     this.#embedder = embedder;
     this.#options = options;
+    this.#batchChunks = options.batchChunks;
     this.#onWritten = onWritten;
   }
 
+  /** Queues a source for the next batch; nothing is embedded or written until the batch is full or `finish`. */
+  queue(source: PendingSource): void {
+    this.#pending.push(source);
+    this.#pendingChunks += source.chunks.length;
+  }
+
+  /**
+   * Writes the queued sources as one batch once they hold `batchChunks` chunks or
+   * MAX_SOURCES_PER_BATCH sources; returns whether it did.
+   */
+  async flushIfFull(): Promise<boolean> {
+    if (this.#pendingChunks < this.#batchChunks && this.#pending.length < MAX_SOURCES_PER_BATCH) return false;
+    await this.#flush();
+    return true;
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#pending.length === 0) return;
+    const batch = this.#pending;
+    this.#pending = [];
+    this.#pendingChunks = 0;
+    await this.#add(batch);
+  }
+
   /** Embeds the batch (while the previous one is written), then starts its write and returns. */
-  async add(batch: readonly PendingSource[]): Promise<void> {
+  async #add(batch: readonly PendingSource[]): Promise<void> {
     const texts = scoutTexts(batch, this.#options);
     const vectors = await embedTexts(this.#embedder, texts, this.#options);
     await this.#inflight;
@@ -129,14 +163,15 @@ export class PipelinedWriter {
       const result = await this.#store.replaceSources(toReplacements(batch, vectors));
       this.#onWritten(batch, { ...result, chunks: texts.length });
     })();
-    // Handled here so a failure is not an unhandled rejection before the next `add` awaits it.
+    // Handled here so a failure is not an unhandled rejection before the next write awaits it.
     write.catch(() => undefined);
     this.#inflight = write;
     if (this.#options.pipeline === false) await write;
   }
 
-  /** Waits for the last write. */
+  /** Writes what is still queued and waits for the last write. */
   async finish(): Promise<void> {
+    await this.#flush();
     await this.#inflight;
   }
 }
