@@ -13,7 +13,7 @@ import type { RerankingRetriever } from '../retrieval/reranking-retriever.js';
 import { composeTwoStage, type TwoStageSizes } from './two-stage.js';
 import { DEFAULT_HEADING_CONTEXT, type HeadingContext } from '../chunking/heading-context.js';
 import type { HybridOptions } from '../retrieval/hybrid-retriever.js';
-import { checkStoreDtype, checkStoreEmbedderName, embeddingDtype } from '../stores/check-store-embedding.js';
+import { checkStoreScout, embeddingDtype } from '../stores/check-store-embedding.js';
 import { openStore } from '../stores/open-store.js';
 import type { StoreInfo, VectorStore } from '../stores/vector-store.js';
 
@@ -95,10 +95,7 @@ export async function openSearch(options: OpenSearchOptions = {}): Promise<Searc
         embedder = embedderFromName(name, { ...options.models, dtype });
         // By name and dtype, before any model is loaded: a mismatch must not cost a download, and a BM25-only
         // search never loads the embedder at all (dense retrievers load it, and check its dimension, on first use).
-        if (embedder) {
-          checkStoreEmbedderName(location, info.embedding, embedder.model);
-          checkStoreDtype(location, info.embedding, embedder.dtype);
-        }
+        if (embedder) checkStoreScout(location, info.embedding, embedder);
       }
     }
     const modes: readonly Stage1Mode[] = embedder ? STAGE1_MODES : ['bm25'];

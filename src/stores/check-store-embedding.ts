@@ -97,6 +97,19 @@ export function checkStoreEmbedderName(location: string, stored: StoreEmbedding 
     throw mismatch(location, stored, model ?? describeEmbedding(null), model === null ? null : { model });
 }
 
+/**
+ * The checks made before the scout loads, so that a mismatch never costs a download: the model by
+ * name, then the dtype (null scout: keyword-only). The dimension is checked once the model runs.
+ */
+export function checkStoreScout(
+  location: string,
+  stored: StoreEmbedding | null,
+  scout: Pick<Embedder, 'model' | 'dtype'> | null,
+): void {
+  checkStoreEmbedderName(location, stored, scout?.model ?? null);
+  if (stored !== null && scout !== null) checkStoreDtype(location, stored, scout.dtype);
+}
+
 function mismatch(location: string, stored: StoreEmbedding | null, wantedText: string, wanted: unknown): SiftError {
   const fix = stored === null ? '`embedder` none' : `\`embedder\` ${stored.model}`;
   return new SiftError(

@@ -6,6 +6,22 @@ import type { SourceRecord, StoredChunk } from './vector-store.js';
  * and from PostgreSQL is the same object and `sift migrate` copies columns one to one.
  */
 
+/**
+ * A chunk's columns in both backends, in this order (never the vector: results do not need it and it
+ * is the bulk of a row). `heading_path` is missing from stores made before heading paths.
+ */
+export const CHUNK_COLUMNS = [
+  'id',
+  'source',
+  'text',
+  'title',
+  'chunk_index',
+  'start_offset',
+  'end_offset',
+  'modified_ms',
+  'heading_path',
+] as const;
+
 export function rowToChunk(row: Record<string, unknown>): StoredChunk {
   const title = row.title;
   const headingPath = row.heading_path;

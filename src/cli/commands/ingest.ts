@@ -8,12 +8,7 @@ import { ingestFiles } from '../../ingest/ingest-files.js';
 import { DEFAULT_COMMIT_CHUNKS } from '../../ingest/write-batch.js';
 import type { IngestSummary } from '../../ingest/ingest-summary.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../../loaders/load-file.js';
-import {
-  checkStoreDtype,
-  checkStoreEmbedderName,
-  embedderEmbedding,
-  embeddingDtype,
-} from '../../stores/check-store-embedding.js';
+import { checkStoreScout, embedderEmbedding, embeddingDtype } from '../../stores/check-store-embedding.js';
 import { isPostgresLocation, openStore, readStoreEmbedding } from '../../stores/open-store.js';
 import { redactPassword } from '../../stores/postgres/postgres-location.js';
 import { embedderFromFlag, NO_EMBEDDER } from '../embedder-flag.js';
@@ -92,8 +87,7 @@ export function registerIngest(program: Command): void {
       const embedder = embedderFromFlag(name, flags, stored ? embeddingDtype(stored) : undefined);
       try {
         // Compare names and dtypes before loading the model: a mismatch must not cost a download.
-        if (manifest) checkStoreEmbedderName(location, manifest.embedding, embedder?.model ?? null);
-        if (stored && embedder) checkStoreDtype(location, stored, embedder.dtype);
+        if (manifest) checkStoreScout(location, manifest.embedding, embedder);
         const embedding = embedder ? await embedderEmbedding(embedder) : null;
         const store = await openStore(location, { create: true, embedding });
         const progress = createProgress({

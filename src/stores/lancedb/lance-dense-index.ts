@@ -4,7 +4,7 @@ import { FlatDenseIndex, type DenseIndexStats, type FlatDenseIndexOptions } from
 import { rowToChunk } from '../store-rows.js';
 import type { ScoredChunk, StoredChunk } from '../vector-store.js';
 import { sqlIn } from './sql.js';
-import { CHUNK_COLUMNS } from './table-schemas.js';
+import { CHUNK_COLUMNS } from '../store-rows.js';
 
 /** Tunables of the store's in-memory dense index. */
 export interface LanceDenseIndexOptions extends FlatDenseIndexOptions {

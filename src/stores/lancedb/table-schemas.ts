@@ -1,4 +1,5 @@
 import { type DataType, Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } from 'apache-arrow';
+import { CHUNK_COLUMNS } from '../store-rows.js';
 import type { ChunkRecord } from '../vector-store.js';
 
 /**
@@ -8,19 +9,6 @@ import type { ChunkRecord } from '../vector-store.js';
 
 export const CHUNKS_TABLE = 'chunks';
 export const SOURCES_TABLE = 'sources';
-
-/** Columns read back for a chunk (never the vector: results do not need it and it is the bulk of a row). */
-export const CHUNK_COLUMNS = [
-  'id',
-  'source',
-  'text',
-  'title',
-  'chunk_index',
-  'start_offset',
-  'end_offset',
-  'modified_ms',
-  'heading_path',
-];
 
 /**
  * Added in 0.2 (the chunk's `title › section › subsection`). Stores made before have no such column:

@@ -1,3 +1,4 @@
+import { CHUNK_COLUMNS } from '../store-rows.js';
 import type { ChunkFilter } from '../vector-store.js';
 
 /**
@@ -5,13 +6,13 @@ import type { ChunkFilter } from '../vector-store.js';
  * never inside the SQL text.
  */
 
-/** Chunk columns read back (never the vector: results do not need it and it is the bulk of a row). */
-export const CHUNK_SELECT =
-  'c.id, c.source, c.text, c.title, c.chunk_index, c.start_offset, c.end_offset, c.modified_ms, c.heading_path';
+/** Chunk columns read back (`CHUNK_COLUMNS`, never the vector). */
+export const CHUNK_SELECT = CHUNK_COLUMNS.map((c) => `c.${c}`).join(', ');
 
 /** The chunk columns of a collection made before `heading_path` existed (read back as null). */
-export const CHUNK_SELECT_WITHOUT_HEADING_PATH =
-  'c.id, c.source, c.text, c.title, c.chunk_index, c.start_offset, c.end_offset, c.modified_ms, NULL::text AS heading_path';
+export const CHUNK_SELECT_WITHOUT_HEADING_PATH = CHUNK_COLUMNS.map((c) =>
+  c === 'heading_path' ? 'NULL::text AS heading_path' : `c.${c}`,
+).join(', ');
 
 /** A WHERE condition (or `true`) for a filter, appending its values to `params`. */
 export function filterSql(filter: ChunkFilter | undefined, params: unknown[], column = 'c.source'): string {

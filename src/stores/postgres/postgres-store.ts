@@ -18,7 +18,7 @@ import type {
 import { BM25_B, BM25_K1, bm25Sql } from './bm25-sql.js';
 import type { CollectionTables } from './postgres-schema.js';
 import { connectionLost } from './postgres-rows.js';
-import { rowToChunk, rowToSource } from '../store-rows.js';
+import { CHUNK_COLUMNS, rowToChunk, rowToSource } from '../store-rows.js';
 import { checkChunks } from '../check-chunks.js';
 import { checkReplacements } from '../check-replacements.js';
 import {
@@ -102,6 +102,21 @@ export interface PostgresStoreState {
 
 /** Rows per INSERT statement, to keep each bind message a few MB at most. */
 const INSERT_BATCH = 500;
+
+type ChunkColumn = (typeof CHUNK_COLUMNS)[number];
+
+/** Each chunk column's SQL type and value, for the batched `unnest` insert. */
+const CHUNK_PARAMS: Record<ChunkColumn, [type: string, value: (c: ChunkRecord) => unknown]> = {
+  id: ['text', (c) => c.id],
+  source: ['text', (c) => c.source],
+  text: ['text', (c) => c.text],
+  title: ['text', (c) => c.title ?? null],
+  chunk_index: ['int', (c) => c.chunkIndex],
+  start_offset: ['int', (c) => c.start],
+  end_offset: ['int', (c) => c.end],
+  modified_ms: ['float8', (c) => c.modifiedMs],
+  heading_path: ['text', (c) => c.headingPath ?? null],
+};
 
 /**
  * A collection in PostgreSQL with pgvector. Create it with {@link openPostgresStore}.
@@ -412,43 +427,20 @@ export class PostgresStore implements VectorStore {
   ): Promise<{ added: number; updated: number }> {
     const withVector = this.#s.embedding !== null;
 
+    const columns: string[] = [...CHUNK_COLUMNS, ...(withVector ? ['embedding'] : [])];
+    const unnest = columns
+      .map((c, j) => `$${j + 1}::${c === 'embedding' ? 'text[]::vector' : CHUNK_PARAMS[c as ChunkColumn][0]}[]`)
+      .join(', ');
+    const sets = columns
+      .filter((c) => c !== 'id')
+      .map((c) => `${c} = EXCLUDED.${c}`)
+      .join(', ');
     let added = 0;
     let updated = 0;
     for (let i = 0; i < chunks.length; i += INSERT_BATCH) {
       const batch = chunks.slice(i, i + INSERT_BATCH);
-      const columns = [
-        'id',
-        'source',
-        'text',
-        'title',
-        'chunk_index',
-        'start_offset',
-        'end_offset',
-        'modified_ms',
-        'heading_path',
-      ];
-      const types = ['text', 'text', 'text', 'text', 'int', 'int', 'int', 'float8', 'text'];
-      const params: unknown[] = [
-        batch.map((c) => c.id),
-        batch.map((c) => c.source),
-        batch.map((c) => c.text),
-        batch.map((c) => c.title ?? null),
-        batch.map((c) => c.chunkIndex),
-        batch.map((c) => c.start),
-        batch.map((c) => c.end),
-        batch.map((c) => c.modifiedMs),
-        batch.map((c) => c.headingPath ?? null),
-      ];
-      if (withVector) {
-        columns.push('embedding');
-        types.push('vector');
-        params.push(batch.map((c) => vectorLiteral(c.vector!)));
-      }
-      const unnest = types.map((type, j) => `$${j + 1}::${type === 'vector' ? 'text[]::vector' : type}[]`).join(', ');
-      const sets = columns
-        .filter((c) => c !== 'id')
-        .map((c) => `${c} = EXCLUDED.${c}`)
-        .join(', ');
+      const params: unknown[] = CHUNK_COLUMNS.map((c) => batch.map(CHUNK_PARAMS[c][1]));
+      if (withVector) params.push(batch.map((c) => vectorLiteral(c.vector!)));
       const r = await client.query<{ inserted: boolean }>(
         `INSERT INTO ${this.#t.chunks} (${columns.join(', ')}) SELECT * FROM unnest(${unnest})
          ON CONFLICT (id) DO UPDATE SET ${sets} RETURNING (xmax = 0) AS inserted`,
