@@ -20,10 +20,11 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { OnnxEmbedder } from '../src/embedding/onnx-embedder.js';
-import { ndcgAtK } from '../src/eval/metrics/ndcg-at-k.js';
+import { readQrels } from '../src/eval/datasets/read-qrels.js';
 import { pairedDifference } from '../src/eval/stats/paired-difference.js';
 import { quantizeGraph } from '../src/runtime/int8/quantize-graph.js';
 import { SCOUT_INT8_RECIPE, SIFT_INT8_RECIPE, type Int8Recipe } from '../src/runtime/int8/int8-recipe.js';
+import { bestChunkNdcg } from './support/best-chunk-ndcg.js';
 import { DIM, REAL_CORPORA, SCOUT, sharedRoot, vectorCacheDir } from './support/real-vectors.js';
 
 const { values: flags } = parseArgs({
@@ -107,31 +108,6 @@ async function vectorsOf(corpus: string): Promise<{ vectors: Float32Array; query
   return { vectors, queryVectors };
 }
 
-/** Per-query nDCG@10 of one split, documents ranked by their best chunk (exact scan). */
-function ndcgPerQuery(
-  chunks: { source: string }[],
-  queries: { id: string }[],
-  qrels: Map<string, Map<string, number>>,
-  cv: Float32Array,
-  qv: Float32Array,
-): Map<string, number> {
-  const perQuery = new Map<string, number>();
-  queries.forEach((q, qi) => {
-    const judged = qrels.get(q.id);
-    if (!judged) return;
-    const best = new Map<string, number>();
-    for (let r = 0; r < chunks.length; r++) {
-      let s = 0;
-      for (let d = 0; d < DIM; d++) s += cv[r * DIM + d]! * qv[qi * DIM + d]!;
-      const src = chunks[r]!.source;
-      if (s > (best.get(src) ?? -Infinity)) best.set(src, s);
-    }
-    const ranked = [...best].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([id]) => id);
-    perQuery.set(q.id, ndcgAtK(ranked, judged, 10));
-  });
-  return perQuery;
-}
-
 const fmt = (x: number) => (x >= 0 ? '+' : '') + x.toFixed(4);
 const pooledBase: number[] = [];
 const pooledOther: number[] = [];
@@ -152,17 +128,14 @@ for (const corpus of corpora) {
   for (const split of ['test', 'train']) {
     const path = join(qrelsDir, `${split}.tsv`);
     if (!existsSync(path)) continue;
-    const qrels = new Map<string, Map<string, number>>();
-    for (const line of readFileSync(path, 'utf8').split('\n').slice(1).filter(Boolean)) {
-      const [q, d, g] = line.split('\t');
-      if (!qrels.has(q!)) qrels.set(q!, new Map());
-      qrels.get(q!)!.set(d!, Number(g));
-    }
-    const fp = ndcgPerQuery(chunks, queries, qrels, fpVectors, fpQueries);
-    const q8 = ndcgPerQuery(chunks, queries, qrels, vectors, queryVectors);
-    const ids = [...fp.keys()];
-    const base = ids.map((id) => fp.get(id)!);
-    const other = ids.map((id) => q8.get(id)!);
+    const qrels = await readQrels(path);
+    const judged = queries.map((q) => qrels.get(q.id));
+    const sources = chunks.map((c) => c.source);
+    const fp = bestChunkNdcg(fpVectors, sources, fpQueries, judged);
+    const q8 = bestChunkNdcg(vectors, sources, queryVectors, judged);
+    const scored = judged.flatMap((j, i) => (j ? [i] : []));
+    const base = scored.map((i) => fp[i]!);
+    const other = scored.map((i) => q8[i]!);
     pooledBase.push(...base);
     pooledOther.push(...other);
     const d = pairedDifference(base, other);

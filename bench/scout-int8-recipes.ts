@@ -22,9 +22,10 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { OnnxEmbedder } from '../src/embedding/onnx-embedder.js';
-import { ndcgAtK } from '../src/eval/metrics/ndcg-at-k.js';
+import { readQrels } from '../src/eval/datasets/read-qrels.js';
 import { quantizeGraph } from '../src/runtime/int8/quantize-graph.js';
 import type { QuantizeOptions } from '../src/runtime/int8/quantize-weight.js';
+import { bestChunkNdcg } from './support/best-chunk-ndcg.js';
 import { DIM, SCOUT, sharedRoot, vectorCacheDir } from './support/real-vectors.js';
 
 const { values: flags, positionals } = parseArgs({
@@ -178,32 +179,11 @@ if (flags.speed) {
   );
   if (full) {
     for (const split of ['test', 'train']) {
-      const qrels = new Map<string, Map<string, number>>();
-      for (const line of readFileSync(join(sharedRoot(), 'data', 'scifact', 'qrels', `${split}.tsv`), 'utf8')
-        .split('\n')
-        .slice(1)
-        .filter(Boolean)) {
-        const [q, d, g] = line.split('\t');
-        if (!qrels.has(q!)) qrels.set(q!, new Map());
-        qrels.get(q!)!.set(d!, Number(g));
-      }
-      const ndcg = (cv: Float32Array, qv: Float32Array): number[] => {
-        const perQuery: number[] = [];
-        queries.forEach((q, qi) => {
-          const judged = qrels.get(q.id);
-          if (!judged) return;
-          const best = new Map<string, number>();
-          for (let r = 0; r < chunks.length; r++) {
-            let s = 0;
-            for (let d = 0; d < DIM; d++) s += cv[r * DIM + d]! * qv[qi * DIM + d]!;
-            const src = chunks[r]!.source;
-            if (s > (best.get(src) ?? -Infinity)) best.set(src, s);
-          }
-          const ranked = [...best].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([id]) => id);
-          perQuery.push(ndcgAtK(ranked, judged, 10));
-        });
-        return perQuery;
-      };
+      const qrels = await readQrels(join(sharedRoot(), 'data', 'scifact', 'qrels', `${split}.tsv`));
+      const judged = queries.map((q) => qrels.get(q.id));
+      const sources = chunks.map((c) => c.source);
+      const ndcg = (cv: Float32Array, qv: Float32Array): number[] =>
+        bestChunkNdcg(cv, sources, qv, judged).filter((x): x is number => x !== undefined);
       const fp = ndcg(fpVectors, fpQueries);
       const q8 = ndcg(vectors, queryVectors);
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

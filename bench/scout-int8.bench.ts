@@ -15,9 +15,11 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OnnxEmbedder } from '../src/embedding/onnx-embedder.js';
-import { ndcgAtK } from '../src/eval/metrics/ndcg-at-k.js';
+import { readQrels } from '../src/eval/datasets/read-qrels.js';
+import { bestChunkNdcg } from './support/best-chunk-ndcg.js';
 import { chunkCorpus, DIM, readRealVectors, SCOUT, sharedRoot, vectorCacheDir } from './support/real-vectors.js';
 import type { BenchSuite } from './support/suite.js';
+import type { QueryJudgements } from '../src/eval/types.js';
 
 async function f32(path: string): Promise<Float32Array | undefined> {
   if (!existsSync(path)) return undefined;
@@ -25,25 +27,15 @@ async function f32(path: string): Promise<Float32Array | undefined> {
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 }
 
+/** Mean nDCG@10 over the queries (documents ranked by their best chunk, exact scan). */
 function ndcg(
   chunkVectors: Float32Array,
   chunkSources: readonly string[],
   queryVectors: Float32Array,
-  qrels: readonly Map<string, number>[],
+  qrels: readonly QueryJudgements[],
 ): number {
-  let total = 0;
-  qrels.forEach((judged, qi) => {
-    const best = new Map<string, number>();
-    for (let r = 0; r < chunkSources.length; r++) {
-      let s = 0;
-      for (let j = 0; j < DIM; j++) s += chunkVectors[r * DIM + j]! * queryVectors[qi * DIM + j]!;
-      const src = chunkSources[r]!;
-      if (s > (best.get(src) ?? -Infinity)) best.set(src, s);
-    }
-    const ranked = [...best].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([id]) => id);
-    total += ndcgAtK(ranked, judged, 10);
-  });
-  return total / qrels.length;
+  const perQuery = bestChunkNdcg(chunkVectors, chunkSources, queryVectors, qrels);
+  return perQuery.reduce((a: number, x) => a + x!, 0) / qrels.length;
 }
 
 const suite: BenchSuite = {
@@ -67,15 +59,7 @@ const suite: BenchSuite = {
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l) as { _id: string; text: string });
-    const qrels = new Map<string, Map<string, number>>();
-    for (const line of (await readFile(join(sharedRoot(), 'data', 'scifact', 'qrels', 'test.tsv'), 'utf8'))
-      .split('\n')
-      .slice(1)
-      .filter(Boolean)) {
-      const [q, d, g] = line.split('\t');
-      if (!qrels.has(q!)) qrels.set(q!, new Map());
-      qrels.get(q!)!.set(d!, Number(g));
-    }
+    const qrels = await readQrels(join(sharedRoot(), 'data', 'scifact', 'qrels', 'test.tsv'));
     const picked = queryLines
       .map((q, i) => ({ ...q, row: i }))
       .filter((q) => qrels.has(q._id) && [...qrels.get(q._id)!.keys()].every((d) => docs.has(d)));
