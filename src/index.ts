@@ -54,7 +54,7 @@ export type { Embedder, EmbedKind, EmbedOptions } from './embedding/embedder.js'
 export {
   OnnxEmbedder,
   DEFAULT_EMBED_BATCH_SIZE,
-  DEFAULT_SCOUT_DTYPE,
+  defaultScoutDtype,
   type OnnxEmbedderOptions,
 } from './embedding/onnx-embedder.js';
 export { HashingEmbedder, type HashingEmbedderOptions } from './embedding/hashing-embedder.js';

@@ -68,7 +68,7 @@ const ENTRIES = {
     'createReranker',
     'defaultEmbedder',
     'defaultReranker',
-    'DEFAULT_SCOUT_DTYPE',
+    'defaultScoutDtype',
     'documentText',
     'downloadModel',
     'embedderFromName',

@@ -2,7 +2,7 @@ export type { Embedder, EmbedKind, EmbedOptions } from './embedder.js';
 export {
   OnnxEmbedder,
   DEFAULT_EMBED_BATCH_SIZE,
-  DEFAULT_SCOUT_DTYPE,
+  defaultScoutDtype,
   type OnnxEmbedderOptions,
 } from './onnx-embedder.js';
 export { HashingEmbedder } from './hashing-embedder.js';

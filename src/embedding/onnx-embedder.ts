@@ -1,6 +1,7 @@
 import { SiftError } from '../errors.js';
 import type { ModelDtype, Pooling } from '../models/model-spec.js';
 import { findModel } from '../models/registry.js';
+import { int8WeightsSafe } from '../runtime/int8/cpu-features.js';
 import { int8RecipeTag, scoutInt8Recipe } from '../runtime/int8/int8-recipe.js';
 import { lengthSortedBatches, batchTensors } from '../runtime/batching.js';
 import { expectInterface } from '../runtime/onnx-session.js';
@@ -18,15 +19,21 @@ import { normalize, poolAndNormalize } from './pooling.js';
 export const DEFAULT_EMBED_BATCH_SIZE = 8;
 
 /**
- * The scout's weights when the caller names none (and no store says otherwise): fp32. int8 (the
- * scout's recipe, `scoutInt8Recipe`: 8-bit weights and layer 0's FFN output projection in fp32 where
- * 8-bit weights are safe) embeds ~2x as fast, but its activations are quantized with one range per
- * batch, so a chunk's vector depends on the chunks batched with it (cosine 0.995 between two
- * batchings, as far as from fp32), and through `sift ingest` it lost 0.0113 nDCG@10 dense on SciFact
- * test, beyond noise (bench/RESULTS.md, "The scout's int8 recipe through ingest"). It stays one `dtype`
- * away; a store keeps the dtype it was built with.
+ * The scout's weights when the caller names none and no store says otherwise: the registry's measured
+ * `defaultDtype` where it can run as measured, else fp32. For all-MiniLM-L6-v2 that is int8 with the
+ * scout's recipe (`SCOUT_INT8_RECIPE`: 8-bit weights, static activation ranges, so a chunk's vector
+ * never depends on its batch) on CPUs where 8-bit weights are safe (`int8WeightsSafe`: x86 with VNNI,
+ * Arm): it embeds ~2x as fast as fp32 and, through `sift eval` on SciFact, the DBpedia subset and the
+ * three classic collections, ranked like fp32 (pooled over 1,502 queries: hybrid nDCG@10 +0.0005
+ * [-0.0020, +0.0031], dense -0.0015 [-0.0052, +0.0022]; bench/RESULTS.md). Models never measured, and
+ * CPUs that would need another recipe, load fp32. A store keeps the dtype it was built with.
+ *
+ * @example defaultScoutDtype('sentence-transformers/all-MiniLM-L6-v2'); // 'int8' on a VNNI CPU
  */
-export const DEFAULT_SCOUT_DTYPE: ModelDtype = 'fp32';
+export function defaultScoutDtype(model: string, int8Safe: boolean = int8WeightsSafe()): ModelDtype {
+  const measured = findModel(model, 'embedder')?.defaultDtype ?? 'fp32';
+  return measured === 'int8' && !int8Safe ? 'fp32' : measured;
+}
 
 export interface OnnxEmbedderOptions extends ModelLoadOptions {
   /** Model name (registry name, alias, `org/name` ONNX repo) or a model folder. */
@@ -70,7 +77,7 @@ export class OnnxEmbedder implements Embedder {
   constructor(options: OnnxEmbedderOptions) {
     // The canonical name, so a store built with an alias recognises the same model under any name.
     this.model = findModel(options.model, 'embedder')?.name ?? options.model;
-    this.dtype = options.dtype ?? DEFAULT_SCOUT_DTYPE;
+    this.dtype = options.dtype ?? defaultScoutDtype(options.model);
     const recipe = this.dtype === 'int8' ? (options.int8Recipe ?? scoutInt8Recipe()) : undefined;
     this.int8Recipe = recipe && int8RecipeTag(recipe);
     this.options = { ...options, dtype: this.dtype, ...(recipe ? { int8Recipe: recipe } : {}) };

@@ -133,6 +133,8 @@ export const MODELS: readonly ModelSpec[] = [
     parametersM: 22.7,
     sizeMB: { fp32: 90.4, q8: 23 },
     description: 'General-purpose English sentence embeddings: the default scout, small and fast.',
+    // int8 (the scout's static recipe) ranks like fp32 through `sift eval` on five sets, ~2x faster (bench/RESULTS.md).
+    defaultDtype: 'int8',
   },
   {
     name: 'sentence-transformers/all-MiniLM-L12-v2',

@@ -60,7 +60,12 @@ export async function loadTextModel(name: string, role: ModelRole, options: Mode
   let onnx = resolved.files.onnx;
   if (resolved.dtype === 'int8') {
     try {
-      onnx = await int8ModelFile(resolved.files.onnx, options.cacheDir ?? cacheDirFromEnv(), options.int8Recipe);
+      onnx = await int8ModelFile(
+        resolved.files.onnx,
+        options.cacheDir ?? cacheDirFromEnv(),
+        options.int8Recipe,
+        resolved.files.tokenizer,
+      );
     } catch (err) {
       if (!options.int8Fallback || !isSiftError(err) || err.code !== 'MODEL_INVALID') throw err;
       resolved = { ...resolved, dtype: 'fp32' };

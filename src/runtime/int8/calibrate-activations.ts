@@ -27,6 +27,12 @@ export function matMulInputs(proto: ModelProto): string[] {
   return [...names];
 }
 
+/** The smallest and largest value a tensor took over calibration text. */
+export interface TensorRange {
+  min: number;
+  max: number;
+}
+
 /**
  * Runs a float32 graph over `sequences` (one a batch, no padding) and returns, for each input of its
  * weight MatMuls, the largest |value| of every channel (last dimension) seen: the activation ranges
@@ -36,6 +42,46 @@ export async function calibrateActivations(
   model: Uint8Array,
   sequences: readonly CalibrationSequence[],
 ): Promise<Map<string, Float32Array>> {
+  const ranges = new Map<string, Float32Array>();
+  await runCalibration(model, sequences, (name, data, c) => {
+    const r = ranges.get(name) ?? new Float32Array(c);
+    for (let i = 0; i < data.length; i++) {
+      const a = Math.abs(data[i]!);
+      if (a > r[i % c]!) r[i % c] = a;
+    }
+    ranges.set(name, r);
+  });
+  return ranges;
+}
+
+/**
+ * Runs a float32 graph over `sequences` (one a batch, no padding) and returns, for each input of its
+ * weight MatMuls, the smallest and largest value seen (0 always inside): the fixed activation ranges
+ * of `quantizeGraph`'s static quantization.
+ */
+export async function calibrateTensorRanges(
+  model: Uint8Array,
+  sequences: readonly CalibrationSequence[],
+): Promise<Map<string, TensorRange>> {
+  const ranges = new Map<string, TensorRange>();
+  await runCalibration(model, sequences, (name, data) => {
+    const r = ranges.get(name) ?? { min: 0, max: 0 };
+    for (let i = 0; i < data.length; i++) {
+      const x = data[i]!;
+      if (x < r.min) r.min = x;
+      else if (x > r.max) r.max = x;
+    }
+    ranges.set(name, r);
+  });
+  return ranges;
+}
+
+/** Runs the graph over each sequence alone and hands every weight MatMul input to `visit`. */
+async function runCalibration(
+  model: Uint8Array,
+  sequences: readonly CalibrationSequence[],
+  visit: (name: string, data: Float32Array, channels: number) => void,
+): Promise<void> {
   const proto = onnxProto.onnx.ModelProto.decode(model);
   const names = matMulInputs(proto);
   const graph = proto.graph!;
@@ -47,7 +93,6 @@ export async function calibrateActivations(
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
   });
-  const ranges = new Map<string, Float32Array>();
   try {
     for (const seq of sequences) {
       const dims = [1, seq.ids.length];
@@ -60,18 +105,10 @@ export async function calibrateActivations(
       const result = await session.run(feeds, names);
       for (const name of names) {
         const t = result[name]!;
-        const data = t.data as Float32Array;
-        const c = Number(t.dims[t.dims.length - 1]);
-        const r = ranges.get(name) ?? new Float32Array(c);
-        for (let i = 0; i < data.length; i++) {
-          const a = Math.abs(data[i]!);
-          if (a > r[i % c]!) r[i % c] = a;
-        }
-        ranges.set(name, r);
+        visit(name, t.data as Float32Array, Number(t.dims[t.dims.length - 1]));
       }
     }
   } finally {
     await session.release();
   }
-  return ranges;
 }

@@ -2,6 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SiftError } from '../../errors.js';
+import { loadTokenizer } from '../../tokenization/load-tokenizer.js';
+import { encodeSingle } from '../../tokenization/pair-encoder.js';
+import { specialTokenLayout } from '../../tokenization/special-tokens.js';
+import { calibrateTensorRanges, type TensorRange } from './calibrate-activations.js';
+import { CALIBRATION_PAIRS } from './calibration-pairs.js';
 import { SIFT_INT8_RECIPE, type Int8Recipe } from './int8-recipe.js';
 import { quantizeGraph, SIFT_INT8_VERSION } from './quantize-graph.js';
 
@@ -10,7 +16,9 @@ import { quantizeGraph, SIFT_INT8_VERSION } from './quantize-graph.js';
  * by `recipe` (default sift's general {@link SIFT_INT8_RECIPE}; the scout passes its own) and kept in
  * `<cacheDir>/.sift-int8/` (or the system temp folder when the cache is read-only), keyed by the
  * source's real path, size and modification time, the recipe and sift's int8 version. Later loads open the
- * cached file directly. Written atomically: a concurrent loader sees the whole file or none.
+ * cached file directly. Written atomically: a concurrent loader sees the whole file or none. A
+ * recipe with static activations is calibrated on sift's built-in texts, tokenized by the model's
+ * tokenizer (`tokenizerPath`, required then), so its file is the same on every machine.
  *
  * @example await int8ModelFile('/models/Xenova/ms-marco-MiniLM-L-6-v2/onnx/model.onnx', '~/.cache/sift/models')
  * // -> '~/.cache/sift/models/.sift-int8/3f2a9c1b7d4e5a61.onnx'
@@ -19,6 +27,7 @@ export async function int8ModelFile(
   fp32Path: string,
   cacheDir: string,
   recipe: Int8Recipe = SIFT_INT8_RECIPE,
+  tokenizerPath?: string,
 ): Promise<string> {
   const source = await realpath(fp32Path);
   const info = await stat(source);
@@ -31,7 +40,9 @@ export async function int8ModelFile(
     if ((await stat(file).catch(() => undefined))?.isFile()) return file;
   }
   const keep = new Set(recipe.keepFloat);
-  const { bytes } = quantizeGraph(await readFile(source), recipe.weights, (matMul) => keep.has(matMul));
+  const fp32 = await readFile(source);
+  const ranges = recipe.activations === 'static' ? await staticRanges(fp32, recipe, tokenizerPath) : undefined;
+  const { bytes } = quantizeGraph(fp32, recipe.weights, (matMul) => keep.has(matMul), undefined, ranges);
   let lastError: unknown;
   for (const root of [join(cacheDir, '.sift-int8'), join(tmpdir(), 'sift-int8')]) {
     const file = join(root, `${key}.onnx`);
@@ -47,4 +58,24 @@ export async function int8ModelFile(
     }
   }
   throw lastError;
+}
+
+/** Each weight MatMul input's range over sift's calibration texts, each text run alone. */
+async function staticRanges(
+  fp32: Uint8Array,
+  recipe: Int8Recipe,
+  tokenizerPath: string | undefined,
+): Promise<Map<string, TensorRange>> {
+  if (tokenizerPath === undefined)
+    throw new SiftError(
+      'INVALID_INPUT',
+      `int8 recipe ${recipe.id} calibrates static ranges and needs the model's tokenizer`,
+    );
+  const { tokenizer } = await loadTokenizer(tokenizerPath);
+  const layout = specialTokenLayout(tokenizer);
+  const texts = CALIBRATION_PAIRS.flatMap(([query, passage]) => [query, passage]);
+  return calibrateTensorRanges(
+    fp32,
+    texts.map((text) => encodeSingle(tokenizer, layout, text, 512)),
+  );
 }

@@ -10,6 +10,13 @@ export interface Int8Recipe {
   weights: QuantizeOptions;
   /** Names of MatMul nodes left in float32. */
   keepFloat: readonly string[];
+  /**
+   * How activations are quantized: `dynamic` (default), one range per batch, so a text's output
+   * depends slightly on its batch neighbours; `static`, one fixed range per MatMul input calibrated
+   * once on sift's built-in texts (`CALIBRATION_PAIRS`, each text alone), so every text's output is
+   * the same whatever it is batched with, in one fused kernel (see `quantizeGraph`).
+   */
+  activations?: 'dynamic' | 'static';
 }
 
 /**
@@ -20,21 +27,22 @@ export const SIFT_INT8_RECIPE: Int8Recipe = { id: 'w7', weights: SIFT_INT8_WEIGH
 
 /**
  * The scout's int8 recipe where full 8-bit weights are safe, chosen by measurement on the real
- * all-MiniLM-L6-v2 (bench/RESULTS.md, "int8 scout"): 8-bit per-channel weights, with layer 0's FFN
- * output projection (1 of 36 MatMuls) left in float32. On vectors embedded in the bench's batches,
- * nDCG@10 within 0.001 of fp32 pooled over the five sets (the 7-bit recipe -0.0038 on SciFact test,
- * 8-bit weights without the fp32 layer -0.0059 on SciFact train); through `sift ingest`'s batches
- * -0.0113 on SciFact test (activation ranges are per batch), so it is opt-in (`dtype: 'int8'`).
+ * all-MiniLM-L6-v2 (bench/RESULTS.md, "int8 scout"): 8-bit per-channel weights, layer 0's FFN output
+ * projection (1 of 36 MatMuls) left in float32, and static activation ranges, so a chunk's vector
+ * never depends on the chunks batched with it (with one range per batch, the same chunk landed at
+ * cosine 0.995 of itself in two batchings, and `sift ingest`'s batches lost 0.0113 nDCG@10 on SciFact
+ * test where the bench's had lost 0.0002).
  */
 export const SCOUT_INT8_RECIPE: Int8Recipe = {
-  id: 'scout-w8',
+  id: 'scout-s8',
   weights: { type: 'int8', reduceRange: false },
   keepFloat: ['/encoder/layer.0/output/dense/MatMul'],
+  activations: 'static',
 };
 
 /**
  * The scout's int8 recipe for this CPU: {@link SCOUT_INT8_RECIPE} where 8-bit weights are safe,
- * else sift's 7-bit {@link SIFT_INT8_RECIPE}. The scout's default dtype is fp32 (`DEFAULT_SCOUT_DTYPE`).
+ * else sift's 7-bit {@link SIFT_INT8_RECIPE}. The scout's default dtype is `defaultScoutDtype`'s.
  */
 export function scoutInt8Recipe(safe8Bit: boolean = int8WeightsSafe()): Int8Recipe {
   return safe8Bit ? SCOUT_INT8_RECIPE : SIFT_INT8_RECIPE;

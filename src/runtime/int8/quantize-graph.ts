@@ -1,5 +1,6 @@
 import onnxProto from 'onnx-proto';
 import { SiftError } from '../../errors.js';
+import type { TensorRange } from './calibrate-activations.js';
 import { quantizeWeight, type QuantizeOptions } from './quantize-weight.js';
 
 type ModelProto = onnxProto.onnx.ModelProto;
@@ -20,9 +21,10 @@ export const SIFT_INT8_WEIGHTS: QuantizeOptions = { type: 'int8', reduceRange: t
 
 /**
  * Version of sift's int8 rewriting; part of the cache key (with the recipe, see `int8-recipe.ts`), so
- * a changed recipe never serves a stale file. 2: per-model recipes (the scout's 8-bit recipe).
+ * a changed recipe never serves a stale file. 2: per-model recipes (the scout's 8-bit recipe); 3: static
+ * activation ranges (the scout's recipe), fused MatMulIntegerToFloat with bias.
  */
-export const SIFT_INT8_VERSION = 2;
+export const SIFT_INT8_VERSION = 3;
 
 /** What {@link quantizeGraph} changed. */
 export interface QuantizeGraphResult {
@@ -43,6 +45,13 @@ export interface QuantizeGraphResult {
  * names MatMul nodes to leave in float32 (default none; used by bench/scout-int8-recipes.ts to
  * measure mixed recipes, e.g. `/encoder/layer.0/output/dense/MatMul`); they count as `keptFloat`.
  *
+ * `activationRanges` (calibrated by `calibrateTensorRanges`) makes the named inputs static: each is
+ * quantized with its fixed range (QuantizeLinear, values outside clipped) instead of one range per
+ * batch, so a text's output no longer depends on the texts batched with it, and each of its MatMuls
+ * becomes one com.microsoft MatMulIntegerToFloat that also adds the bias of a following `Add` (the
+ * fused kernel onnxruntime builds itself from the dynamic chain, which it cannot match once the scale is
+ * a constant). Inputs that are smoothed or split keep dynamic ranges.
+ *
  * @example const { bytes, quantized } = quantizeGraph(readFileSync('onnx/model.onnx')); // quantized: 38 for MiniLM-L6
  */
 export function quantizeGraph(
@@ -50,6 +59,7 @@ export function quantizeGraph(
   options: QuantizeOptions = SIFT_INT8_WEIGHTS,
   keepFloat: (matMul: string) => boolean = () => false,
   smoothing?: Smoothing,
+  activationRanges?: ReadonlyMap<string, TensorRange>,
 ): QuantizeGraphResult {
   let proto: ModelProto;
   try {
@@ -84,9 +94,28 @@ export function quantizeGraph(
   }
   const initializers = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t]));
   const graphInputs = new Set((graph.input ?? []).map((i) => i.name));
+  const graphOutputs = new Set((graph.output ?? []).map((o) => o.name));
   const uses = new Map<string, number>();
+  const readers = new Map<string, NodeProto[]>();
   for (const node of graph.node ?? [])
-    for (const input of node.input ?? []) uses.set(input, (uses.get(input) ?? 0) + 1);
+    for (const input of node.input ?? []) {
+      uses.set(input, (uses.get(input) ?? 0) + 1);
+      readers.set(input, [...(readers.get(input) ?? []), node]);
+    }
+  // A MatMul's bias Add, folded into a static MatMulIntegerToFloat: its 1-D float initializer, its output.
+  const biasOf = (out: string, n: number): { bias: string; add: NodeProto } | undefined => {
+    const next = readers.get(out) ?? [];
+    const add = next[0];
+    if (next.length !== 1 || graphOutputs.has(out) || add?.opType !== 'Add' || (add.domain && add.domain !== 'ai.onnx'))
+      return undefined;
+    const bias = add.input!.find((i) => i !== out);
+    const t = bias === undefined ? undefined : initializers.get(bias);
+    const dims = (t?.dims ?? []).map(Number);
+    if (!t || graphInputs.has(bias) || t.dataType !== DataType.FLOAT || dims.length !== 1 || dims[0] !== n)
+      return undefined;
+    return { bias: bias!, add };
+  };
+  const folded = new Set<NodeProto>();
 
   const taken = new Set<string>([
     ...initializers.keys(),
@@ -152,8 +181,16 @@ export function quantizeGraph(
   const dropped = new Set<string>();
   let quantized = 0;
   let keptFloat = 0;
+  // One more MatMul in int8; its float weight goes once no other node reads it.
+  const rewritten = (weightName: string): void => {
+    quantized++;
+    const left = (uses.get(weightName) ?? 1) - 1;
+    uses.set(weightName, left);
+    if (left === 0) dropped.add(weightName);
+  };
 
   for (const node of graph.node ?? []) {
+    if (folded.has(node)) continue;
     const weightName = node.input?.[1];
     const weight =
       node.opType === 'MatMul' && (!node.domain || node.domain === 'ai.onnx') && weightName
@@ -200,6 +237,7 @@ export function quantizeGraph(
       { name: wZero, dims: [n], dataType: elem, rawData: bytesOf(q.zeroPoints) },
     );
 
+    const range = smooth || split ? undefined : activationRanges?.get(x);
     let xq = quantizedInputs.get(x);
     if (!xq) {
       xq = [fresh(`${x}_quantized`), fresh(`${x}_scale`), fresh(`${x}_zero_point`)];
@@ -246,14 +284,43 @@ export function quantizeGraph(
           },
         );
       }
-      newNodes.push({
-        opType: 'DynamicQuantizeLinear',
-        name: fresh(`${x}_DynamicQuantizeLinear`),
-        input: [source],
-        output: [...xq],
-      });
+      if (range) {
+        // uint8 with 0 exactly representable: scale over [min, max] (0 always inside), the zero point rounded.
+        const scale = (range.max - range.min) / 255 || 1;
+        const zero = Math.min(255, Math.max(0, Math.round(-range.min / scale)));
+        newInitializers.push(
+          { name: xq[1], dims: [], dataType: DataType.FLOAT, rawData: bytesOf(new Float32Array([scale])) },
+          { name: xq[2], dims: [], dataType: DataType.UINT8, rawData: new Uint8Array([zero]) },
+        );
+        newNodes.push({
+          opType: 'QuantizeLinear',
+          name: fresh(`${x}_QuantizeLinear`),
+          input: [source, xq[1], xq[2]],
+          output: [xq[0]],
+        });
+      } else {
+        newNodes.push({
+          opType: 'DynamicQuantizeLinear',
+          name: fresh(`${x}_DynamicQuantizeLinear`),
+          input: [source],
+          output: [...xq],
+        });
+      }
     }
     const out = node.output![0]!;
+    if (range) {
+      const fold = biasOf(out, n);
+      if (fold) folded.add(fold.add);
+      newNodes.push({
+        opType: 'MatMulIntegerToFloat',
+        domain: 'com.microsoft',
+        name: fresh(`${node.name || out}_MatMulIntegerToFloat`),
+        input: [xq[0], wq, xq[1], wScale, xq[2], wZero, ...(fold ? [fold.bias] : [])],
+        output: [fold ? fold.add.output![0]! : out],
+      });
+      rewritten(weightName!);
+      continue;
+    }
     const integer = fresh(`${out}_int32`);
     const asFloat = fresh(`${out}_float`);
     const scale = fresh(`${out}_scale`);
@@ -304,13 +371,15 @@ export function quantizeGraph(
         },
       );
     }
-    quantized++;
-    const left = (uses.get(weightName!) ?? 1) - 1;
-    uses.set(weightName!, left);
-    if (left === 0) dropped.add(weightName!);
+    rewritten(weightName!);
   }
 
   graph.node = newNodes;
+  if (
+    newNodes.some((n) => n.domain === 'com.microsoft') &&
+    !(proto.opsetImport ?? []).some((o) => o.domain === 'com.microsoft')
+  )
+    proto.opsetImport = [...(proto.opsetImport ?? []), { domain: 'com.microsoft', version: 1 }];
   graph.initializer = [...(graph.initializer ?? []).filter((t) => !dropped.has(t.name ?? '')), ...newInitializers];
   // Shapes recorded for rewritten tensors stay valid (same names, same float outputs); nothing to fix.
   return { bytes: onnxProto.onnx.ModelProto.encode(proto).finish(), quantized, keptFloat };

@@ -15,6 +15,7 @@ import {
   type Int8Recipe,
 } from '../../../src/runtime/int8/int8-recipe.js';
 import { SIFT_INT8_VERSION } from '../../../src/runtime/int8/quantize-graph.js';
+import { expectSiftError } from '../../support/expect-sift-error.js';
 import { testModelDir } from '../../support/test-models.js';
 
 const cpuinfo = (flags: string): string =>
@@ -33,13 +34,14 @@ test('int8WeightsSafe: 8-bit weights only with VNNI on x86, on other architectur
   assert.equal(int8WeightsSafe(null, 'arm64'), true);
 });
 
-test("the scout's int8 recipe: 8-bit with layer 0's FFN output projection fp32 where safe, else sift's 7-bit; tagged with the version", () => {
+test("the scout's int8 recipe: 8-bit, static ranges, layer 0's FFN output projection fp32 where safe, else sift's 7-bit; tagged with the version", () => {
   assert.equal(scoutInt8Recipe(true), SCOUT_INT8_RECIPE);
   assert.deepEqual(SCOUT_INT8_RECIPE.weights, { type: 'int8', reduceRange: false });
   assert.deepEqual(SCOUT_INT8_RECIPE.keepFloat, ['/encoder/layer.0/output/dense/MatMul']);
+  assert.equal(SCOUT_INT8_RECIPE.activations, 'static');
   assert.equal(scoutInt8Recipe(false), SIFT_INT8_RECIPE);
   assert.deepEqual(SIFT_INT8_RECIPE.weights, { type: 'int8', reduceRange: true });
-  assert.equal(int8RecipeTag(SCOUT_INT8_RECIPE), `scout-w8.v${SIFT_INT8_VERSION}`);
+  assert.equal(int8RecipeTag(SCOUT_INT8_RECIPE), `scout-s8.v${SIFT_INT8_VERSION}`);
   assert.notEqual(int8RecipeTag(SCOUT_INT8_RECIPE), int8RecipeTag(SIFT_INT8_RECIPE));
 });
 
@@ -86,4 +88,51 @@ test("an int8 scout reports its dtype and this CPU's recipe; an fp32 scout has n
   assert.equal(fp32.int8Recipe, undefined);
   await int8.close();
   await fp32.close();
+});
+
+test("a static recipe is calibrated with the model's tokenizer into fused kernels; without a tokenizer it is refused", async () => {
+  const cacheDir = await mkdtemp(join(tmpdir(), 'sift-int8-static-'));
+  try {
+    const dir = await testModelDir('embedder');
+    const source = join(dir, 'onnx', 'model.onnx');
+    const recipe: Int8Recipe = {
+      id: 'test-s8',
+      weights: { type: 'int8', reduceRange: false },
+      keepFloat: [],
+      activations: 'static',
+    };
+    await expectSiftError(int8ModelFile(source, cacheDir, recipe), 'INVALID_INPUT', /needs the model's tokenizer/);
+    const file = await int8ModelFile(source, cacheDir, recipe, join(dir, 'tokenizer.json'));
+    const ops = (onnxProto.onnx.ModelProto.decode(await readFile(file)).graph?.node ?? []).map((n) => n.opType);
+    assert.ok(ops.includes('MatMulIntegerToFloat') && ops.includes('QuantizeLinear'), ops.join(' '));
+    assert.ok(!ops.includes('DynamicQuantizeLinear'), 'no range is taken per batch');
+    assert.notEqual(file, await int8ModelFile(source, cacheDir), 'cached apart from the dynamic recipe');
+  } finally {
+    await rm(cacheDir, { recursive: true, force: true });
+  }
+});
+
+test("the int8 scout's vectors do not depend on their batch neighbours, and stay close to fp32", async () => {
+  const model = await testModelDir('embedder');
+  const texts = [
+    'A man is eating food.',
+    'The girl is carrying a baby.',
+    'Berlin has 3.5 million people. '.repeat(6),
+    'hi',
+  ];
+  const int8 = new OnnxEmbedder({ model, dtype: 'int8', int8Recipe: SCOUT_INT8_RECIPE });
+  const fp32 = new OnnxEmbedder({ model, dtype: 'fp32' });
+  const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
+  try {
+    const batched = await int8.embed(texts, { batchSize: 4 });
+    const floats = await fp32.embed(texts);
+    for (let i = 0; i < texts.length; i++) {
+      const [alone] = await int8.embed([texts[i]!]);
+      assert.ok(dot(alone!, batched[i]!) > 1 - 1e-5, `text ${i}: alone vs batched ${dot(alone!, batched[i]!)}`);
+      assert.ok(dot(batched[i]!, floats[i]!) > 0.98, `text ${i}: int8 vs fp32 ${dot(batched[i]!, floats[i]!)}`);
+    }
+  } finally {
+    await int8.close();
+    await fp32.close();
+  }
 });

@@ -8,7 +8,11 @@ import ort from 'onnxruntime-node';
 import { parseDtype } from '../../../src/models/model-files.js';
 import { CrossEncoderReranker } from '../../../src/reranking/cross-encoder.js';
 import { OnnxEmbedder } from '../../../src/embedding/onnx-embedder.js';
-import { calibrateActivations, matMulInputs } from '../../../src/runtime/int8/calibrate-activations.js';
+import {
+  calibrateActivations,
+  calibrateTensorRanges,
+  matMulInputs,
+} from '../../../src/runtime/int8/calibrate-activations.js';
 import { quantizeGraph } from '../../../src/runtime/int8/quantize-graph.js';
 import { buildBertModel } from '../../../tools/model-gen/bert.js';
 import { expectSiftError } from '../../support/expect-sift-error.js';
@@ -18,13 +22,14 @@ const ops = (bytes: Uint8Array): string[] =>
   (onnxProto.onnx.ModelProto.decode(bytes).graph?.node ?? []).map((n) => n.opType ?? '');
 const count = (list: string[], op: string): number => list.filter((o) => o === op).length;
 
-/** A batch of three pairs of different lengths, padded, as the runtime feeds the judge. */
-function feeds(): Record<string, ort.Tensor> {
-  const rows = [
-    [101, 2129, 2116, 2111, 2444, 1999, 4068, 1029, 102, 4068, 2038, 1017, 1012, 1019, 2454, 2111, 1012, 102],
-    [101, 2129, 2116, 2111, 2444, 1999, 4068, 1029, 102, 3000, 2003, 1999, 2605, 1012, 102],
-    [101, 7592, 102, 2088, 102],
-  ];
+const PAIRS = [
+  [101, 2129, 2116, 2111, 2444, 1999, 4068, 1029, 102, 4068, 2038, 1017, 1012, 1019, 2454, 2111, 1012, 102],
+  [101, 2129, 2116, 2111, 2444, 1999, 4068, 1029, 102, 3000, 2003, 1999, 2605, 1012, 102],
+  [101, 7592, 102, 2088, 102],
+];
+
+/** A batch of pairs of different lengths (default three), padded, as the runtime feeds the judge. */
+function feeds(rows: number[][] = PAIRS): Record<string, ort.Tensor> {
   const width = Math.max(...rows.map((r) => r.length));
   const ids = new BigInt64Array(rows.length * width);
   const mask = new BigInt64Array(rows.length * width);
@@ -44,10 +49,10 @@ function feeds(): Record<string, ort.Tensor> {
   };
 }
 
-async function logits(bytes: Uint8Array): Promise<Float32Array> {
+async function logits(bytes: Uint8Array, rows: number[][] = PAIRS): Promise<Float32Array> {
   const session = await ort.InferenceSession.create(bytes);
   try {
-    return (await session.run(feeds())).logits!.data as Float32Array;
+    return (await session.run(feeds(rows))).logits!.data as Float32Array;
   } finally {
     await session.release();
   }
@@ -267,4 +272,39 @@ test('smoothing with outliers moves the widest channels of the FFN inputs to a f
   (await logits(bytes)).forEach((v, i) =>
     assert.ok(Math.abs(v - reference[i]!) < 0.2, `pair ${i}: split int8 ${v} vs fp32 ${reference[i]}`),
   );
+});
+
+test('static activation ranges: one fused int8 kernel per MatMul with its bias, the same logits for a pair alone or batched, close to fp32', async () => {
+  const config = TEST_MODEL_CONFIGS.reranker;
+  const fp32 = await readFile(join(await testModelDir('reranker'), 'onnx', 'model.onnx'));
+  const calibration = PAIRS.map((ids) => ({ ids, typeIds: ids.map((_, i) => (i > ids.indexOf(102) ? 1 : 0)) }));
+  const ranges = await calibrateTensorRanges(fp32, calibration);
+  assert.deepEqual([...ranges.keys()].sort(), matMulInputs(onnxProto.onnx.ModelProto.decode(fp32)).sort());
+  for (const [name, r] of ranges) assert.ok(r.min <= 0 && r.max >= 0 && r.max > r.min, `${name}: [${r.min}, ${r.max}]`);
+
+  const { bytes, quantized } = quantizeGraph(fp32, { type: 'int8' }, undefined, undefined, ranges);
+  assert.equal(quantized, 6 * config.numLayers + 2);
+  const model = onnxProto.onnx.ModelProto.decode(bytes);
+  const after = ops(bytes);
+  assert.equal(count(after, 'MatMulIntegerToFloat'), 6 * config.numLayers + 2, 'one fused kernel per weight MatMul');
+  assert.equal(count(after, 'QuantizeLinear'), 4 * config.numLayers + 2, 'Q, K and V share one quantized input');
+  assert.equal(count(after, 'DynamicQuantizeLinear'), 0);
+  assert.equal(count(after, 'MatMulInteger'), 0);
+  const adds = (bytes: Uint8Array) => count(ops(bytes), 'Add');
+  assert.equal(adds(fp32) - adds(bytes), 6 * config.numLayers + 2, 'every bias Add folded into its MatMul');
+  assert.ok(
+    model.opsetImport?.some((o) => o.domain === 'com.microsoft'),
+    'the contrib domain is imported',
+  );
+
+  const batched = await logits(bytes);
+  const reference = await logits(fp32);
+  for (let i = 0; i < PAIRS.length; i++) {
+    const [alone] = await logits(bytes, [PAIRS[i]!]);
+    assert.ok(Math.abs(alone! - batched[i]!) < 1e-5, `pair ${i}: alone ${alone} vs batched ${batched[i]}`);
+    assert.ok(
+      Math.abs(batched[i]! - reference[i]!) < 0.2,
+      `pair ${i}: static int8 ${batched[i]} vs fp32 ${reference[i]}`,
+    );
+  }
 });
