@@ -2,12 +2,13 @@
  * int8 recipes by name, for bench/judge-int8-recipes.ts and bench/peers.bench.ts: which MatMuls stay
  * float32, 7- or 8-bit weights, and smoothing / outlier channels from sift's calibration pairs.
  */
-import { calibrateActivations } from '../../src/runtime/int8/calibrate-activations.js';
+import { calibrateActivations, calibrateTensorRanges } from '../../src/runtime/int8/calibrate-activations.js';
 import { CALIBRATION_PAIRS } from '../../src/runtime/int8/calibration-pairs.js';
 import { quantizeGraph, type QuantizeGraphResult } from '../../src/runtime/int8/quantize-graph.js';
 import type { QuantizeOptions } from '../../src/runtime/int8/quantize-weight.js';
 import { loadTokenizer } from '../../src/tokenization/load-tokenizer.js';
-import { PairEncoder } from '../../src/tokenization/pair-encoder.js';
+import { encodeSingle, PairEncoder } from '../../src/tokenization/pair-encoder.js';
+import { specialTokenLayout } from '../../src/tokenization/special-tokens.js';
 
 /** MatMul name stems per class: Hugging Face's ONNX export, then tools/model-gen's converter. */
 const CLASSES: Record<string, string[]> = {
@@ -73,9 +74,22 @@ function outlierCounts(ranges: Map<string, Float32Array>, count: number): Map<st
 /**
  * The graph of recipe `name` (see `recipe`, plus `+sq<alpha %>` smoothing of the hidden-width inputs,
  * `+sqa` of the GELU outputs too, `c` never scaling a channel up, `o<n>` n outlier channels of each
- * GELU output in float32), calibrated with the tokenizer at `tokenizerPath`.
+ * GELU output in float32; or `+st` static activation ranges calibrated on sift's pairs, `+stt` on its
+ * texts one by one, as the product's judge and scout recipes do), calibrated with the tokenizer at
+ * `tokenizerPath`.
  */
 export async function recipeGraph(name: string, fp32: Uint8Array, tokenizerPath: string): Promise<QuantizeGraphResult> {
+  const st = /\+st(t?)$/.exec(name);
+  if (st) {
+    const { weights, keepFloat } = recipe(name.slice(0, st.index));
+    const { tokenizer } = await loadTokenizer(tokenizerPath);
+    const encoder = new PairEncoder(tokenizer, 512);
+    const layout = specialTokenLayout(tokenizer);
+    const sequences = st[1]
+      ? CALIBRATION_PAIRS.flat().map((text) => encodeSingle(tokenizer, layout, text, 512))
+      : CALIBRATION_PAIRS.map(([q, p]) => encoder.encodePair(encoder.encodeQuery(q), p));
+    return quantizeGraph(fp32, weights, keepFloat, undefined, await calibrateTensorRanges(fp32, sequences));
+  }
   const sq = /\+sq(a?)(c?)(\d+)(?:o(\d+))?$/.exec(name);
   const { weights, keepFloat } = recipe(sq ? name.slice(0, sq.index) : name);
   if (!sq) return quantizeGraph(fp32, weights, keepFloat);

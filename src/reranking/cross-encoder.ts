@@ -3,6 +3,7 @@ import { SiftError } from '../errors.js';
 import type { ModelDtype } from '../models/model-spec.js';
 import { findModel } from '../models/registry.js';
 import { lengthSortedBatches, batchTensors } from '../runtime/batching.js';
+import { JUDGE_INT8_RECIPE, type Int8Recipe } from '../runtime/int8/int8-recipe.js';
 import { expectInterface } from '../runtime/onnx-session.js';
 import type { ModelLoadOptions, TextModel } from '../runtime/load-text-model.js';
 import { LazyTextModel } from '../runtime/lazy-text-model.js';
@@ -30,11 +31,11 @@ import {
 export const DEFAULT_RERANK_BATCH_SIZE = 4;
 
 /**
- * Default pairs per batch for quantized graphs (`int8`, `q8`): one. Their activations are quantized
- * with one range per batch (DynamicQuantizeLinear), so in a batch a pair's score moves with its
- * neighbours. Alone, a pair's score depends on that pair only, as with fp32, so scores are the same
- * in any candidate list, split request or cache, at a little more CPU than batch 4 (how much, and how
- * far scores moved in batches: bench/RESULTS.md).
+ * Default pairs per batch for graphs whose activations are quantized with one range per batch
+ * (DynamicQuantizeLinear: the Hub's `q8` files, an `int8` recipe with dynamic ranges): one. In a batch
+ * a pair's score would move with its neighbours; alone it depends on that pair only, as with fp32, so
+ * scores are the same in any candidate list, split request or cache (how far scores moved in batches:
+ * bench/RESULTS.md). sift's own judge int8 (`JUDGE_INT8_RECIPE`) has static ranges and batches like fp32.
  */
 export const DEFAULT_QUANTIZED_RERANK_BATCH_SIZE = 1;
 
@@ -50,7 +51,7 @@ export const DEFAULT_JUDGE_DTYPE: ModelDtype = 'fp32';
 export interface CrossEncoderOptions extends ModelLoadOptions {
   /** Model name (registry name, alias, `org/name` ONNX repo) or a model folder. */
   model: string;
-  /** Default pairs per batch for calls that do not say (default 1 for int8/q8 graphs, 4 for fp32). */
+  /** Default pairs per batch for calls that do not say (default 4; 1 for graphs with per-batch activation ranges: q8, dynamic int8). */
   batchSize?: number;
   /** Default maximum pair length in tokens (default: the model's). */
   maxLength?: number;
@@ -84,16 +85,23 @@ interface Loaded {
 export class CrossEncoderReranker implements Reranker, PairScorer {
   readonly model: string;
   private readonly options: CrossEncoderOptions;
+  private readonly int8Recipe: Int8Recipe | undefined;
   private readonly lazy: LazyTextModel<Omit<Loaded, 'model'>>;
 
   constructor(options: CrossEncoderOptions) {
     this.model = findModel(options.model, 'reranker')?.name ?? options.model;
     this.options = options;
     const dtype = options.dtype ?? DEFAULT_JUDGE_DTYPE;
+    this.int8Recipe = dtype === 'int8' ? (options.int8Recipe ?? JUDGE_INT8_RECIPE) : undefined;
     this.lazy = new LazyTextModel(
       options.model,
       'reranker',
-      { ...options, dtype, int8Fallback: options.int8Fallback ?? options.dtype === undefined },
+      {
+        ...options,
+        dtype,
+        int8Fallback: options.int8Fallback ?? options.dtype === undefined,
+        ...(this.int8Recipe ? { int8Recipe: this.int8Recipe } : {}),
+      },
       (model) => {
         const output = expectInterface(model.session, {
           required: ['input_ids', 'attention_mask'],
@@ -287,11 +295,12 @@ export class CrossEncoderReranker implements Reranker, PairScorer {
     options: Pick<RerankOptions, 'batchSize' | 'maxLength'>,
   ): Promise<{ loaded: Loaded; batchSize: number; encoder: PairEncoder }> {
     const loaded = await this.ensureLoaded();
-    const quantized = loaded.model.resolved.dtype !== 'fp32';
+    const { dtype } = loaded.model.resolved;
+    const perBatchRanges = dtype === 'q8' || (dtype === 'int8' && this.int8Recipe?.activations !== 'static');
     const batchSize =
       options.batchSize ??
       this.options.batchSize ??
-      (quantized ? DEFAULT_QUANTIZED_RERANK_BATCH_SIZE : DEFAULT_RERANK_BATCH_SIZE);
+      (perBatchRanges ? DEFAULT_QUANTIZED_RERANK_BATCH_SIZE : DEFAULT_RERANK_BATCH_SIZE);
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new SiftError('INVALID_OPTION', `batchSize must be a whole number >= 1, got ${String(batchSize)}`);
     }

@@ -12,7 +12,7 @@ export interface RerankOptions {
   /** Keep only the best `topK` results (default: all). */
   topK?: number;
   /**
-   * Pairs per inference batch (ONNX judge: 1 for int8/q8, whose scores then do not depend on batch neighbours; 4 for fp32). Larger batches amortise per-call overhead; pairs are
+   * Pairs per inference batch (ONNX judge: 4; 1 for q8 files, whose per-batch activation ranges would make scores depend on batch neighbours). Larger batches amortise per-call overhead; pairs are
    * sorted by length first so padding stays small. Sensible range 1–64.
    */
   batchSize?: number;

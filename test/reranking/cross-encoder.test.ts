@@ -4,6 +4,7 @@ import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { SIFT_INT8_RECIPE } from '../../src/runtime/int8/int8-recipe.js';
 import { CrossEncoderReranker } from '../../src/reranking/cross-encoder.js';
 import { sigmoid } from '../../src/reranking/scores.js';
 import { loadTokenizer } from '../../src/tokenization/load-tokenizer.js';
@@ -23,8 +24,8 @@ const PASSAGES = [
 ];
 
 test('a pair scores the same alone and inside any mixed-length batch (within 1e-5)', async () => {
-  // fp32: a float graph's scores do not depend on batch neighbours at any batch size. (int8 quantizes
-  // activations per batch, so it holds there at its default batch of one: the next test.)
+  // fp32: a float graph's scores do not depend on batch neighbours at any batch size (int8 with static
+  // activation ranges neither: the next test).
   const judge = new CrossEncoderReranker({ model: await testModelDir('reranker'), dtype: 'fp32' });
   try {
     const alone = await Promise.all(
@@ -43,20 +44,36 @@ test('a pair scores the same alone and inside any mixed-length batch (within 1e-
   }
 });
 
-test('int8 scores a pair the same in any candidate list at its default batch (one pair), near fp32', async () => {
+test('int8 (static ranges) scores a pair the same in any candidate list and at any batch size, near fp32', async () => {
   const model = await testModelDir('reranker');
   const judge = new CrossEncoderReranker({ model, dtype: 'int8' });
   const fp32 = new CrossEncoderReranker({ model, dtype: 'fp32' });
+  // A dynamic-range recipe (one activation range per batch) keeps its default of one pair a batch.
+  const dynamic = new CrossEncoderReranker({ model, dtype: 'int8', int8Recipe: SIFT_INT8_RECIPE });
   try {
     assert.equal((await judge.load()).dtype, 'int8');
-    const alone = await Promise.all(PASSAGES.map(async (p) => (await judge.scorePairs(QUERY, [p])).logits[0]!));
-    const together = await judge.scorePairs(QUERY, PASSAGES);
-    const reversed = await judge.scorePairs(QUERY, [...PASSAGES].reverse());
-    together.logits.forEach((l, i) =>
-      assert.ok(Math.abs(l - alone[i]!) < 1e-5, `pair ${i}: ${l} in the list vs ${alone[i]} alone`),
+    const alone = await Promise.all(
+      PASSAGES.map(async (p) => (await judge.scorePairs(QUERY, [p], { batchSize: 1 })).logits[0]!),
     );
+    const together = await judge.scorePairs(QUERY, PASSAGES);
+    for (const batchSize of [2, 3, 4, 64]) {
+      const batched = await judge.scorePairs(QUERY, PASSAGES, { batchSize });
+      batched.logits.forEach((l, i) =>
+        assert.ok(Math.abs(l - alone[i]!) < 1e-5, `batch ${batchSize}, pair ${i}: ${l} vs ${alone[i]} alone`),
+      );
+    }
+    const reversed = await judge.scorePairs(QUERY, [...PASSAGES].reverse());
     reversed.logits.forEach((l, i) =>
       assert.ok(Math.abs(l - alone[PASSAGES.length - 1 - i]!) < 1e-5, `reversed pair ${i}`),
+    );
+    const dynamicAlone = await Promise.all(
+      PASSAGES.map(async (p) => (await dynamic.scorePairs(QUERY, [p])).logits[0]!),
+    );
+    (await dynamic.scorePairs(QUERY, PASSAGES)).logits.forEach((l, i) =>
+      assert.ok(
+        Math.abs(l - dynamicAlone[i]!) < 1e-5,
+        `dynamic recipe, pair ${i}: ${l} in the list vs ${dynamicAlone[i]}`,
+      ),
     );
     // Quantized, not the float graph under another name: close to fp32 but not equal to it.
     const reference = (await fp32.scorePairs(QUERY, PASSAGES)).logits;
@@ -70,6 +87,7 @@ test('int8 scores a pair the same in any candidate list at its default batch (on
   } finally {
     await judge.close();
     await fp32.close();
+    await dynamic.close();
   }
 });
 

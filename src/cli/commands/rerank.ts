@@ -29,7 +29,10 @@ export function registerRerank(program: Command): void {
     .option('--docs <file>', 'documents, one per line: a JSON string or {"text": ..., ...metadata}; - reads stdin')
     .option('--reranker <name>', 'cross-encoder model name or folder, or a /rerank endpoint URL', DEFAULT_RERANKER)
     .option('-k, --top-k <n>', 'show only the best n documents')
-    .option('--batch-size <n>', 'pairs per inference batch (default 1 for int8/q8, 4 for fp32)')
+    .option(
+      '--batch-size <n>',
+      'pairs per inference batch (default 4; 1 for q8, whose scores would move with their batch)',
+    )
     .option('--max-length <n>', "maximum tokens per (query, document) pair (default: the model's)")
     .option(
       '--long-documents <mode>',

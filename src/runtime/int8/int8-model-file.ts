@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SiftError } from '../../errors.js';
 import { loadTokenizer } from '../../tokenization/load-tokenizer.js';
-import { encodeSingle } from '../../tokenization/pair-encoder.js';
+import { encodeSingle, PairEncoder } from '../../tokenization/pair-encoder.js';
 import { specialTokenLayout } from '../../tokenization/special-tokens.js';
 import { calibrateTensorRanges, type TensorRange } from './calibrate-activations.js';
 import { CALIBRATION_PAIRS } from './calibration-pairs.js';
 import { SIFT_INT8_RECIPE, type Int8Recipe } from './int8-recipe.js';
-import { quantizeGraph, SIFT_INT8_VERSION } from './quantize-graph.js';
+import { quantizableModel, quantizeGraph, SIFT_INT8_VERSION } from './quantize-graph.js';
 
 /**
  * The int8 file sift derives from a float32 ONNX model (see {@link quantizeGraph}), made on first use
@@ -41,6 +41,8 @@ export async function int8ModelFile(
   }
   const keep = new Set(recipe.keepFloat);
   const fp32 = await readFile(source);
+  // A graph sift cannot rewrite is refused (MODEL_INVALID) before a calibration run could fail on it.
+  quantizableModel(fp32);
   const ranges = recipe.activations === 'static' ? await staticRanges(fp32, recipe, tokenizerPath) : undefined;
   const { bytes } = quantizeGraph(fp32, recipe.weights, (matMul) => keep.has(matMul), undefined, ranges);
   let lastError: unknown;
@@ -60,7 +62,7 @@ export async function int8ModelFile(
   throw lastError;
 }
 
-/** Each weight MatMul input's range over sift's calibration texts, each text run alone. */
+/** Each weight MatMul input's range over sift's calibration texts (each alone) or pairs, by the recipe. */
 async function staticRanges(
   fp32: Uint8Array,
   recipe: Int8Recipe,
@@ -73,6 +75,13 @@ async function staticRanges(
     );
   const { tokenizer } = await loadTokenizer(tokenizerPath);
   const layout = specialTokenLayout(tokenizer);
+  if (recipe.calibration === 'pairs') {
+    const encoder = new PairEncoder(tokenizer, 512, layout);
+    return calibrateTensorRanges(
+      fp32,
+      CALIBRATION_PAIRS.map(([query, passage]) => encoder.encodePair(encoder.encodeQuery(query), passage)),
+    );
+  }
   const texts = CALIBRATION_PAIRS.flatMap(([query, passage]) => [query, passage]);
   return calibrateTensorRanges(
     fp32,

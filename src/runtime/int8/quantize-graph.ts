@@ -61,37 +61,8 @@ export function quantizeGraph(
   smoothing?: Smoothing,
   activationRanges?: ReadonlyMap<string, TensorRange>,
 ): QuantizeGraphResult {
-  let proto: ModelProto;
-  try {
-    proto = onnxProto.onnx.ModelProto.decode(model);
-  } catch (err) {
-    throw new SiftError('MODEL_INVALID', `cannot read the ONNX model to quantize it: ${(err as Error).message}`, {
-      cause: err,
-    });
-  }
-  const graph = proto.graph;
-  if (!graph) throw new SiftError('MODEL_INVALID', 'the ONNX model to quantize has no graph');
-  // onnx-proto types the version as protobufjs's Long, whose declarations do not resolve here: read it as unknown.
-  const opset: unknown = (proto.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx')?.version;
-  if (opset === undefined || Number(opset) < 11) {
-    throw new SiftError(
-      'MODEL_INVALID',
-      `int8 quantization needs ONNX opset 11 or later (DynamicQuantizeLinear); the model has opset ${opset === undefined ? 'none' : Number(opset)}`,
-    );
-  }
-
-  // The rewritten file lives in sift's cache, away from the source's external data files, so a graph
-  // with any external initializer (not only a MatMul weight) cannot be rewritten.
-  const external = (graph.initializer ?? []).find(
-    (t) => t.dataLocation === onnxProto.onnx.TensorProto.DataLocation.EXTERNAL,
-  );
-  if (external) {
-    throw new SiftError(
-      'MODEL_INVALID',
-      `initializer ${external.name} is stored as external data; sift's int8 quantization reads single-file models only (use \`dtype\` fp32 or q8)`,
-      { details: { option: 'dtype' } },
-    );
-  }
+  const proto = quantizableModel(model);
+  const graph = proto.graph!;
   const initializers = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t]));
   const graphInputs = new Set((graph.input ?? []).map((i) => i.name));
   const graphOutputs = new Set((graph.output ?? []).map((o) => o.name));
@@ -383,6 +354,46 @@ export function quantizeGraph(
   graph.initializer = [...(graph.initializer ?? []).filter((t) => !dropped.has(t.name ?? '')), ...newInitializers];
   // Shapes recorded for rewritten tensors stay valid (same names, same float outputs); nothing to fix.
   return { bytes: onnxProto.onnx.ModelProto.encode(proto).finish(), quantized, keptFloat };
+}
+
+/**
+ * Decodes an ONNX model and checks sift can rewrite it to int8 (a graph, opset 11 or later, no
+ * external data), else MODEL_INVALID naming why; called before any calibration run, so a graph sift
+ * cannot rewrite fails the same way whatever the recipe.
+ */
+export function quantizableModel(model: Uint8Array): ModelProto {
+  let proto: ModelProto;
+  try {
+    proto = onnxProto.onnx.ModelProto.decode(model);
+  } catch (err) {
+    throw new SiftError('MODEL_INVALID', `cannot read the ONNX model to quantize it: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  const graph = proto.graph;
+  if (!graph) throw new SiftError('MODEL_INVALID', 'the ONNX model to quantize has no graph');
+  // onnx-proto types the version as protobufjs's Long, whose declarations do not resolve here: read it as unknown.
+  const opset: unknown = (proto.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx')?.version;
+  if (opset === undefined || Number(opset) < 11) {
+    throw new SiftError(
+      'MODEL_INVALID',
+      `int8 quantization needs ONNX opset 11 or later (DynamicQuantizeLinear); the model has opset ${opset === undefined ? 'none' : Number(opset)}`,
+    );
+  }
+
+  // The rewritten file lives in sift's cache, away from the source's external data files, so a graph
+  // with any external initializer (not only a MatMul weight) cannot be rewritten.
+  const external = (graph.initializer ?? []).find(
+    (t) => t.dataLocation === onnxProto.onnx.TensorProto.DataLocation.EXTERNAL,
+  );
+  if (external) {
+    throw new SiftError(
+      'MODEL_INVALID',
+      `initializer ${external.name} is stored as external data; sift's int8 quantization reads single-file models only (use \`dtype\` fp32 or q8)`,
+      { details: { option: 'dtype' } },
+    );
+  }
+  return proto;
 }
 
 /**

@@ -9,6 +9,7 @@ import { int8WeightsSafe } from '../../../src/runtime/int8/cpu-features.js';
 import { int8ModelFile } from '../../../src/runtime/int8/int8-model-file.js';
 import {
   int8RecipeTag,
+  JUDGE_INT8_RECIPE,
   SCOUT_INT8_RECIPE,
   scoutInt8Recipe,
   SIFT_INT8_RECIPE,
@@ -40,6 +41,14 @@ test("the scout's int8 recipe: 8-bit, static ranges, layer 0's FFN output projec
   assert.deepEqual(SCOUT_INT8_RECIPE.keepFloat, ['/encoder/layer.0/output/dense/MatMul']);
   assert.equal(SCOUT_INT8_RECIPE.activations, 'static');
   assert.equal(scoutInt8Recipe(false), SIFT_INT8_RECIPE);
+  assert.deepEqual(
+    JUDGE_INT8_RECIPE.weights,
+    SIFT_INT8_RECIPE.weights,
+    "the judge's weights are the general 7-bit ones",
+  );
+  assert.equal(JUDGE_INT8_RECIPE.activations, 'static');
+  assert.equal(JUDGE_INT8_RECIPE.calibration, 'pairs');
+  assert.equal(SIFT_INT8_RECIPE.activations, undefined, 'the general recipe keeps per-batch ranges');
   assert.deepEqual(SIFT_INT8_RECIPE.weights, { type: 'int8', reduceRange: true });
   assert.equal(int8RecipeTag(SCOUT_INT8_RECIPE), `scout-s8.v${SIFT_INT8_VERSION}`);
   assert.notEqual(int8RecipeTag(SCOUT_INT8_RECIPE), int8RecipeTag(SIFT_INT8_RECIPE));
