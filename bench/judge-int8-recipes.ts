@@ -11,12 +11,13 @@
  * for agreement, only on SciFact test and the DBpedia subset); `--model scout` the real all-MiniLM-L6-v2
  * network, scored as in bench/int8-agreement.bench.ts (query-passage cosine). `--set scifact` (test split)
  * or `dbpedia` (the DBpedia-entity subset); candidates from idf-weighted term overlap, `--size`
- * queries x candidates (default 300x50: every judged query). Pairs are scored one a batch (the int8
- * default). Recipes: `r7` (sift's `--dtype int8` until now: per-channel 7-bit weights, every weight
+ * queries x candidates (default 300x50: every judged query). Pairs are scored one a batch (the
+ * default of per-batch-range int8; static-range recipes score the same at any batch). Recipes: `r7` (sift's `--dtype int8` until now: per-channel 7-bit weights, every weight
  * MatMul int8), `r8` (8-bit weights), `<r7|r8>ffn<layers>` (those layers' FFN output projections left in
  * float32, `ffn` alone = all six), `-keep-<class><layers>` / `-only-...` (see `recipe`), and `+sq<alpha %>`
  * (SmoothQuant-style smoothing of the int8 MatMul inputs of hidden width from sift's calibration pairs,
- * e.g. `r8+sq50`; `+sqa<alpha %>` smooths the FFN's GELU outputs too; `c` after `sq`/`sqa` never scales a channel up).
+ * e.g. `r8+sq50`; `+sqa<alpha %>` smooths the FFN's GELU outputs too; `c` after `sq`/`sqa` never scales a channel up;
+ * `+st` static activation ranges calibrated on sift's pairs, as `--dtype int8` now runs: `r7+st`).
  * fp32 and recipe scores are cached in `--out` (default /work/.coord/cache/i19/recipes or
  * `.cache/judge-int8-recipes`), so each recipe costs one int8 pass. Needs ../shared (or SIFT_SHARED).
  */

@@ -15,7 +15,8 @@
  * bench/peers/requirements.txt; the suite skips with the reason when Python or the registry is not
  * there. Not part of `npm test`. Threads: 1 and 2 (`SIFT_BENCH_PEERS_THREADS=1` for one).
  * `SIFT_BENCH_PEERS_RECIPES=r8ffn+sq50,...` adds sift runners on int8 recipe graphs of the same checkpoint
- * (bench/support/int8-recipes.ts; one pair a batch, as `--dtype int8` runs).
+ * (bench/support/int8-recipes.ts; one pair a batch, as per-batch-range int8 runs; `r7` is sift's
+ * `--dtype int8` before static ranges).
  */
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
