@@ -15,8 +15,8 @@
  * bench/peers/requirements.txt; the suite skips with the reason when Python or the registry is not
  * there. Not part of `npm test`. Threads: 1 and 2 (`SIFT_BENCH_PEERS_THREADS=1` for one).
  * `SIFT_BENCH_PEERS_RECIPES=r8ffn+sq50,...` adds sift runners on int8 recipe graphs of the same checkpoint
- * (bench/support/int8-recipes.ts; one pair a batch, as per-batch-range int8 runs; `r7` is sift's
- * `--dtype int8` before static ranges).
+ * (bench/support/int8-recipes.ts; one pair a batch, as per-batch-range int8 runs, and static-range
+ * `+st` recipes in batches of 4; `r7` is sift's `--dtype int8` before static ranges).
  */
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -198,7 +198,8 @@ const suite: BenchSuite = {
             modelsDir: root,
             offline: true,
             dtype: 'fp32',
-            batchSize: 1,
+            // Per-batch-range recipes one pair a batch; static-range ones (`+st`) batch like fp32.
+            ...(/\+stt?$/.test(name) ? {} : { batchSize: 1 }),
             session: { threads },
           }),
         );

@@ -2,7 +2,11 @@
  * int8 recipes by name, for bench/judge-int8-recipes.ts and bench/peers.bench.ts: which MatMuls stay
  * float32, 7- or 8-bit weights, and smoothing / outlier channels from sift's calibration pairs.
  */
-import { calibrateActivations, calibrateTensorRanges } from '../../src/runtime/int8/calibrate-activations.js';
+import {
+  calibrateActivations,
+  calibrateTensorRanges,
+  type TensorRange,
+} from '../../src/runtime/int8/calibrate-activations.js';
 import { CALIBRATION_PAIRS } from '../../src/runtime/int8/calibration-pairs.js';
 import { quantizeGraph, type QuantizeGraphResult } from '../../src/runtime/int8/quantize-graph.js';
 import type { QuantizeOptions } from '../../src/runtime/int8/quantize-weight.js';
@@ -80,24 +84,31 @@ function outlierCounts(ranges: Map<string, Float32Array>, count: number): Map<st
  */
 export async function recipeGraph(name: string, fp32: Uint8Array, tokenizerPath: string): Promise<QuantizeGraphResult> {
   const st = /\+st(t?)$/.exec(name);
+  const base = st ? name.slice(0, st.index) : name;
+  let ranges: Map<string, TensorRange> | undefined;
   if (st) {
-    const { weights, keepFloat } = recipe(name.slice(0, st.index));
     const { tokenizer } = await loadTokenizer(tokenizerPath);
     const encoder = new PairEncoder(tokenizer, 512);
     const layout = specialTokenLayout(tokenizer);
     const sequences = st[1]
       ? CALIBRATION_PAIRS.flat().map((text) => encodeSingle(tokenizer, layout, text, 512))
       : CALIBRATION_PAIRS.map(([q, p]) => encoder.encodePair(encoder.encodeQuery(q), p));
-    return quantizeGraph(fp32, weights, keepFloat, undefined, await calibrateTensorRanges(fp32, sequences));
+    ranges = await calibrateTensorRanges(fp32, sequences);
   }
-  const sq = /\+sq(a?)(c?)(\d+)(?:o(\d+))?$/.exec(name);
-  const { weights, keepFloat } = recipe(sq ? name.slice(0, sq.index) : name);
-  if (!sq) return quantizeGraph(fp32, weights, keepFloat);
+  const sq = /\+sq(a?)(c?)(\d+)(?:o(\d+))?$/.exec(base);
+  const { weights, keepFloat } = recipe(sq ? base.slice(0, sq.index) : base);
+  if (!sq) return quantizeGraph(fp32, weights, keepFloat, undefined, ranges);
   const all = await calibration(fp32, tokenizerPath, true);
-  return quantizeGraph(fp32, weights, keepFloat, {
-    ranges: sq[1] === 'a' || sq[4] ? all : await calibration(fp32, tokenizerPath, false),
-    alpha: Number(sq[3]) / 100,
-    ...(sq[2] === 'c' ? { minScale: 1 } : {}),
-    ...(sq[4] ? { outliers: outlierCounts(all, Number(sq[4])) } : {}),
-  });
+  return quantizeGraph(
+    fp32,
+    weights,
+    keepFloat,
+    {
+      ranges: sq[1] === 'a' || sq[4] ? all : await calibration(fp32, tokenizerPath, false),
+      alpha: Number(sq[3]) / 100,
+      ...(sq[2] === 'c' ? { minScale: 1 } : {}),
+      ...(sq[4] ? { outliers: outlierCounts(all, Number(sq[4])) } : {}),
+    },
+    ranges,
+  );
 }

@@ -27,10 +27,13 @@ export function matMulInputs(proto: ModelProto): string[] {
   return [...names];
 }
 
-/** The smallest and largest value a tensor took over calibration text. */
+/** The smallest and largest value a tensor took over calibration text, overall and per channel. */
 export interface TensorRange {
   min: number;
   max: number;
+  /** Per channel (last dimension), so a range can be rescaled channel by channel (smoothing). */
+  channelMin?: Float32Array;
+  channelMax?: Float32Array;
 }
 
 /**
@@ -64,13 +67,18 @@ export async function calibrateTensorRanges(
   sequences: readonly CalibrationSequence[],
 ): Promise<Map<string, TensorRange>> {
   const ranges = new Map<string, TensorRange>();
-  await runCalibration(model, sequences, (name, data) => {
-    const r = ranges.get(name) ?? { min: 0, max: 0 };
+  await runCalibration(model, sequences, (name, data, c) => {
+    const r = ranges.get(name) ?? { min: 0, max: 0, channelMin: new Float32Array(c), channelMax: new Float32Array(c) };
+    const lo = r.channelMin!;
+    const hi = r.channelMax!;
     for (let i = 0; i < data.length; i++) {
       const x = data[i]!;
-      if (x < r.min) r.min = x;
-      else if (x > r.max) r.max = x;
+      const j = i % c;
+      if (x < lo[j]!) lo[j] = x;
+      else if (x > hi[j]!) hi[j] = x;
     }
+    r.min = Math.min(r.min, ...lo);
+    r.max = Math.max(r.max, ...hi);
     ranges.set(name, r);
   });
   return ranges;

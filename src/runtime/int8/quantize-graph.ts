@@ -50,7 +50,8 @@ export interface QuantizeGraphResult {
  * batch, so a text's output no longer depends on the texts batched with it, and each of its MatMuls
  * becomes one com.microsoft MatMulIntegerToFloat that also adds the bias of a following `Add` (the
  * fused kernel onnxruntime builds itself from the dynamic chain, which it cannot match once the scale is
- * a constant). Inputs that are smoothed or split keep dynamic ranges.
+ * a constant). A smoothed input's range is its channels' ranges divided by their factors (so it needs
+ * the per-channel ranges); an input split into outlier channels keeps dynamic ranges.
  *
  * @example const { bytes, quantized } = quantizeGraph(readFileSync('onnx/model.onnx')); // quantized: 38 for MiniLM-L6
  */
@@ -208,7 +209,7 @@ export function quantizeGraph(
       { name: wZero, dims: [n], dataType: elem, rawData: bytesOf(q.zeroPoints) },
     );
 
-    const range = smooth || split ? undefined : activationRanges?.get(x);
+    const range = split ? undefined : staticRange(activationRanges?.get(x), smooth);
     let xq = quantizedInputs.get(x);
     if (!xq) {
       xq = [fresh(`${x}_quantized`), fresh(`${x}_scale`), fresh(`${x}_zero_point`)];
@@ -419,6 +420,20 @@ export interface Smoothing {
    * where one or two channels reach 4-17x the others' range.
    */
   outliers?: ReadonlyMap<string, number>;
+}
+
+/** The fixed range of a static input: as calibrated, or after smoothing divides each channel by `smooth`. */
+function staticRange(range: TensorRange | undefined, smooth: Float32Array | undefined): TensorRange | undefined {
+  if (!range || !smooth) return range;
+  const { channelMin, channelMax } = range;
+  if (!channelMin || !channelMax || channelMin.length !== smooth.length) return undefined;
+  let min = 0;
+  let max = 0;
+  for (let c = 0; c < smooth.length; c++) {
+    min = Math.min(min, channelMin[c]! / smooth[c]!);
+    max = Math.max(max, channelMax[c]! / smooth[c]!);
+  }
+  return { min, max };
 }
 
 /** Per-row smoothing factors of the weights `ws` (all `[k, n]`, fed by one input) for activation `range`. */

@@ -308,3 +308,28 @@ test('static activation ranges: one fused int8 kernel per MatMul with its bias, 
     );
   }
 });
+
+test('static ranges with smoothing: each smoothed input takes its channels ranges divided by their factors, still batch-independent and close to fp32', async () => {
+  const config = TEST_MODEL_CONFIGS.reranker;
+  const fp32 = await readFile(join(await testModelDir('reranker'), 'onnx', 'model.onnx'));
+  const calibration = PAIRS.map((ids) => ({ ids, typeIds: ids.map((_, i) => (i > ids.indexOf(102) ? 1 : 0)) }));
+  const ranges = await calibrateTensorRanges(fp32, calibration);
+  for (const [name, r] of ranges) {
+    assert.equal(r.channelMin?.length, r.channelMax?.length, name);
+    assert.equal(Math.min(...r.channelMin!), r.min, `${name}: the tensor minimum is its lowest channel's`);
+    assert.equal(Math.max(...r.channelMax!), r.max, `${name}: the tensor maximum is its highest channel's`);
+  }
+  const smoothing = { ranges: await calibrateActivations(fp32, calibration), alpha: 0.5 };
+  const { bytes, quantized } = quantizeGraph(fp32, { type: 'int8' }, undefined, smoothing, ranges);
+  assert.equal(quantized, 6 * config.numLayers + 2);
+  const after = ops(bytes);
+  assert.equal(count(after, 'DynamicQuantizeLinear'), 0, 'smoothed inputs have static ranges too');
+  assert.equal(count(after, 'QuantizeLinear'), 4 * config.numLayers + 2);
+  const batched = await logits(bytes);
+  const reference = await logits(fp32);
+  for (let i = 0; i < PAIRS.length; i++) {
+    const [alone] = await logits(bytes, [PAIRS[i]!]);
+    assert.ok(Math.abs(alone! - batched[i]!) < 1e-5, `pair ${i}: alone ${alone} vs batched ${batched[i]}`);
+    assert.ok(Math.abs(batched[i]! - reference[i]!) < 0.2, `pair ${i}: ${batched[i]} vs fp32 ${reference[i]}`);
+  }
+});
