@@ -7,12 +7,10 @@ import {
   calibrateTensorRanges,
   type TensorRange,
 } from '../../src/runtime/int8/calibrate-activations.js';
-import { CALIBRATION_PAIRS } from '../../src/runtime/int8/calibration-pairs.js';
+import { calibrationSequences } from '../../src/runtime/int8/calibration-sequences.js';
 import { quantizeGraph, type QuantizeGraphResult } from '../../src/runtime/int8/quantize-graph.js';
 import type { QuantizeOptions } from '../../src/runtime/int8/quantize-weight.js';
 import { loadTokenizer } from '../../src/tokenization/load-tokenizer.js';
-import { encodeSingle, PairEncoder } from '../../src/tokenization/pair-encoder.js';
-import { specialTokenLayout } from '../../src/tokenization/special-tokens.js';
 
 /** MatMul name stems per class: Hugging Face's ONNX export, then tools/model-gen's converter. */
 const CLASSES: Record<string, string[]> = {
@@ -59,11 +57,7 @@ export function recipe(name: string): { weights: QuantizeOptions; keepFloat: (no
 /** Activation ranges of the fp32 graph over sift's calibration pairs. */
 async function calibration(fp32: Uint8Array, tokenizerPath: string, all: boolean): Promise<Map<string, Float32Array>> {
   const { tokenizer } = await loadTokenizer(tokenizerPath);
-  const encoder = new PairEncoder(tokenizer, 512);
-  const ranges = await calibrateActivations(
-    fp32,
-    CALIBRATION_PAIRS.map(([q, p]) => encoder.encodePair(encoder.encodeQuery(q), p)),
-  );
+  const ranges = await calibrateActivations(fp32, calibrationSequences(tokenizer, 'pairs'));
   // Without `a`: only inputs as wide as the hidden size (layer norm outputs, attention context), not the
   // FFN's GELU outputs, whose rarely active channels 16 pairs under-measure.
   if (!all) for (const [name, r] of ranges) if (r.length > 384) ranges.delete(name);
@@ -88,12 +82,7 @@ export async function recipeGraph(name: string, fp32: Uint8Array, tokenizerPath:
   let ranges: Map<string, TensorRange> | undefined;
   if (st) {
     const { tokenizer } = await loadTokenizer(tokenizerPath);
-    const encoder = new PairEncoder(tokenizer, 512);
-    const layout = specialTokenLayout(tokenizer);
-    const sequences = st[1]
-      ? CALIBRATION_PAIRS.flat().map((text) => encodeSingle(tokenizer, layout, text, 512))
-      : CALIBRATION_PAIRS.map(([q, p]) => encoder.encodePair(encoder.encodeQuery(q), p));
-    ranges = await calibrateTensorRanges(fp32, sequences);
+    ranges = await calibrateTensorRanges(fp32, calibrationSequences(tokenizer, st[1] ? 'texts' : 'pairs'));
   }
   const sq = /\+sq(a?)(c?)(\d+)(?:o(\d+))?$/.exec(base);
   const { weights, keepFloat } = recipe(sq ? base.slice(0, sq.index) : base);

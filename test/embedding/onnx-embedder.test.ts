@@ -113,6 +113,22 @@ test('a cross-encoder folder is refused as an embedder, naming the outputs', asy
   );
 });
 
+/** The similarities the sentence-transformers README publishes for all-MiniLM-L6-v2 and these sentences, within `tolerance`. */
+async function assertPublishedSimilarities(scout: OnnxEmbedder, tolerance: number): Promise<void> {
+  const [w, s, d] = await scout.embed([
+    'The weather is lovely today.',
+    "It's so sunny outside!",
+    'He drove to the stadium.',
+  ]);
+  for (const [got, published] of [
+    [dot(w!, s!), 0.666],
+    [dot(w!, d!), 0.1046],
+    [dot(s!, d!), 0.1411],
+  ] as const) {
+    assert.ok(Math.abs(got - published) < tolerance, `cosine ${got.toFixed(4)}, published ${published}`);
+  }
+}
+
 const realDir = realModelDir('sentence-transformers', 'all-MiniLM-L6-v2') ?? realModelDir('Xenova', 'all-MiniLM-L6-v2');
 test(
   'real all-MiniLM-L6-v2 puts a paraphrase above an unrelated sentence and gives the published similarities',
@@ -131,19 +147,7 @@ test(
         'The new movie is awesome.',
       ]);
       assert.ok(dot(a!, b!) > dot(a!, c!) + 0.2, `paraphrase ${dot(a!, b!)} vs unrelated ${dot(a!, c!)}`);
-      // The similarities the sentence-transformers README publishes for this model and these sentences.
-      const [w, s, d] = await scout.embed([
-        'The weather is lovely today.',
-        "It's so sunny outside!",
-        'He drove to the stadium.',
-      ]);
-      for (const [got, published] of [
-        [dot(w!, s!), 0.666],
-        [dot(w!, d!), 0.1046],
-        [dot(s!, d!), 0.1411],
-      ] as const) {
-        assert.ok(Math.abs(got - published) < 1e-3, `cosine ${got.toFixed(4)}, published ${published}`);
-      }
+      await assertPublishedSimilarities(scout, 1e-3);
     } finally {
       await scout.close();
     }
@@ -170,18 +174,7 @@ test(
         const bar = TEXTS[i] === '' ? 0.97 : 0.99;
         assert.ok(dot(batched[i]!, floats[i]!) > bar, `text ${i}: int8 vs fp32 ${dot(batched[i]!, floats[i]!)}`);
       }
-      const [w, s, d] = await int8.embed([
-        'The weather is lovely today.',
-        "It's so sunny outside!",
-        'He drove to the stadium.',
-      ]);
-      for (const [got, published] of [
-        [dot(w!, s!), 0.666],
-        [dot(w!, d!), 0.1046],
-        [dot(s!, d!), 0.1411],
-      ] as const) {
-        assert.ok(Math.abs(got - published) < 0.02, `cosine ${got.toFixed(4)}, published ${published}`);
-      }
+      await assertPublishedSimilarities(int8, 0.02);
     } finally {
       await int8.close();
       await fp32.close();

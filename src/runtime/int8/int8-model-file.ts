@@ -4,10 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SiftError } from '../../errors.js';
 import { loadTokenizer } from '../../tokenization/load-tokenizer.js';
-import { encodeSingle, PairEncoder } from '../../tokenization/pair-encoder.js';
-import { specialTokenLayout } from '../../tokenization/special-tokens.js';
 import { calibrateTensorRanges, type TensorRange } from './calibrate-activations.js';
-import { CALIBRATION_PAIRS } from './calibration-pairs.js';
+import { calibrationSequences } from './calibration-sequences.js';
 import { SIFT_INT8_RECIPE, type Int8Recipe } from './int8-recipe.js';
 import { quantizableModel, quantizeGraph, SIFT_INT8_VERSION } from './quantize-graph.js';
 
@@ -74,17 +72,5 @@ async function staticRanges(
       `int8 recipe ${recipe.id} calibrates static ranges and needs the model's tokenizer`,
     );
   const { tokenizer } = await loadTokenizer(tokenizerPath);
-  const layout = specialTokenLayout(tokenizer);
-  if (recipe.calibration === 'pairs') {
-    const encoder = new PairEncoder(tokenizer, 512, layout);
-    return calibrateTensorRanges(
-      fp32,
-      CALIBRATION_PAIRS.map(([query, passage]) => encoder.encodePair(encoder.encodeQuery(query), passage)),
-    );
-  }
-  const texts = CALIBRATION_PAIRS.flatMap(([query, passage]) => [query, passage]);
-  return calibrateTensorRanges(
-    fp32,
-    texts.map((text) => encodeSingle(tokenizer, layout, text, 512)),
-  );
+  return calibrateTensorRanges(fp32, calibrationSequences(tokenizer, recipe.calibration ?? 'texts'));
 }
