@@ -51,7 +51,7 @@ export interface QuantizeGraphResult {
  * becomes one com.microsoft MatMulIntegerToFloat that also adds the bias of a following `Add` (the
  * fused kernel onnxruntime builds itself from the dynamic chain, which it cannot match once the scale is
  * a constant). A smoothed input's range is its channels' ranges divided by their factors (so it needs
- * the per-channel ranges); an input split into outlier channels keeps dynamic ranges.
+ * the per-channel ranges), a split input's range is its other channels'.
  *
  * @example const { bytes, quantized } = quantizeGraph(readFileSync('onnx/model.onnx')); // quantized: 38 for MiniLM-L6
  */
@@ -209,7 +209,7 @@ export function quantizeGraph(
       { name: wZero, dims: [n], dataType: elem, rawData: bytesOf(q.zeroPoints) },
     );
 
-    const range = split ? undefined : staticRange(activationRanges?.get(x), smooth);
+    const range = staticRange(activationRanges?.get(x), smooth, split);
     let xq = quantizedInputs.get(x);
     if (!xq) {
       xq = [fresh(`${x}_quantized`), fresh(`${x}_scale`), fresh(`${x}_zero_point`)];
@@ -280,45 +280,42 @@ export function quantizeGraph(
       }
     }
     const out = node.output![0]!;
+    const prefix = node.name || out;
+    // Static: the bias Add after the MatMul folds into the fused kernel, whose output is then the Add's.
+    const fold = range ? biasOf(out, n) : undefined;
+    if (fold) folded.add(fold.add);
+    const final = fold ? fold.add.output![0]! : out;
+    const int8Out = outlierWeight ? fresh(`${out}_inlier_part`) : final;
     if (range) {
-      const fold = biasOf(out, n);
-      if (fold) folded.add(fold.add);
       newNodes.push({
         opType: 'MatMulIntegerToFloat',
         domain: 'com.microsoft',
-        name: fresh(`${node.name || out}_MatMulIntegerToFloat`),
+        name: fresh(`${prefix}_MatMulIntegerToFloat`),
         input: [xq[0], wq, xq[1], wScale, xq[2], wZero, ...(fold ? [fold.bias] : [])],
-        output: [fold ? fold.add.output![0]! : out],
+        output: [int8Out],
       });
-      rewritten(weightName!);
-      continue;
+    } else {
+      const integer = fresh(`${out}_int32`);
+      const asFloat = fresh(`${out}_float`);
+      const scale = fresh(`${out}_scale`);
+      newNodes.push(
+        {
+          opType: 'MatMulInteger',
+          name: fresh(`${prefix}_MatMulInteger`),
+          input: [xq[0], wq, xq[2], wZero],
+          output: [integer],
+        },
+        {
+          opType: 'Cast',
+          name: fresh(`${prefix}_Cast`),
+          input: [integer],
+          output: [asFloat],
+          attribute: [{ name: 'to', type: onnxProto.onnx.AttributeProto.AttributeType.INT, i: DataType.FLOAT }],
+        },
+        { opType: 'Mul', name: fresh(`${prefix}_scale_Mul`), input: [xq[1], wScale], output: [scale] },
+        { opType: 'Mul', name: fresh(`${prefix}_Mul`), input: [asFloat, scale], output: [int8Out] },
+      );
     }
-    const integer = fresh(`${out}_int32`);
-    const asFloat = fresh(`${out}_float`);
-    const scale = fresh(`${out}_scale`);
-    const prefix = node.name || out;
-    newNodes.push(
-      {
-        opType: 'MatMulInteger',
-        name: fresh(`${prefix}_MatMulInteger`),
-        input: [xq[0], wq, xq[2], wZero],
-        output: [integer],
-      },
-      {
-        opType: 'Cast',
-        name: fresh(`${prefix}_Cast`),
-        input: [integer],
-        output: [asFloat],
-        attribute: [{ name: 'to', type: onnxProto.onnx.AttributeProto.AttributeType.INT, i: DataType.FLOAT }],
-      },
-      { opType: 'Mul', name: fresh(`${prefix}_scale_Mul`), input: [xq[1], wScale], output: [scale] },
-      {
-        opType: 'Mul',
-        name: fresh(`${prefix}_Mul`),
-        input: [asFloat, scale],
-        output: [outlierWeight ? fresh(`${out}_inlier_part`) : out],
-      },
-    );
     if (outlierWeight) {
       const wo = fresh(`${base}_outlier_rows`);
       const part = fresh(`${out}_outlier_part`);
@@ -335,12 +332,7 @@ export function quantizeGraph(
           input: [outlierInputs.get(x)!, wo],
           output: [part],
         },
-        {
-          opType: 'Add',
-          name: fresh(`${prefix}_outlier_Add`),
-          input: [newNodes[newNodes.length - 1]!.output![0]!, part],
-          output: [out],
-        },
+        { opType: 'Add', name: fresh(`${prefix}_outlier_Add`), input: [int8Out, part], output: [final] },
       );
     }
     rewritten(weightName!);
@@ -422,16 +414,26 @@ export interface Smoothing {
   outliers?: ReadonlyMap<string, number>;
 }
 
-/** The fixed range of a static input: as calibrated, or after smoothing divides each channel by `smooth`. */
-function staticRange(range: TensorRange | undefined, smooth: Float32Array | undefined): TensorRange | undefined {
-  if (!range || !smooth) return range;
+/**
+ * The fixed range of a static input: as calibrated; after smoothing, its channels' ranges divided by
+ * their factors; after an outlier split, its other channels' ranges (the split ones are zeroed).
+ */
+function staticRange(
+  range: TensorRange | undefined,
+  smooth: Float32Array | undefined,
+  split: readonly number[] | undefined,
+): TensorRange | undefined {
+  if (!range || (!smooth && !split)) return range;
   const { channelMin, channelMax } = range;
-  if (!channelMin || !channelMax || channelMin.length !== smooth.length) return undefined;
+  if (!channelMin || !channelMax || (smooth && channelMin.length !== smooth.length)) return undefined;
+  const skip = new Set(split);
   let min = 0;
   let max = 0;
-  for (let c = 0; c < smooth.length; c++) {
-    min = Math.min(min, channelMin[c]! / smooth[c]!);
-    max = Math.max(max, channelMax[c]! / smooth[c]!);
+  for (let c = 0; c < channelMin.length; c++) {
+    if (skip.has(c)) continue;
+    const f = smooth?.[c] ?? 1;
+    min = Math.min(min, channelMin[c]! / f);
+    max = Math.max(max, channelMax[c]! / f);
   }
   return { min, max };
 }

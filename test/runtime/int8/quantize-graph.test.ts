@@ -333,3 +333,34 @@ test('static ranges with smoothing: each smoothed input takes its channels range
     assert.ok(Math.abs(batched[i]! - reference[i]!) < 0.2, `pair ${i}: ${batched[i]} vs fp32 ${reference[i]}`);
   }
 });
+
+test('static ranges with outlier channels: the int8 product reads the other channels with their own range, the same alone or batched', async () => {
+  const config = TEST_MODEL_CONFIGS.reranker;
+  const fp32 = await readFile(join(await testModelDir('reranker'), 'onnx', 'model.onnx'));
+  const calibration = PAIRS.map((ids) => ({ ids, typeIds: ids.map((_, i) => (i > ids.indexOf(102) ? 1 : 0)) }));
+  const channels = await calibrateActivations(fp32, calibration);
+  const wide = [...channels].filter(([, r]) => r.length === config.intermediateSize).map(([name]) => name);
+  const smoothing = { ranges: channels, alpha: 0.5, outliers: new Map(wide.map((name) => [name, 2])) };
+  const { bytes } = quantizeGraph(
+    fp32,
+    { type: 'int8' },
+    undefined,
+    smoothing,
+    await calibrateTensorRanges(fp32, calibration),
+  );
+  const after = ops(bytes);
+  assert.equal(count(after, 'DynamicQuantizeLinear'), 0, 'split inputs have static ranges too');
+  assert.equal(count(after, 'MatMulIntegerToFloat'), 6 * config.numLayers + 2);
+  assert.equal(
+    count(after, 'Gather'),
+    count(ops(fp32), 'Gather') + config.numLayers,
+    'one outlier Gather per split input',
+  );
+  const batched = await logits(bytes);
+  const reference = await logits(fp32);
+  for (let i = 0; i < PAIRS.length; i++) {
+    const [alone] = await logits(bytes, [PAIRS[i]!]);
+    assert.ok(Math.abs(alone! - batched[i]!) < 1e-5, `pair ${i}: alone ${alone} vs batched ${batched[i]}`);
+    assert.ok(Math.abs(batched[i]! - reference[i]!) < 0.2, `pair ${i}: ${batched[i]} vs fp32 ${reference[i]}`);
+  }
+});
