@@ -150,6 +150,7 @@ test('flat dense index: past graphMinRows an HNSW graph is built in the backgrou
   await index.graphReady();
   assert.deepEqual(index.stats().graph, { state: 'ready', rows: n });
   let recall = 0;
+  let selfFirst = 0;
   for (let r = 0; r < 100; r++) {
     const query = row(matrix, dim, r * 29);
     const hits = index.search(query, 10);
@@ -161,9 +162,12 @@ test('flat dense index: past graphMinRows an HNSW graph is built in the backgrou
       for (let j = 0; j < dim; j++) s += matrix[Number(h.id.slice(1)) * dim + j]! * query[j]!;
       assert.ok(Math.abs(h.score - s) < 1e-5);
     }
-    assert.equal(hits[0]!.id, `c${r * 29}`);
+    if (hits[0]!.id === `c${r * 29}`) selfFirst++;
   }
   assert.ok(recall >= 0.98, `graph recall@10 ${recall}`);
+  // An approximate graph (built on several threads, so not the same graph every run) may miss a row's
+  // own vector now and then; one run in CI returned another row first for 1 of 100 queries.
+  assert.ok(selfFirst >= 98, `a stored row's own vector ranks first for ${selfFirst} of 100 queries`);
   await index.dispose();
 });
 
