@@ -10,22 +10,37 @@
  *   nice -n 15 npx tsx bench/scout-int8-heldout.ts [--recipe scout] [--out DIR] [--corpora scifact,classic/cacm]
  *
  * Recipes: `scout` (sift's int8 scout recipe, `SCOUT_INT8_RECIPE`: 8-bit weights, layer 0's FFN output
- * projection fp32), `r7` (the 7-bit all-int8 recipe of sift 0.1's `--dtype int8`). The recipe's
- * vectors are cached in `--out` (default `<cache>/int8`) as `<corpus>.<recipe>-b8.{vectors,queries}.f32`
- * (batch 8, the embedder's default, 512 chunks per call as in bench/scout-int8-recipes.ts); a corpus
- * whose two files exist is not embedded again.
+ * projection fp32, static activation ranges), `r7` (the 7-bit all-int8 recipe with per-batch ranges of
+ * sift 0.1's `--dtype int8`). The scout embeds through the product's int8 path (`dtype: 'int8'` with the
+ * recipe; its int8 file cached under `--out`). The recipe's vectors are cached in `--out` (default
+ * `<cache>/int8`) as `<corpus>.<recipe tag>-b8.{vectors,queries}.f32` (batch 8, the embedder's default,
+ * 512 chunks per call as in bench/scout-int8-recipes.ts); a corpus whose two files exist is not
+ * embedded again.
  */
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { OnnxEmbedder } from '../src/embedding/onnx-embedder.js';
 import { readQrels } from '../src/eval/datasets/read-qrels.js';
 import { pairedDifference } from '../src/eval/stats/paired-difference.js';
-import { quantizeGraph } from '../src/runtime/int8/quantize-graph.js';
-import { SCOUT_INT8_RECIPE, SIFT_INT8_RECIPE, type Int8Recipe } from '../src/runtime/int8/int8-recipe.js';
+import {
+  int8RecipeTag,
+  SCOUT_INT8_RECIPE,
+  SIFT_INT8_RECIPE,
+  type Int8Recipe,
+} from '../src/runtime/int8/int8-recipe.js';
 import { bestChunkNdcg } from './support/best-chunk-ndcg.js';
-import { DIM, REAL_CORPORA, SCOUT, sharedRoot, vectorCacheDir } from './support/real-vectors.js';
+import {
+  DIM,
+  readFloat32,
+  readRealCorpus,
+  REAL_CORPORA,
+  SCOUT,
+  sharedRoot,
+  vectorCacheDir,
+  type RealCorpus,
+} from './support/real-vectors.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -42,47 +57,32 @@ const recipe = RECIPES[flags.recipe];
 if (!recipe) throw new Error(`unknown recipe ${flags.recipe} (${Object.keys(RECIPES).join(', ')})`);
 const cache = vectorCacheDir();
 const out = flags.out ?? join(cache, 'int8');
-const tag = `${flags.recipe}-b8`;
+const tag = `${int8RecipeTag(recipe)}-b8`;
 const corpora = flags.corpora.split(',');
-const scoutDir = join(sharedRoot(), 'models', 'Xenova', 'all-MiniLM-L6-v2');
 const stem = (corpus: string): string => corpus.replace(/\//g, '-');
 const load = () =>
   loadavg()
     .map((x) => x.toFixed(2))
     .join(' ');
-const f32 = (p: string): Float32Array => {
-  const b = readFileSync(p);
-  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-};
-const lines = <T>(p: string): T[] =>
-  readFileSync(p, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as T);
 
-/** A models root holding the scout with the recipe's rewritten graph as its fp32 file. */
-function recipeRoot(): string {
-  const root = join(out, 'recipe-models', flags.recipe);
-  const dir = join(root, 'Xenova', 'all-MiniLM-L6-v2');
-  if (!existsSync(join(dir, 'onnx', 'model.onnx'))) {
-    mkdirSync(join(dir, 'onnx'), { recursive: true });
-    for (const f of ['config.json', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json'])
-      if (!existsSync(join(dir, f))) symlinkSync(join(scoutDir, f), join(dir, f));
-    const keep = new Set(recipe!.keepFloat);
-    const r = quantizeGraph(readFileSync(join(scoutDir, 'onnx', 'model.onnx')), recipe!.weights, (n) => keep.has(n));
-    writeFileSync(join(dir, 'onnx', 'model.onnx'), r.bytes);
-    console.log(`${flags.recipe}: ${r.quantized} MatMuls int8, ${r.keptFloat} float`);
-  }
-  return root;
-}
-
-async function vectorsOf(corpus: string): Promise<{ vectors: Float32Array; queryVectors: Float32Array }> {
+async function vectorsOf({
+  corpus,
+  chunks,
+  queries,
+}: RealCorpus): Promise<{ vectors: Float32Array; queryVectors: Float32Array }> {
   const vPath = join(out, `${stem(corpus)}.${tag}.vectors.f32`);
   const qPath = join(out, `${stem(corpus)}.${tag}.queries.f32`);
-  if (existsSync(vPath) && existsSync(qPath)) return { vectors: f32(vPath), queryVectors: f32(qPath) };
-  const chunks = lines<{ text: string }>(join(cache, `${stem(corpus)}.chunks.jsonl`));
-  const queries = lines<{ text: string }>(join(cache, `${stem(corpus)}.queries.jsonl`));
-  const e = new OnnxEmbedder({ model: SCOUT, modelsDir: recipeRoot(), offline: true, dtype: 'fp32', batchSize: 8 });
+  if (existsSync(vPath) && existsSync(qPath))
+    return { vectors: await readFloat32(vPath), queryVectors: await readFloat32(qPath) };
+  const e = new OnnxEmbedder({
+    model: SCOUT,
+    modelsDir: join(sharedRoot(), 'models'),
+    cacheDir: out,
+    offline: true,
+    dtype: 'int8',
+    int8Recipe: recipe,
+    batchSize: 8,
+  });
   const vectors = new Float32Array(chunks.length * DIM);
   const t0 = performance.now();
   for (let i = 0; i < chunks.length; i += 512) {
@@ -113,11 +113,9 @@ const pooledBase: number[] = [];
 const pooledOther: number[] = [];
 const rows: string[] = [];
 for (const corpus of corpora) {
-  const { vectors, queryVectors } = await vectorsOf(corpus);
-  const chunks = lines<{ source: string }>(join(cache, `${stem(corpus)}.chunks.jsonl`));
-  const queries = lines<{ id: string }>(join(cache, `${stem(corpus)}.queries.jsonl`));
-  const fpVectors = f32(join(cache, `${stem(corpus)}.vectors.f32`));
-  const fpQueries = f32(join(cache, `${stem(corpus)}.queries.f32`));
+  const real = await readRealCorpus(corpus, cache);
+  const { vectors, queryVectors } = await vectorsOf(real);
+  const { chunks, queries, vectors: fpVectors, queryVectors: fpQueries } = real;
   let cosSum = 0;
   for (let r = 0; r < chunks.length; r++) {
     let c = 0;

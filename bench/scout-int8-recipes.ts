@@ -10,7 +10,8 @@
  *
  * Recipes: `r7` (sift's `--dtype int8`: per-channel 7-bit weights, every weight MatMul int8), `r8`
  * (8-bit weights), `r7ffn` / `r8ffn` (all six FFN output projections left fp32), `r7ffn<layers>` /
- * `r8ffn<layers>` (those layers' FFN output projections fp32, e.g. `r8ffn0`). 8-bit weights are safe
+ * `r8ffn<layers>` (those layers' FFN output projections fp32, e.g. `r8ffn0`), and every name
+ * bench/support/int8-recipes.ts builds (`+stt`: static ranges, as the scout's). 8-bit weights are safe
  * only where onnxruntime's u8s8 kernel does not saturate (AVX512-VNNI / AVX-VNNI); see bench/RESULTS.md.
  * fp32 vectors come from the real-vectors cache (`SIFT_VECTOR_CACHE`); a recipe's full-corpus vectors
  * are cached in `--out` (default the same folder) as `scifact.<recipe>-b<batch>.{vectors,queries}.f32`,
@@ -23,9 +24,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { OnnxEmbedder } from '../src/embedding/onnx-embedder.js';
 import { readQrels } from '../src/eval/datasets/read-qrels.js';
-import { quantizeGraph } from '../src/runtime/int8/quantize-graph.js';
-import type { QuantizeOptions } from '../src/runtime/int8/quantize-weight.js';
 import { bestChunkNdcg } from './support/best-chunk-ndcg.js';
+import { recipeGraph } from './support/int8-recipes.js';
 import { DIM, SCOUT, sharedRoot, vectorCacheDir } from './support/real-vectors.js';
 
 const { values: flags, positionals } = parseArgs({
@@ -43,18 +43,8 @@ const scoutDir = join(sharedRoot(), 'models', 'Xenova', 'all-MiniLM-L6-v2');
 const cache = vectorCacheDir();
 const out = flags.out ?? cache;
 
-function recipe(name: string): { weights: QuantizeOptions; keepFloat: (node: string) => boolean } {
-  const m = /^r(7|8)(ffn([0-5]*))?$/.exec(name);
-  if (!m) throw new Error(`unknown recipe ${name} (r7, r8, r7ffn, r8ffn, r8ffn0, r8ffn012, ...)`);
-  const layers = m[2] === undefined ? [] : m[3] ? [...m[3]] : ['0', '1', '2', '3', '4', '5'];
-  return {
-    weights: { type: 'int8', reduceRange: m[1] === '7' },
-    keepFloat: (node) => layers.some((l) => node === `/encoder/layer.${l}/output/dense/MatMul`),
-  };
-}
-
 /** A models root holding the scout with `name`'s rewritten graph as its fp32 file (tokenizer and config linked). */
-function recipeRoot(name: string): string {
+async function recipeRoot(name: string): Promise<string> {
   if (name === 'fp32') return join(sharedRoot(), 'models');
   const root = join(out, 'recipe-models', name);
   const dir = join(root, 'Xenova', 'all-MiniLM-L6-v2');
@@ -62,8 +52,11 @@ function recipeRoot(name: string): string {
     mkdirSync(join(dir, 'onnx'), { recursive: true });
     for (const f of ['config.json', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json'])
       if (!existsSync(join(dir, f))) symlinkSync(join(scoutDir, f), join(dir, f));
-    const { weights, keepFloat } = recipe(name);
-    const r = quantizeGraph(readFileSync(join(scoutDir, 'onnx', 'model.onnx')), weights, keepFloat);
+    const r = await recipeGraph(
+      name,
+      readFileSync(join(scoutDir, 'onnx', 'model.onnx')),
+      join(scoutDir, 'tokenizer.json'),
+    );
     writeFileSync(join(dir, 'onnx', 'model.onnx'), r.bytes);
     console.log(`${name}: ${r.quantized} MatMuls int8, ${r.keptFloat} float`);
   }
@@ -81,8 +74,8 @@ const lines = <T>(p: string): T[] =>
     .map((l) => JSON.parse(l) as T);
 const chunks = lines<{ source: string; text: string }>(join(cache, 'scifact.chunks.jsonl'));
 const queries = lines<{ id: string; text: string }>(join(cache, 'scifact.queries.jsonl'));
-const embedder = (name: string, batchSize: number) =>
-  new OnnxEmbedder({ model: SCOUT, modelsDir: recipeRoot(name), offline: true, dtype: 'fp32', batchSize });
+const embedder = async (name: string, batchSize: number) =>
+  new OnnxEmbedder({ model: SCOUT, modelsDir: await recipeRoot(name), offline: true, dtype: 'fp32', batchSize });
 const load = () =>
   loadavg()
     .map((x) => x.toFixed(2))
@@ -93,7 +86,9 @@ if (flags.speed) {
   const rounds = Number(flags.rounds);
   const texts = chunks.slice(5000, 5000 + n).map((c) => c.text);
   const names = positionals.includes('fp32') ? positionals : ['fp32', ...positionals];
-  const models = Object.fromEntries(names.map((r) => [r, embedder(r, Number(flags.batch))]));
+  const models = Object.fromEntries(
+    await Promise.all(names.map(async (r) => [r, await embedder(r, Number(flags.batch))] as const)),
+  );
   for (const e of Object.values(models)) await e.embed(['warm up the session']);
   const wall: Record<string, number[]> = {};
   const cpu: Record<string, number[]> = {};
@@ -134,7 +129,7 @@ if (flags.speed) {
     vectors = f32(vPath);
     queryVectors = f32(qPath);
   } else {
-    const e = embedder(name, batch);
+    const e = await embedder(name, batch);
     vectors = new Float32Array(n * DIM);
     const t0 = performance.now();
     for (let i = 0; i < n; i += 512) {

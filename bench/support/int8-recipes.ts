@@ -3,9 +3,9 @@
  * float32, 7- or 8-bit weights, and smoothing / outlier channels from sift's calibration pairs.
  */
 import {
-  calibrateActivations,
-  calibrateTensorRanges,
-  type TensorRange,
+  absoluteRanges,
+  calibrateChannelRanges,
+  type ChannelRanges,
 } from '../../src/runtime/int8/calibrate-activations.js';
 import { calibrationSequences } from '../../src/runtime/int8/calibration-sequences.js';
 import { quantizeGraph, type QuantizeGraphResult } from '../../src/runtime/int8/quantize-graph.js';
@@ -54,16 +54,6 @@ export function recipe(name: string): { weights: QuantizeOptions; keepFloat: (no
   return { weights, keepFloat: m[3] === 'keep' ? listed : (node) => !listed(node) };
 }
 
-/** Activation ranges of the fp32 graph over sift's calibration pairs. */
-async function calibration(fp32: Uint8Array, tokenizerPath: string, all: boolean): Promise<Map<string, Float32Array>> {
-  const { tokenizer } = await loadTokenizer(tokenizerPath);
-  const ranges = await calibrateActivations(fp32, calibrationSequences(tokenizer, 'pairs'));
-  // Without `a`: only inputs as wide as the hidden size (layer norm outputs, attention context), not the
-  // FFN's GELU outputs, whose rarely active channels 16 pairs under-measure.
-  if (!all) for (const [name, r] of ranges) if (r.length > 384) ranges.delete(name);
-  return ranges;
-}
-
 /** `count` outlier channels for each FFN GELU output (the inputs wider than the hidden size). */
 function outlierCounts(ranges: Map<string, Float32Array>, count: number): Map<string, number> {
   return new Map([...ranges].filter(([, r]) => r.length > 384).map(([name]) => [name, count]));
@@ -79,21 +69,27 @@ function outlierCounts(ranges: Map<string, Float32Array>, count: number): Map<st
 export async function recipeGraph(name: string, fp32: Uint8Array, tokenizerPath: string): Promise<QuantizeGraphResult> {
   const st = /\+st(t?)$/.exec(name);
   const base = st ? name.slice(0, st.index) : name;
-  let ranges: Map<string, TensorRange> | undefined;
-  if (st) {
-    const { tokenizer } = await loadTokenizer(tokenizerPath);
-    ranges = await calibrateTensorRanges(fp32, calibrationSequences(tokenizer, st[1] ? 'texts' : 'pairs'));
-  }
   const sq = /\+sq(a?)(c?)(\d+)(?:o(\d+))?$/.exec(base);
   const { weights, keepFloat } = recipe(sq ? base.slice(0, sq.index) : base);
+  // One calibration run per kind of input: the pairs serve smoothing and `+st`, single texts `+stt`.
+  const { tokenizer } = await loadTokenizer(tokenizerPath);
+  const runs = new Map<'texts' | 'pairs', Promise<Map<string, ChannelRanges>>>();
+  const calibrated = (kind: 'texts' | 'pairs') => {
+    if (!runs.has(kind)) runs.set(kind, calibrateChannelRanges(fp32, calibrationSequences(tokenizer, kind)));
+    return runs.get(kind)!;
+  };
+  const ranges = st ? await calibrated(st[1] ? 'texts' : 'pairs') : undefined;
   if (!sq) return quantizeGraph(fp32, weights, keepFloat, undefined, ranges);
-  const all = await calibration(fp32, tokenizerPath, true);
+  const all = absoluteRanges(await calibrated('pairs'));
+  // Without `a` (or outliers): only inputs as wide as the hidden size (layer norm outputs, attention
+  // context), not the FFN's GELU outputs, whose rarely active channels 16 pairs under-measure.
+  const smoothed = sq[1] === 'a' || sq[4] ? all : new Map([...all].filter(([, r]) => r.length <= 384));
   return quantizeGraph(
     fp32,
     weights,
     keepFloat,
     {
-      ranges: sq[1] === 'a' || sq[4] ? all : await calibration(fp32, tokenizerPath, false),
+      ranges: smoothed,
       alpha: Number(sq[3]) / 100,
       ...(sq[2] === 'c' ? { minScale: 1 } : {}),
       ...(sq[4] ? { outliers: outlierCounts(all, Number(sq[4])) } : {}),

@@ -85,17 +85,19 @@ export async function readRealCorpus(corpus: string, cache = vectorCacheDir()): 
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-  const f32 = async (p: string) => {
-    const b = await readFile(p);
-    return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
-  };
   return {
     corpus,
     chunks: (await lines(f.chunks)) as unknown as RealChunk[],
-    vectors: await f32(f.vectors),
+    vectors: await readFloat32(f.vectors),
     queries: (await lines(f.queries)) as unknown as { id: string; text: string }[],
-    queryVectors: await f32(f.queryVectors),
+    queryVectors: await readFloat32(f.queryVectors),
   };
+}
+
+/** A file of raw little-endian float32 values (the cache's `.f32` layout). */
+export async function readFloat32(path: string): Promise<Float32Array> {
+  const b = await readFile(path);
+  return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
 }
 
 /**

@@ -28,7 +28,7 @@ export interface Embedder {
    * embedders). Stores record it beside the model: vectors of one model in two dtypes do not mix.
    */
   readonly dtype?: ModelDtype;
-  /** With `dtype` int8: sift's int8 recipe and version, e.g. `scout-w8.v2` (recorded by stores, shown, not compared). */
+  /** With `dtype` int8: sift's int8 recipe and version, e.g. `scout-s8.v3` (recorded by stores, shown, not compared). */
   readonly int8Recipe?: string | undefined;
   /** Vector size. Resolves the model's files if needed. */
   dimension(): Promise<number>;

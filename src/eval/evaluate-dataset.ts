@@ -133,7 +133,8 @@ export async function evaluateDataset(options: EvaluateDatasetOptions): Promise<
     name = ds.name;
     split = ds.split;
     const scout = embedderName === NO_EMBEDDER ? null : embedderFromName(embedderName, options.models);
-    location = options.store ?? defaultEvalStore(options.dataset, embedderName, scout?.dtype, options);
+    location =
+      options.store ?? defaultEvalStore(options.dataset, embedderName, scout ? embeddingDtype(scout) : 'fp32', options);
     const embedder =
       scout && options.reuseVectors !== undefined
         ? new ReusingEmbedder(scout, await knownVectors(options.reuseVectors, scout))
@@ -263,7 +264,7 @@ async function knownVectors(location: string, scout: Embedder): Promise<Map<stri
   const store = await openStore(location);
   try {
     const info = await store.info();
-    const dtype = scout.dtype ?? 'fp32';
+    const dtype = embeddingDtype(scout);
     if (info.embedding?.model !== scout.model || embeddingDtype(info.embedding) !== dtype) {
       throw new SiftError(
         'STORE_MODEL_MISMATCH',
@@ -297,7 +298,7 @@ async function* scanChunks(store: {
 function defaultEvalStore(
   dataset: string,
   embedder: string,
-  dtype: ModelDtype | undefined,
+  dtype: ModelDtype,
   options: EvaluateDatasetOptions,
 ): string {
   const dir = resolve(dataset);
@@ -320,7 +321,7 @@ function defaultEvalStore(
         options.chunkOverlap ?? 50,
         ...(context === 'none' ? [] : [context]),
         // A store holds one dtype; fp32 keeps the key of earlier versions.
-        ...((dtype ?? 'fp32') === 'fp32' ? [] : [dtype]),
+        ...(dtype === 'fp32' ? [] : [dtype]),
       ]),
     )
     .digest('hex')

@@ -109,9 +109,8 @@ export type BatchWritten = (batch: readonly PendingSource[], result: WriteResult
 export class PipelinedWriter {
   readonly #store: VectorStore;
   readonly #embedder: Embedder | null;
-  readonly #options: WriteBatchOptions;
+  readonly #options: WriteBatchOptions & { batchChunks: number };
   readonly #onWritten: BatchWritten;
-  readonly #batchChunks: number;
   #inflight: Promise<void> | undefined;
   #pending: PendingSource[] = [];
   #pendingChunks = 0;
@@ -126,7 +125,6 @@ export class PipelinedWriter {
     this.#store = store;
     this.#embedder = embedder;
     this.#options = options;
-    this.#batchChunks = options.batchChunks;
     this.#onWritten = onWritten;
   }
 
@@ -141,7 +139,7 @@ export class PipelinedWriter {
    * MAX_SOURCES_PER_BATCH sources; returns whether it did.
    */
   async flushIfFull(): Promise<boolean> {
-    if (this.#pendingChunks < this.#batchChunks && this.#pending.length < MAX_SOURCES_PER_BATCH) return false;
+    if (this.#pendingChunks < this.#options.batchChunks && this.#pending.length < MAX_SOURCES_PER_BATCH) return false;
     await this.#flush();
     return true;
   }

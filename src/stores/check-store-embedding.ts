@@ -33,7 +33,7 @@ export function describeEmbedding(embedding: StoreEmbedding | null): string {
  * int8, its recipe. Resolves the model's files if needed (for the dimension).
  */
 export async function embedderEmbedding(embedder: Embedder): Promise<StoreEmbedding> {
-  const dtype = embedder.dtype ?? 'fp32';
+  const dtype = embeddingDtype(embedder);
   return {
     model: embedder.model,
     dimension: await embedder.dimension(),

@@ -22,7 +22,7 @@ export interface StoreEmbedding {
    * recorded it read as fp32; absent in a caller's embedding means fp32 too.
    */
   dtype?: ModelDtype;
-  /** With `dtype` int8: sift's int8 recipe and version, e.g. `scout-w8.v2` (recorded and shown, not compared). */
+  /** With `dtype` int8: sift's int8 recipe and version, e.g. `scout-s8.v3` (recorded and shown, not compared). */
   int8Recipe?: string;
 }
 

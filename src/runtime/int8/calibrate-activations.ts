@@ -27,13 +27,33 @@ export function matMulInputs(proto: ModelProto): string[] {
   return [...names];
 }
 
-/** The smallest and largest value a tensor took over calibration text, overall and per channel. */
-export interface TensorRange {
-  min: number;
-  max: number;
-  /** Per channel (last dimension), so a range can be rescaled channel by channel (smoothing). */
-  channelMin?: Float32Array;
-  channelMax?: Float32Array;
+/** The smallest and largest value each channel (last dimension) of a tensor took over calibration text; 0 always inside. */
+export interface ChannelRanges {
+  min: Float32Array;
+  max: Float32Array;
+}
+
+/**
+ * Runs a float32 graph over `sequences` (one a batch, no padding) and returns, for each input of its
+ * weight MatMuls, every channel's smallest and largest value seen: the fixed activation ranges of
+ * `quantizeGraph`'s static quantization (reduced per tensor there, after smoothing or a split).
+ */
+export async function calibrateChannelRanges(
+  model: Uint8Array,
+  sequences: readonly CalibrationSequence[],
+): Promise<Map<string, ChannelRanges>> {
+  const ranges = new Map<string, ChannelRanges>();
+  await runCalibration(model, sequences, (name, data, c) => {
+    let r = ranges.get(name);
+    if (!r) ranges.set(name, (r = { min: new Float32Array(c), max: new Float32Array(c) }));
+    for (let i = 0; i < data.length; i++) {
+      const x = data[i]!;
+      const j = i % c;
+      if (x < r.min[j]!) r.min[j] = x;
+      else if (x > r.max[j]!) r.max[j] = x;
+    }
+  });
+  return ranges;
 }
 
 /**
@@ -45,43 +65,12 @@ export async function calibrateActivations(
   model: Uint8Array,
   sequences: readonly CalibrationSequence[],
 ): Promise<Map<string, Float32Array>> {
-  const ranges = new Map<string, Float32Array>();
-  await runCalibration(model, sequences, (name, data, c) => {
-    const r = ranges.get(name) ?? new Float32Array(c);
-    for (let i = 0; i < data.length; i++) {
-      const a = Math.abs(data[i]!);
-      if (a > r[i % c]!) r[i % c] = a;
-    }
-    ranges.set(name, r);
-  });
-  return ranges;
+  return absoluteRanges(await calibrateChannelRanges(model, sequences));
 }
 
-/**
- * Runs a float32 graph over `sequences` (one a batch, no padding) and returns, for each input of its
- * weight MatMuls, the smallest and largest value seen (0 always inside): the fixed activation ranges
- * of `quantizeGraph`'s static quantization.
- */
-export async function calibrateTensorRanges(
-  model: Uint8Array,
-  sequences: readonly CalibrationSequence[],
-): Promise<Map<string, TensorRange>> {
-  const ranges = new Map<string, TensorRange>();
-  await runCalibration(model, sequences, (name, data, c) => {
-    const r = ranges.get(name) ?? { min: 0, max: 0, channelMin: new Float32Array(c), channelMax: new Float32Array(c) };
-    const lo = r.channelMin!;
-    const hi = r.channelMax!;
-    for (let i = 0; i < data.length; i++) {
-      const x = data[i]!;
-      const j = i % c;
-      if (x < lo[j]!) lo[j] = x;
-      else if (x > hi[j]!) hi[j] = x;
-    }
-    r.min = Math.min(r.min, ...lo);
-    r.max = Math.max(r.max, ...hi);
-    ranges.set(name, r);
-  });
-  return ranges;
+/** Each channel's largest |value|, from its [min, max]. */
+export function absoluteRanges(ranges: ReadonlyMap<string, ChannelRanges>): Map<string, Float32Array> {
+  return new Map([...ranges].map(([name, r]) => [name, r.max.map((hi, c) => Math.max(hi, -r.min[c]!))]));
 }
 
 /** Runs the graph over each sequence alone and hands every weight MatMul input to `visit`. */

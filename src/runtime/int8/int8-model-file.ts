@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SiftError } from '../../errors.js';
 import { loadTokenizer } from '../../tokenization/load-tokenizer.js';
-import { calibrateTensorRanges, type TensorRange } from './calibrate-activations.js';
+import { calibrateChannelRanges, type ChannelRanges } from './calibrate-activations.js';
 import { calibrationSequences } from './calibration-sequences.js';
 import { SIFT_INT8_RECIPE, type Int8Recipe } from './int8-recipe.js';
 import { quantizableModel, quantizeGraph, SIFT_INT8_VERSION } from './quantize-graph.js';
@@ -65,12 +65,12 @@ async function staticRanges(
   fp32: Uint8Array,
   recipe: Int8Recipe,
   tokenizerPath: string | undefined,
-): Promise<Map<string, TensorRange>> {
+): Promise<Map<string, ChannelRanges>> {
   if (tokenizerPath === undefined)
     throw new SiftError(
       'INVALID_INPUT',
       `int8 recipe ${recipe.id} calibrates static ranges and needs the model's tokenizer`,
     );
   const { tokenizer } = await loadTokenizer(tokenizerPath);
-  return calibrateTensorRanges(fp32, calibrationSequences(tokenizer, recipe.calibration ?? 'texts'));
+  return calibrateChannelRanges(fp32, calibrationSequences(tokenizer, recipe.calibration ?? 'texts'));
 }

@@ -68,7 +68,7 @@ export function scoutInt8Recipe(safe8Bit: boolean = int8WeightsSafe()): Int8Reci
   return safe8Bit ? SCOUT_INT8_RECIPE : SIFT_INT8_RECIPE;
 }
 
-/** The recipe and sift's int8 version, as a store records them: `scout-w8.v2`. */
+/** The recipe and sift's int8 version, as a store records them: `scout-s8.v3`. */
 export function int8RecipeTag(recipe: Int8Recipe): string {
   return `${recipe.id}.v${SIFT_INT8_VERSION}`;
 }

@@ -1,6 +1,6 @@
 import onnxProto from 'onnx-proto';
 import { SiftError } from '../../errors.js';
-import type { TensorRange } from './calibrate-activations.js';
+import type { ChannelRanges } from './calibrate-activations.js';
 import { quantizeWeight, type QuantizeOptions } from './quantize-weight.js';
 
 type ModelProto = onnxProto.onnx.ModelProto;
@@ -45,13 +45,13 @@ export interface QuantizeGraphResult {
  * names MatMul nodes to leave in float32 (default none; used by bench/scout-int8-recipes.ts to
  * measure mixed recipes, e.g. `/encoder/layer.0/output/dense/MatMul`); they count as `keptFloat`.
  *
- * `activationRanges` (calibrated by `calibrateTensorRanges`) makes the named inputs static: each is
+ * `activationRanges` (calibrated by `calibrateChannelRanges`) makes the named inputs static: each is
  * quantized with its fixed range (QuantizeLinear, values outside clipped) instead of one range per
  * batch, so a text's output no longer depends on the texts batched with it, and each of its MatMuls
  * becomes one com.microsoft MatMulIntegerToFloat that also adds the bias of a following `Add` (the
  * fused kernel onnxruntime builds itself from the dynamic chain, which it cannot match once the scale is
- * a constant). A smoothed input's range is its channels' ranges divided by their factors (so it needs
- * the per-channel ranges), a split input's range is its other channels'.
+ * a constant). An input's range is its channels' [min, max]; a smoothed input's, its channels' ranges
+ * divided by their factors; a split input's, its other channels'.
  *
  * @example const { bytes, quantized } = quantizeGraph(readFileSync('onnx/model.onnx')); // quantized: 38 for MiniLM-L6
  */
@@ -60,7 +60,7 @@ export function quantizeGraph(
   options: QuantizeOptions = SIFT_INT8_WEIGHTS,
   keepFloat: (matMul: string) => boolean = () => false,
   smoothing?: Smoothing,
-  activationRanges?: ReadonlyMap<string, TensorRange>,
+  activationRanges?: ReadonlyMap<string, ChannelRanges>,
 ): QuantizeGraphResult {
   const proto = quantizableModel(model);
   const graph = proto.graph!;
@@ -72,7 +72,9 @@ export function quantizeGraph(
   for (const node of graph.node ?? [])
     for (const input of node.input ?? []) {
       uses.set(input, (uses.get(input) ?? 0) + 1);
-      readers.set(input, [...(readers.get(input) ?? []), node]);
+      const list = readers.get(input);
+      if (list) list.push(node);
+      else readers.set(input, [node]);
     }
   // A MatMul's bias Add, folded into a static MatMulIntegerToFloat: its 1-D float initializer, its output.
   const biasOf = (out: string, n: number): { bias: string; add: NodeProto } | undefined => {
@@ -415,25 +417,23 @@ export interface Smoothing {
 }
 
 /**
- * The fixed range of a static input: as calibrated; after smoothing, its channels' ranges divided by
- * their factors; after an outlier split, its other channels' ranges (the split ones are zeroed).
+ * The fixed [min, max] of a static input: over its channels' calibrated ranges, each divided by its
+ * smoothing factor, the split (zeroed) channels left out; 0 always inside.
  */
 function staticRange(
-  range: TensorRange | undefined,
+  range: ChannelRanges | undefined,
   smooth: Float32Array | undefined,
   split: readonly number[] | undefined,
-): TensorRange | undefined {
-  if (!range || (!smooth && !split)) return range;
-  const { channelMin, channelMax } = range;
-  if (!channelMin || !channelMax || (smooth && channelMin.length !== smooth.length)) return undefined;
+): { min: number; max: number } | undefined {
+  if (!range || (smooth && smooth.length !== range.min.length)) return undefined;
   const skip = new Set(split);
   let min = 0;
   let max = 0;
-  for (let c = 0; c < channelMin.length; c++) {
+  for (let c = 0; c < range.min.length; c++) {
     if (skip.has(c)) continue;
     const f = smooth?.[c] ?? 1;
-    min = Math.min(min, channelMin[c]! / f);
-    max = Math.max(max, channelMax[c]! / f);
+    min = Math.min(min, range.min[c]! / f);
+    max = Math.max(max, range.max[c]! / f);
   }
   return { min, max };
 }

@@ -10,7 +10,8 @@ import { CrossEncoderReranker } from '../../../src/reranking/cross-encoder.js';
 import { OnnxEmbedder } from '../../../src/embedding/onnx-embedder.js';
 import {
   calibrateActivations,
-  calibrateTensorRanges,
+  absoluteRanges,
+  calibrateChannelRanges,
   matMulInputs,
 } from '../../../src/runtime/int8/calibrate-activations.js';
 import { quantizeGraph } from '../../../src/runtime/int8/quantize-graph.js';
@@ -274,13 +275,37 @@ test('smoothing with outliers moves the widest channels of the FFN inputs to a f
   );
 });
 
+/** The three pairs as a calibration run takes them (type ids 1 after the first [SEP]). */
+const CALIBRATION = PAIRS.map((ids) => ({ ids, typeIds: ids.map((_, i) => (i > ids.indexOf(102) ? 1 : 0)) }));
+
+/** Each pair's logit from a static-range graph is the same alone as in the batch, and near fp32's. */
+async function assertBatchIndependentNearFp32(bytes: Uint8Array, fp32: Uint8Array): Promise<void> {
+  const batched = await logits(bytes);
+  const reference = await logits(fp32);
+  for (let i = 0; i < PAIRS.length; i++) {
+    const [alone] = await logits(bytes, [PAIRS[i]!]);
+    assert.ok(Math.abs(alone! - batched[i]!) < 1e-5, `pair ${i}: alone ${alone} vs batched ${batched[i]}`);
+    assert.ok(Math.abs(batched[i]! - reference[i]!) < 0.2, `pair ${i}: ${batched[i]} vs fp32 ${reference[i]}`);
+  }
+}
+
 test('static activation ranges: one fused int8 kernel per MatMul with its bias, the same logits for a pair alone or batched, close to fp32', async () => {
   const config = TEST_MODEL_CONFIGS.reranker;
   const fp32 = await readFile(join(await testModelDir('reranker'), 'onnx', 'model.onnx'));
-  const calibration = PAIRS.map((ids) => ({ ids, typeIds: ids.map((_, i) => (i > ids.indexOf(102) ? 1 : 0)) }));
-  const ranges = await calibrateTensorRanges(fp32, calibration);
+  const calibration = CALIBRATION;
+  const ranges = await calibrateChannelRanges(fp32, calibration);
   assert.deepEqual([...ranges.keys()].sort(), matMulInputs(onnxProto.onnx.ModelProto.decode(fp32)).sort());
-  for (const [name, r] of ranges) assert.ok(r.min <= 0 && r.max >= 0 && r.max > r.min, `${name}: [${r.min}, ${r.max}]`);
+  for (const [name, r] of ranges) {
+    assert.equal(r.min.length, r.max.length, name);
+    assert.ok(
+      r.min.every((lo, c) => lo <= 0 && r.max[c]! >= 0),
+      `${name}: every channel's range holds 0`,
+    );
+    assert.ok(
+      r.max.some((hi, c) => hi > r.min[c]!),
+      `${name}: the calibration text reached it`,
+    );
+  }
 
   const { bytes, quantized } = quantizeGraph(fp32, { type: 'int8' }, undefined, undefined, ranges);
   assert.equal(quantized, 6 * config.numLayers + 2);
@@ -297,47 +322,30 @@ test('static activation ranges: one fused int8 kernel per MatMul with its bias, 
     'the contrib domain is imported',
   );
 
-  const batched = await logits(bytes);
-  const reference = await logits(fp32);
-  for (let i = 0; i < PAIRS.length; i++) {
-    const [alone] = await logits(bytes, [PAIRS[i]!]);
-    assert.ok(Math.abs(alone! - batched[i]!) < 1e-5, `pair ${i}: alone ${alone} vs batched ${batched[i]}`);
-    assert.ok(
-      Math.abs(batched[i]! - reference[i]!) < 0.2,
-      `pair ${i}: static int8 ${batched[i]} vs fp32 ${reference[i]}`,
-    );
-  }
+  await assertBatchIndependentNearFp32(bytes, fp32);
 });
 
 test('static ranges with smoothing: each smoothed input takes its channels ranges divided by their factors, still batch-independent and close to fp32', async () => {
   const config = TEST_MODEL_CONFIGS.reranker;
   const fp32 = await readFile(join(await testModelDir('reranker'), 'onnx', 'model.onnx'));
-  const calibration = PAIRS.map((ids) => ({ ids, typeIds: ids.map((_, i) => (i > ids.indexOf(102) ? 1 : 0)) }));
-  const ranges = await calibrateTensorRanges(fp32, calibration);
-  for (const [name, r] of ranges) {
-    assert.equal(r.channelMin?.length, r.channelMax?.length, name);
-    assert.equal(Math.min(...r.channelMin!), r.min, `${name}: the tensor minimum is its lowest channel's`);
-    assert.equal(Math.max(...r.channelMax!), r.max, `${name}: the tensor maximum is its highest channel's`);
-  }
-  const smoothing = { ranges: await calibrateActivations(fp32, calibration), alpha: 0.5 };
+  const calibration = CALIBRATION;
+  const ranges = await calibrateChannelRanges(fp32, calibration);
+  // Smoothing's |value| ranges are the same calibration's, read per channel.
+  const absolute = await calibrateActivations(fp32, calibration);
+  assert.deepEqual(absoluteRanges(ranges), absolute);
+  const smoothing = { ranges: absolute, alpha: 0.5 };
   const { bytes, quantized } = quantizeGraph(fp32, { type: 'int8' }, undefined, smoothing, ranges);
   assert.equal(quantized, 6 * config.numLayers + 2);
   const after = ops(bytes);
   assert.equal(count(after, 'DynamicQuantizeLinear'), 0, 'smoothed inputs have static ranges too');
   assert.equal(count(after, 'QuantizeLinear'), 4 * config.numLayers + 2);
-  const batched = await logits(bytes);
-  const reference = await logits(fp32);
-  for (let i = 0; i < PAIRS.length; i++) {
-    const [alone] = await logits(bytes, [PAIRS[i]!]);
-    assert.ok(Math.abs(alone! - batched[i]!) < 1e-5, `pair ${i}: alone ${alone} vs batched ${batched[i]}`);
-    assert.ok(Math.abs(batched[i]! - reference[i]!) < 0.2, `pair ${i}: ${batched[i]} vs fp32 ${reference[i]}`);
-  }
+  await assertBatchIndependentNearFp32(bytes, fp32);
 });
 
 test('static ranges with outlier channels: the int8 product reads the other channels with their own range, the same alone or batched', async () => {
   const config = TEST_MODEL_CONFIGS.reranker;
   const fp32 = await readFile(join(await testModelDir('reranker'), 'onnx', 'model.onnx'));
-  const calibration = PAIRS.map((ids) => ({ ids, typeIds: ids.map((_, i) => (i > ids.indexOf(102) ? 1 : 0)) }));
+  const calibration = CALIBRATION;
   const channels = await calibrateActivations(fp32, calibration);
   const wide = [...channels].filter(([, r]) => r.length === config.intermediateSize).map(([name]) => name);
   const smoothing = { ranges: channels, alpha: 0.5, outliers: new Map(wide.map((name) => [name, 2])) };
@@ -346,7 +354,7 @@ test('static ranges with outlier channels: the int8 product reads the other chan
     { type: 'int8' },
     undefined,
     smoothing,
-    await calibrateTensorRanges(fp32, calibration),
+    await calibrateChannelRanges(fp32, calibration),
   );
   const after = ops(bytes);
   assert.equal(count(after, 'DynamicQuantizeLinear'), 0, 'split inputs have static ranges too');
@@ -356,11 +364,5 @@ test('static ranges with outlier channels: the int8 product reads the other chan
     count(ops(fp32), 'Gather') + config.numLayers,
     'one outlier Gather per split input',
   );
-  const batched = await logits(bytes);
-  const reference = await logits(fp32);
-  for (let i = 0; i < PAIRS.length; i++) {
-    const [alone] = await logits(bytes, [PAIRS[i]!]);
-    assert.ok(Math.abs(alone! - batched[i]!) < 1e-5, `pair ${i}: alone ${alone} vs batched ${batched[i]}`);
-    assert.ok(Math.abs(batched[i]! - reference[i]!) < 0.2, `pair ${i}: ${batched[i]} vs fp32 ${reference[i]}`);
-  }
+  await assertBatchIndependentNearFp32(bytes, fp32);
 });
