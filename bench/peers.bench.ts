@@ -25,7 +25,8 @@ import { createInterface, type Interface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { ModelDtype } from '../src/models/model-spec.js';
-import { CrossEncoderReranker, DEFAULT_JUDGE_DTYPE } from '../src/reranking/cross-encoder.js';
+import { defaultReranker } from '../src/models/registry.js';
+import { CrossEncoderReranker, defaultJudgeDtype, judgeInt8Recipe } from '../src/reranking/cross-encoder.js';
 import { peerModel } from './peers/checkpoint.js';
 import { recipeGraph } from './support/int8-recipes.js';
 import { repoRoot } from './support/models.js';
@@ -165,18 +166,21 @@ const suite: BenchSuite = {
 
     for (const threads of threadCounts) {
       log(`${threads} thread(s): loading sift fp32/int8 and the Python peers`);
-      const judges = new Map(
-        SIFT_DTYPES.map((dtype) => [
-          `sift-${dtype}`,
-          new CrossEncoderReranker({
-            model: model.name,
-            modelsDir: model.modelsRoot,
-            offline: true,
-            dtype,
-            session: { threads },
-          }),
-        ]),
-      );
+      // int8 with the recipe the default judge (ms-marco-MiniLM-L-6-v2) gets on this CPU; the
+      // checkpoint's own name is not in the registry and would get the general recipe.
+      const recipe = judgeInt8Recipe(defaultReranker.name);
+      const judge = (dtype: ModelDtype, workers?: number) =>
+        new CrossEncoderReranker({
+          model: model.name,
+          modelsDir: model.modelsRoot,
+          offline: true,
+          dtype,
+          ...(dtype === 'int8' ? { int8Recipe: recipe } : {}),
+          session: { threads, ...(workers !== undefined ? { workers } : {}) },
+        });
+      const judges = new Map(SIFT_DTYPES.map((dtype) => [`sift-${dtype}`, judge(dtype)]));
+      // The same int8 on one in-process session over all the threads (before session pools).
+      if (threads > 1) judges.set('sift-int8-1session', judge('int8', 1));
       for (const name of recipes) {
         const root = join(repoRoot(), '.cache', 'peers', 'recipes', name);
         const dir = join(root, model.name);
@@ -268,7 +272,7 @@ const suite: BenchSuite = {
           params: {
             runner: key,
             note: isSift
-              ? `sift ${key.slice(5)}${key === `sift-${DEFAULT_JUDGE_DTYPE}` ? ' (the default)' : ''}, default batch size and session settings`
+              ? `sift ${key.slice(5)}${key === `sift-${defaultJudgeDtype(defaultReranker.name)}` ? ` (${defaultReranker.name}'s default here)` : ''}${key.startsWith('sift-int8') ? `, recipe ${recipe.id}` : ''}${key.endsWith('1session') ? ', one session on all threads' : ', default batch size and session settings'}`
               : (info.notes[key] ?? key),
           },
         };

@@ -71,7 +71,9 @@ export {
 } from './reranking/reranker.js';
 export {
   CrossEncoderReranker,
-  DEFAULT_JUDGE_DTYPE,
+  defaultJudgeDtype,
+  judgeInt8Recipe,
+  DEFAULT_POOLED_RERANK_BATCH_SIZE,
   DEFAULT_QUANTIZED_RERANK_BATCH_SIZE,
   DEFAULT_RERANK_BATCH_SIZE,
   type CrossEncoderOptions,

@@ -4,7 +4,7 @@ import { findModel } from '../models/registry.js';
 import { int8WeightsSafe } from '../runtime/int8/cpu-features.js';
 import { int8RecipeTag, scoutInt8Recipe } from '../runtime/int8/int8-recipe.js';
 import { lengthSortedBatches, batchTensors } from '../runtime/batching.js';
-import { expectInterface } from '../runtime/onnx-session.js';
+import { expectInterface, runConcurrently } from '../runtime/onnx-session.js';
 import type { ModelLoadOptions, TextModel } from '../runtime/load-text-model.js';
 import { LazyTextModel } from '../runtime/lazy-text-model.js';
 import { encodeSingle } from '../tokenization/pair-encoder.js';
@@ -126,10 +126,12 @@ export class OnnxEmbedder implements Embedder {
     const sequences = texts.map((t) => encodeSingle(tokenizer, layout, prefix + t, loaded.maxLength));
     const vectors = new Array<Float32Array>(texts.length);
     let done = 0;
-    for (const batch of lengthSortedBatches(
+    // Batches run `session.concurrency` at a time (a pool of workers runs several side by side).
+    const batches = lengthSortedBatches(
       sequences.map((s) => s.ids.length),
       batchSize,
-    )) {
+    );
+    await runConcurrently(batches, session.concurrency, async (batch) => {
       if (options.signal?.aborted)
         throw new SiftError('ABORTED', 'embedding was aborted', { cause: options.signal.reason });
       const seqs = batch.map((i) => sequences[i]!);
@@ -153,7 +155,7 @@ export class OnnxEmbedder implements Embedder {
       batch.forEach((textIndex, row) => (vectors[textIndex] = pooled[row]!));
       done += batch.length;
       options.onProgress?.(done, texts.length);
-    }
+    });
     return vectors;
   }
 

@@ -12,7 +12,7 @@ export const MODEL_DTYPES: readonly ModelDtype[] = ['fp32', 'q8'];
 /**
  * The graph resolved when none is asked for: fp32, because every export ships it and it reproduces the
  * reference logits of the PyTorch models. The judge runs `int8` by default, which sift derives from this
- * same fp32 file (`DEFAULT_JUDGE_DTYPE` in src/reranking/cross-encoder.ts), so fetching fp32 serves both.
+ * same fp32 file (`defaultJudgeDtype` in src/reranking/cross-encoder.ts), so fetching fp32 serves both.
  */
 export const DEFAULT_DTYPE: ModelDtype = 'fp32';
 

@@ -46,7 +46,8 @@ export interface ModelSpec {
   /**
    * The dtype sift loads when the caller names none, where it measured one against fp32 on real data
    * (default fp32). all-MiniLM-L6-v2: int8 with the scout's static recipe, where 8-bit weights are
-   * safe (`defaultScoutDtype`).
+   * safe (`defaultScoutDtype`); ms-marco-MiniLM-L-6-v2: int8 with the judge's recipe, likewise
+   * (`defaultJudgeDtype`).
    */
   defaultDtype?: ModelDtype;
 }

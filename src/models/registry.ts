@@ -28,6 +28,8 @@ export const MODELS: readonly ModelSpec[] = [
     parametersM: 22.7,
     sizeMB: { fp32: 91, q8: 23 },
     description: 'MS MARCO cross-encoder, 6 layers: the default judge, good speed/quality balance.',
+    // sift's int8 (the judge's recipe) where 8-bit weights are safe: ranks like fp32, ~2x faster (defaultJudgeDtype).
+    defaultDtype: 'int8',
   },
   {
     name: 'cross-encoder/ms-marco-MiniLM-L-12-v2',

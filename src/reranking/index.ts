@@ -9,7 +9,9 @@ export type {
 export { documentText } from './reranker.js';
 export {
   CrossEncoderReranker,
-  DEFAULT_JUDGE_DTYPE,
+  defaultJudgeDtype,
+  judgeInt8Recipe,
+  DEFAULT_POOLED_RERANK_BATCH_SIZE,
   DEFAULT_QUANTIZED_RERANK_BATCH_SIZE,
   DEFAULT_RERANK_BATCH_SIZE,
   type CrossEncoderOptions,

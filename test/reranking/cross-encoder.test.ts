@@ -4,8 +4,14 @@ import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { SIFT_INT8_RECIPE } from '../../src/runtime/int8/int8-recipe.js';
-import { CrossEncoderReranker } from '../../src/reranking/cross-encoder.js';
+import { JUDGE_INT8_RECIPE, JUDGE_INT8_RECIPE_7BIT, SIFT_INT8_RECIPE } from '../../src/runtime/int8/int8-recipe.js';
+import {
+  CrossEncoderReranker,
+  defaultJudgeDtype,
+  judgeInt8Recipe,
+  DEFAULT_POOLED_RERANK_BATCH_SIZE,
+  DEFAULT_RERANK_BATCH_SIZE,
+} from '../../src/reranking/cross-encoder.js';
 import { sigmoid } from '../../src/reranking/scores.js';
 import { loadTokenizer } from '../../src/tokenization/load-tokenizer.js';
 import { isSiftError } from '../../src/errors.js';
@@ -274,4 +280,48 @@ test('an alias resolves to the canonical model name shown in results', () => {
     new CrossEncoderReranker({ model: 'Xenova/ms-marco-MiniLM-L-6-v2' }).model,
     'cross-encoder/ms-marco-MiniLM-L-6-v2',
   );
+});
+
+test("the judge's default dtype and int8 recipe: int8 with the measured recipe for ms-marco-MiniLM-L-6-v2 where 8-bit weights are safe, else fp32 and the general recipe", async () => {
+  assert.equal(defaultJudgeDtype('cross-encoder/ms-marco-MiniLM-L-6-v2', true), 'int8');
+  assert.equal(defaultJudgeDtype('ms-marco-MiniLM-L6-v2', true), 'int8', 'by alias');
+  assert.equal(defaultJudgeDtype('ms-marco-MiniLM-L-6-v2', false), 'fp32', 'a CPU that would need the 7-bit recipe');
+  assert.equal(defaultJudgeDtype('cross-encoder/ms-marco-MiniLM-L-12-v2', true), 'fp32', 'a model never measured');
+  assert.equal(defaultJudgeDtype('BAAI/bge-reranker-base', true), 'fp32');
+  assert.equal(defaultJudgeDtype('/models/my-judge', true), 'fp32', 'a folder');
+  assert.equal(judgeInt8Recipe('ms-marco-MiniLM-L-6-v2', true), JUDGE_INT8_RECIPE, 'the measured recipe');
+  assert.equal(judgeInt8Recipe('ms-marco-MiniLM-L-6-v2', false), JUDGE_INT8_RECIPE_7BIT);
+  assert.equal(judgeInt8Recipe('BAAI/bge-reranker-base', true), JUDGE_INT8_RECIPE_7BIT, 'the general recipe');
+  assert.equal(judgeInt8Recipe('/models/my-judge', true), JUDGE_INT8_RECIPE_7BIT);
+  const model = await testModelDir('reranker');
+  const folder = new CrossEncoderReranker({ model });
+  const fp32 = new CrossEncoderReranker({ model: await testModelDir('reranker'), dtype: 'fp32' });
+  try {
+    assert.equal((await folder.load()).dtype, 'fp32', 'an unmeasured folder loads fp32');
+    assert.equal((await fp32.load()).dtype, 'fp32');
+  } finally {
+    await folder.close();
+    await fp32.close();
+  }
+});
+
+test('on a pool of two workers the judge runs batches of 2 side by side, with the scores of one in-process session', async () => {
+  const model = await testModelDir('reranker');
+  const pooled = new CrossEncoderReranker({ model, dtype: 'fp32', session: { threads: 2, workers: 2 } });
+  const single = new CrossEncoderReranker({ model, dtype: 'fp32', session: { threads: 2, workers: 1 } });
+  try {
+    const a = await pooled.scorePairs(QUERY, PASSAGES);
+    const b = await single.scorePairs(QUERY, PASSAGES);
+    assert.equal(a.batches, Math.ceil(PASSAGES.length / DEFAULT_POOLED_RERANK_BATCH_SIZE));
+    assert.equal(b.batches, Math.ceil(PASSAGES.length / DEFAULT_RERANK_BATCH_SIZE));
+    a.logits.forEach((l, i) => assert.ok(Math.abs(l - b.logits[i]!) < 1e-5, `pair ${i}: ${l} vs ${b.logits[i]}`));
+    const ranked = await pooled.rerank(QUERY, PASSAGES, { topK: 3 });
+    assert.deepEqual(
+      ranked.results.map((r) => r.index),
+      (await single.rerank(QUERY, PASSAGES, { topK: 3 })).results.map((r) => r.index),
+    );
+  } finally {
+    await pooled.close();
+    await single.close();
+  }
 });

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SiftError } from '../../errors.js';
 import { loadTokenizer } from '../../tokenization/load-tokenizer.js';
-import { calibrateChannelRanges, type ChannelRanges } from './calibrate-activations.js';
+import { absoluteRanges, calibrateChannelRanges, type ChannelRanges } from './calibrate-activations.js';
 import { calibrationSequences } from './calibration-sequences.js';
 import { SIFT_INT8_RECIPE, type Int8Recipe } from './int8-recipe.js';
-import { quantizableModel, quantizeGraph, SIFT_INT8_VERSION } from './quantize-graph.js';
+import { quantizableModel, quantizeGraph, SIFT_INT8_VERSION, type Smoothing } from './quantize-graph.js';
 
 /**
  * The int8 file sift derives from a float32 ONNX model (see {@link quantizeGraph}), made on first use
@@ -42,7 +42,8 @@ export async function int8ModelFile(
   // A graph sift cannot rewrite is refused (MODEL_INVALID) before a calibration run could fail on it.
   quantizableModel(fp32);
   const ranges = recipe.activations === 'static' ? await staticRanges(fp32, recipe, tokenizerPath) : undefined;
-  const { bytes } = quantizeGraph(fp32, recipe.weights, (matMul) => keep.has(matMul), undefined, ranges);
+  const smoothing = ranges && recipe.smoothing ? smoothingOf(ranges, recipe.smoothing) : undefined;
+  const { bytes } = quantizeGraph(fp32, recipe.weights, (matMul) => keep.has(matMul), smoothing, ranges);
   let lastError: unknown;
   for (const root of [join(cacheDir, '.sift-int8'), join(tmpdir(), 'sift-int8')]) {
     const file = join(root, `${key}.onnx`);
@@ -73,4 +74,19 @@ async function staticRanges(
     );
   const { tokenizer } = await loadTokenizer(tokenizerPath);
   return calibrateChannelRanges(fp32, calibrationSequences(tokenizer, recipe.calibration ?? 'texts'));
+}
+
+/**
+ * A recipe's smoothing from its calibrated ranges: every input smoothed by its channels' largest
+ * |value|, and the inputs wider than the narrowest (the FFN's GELU outputs) split at their widest channels.
+ */
+function smoothingOf(ranges: Map<string, ChannelRanges>, settings: NonNullable<Int8Recipe['smoothing']>): Smoothing {
+  const absolute = absoluteRanges(ranges);
+  const narrowest = Math.min(...[...absolute.values()].map((r) => r.length));
+  const wide = [...absolute].filter(([, r]) => r.length > narrowest).map(([name]) => name);
+  return {
+    ranges: absolute,
+    alpha: settings.alpha,
+    ...(settings.outliers > 0 ? { outliers: new Map(wide.map((name) => [name, settings.outliers])) } : {}),
+  };
 }

@@ -230,33 +230,39 @@ export function quantizeGraph(
         newNodes.push({ opType: 'Mul', name: fresh(`${x}_smooth_Mul`), input: [x, inverse], output: [source] });
       }
       if (split) {
-        // int8 reads x with its outlier channels zeroed; a Gather hands those channels to float32 MatMuls.
-        const mask = new Float32Array(k).fill(1);
-        for (const c of split) mask[c] = 0;
-        const maskName = fresh(`${x}_inlier_mask`);
+        // A Gather hands the outlier channels to float32 MatMuls; their int8 weight rows are zero. With
+        // one range per batch, int8 reads x with those channels zeroed, or they would set the range; a
+        // static range already leaves them out (QuantizeLinear clips them), and zero rows cancel them.
         const indices = fresh(`${x}_outlier_indices`);
-        source = fresh(`${x}_inliers`);
-        newInitializers.push(
-          { name: maskName, dims: [k], dataType: DataType.FLOAT, rawData: bytesOf(mask) },
-          {
-            name: indices,
-            dims: [split.length],
-            dataType: DataType.INT64,
-            rawData: new Uint8Array(BigInt64Array.from(split, BigInt).buffer),
-          },
-        );
+        newInitializers.push({
+          name: indices,
+          dims: [split.length],
+          dataType: DataType.INT64,
+          rawData: new Uint8Array(BigInt64Array.from(split, BigInt).buffer),
+        });
         const outliersOut = fresh(`${x}_outliers`);
         outlierInputs.set(x, outliersOut);
-        newNodes.push(
-          { opType: 'Mul', name: fresh(`${x}_inlier_Mul`), input: [x, maskName], output: [source] },
-          {
-            opType: 'Gather',
-            name: fresh(`${x}_outlier_Gather`),
-            input: [x, indices],
-            output: [outliersOut],
-            attribute: [{ name: 'axis', type: onnxProto.onnx.AttributeProto.AttributeType.INT, i: -1 }],
-          },
-        );
+        newNodes.push({
+          opType: 'Gather',
+          name: fresh(`${x}_outlier_Gather`),
+          input: [source, indices],
+          output: [outliersOut],
+          attribute: [{ name: 'axis', type: onnxProto.onnx.AttributeProto.AttributeType.INT, i: -1 }],
+        });
+        if (!range) {
+          const mask = new Float32Array(k).fill(1);
+          for (const c of split) mask[c] = 0;
+          const maskName = fresh(`${x}_inlier_mask`);
+          const inliers = fresh(`${x}_inliers`);
+          newInitializers.push({ name: maskName, dims: [k], dataType: DataType.FLOAT, rawData: bytesOf(mask) });
+          newNodes.push({
+            opType: 'Mul',
+            name: fresh(`${x}_inlier_Mul`),
+            input: [source, maskName],
+            output: [inliers],
+          });
+          source = inliers;
+        }
       }
       if (range) {
         // uint8 with 0 exactly representable: scale over [min, max] (0 always inside), the zero point rounded.

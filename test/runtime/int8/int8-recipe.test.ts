@@ -10,6 +10,7 @@ import { int8ModelFile } from '../../../src/runtime/int8/int8-model-file.js';
 import {
   int8RecipeTag,
   JUDGE_INT8_RECIPE,
+  JUDGE_INT8_RECIPE_7BIT,
   SCOUT_INT8_RECIPE,
   scoutInt8Recipe,
   SIFT_INT8_RECIPE,
@@ -41,17 +42,46 @@ test("the scout's int8 recipe: 8-bit, static ranges, layer 0's FFN output projec
   assert.deepEqual(SCOUT_INT8_RECIPE.keepFloat, ['/encoder/layer.0/output/dense/MatMul']);
   assert.equal(SCOUT_INT8_RECIPE.activations, 'static');
   assert.equal(scoutInt8Recipe(false), SIFT_INT8_RECIPE);
-  assert.deepEqual(
-    JUDGE_INT8_RECIPE.weights,
-    SIFT_INT8_RECIPE.weights,
-    "the judge's weights are the general 7-bit ones",
-  );
-  assert.equal(JUDGE_INT8_RECIPE.activations, 'static');
-  assert.equal(JUDGE_INT8_RECIPE.calibration, 'pairs');
   assert.equal(SIFT_INT8_RECIPE.activations, undefined, 'the general recipe keeps per-batch ranges');
   assert.deepEqual(SIFT_INT8_RECIPE.weights, { type: 'int8', reduceRange: true });
   assert.equal(int8RecipeTag(SCOUT_INT8_RECIPE), `scout-s8.v${SIFT_INT8_VERSION}`);
   assert.notEqual(int8RecipeTag(SCOUT_INT8_RECIPE), int8RecipeTag(SIFT_INT8_RECIPE));
+});
+
+test("the judge's int8 recipes: 8-bit, static ranges on pairs, smoothing and 4 outlier channels; the general one 7-bit static without them", () => {
+  assert.deepEqual(JUDGE_INT8_RECIPE.weights, { type: 'int8', reduceRange: false });
+  assert.deepEqual(JUDGE_INT8_RECIPE.keepFloat, []);
+  assert.equal(JUDGE_INT8_RECIPE.activations, 'static');
+  assert.equal(JUDGE_INT8_RECIPE.calibration, 'pairs');
+  assert.deepEqual(JUDGE_INT8_RECIPE.smoothing, { alpha: 0.5, outliers: 4 });
+  assert.deepEqual(JUDGE_INT8_RECIPE_7BIT.weights, SIFT_INT8_RECIPE.weights, "sift's general 7-bit weights");
+  assert.equal(JUDGE_INT8_RECIPE_7BIT.activations, 'static');
+  assert.equal(JUDGE_INT8_RECIPE_7BIT.smoothing, undefined);
+  assert.notEqual(int8RecipeTag(JUDGE_INT8_RECIPE), int8RecipeTag(JUDGE_INT8_RECIPE_7BIT));
+});
+
+test("int8ModelFile smooths a recipe's inputs and splits the wide ones' outlier channels from one calibration", async () => {
+  const cacheDir = await mkdtemp(join(tmpdir(), 'sift-int8-smooth-'));
+  try {
+    const dir = await testModelDir('reranker');
+    const source = join(dir, 'onnx', 'model.onnx');
+    const tokenizer = join(dir, 'tokenizer.json');
+    const { smoothing: _, ...rest } = JUDGE_INT8_RECIPE;
+    const plain: Int8Recipe = { ...rest, id: 'test-s8' };
+    const nodesOf = async (file: string) => onnxProto.onnx.ModelProto.decode(await readFile(file)).graph?.node ?? [];
+    const smoothed = await nodesOf(await int8ModelFile(source, cacheDir, JUDGE_INT8_RECIPE, tokenizer));
+    const unsmoothed = await nodesOf(await int8ModelFile(source, cacheDir, plain, tokenizer));
+    const named = (nodes: typeof smoothed, part: string) => nodes.filter((n) => (n.name ?? '').includes(part)).length;
+    const splitInputs = named(smoothed, '_outlier_Gather');
+    assert.ok(splitInputs > 0, 'the FFN GELU outputs send outlier channels to float32');
+    assert.equal(named(smoothed, '_outlier_MatMul'), splitInputs, 'one float32 side product per split input');
+    assert.ok(named(smoothed, '_smooth_Mul') > 0, 'the other inputs are smoothed');
+    assert.equal(named(smoothed, '_inlier_Mul'), 0, 'a static range leaves outlier channels out without a mask');
+    assert.equal(named(unsmoothed, '_smooth_Mul') + named(unsmoothed, '_outlier_Gather'), 0);
+    assert.ok(!smoothed.some((n) => n.opType === 'DynamicQuantizeLinear'), 'static ranges throughout');
+  } finally {
+    await rm(cacheDir, { recursive: true, force: true });
+  }
 });
 
 test('int8ModelFile applies the recipe (weights and kept-float MatMuls) and caches each recipe apart', async () => {

@@ -269,6 +269,8 @@ test('smoothing with outliers moves the widest channels of the FFN inputs to a f
   assert.equal(gathers.length, config.numLayers, 'one outlier Gather per split input');
   const sideMatMuls = nodes.filter((n) => n.opType === 'MatMul' && (n.name ?? '').includes('outlier'));
   assert.equal(sideMatMuls.length, config.numLayers, 'one float32 side product per split MatMul');
+  const masks = nodes.filter((n) => n.opType === 'Mul' && (n.name ?? '').includes('inlier'));
+  assert.equal(masks.length, config.numLayers, 'per-batch ranges read the other channels through a mask');
   const reference = await logits(fp32);
   (await logits(bytes)).forEach((v, i) =>
     assert.ok(Math.abs(v - reference[i]!) < 0.2, `pair ${i}: split int8 ${v} vs fp32 ${reference[i]}`),
@@ -364,5 +366,7 @@ test('static ranges with outlier channels: the int8 product reads the other chan
     count(ops(fp32), 'Gather') + config.numLayers,
     'one outlier Gather per split input',
   );
+  const names = (onnxProto.onnx.ModelProto.decode(bytes).graph?.node ?? []).map((n) => n.name ?? '');
+  assert.ok(!names.some((n) => n.includes('inlier_Mul')), 'no mask: the range and zero weight rows leave outliers out');
   await assertBatchIndependentNearFp32(bytes, fp32);
 });
