@@ -19,7 +19,7 @@ export function addModelFlags(command: Command): Command {
   return command
     .option(
       '--dtype <dtype>',
-      "model weights: fp32, q8 (the repository's int8 file) or int8 (sift quantizes the fp32 file once; ~2x faster). Scout default: the store's dtype; for a new store int8 for all-MiniLM-L6-v2 where the CPU has VNNI (or is not x86; measured to rank like fp32), else fp32. Judge default: fp32",
+      "model weights: fp32, q8 (the repository's int8 file) or int8 (sift quantizes the fp32 file once; ~2x faster). Scout default: the store's dtype; for a new store int8 for all-MiniLM-L6-v2 where the CPU has VNNI (or is not x86; measured to rank like fp32), else fp32. Judge default: int8 (the judge's measured recipe) for ms-marco-MiniLM-L-6-v2 where the CPU has VNNI (or is not x86; measured to rank like fp32), else fp32",
     )
     .option(
       '--models-dir <dir>',

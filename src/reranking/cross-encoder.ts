@@ -55,7 +55,7 @@ export const DEFAULT_QUANTIZED_RERANK_BATCH_SIZE = 1;
  * channels per FFN) on CPUs where 8-bit weights are safe (`int8WeightsSafe`): on SciFact test (300
  * queries x 50 candidates) it ranked like fp32 on two MiniLM-L6 cross-encoder heads (Spearman 0.9987 /
  * 0.9995, nDCG@10 +0.0028 / -0.0020: the equal-ranking bar of issue 19) at about twice fp32's speed,
- * level with the fastest Python peer (bench/RESULTS.md, "The judge: int8 that ranks like fp32").
+ * level with the fastest Python peer (bench/RESULTS.md, "The judge: int8 that ranks like fp32, by default").
  * Unmeasured models, and CPUs that would need the 7-bit recipe (which misses that bar), load fp32,
  * which reproduces the PyTorch model's logits; `dtype: 'fp32'` (`--dtype fp32`) keeps it. Graphs sift
  * cannot rewrite load fp32 too (`int8Fallback`, set whenever the dtype is defaulted).

@@ -41,9 +41,10 @@ export const SIFT_INT8_RECIPE: Int8Recipe = { id: 'w7', weights: SIFT_INT8_WEIGH
 /**
  * The judge's int8 recipe for the models it was measured on (the default judge, where full 8-bit
  * weights are safe; see `judgeInt8Recipe` in src/reranking/cross-encoder.ts), chosen by measurement
- * (bench/RESULTS.md, "The judge: int8 that ranks like fp32"): 8-bit per-channel weights and every MatMul int8, static
- * activation ranges calibrated on the built-in (query, passage) pairs, SmoothQuant (alpha 0.5) on the
- * hidden-width inputs and the 4 widest channels of each FFN GELU output in a float32 side product. On
+ * (bench/RESULTS.md, "The judge: int8 that ranks like fp32, by default"): 8-bit per-channel weights
+ * and every MatMul int8, static activation ranges calibrated on the built-in (query, passage) pairs,
+ * SmoothQuant (alpha 0.5) on the hidden-width inputs and the 4 widest channels of each FFN GELU output
+ * in a float32 side product. On
  * SciFact test it ranked like fp32 (Spearman 0.9987-0.9995 on two cross-encoder heads, nDCG@10 within
  * 0.003) at ~2x fp32's speed; a pair's score is the same in any batch.
  */
