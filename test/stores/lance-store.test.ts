@@ -1,9 +1,10 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HashingEmbedder } from '../../src/embedding/hashing-embedder.js';
 import { isSiftError } from '../../src/errors.js';
+import { ingestDocuments } from '../../src/ingest/ingest-documents.js';
 import { MANIFEST_FILE, openLanceStore } from '../../src/stores/lancedb/index.js';
 import { runStoreContract } from './vector-store.contract.js';
 import { removeTempDirs, tempDir } from '../ingest/make-corpus.js';
@@ -57,6 +58,27 @@ test('lancedb: refuses to create a store in a non-empty foreign folder, or read 
   await (await openLanceStore(loc, { create: true, embedding: null })).close();
   await writeFile(join(loc, MANIFEST_FILE), '{"format": "sift-st');
   await assert.rejects(openLanceStore(loc), (e) => isSiftError(e, 'STORE_ERROR') && /damaged/.test(e.message));
+});
+
+test('lancedb: a table whose creation was killed before its first commit is made again on open; the other keeps its rows', async () => {
+  const loc = await newLocation();
+  const embedder = HashingEmbedder.fromName('sift/hashing-64')!;
+  const store = await openLanceStore(loc, { create: true, embedding: { model: embedder.model, dimension: 64 } });
+  const documents = [1, 2, 3].map((i) => ({ id: `doc-${i}`, text: `text of document ${i}` }));
+  await ingestDocuments({ documents, store, embedder });
+  const before = await store.count();
+  await store.close();
+  // What a kill -9 inside createEmptyTable leaves: the table's folder, no committed version.
+  await rm(join(loc, 'sources.lance'), { recursive: true, force: true });
+  await mkdir(join(loc, 'sources.lance', '_versions'), { recursive: true });
+  const reopened = await openLanceStore(loc);
+  try {
+    assert.equal(await reopened.count(), before, 'the chunks are untouched');
+    const again = await ingestDocuments({ documents, store: reopened, embedder });
+    assert.equal(again.documents.seen, 3, 'ingest works on the remade table');
+  } finally {
+    await reopened.close();
+  }
 });
 
 test('lancedb: ANN index past the threshold; recall@10 of ANN against exact search', async () => {

@@ -1,5 +1,5 @@
-import { mkdir, readdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { SiftError, toSiftError } from '../../errors.js';
 import { checkStoreEmbedding, recordedEmbedding } from '../check-store-embedding.js';
 import type { OpenStoreOptions } from '../vector-store.js';
@@ -66,6 +66,14 @@ async function connectTables(
   try {
     const db = await lancedb.connect(dir);
     const names = new Set(await db.tableNames());
+    // A table whose creation was killed before its first commit is a folder with no version: it holds
+    // nothing, so it is made again (LanceDB lists it but cannot open it).
+    for (const name of [CHUNKS_TABLE, SOURCES_TABLE]) {
+      if (names.has(name) && !(await hasCommittedVersion(join(dir, `${name}.lance`)))) {
+        await rm(join(dir, `${name}.lance`), { recursive: true, force: true });
+        names.delete(name);
+      }
+    }
     const chunks = names.has(CHUNKS_TABLE)
       ? await db.openTable(CHUNKS_TABLE)
       : await db.createEmptyTable(CHUNKS_TABLE, chunksSchema(manifest.embedding?.dimension ?? null), {
@@ -84,6 +92,12 @@ async function connectTables(
   } catch (err) {
     throw toSiftError(err, 'STORE_ERROR', `cannot open store ${location}`);
   }
+}
+
+/** Whether a LanceDB table folder holds at least one committed version (`_versions/*.manifest`). */
+async function hasCommittedVersion(tableDir: string): Promise<boolean> {
+  const versions = await readdir(join(tableDir, '_versions')).catch(() => [] as string[]);
+  return versions.some((f) => f.endsWith('.manifest'));
 }
 
 /** Refuses to create a store inside a non-empty folder that is not one, so `--store ~/docs` cannot litter it. */
