@@ -8,6 +8,7 @@ import {
   type ChannelRanges,
 } from '../../src/runtime/int8/calibrate-activations.js';
 import { calibrationSequences } from '../../src/runtime/int8/calibration-sequences.js';
+import { recipeSmoothing } from '../../src/runtime/int8/int8-model-file.js';
 import { quantizeGraph, type QuantizeGraphResult } from '../../src/runtime/int8/quantize-graph.js';
 import type { QuantizeOptions } from '../../src/runtime/int8/quantize-weight.js';
 import { loadTokenizer } from '../../src/tokenization/load-tokenizer.js';
@@ -54,11 +55,6 @@ export function recipe(name: string): { weights: QuantizeOptions; keepFloat: (no
   return { weights, keepFloat: m[3] === 'keep' ? listed : (node) => !listed(node) };
 }
 
-/** `count` outlier channels for each FFN GELU output (the inputs wider than the hidden size). */
-function outlierCounts(ranges: Map<string, Float32Array>, count: number): Map<string, number> {
-  return new Map([...ranges].filter(([, r]) => r.length > 384).map(([name]) => [name, count]));
-}
-
 /**
  * The graph of recipe `name` (see `recipe`, plus `+sq<alpha %>` smoothing of the hidden-width inputs,
  * `+sqa` of the GELU outputs too, `c` never scaling a channel up, `o<n>` n outlier channels of each
@@ -80,20 +76,17 @@ export async function recipeGraph(name: string, fp32: Uint8Array, tokenizerPath:
   };
   const ranges = st ? await calibrated(st[1] ? 'texts' : 'pairs') : undefined;
   if (!sq) return quantizeGraph(fp32, weights, keepFloat, undefined, ranges);
+  const alpha = Number(sq[3]) / 100;
+  const minScale = sq[2] === 'c' ? { minScale: 1 } : {};
+  // With outliers: the product's smoothing (`Int8Recipe.smoothing`), every input smoothed and the
+  // GELU outputs split.
+  if (sq[4]) {
+    const smoothing = recipeSmoothing(await calibrated('pairs'), { alpha, outliers: Number(sq[4]) });
+    return quantizeGraph(fp32, weights, keepFloat, { ...smoothing, ...minScale }, ranges);
+  }
   const all = absoluteRanges(await calibrated('pairs'));
-  // Without `a` (or outliers): only inputs as wide as the hidden size (layer norm outputs, attention
-  // context), not the FFN's GELU outputs, whose rarely active channels 16 pairs under-measure.
-  const smoothed = sq[1] === 'a' || sq[4] ? all : new Map([...all].filter(([, r]) => r.length <= 384));
-  return quantizeGraph(
-    fp32,
-    weights,
-    keepFloat,
-    {
-      ranges: smoothed,
-      alpha: Number(sq[3]) / 100,
-      ...(sq[2] === 'c' ? { minScale: 1 } : {}),
-      ...(sq[4] ? { outliers: outlierCounts(all, Number(sq[4])) } : {}),
-    },
-    ranges,
-  );
+  // Without `a`: only inputs as wide as the hidden size (layer norm outputs, attention context), not
+  // the FFN's GELU outputs, whose rarely active channels 16 pairs under-measure.
+  const smoothed = sq[1] === 'a' ? all : new Map([...all].filter(([, r]) => r.length <= 384));
+  return quantizeGraph(fp32, weights, keepFloat, { ranges: smoothed, alpha, ...minScale }, ranges);
 }

@@ -1,6 +1,6 @@
 import { SiftError } from '../errors.js';
 import type { ModelDtype, Pooling } from '../models/model-spec.js';
-import { findModel } from '../models/registry.js';
+import { findModel, measuredDefaultDtype } from '../models/registry.js';
 import { int8WeightsSafe } from '../runtime/int8/cpu-features.js';
 import { int8RecipeTag, scoutInt8Recipe } from '../runtime/int8/int8-recipe.js';
 import { lengthSortedBatches, batchTensors } from '../runtime/batching.js';
@@ -31,8 +31,7 @@ export const DEFAULT_EMBED_BATCH_SIZE = 8;
  * @example defaultScoutDtype('sentence-transformers/all-MiniLM-L6-v2'); // 'int8' on a VNNI CPU
  */
 export function defaultScoutDtype(model: string, int8Safe: boolean = int8WeightsSafe()): ModelDtype {
-  const measured = findModel(model, 'embedder')?.defaultDtype ?? 'fp32';
-  return measured === 'int8' && !int8Safe ? 'fp32' : measured;
+  return measuredDefaultDtype(model, 'embedder', int8Safe);
 }
 
 export interface OnnxEmbedderOptions extends ModelLoadOptions {

@@ -9,7 +9,7 @@
  * MB; `maxLength` is what the model was trained for (sentence-transformers' `max_seq_length` for
  * embedders, not the 512 position limit of the architecture).
  */
-import type { ModelRole, ModelSpec } from './model-spec.js';
+import type { ModelDtype, ModelRole, ModelSpec } from './model-spec.js';
 
 const BGE_QUERY_INSTRUCTION = 'Represent this sentence for searching relevant passages: ';
 
@@ -242,6 +242,19 @@ export function findModel(name: string, role?: ModelRole): ModelSpec | undefined
   const key = name.trim().toLowerCase();
   const matches = MODELS.filter((m) => namesOf(m).some((n) => n.toLowerCase() === key));
   return (role && matches.find((m) => m.role === role)) || matches[0];
+}
+
+/**
+ * The dtype sift loads for `model` in `role` when the caller names none: the registry's measured
+ * `defaultDtype` (int8 only where measured to rank like fp32), or fp32 for unmeasured models and where
+ * the CPU cannot run the measured int8 recipe (`int8Safe` false: 8-bit weights would saturate).
+ * `defaultScoutDtype` and `defaultJudgeDtype` are this with the CPU check filled in.
+ *
+ * @example measuredDefaultDtype('all-MiniLM-L6-v2', 'embedder', true); // 'int8'
+ */
+export function measuredDefaultDtype(model: string, role: ModelRole, int8Safe: boolean): ModelDtype {
+  const measured = findModel(model, role)?.defaultDtype ?? 'fp32';
+  return measured === 'int8' && !int8Safe ? 'fp32' : measured;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { SiftError } from '../errors.js';
 import type { ModelDtype } from '../models/model-spec.js';
-import { findModel } from '../models/registry.js';
+import { findModel, measuredDefaultDtype } from '../models/registry.js';
 import { int8WeightsSafe } from '../runtime/int8/cpu-features.js';
 import { lengthSortedBatches, batchTensors } from '../runtime/batching.js';
 import { JUDGE_INT8_RECIPE, JUDGE_INT8_RECIPE_7BIT, type Int8Recipe } from '../runtime/int8/int8-recipe.js';
@@ -63,8 +63,7 @@ export const DEFAULT_QUANTIZED_RERANK_BATCH_SIZE = 1;
  * @example defaultJudgeDtype('cross-encoder/ms-marco-MiniLM-L-6-v2'); // 'int8' on a VNNI CPU
  */
 export function defaultJudgeDtype(model: string, int8Safe: boolean = int8WeightsSafe()): ModelDtype {
-  const measured = findModel(model, 'reranker')?.defaultDtype ?? 'fp32';
-  return measured === 'int8' && !int8Safe ? 'fp32' : measured;
+  return measuredDefaultDtype(model, 'reranker', int8Safe);
 }
 
 /**
@@ -75,8 +74,7 @@ export function defaultJudgeDtype(model: string, int8Safe: boolean = int8Weights
  * @example judgeInt8Recipe('cross-encoder/ms-marco-MiniLM-L-6-v2').id; // 'judge-s8o' on a VNNI CPU
  */
 export function judgeInt8Recipe(model: string, int8Safe: boolean = int8WeightsSafe()): Int8Recipe {
-  const measured = findModel(model, 'reranker')?.defaultDtype === 'int8';
-  return measured && int8Safe ? JUDGE_INT8_RECIPE : JUDGE_INT8_RECIPE_7BIT;
+  return defaultJudgeDtype(model, int8Safe) === 'int8' ? JUDGE_INT8_RECIPE : JUDGE_INT8_RECIPE_7BIT;
 }
 
 export interface CrossEncoderOptions extends ModelLoadOptions {
@@ -326,20 +324,22 @@ export class CrossEncoderReranker implements Reranker, PairScorer {
     options: Pick<RerankOptions, 'batchSize' | 'maxLength'>,
   ): Promise<{ loaded: Loaded; batchSize: number; encoder: PairEncoder }> {
     const loaded = await this.ensureLoaded();
-    const { dtype } = loaded.model.resolved;
-    const perBatchRanges = dtype === 'q8' || (dtype === 'int8' && this.int8Recipe?.activations !== 'static');
-    const batchSize =
-      options.batchSize ??
-      this.options.batchSize ??
-      (perBatchRanges
-        ? DEFAULT_QUANTIZED_RERANK_BATCH_SIZE
-        : loaded.model.session.concurrency > 1
-          ? DEFAULT_POOLED_RERANK_BATCH_SIZE
-          : DEFAULT_RERANK_BATCH_SIZE);
+    const batchSize = options.batchSize ?? this.options.batchSize ?? this.defaultBatchSize(loaded);
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new SiftError('INVALID_OPTION', `batchSize must be a whole number >= 1, got ${String(batchSize)}`);
     }
     return { loaded, batchSize, encoder: this.encoderFor(loaded, options.maxLength ?? this.options.maxLength) };
+  }
+
+  /**
+   * Pairs per batch when nobody says: one for graphs with per-batch activation ranges (q8, a dynamic
+   * int8 recipe), two on a pool of workers, else four (the constants above say why).
+   */
+  private defaultBatchSize(loaded: Loaded): number {
+    const { dtype } = loaded.model.resolved;
+    if (dtype === 'q8' || (dtype === 'int8' && this.int8Recipe?.activations !== 'static'))
+      return DEFAULT_QUANTIZED_RERANK_BATCH_SIZE;
+    return loaded.model.session.concurrency > 1 ? DEFAULT_POOLED_RERANK_BATCH_SIZE : DEFAULT_RERANK_BATCH_SIZE;
   }
 
   private ensureLoaded(): Promise<Loaded> {

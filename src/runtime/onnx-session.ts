@@ -67,19 +67,20 @@ export class ModelSession {
   readonly path: string;
   readonly inputs: readonly TensorInfo[];
   readonly outputs: readonly TensorInfo[];
-  /** Calls that run at once: worth keeping this many batches in flight (`runConcurrently`). */
-  readonly concurrency: number;
   private readonly session: Backend;
   private tail: Promise<unknown> = Promise.resolve();
-  private inFlight = new Set<Promise<unknown>>();
   private released = false;
 
-  constructor(path: string, session: Backend, concurrency = 1) {
+  constructor(path: string, session: Backend) {
     this.path = path;
     this.session = session;
-    this.concurrency = concurrency;
     this.inputs = describe(session.inputNames, session.inputMetadata);
     this.outputs = describe(session.outputNames, session.outputMetadata);
+  }
+
+  /** Calls that run at once: worth keeping this many batches in flight (`runConcurrently`). */
+  get concurrency(): number {
+    return this.session instanceof SessionPool ? this.session.size : 1;
   }
 
   /** True when the graph declares an input with this name. */
@@ -93,41 +94,39 @@ export class ModelSession {
   }
 
   /**
-   * Runs the graph. Calls are queued: on a CPU, two concurrent runs of one session only fight over
-   * the same cores, and the queue leaves the event loop free to tokenize the next batch meanwhile. A
-   * pool runs one queued call per worker.
+   * Runs the graph. One in-process session runs one call at a time (queued: on a CPU, two concurrent
+   * runs of one session only fight over the same cores, and the queue leaves the event loop free to
+   * tokenize the next batch meanwhile); a pool queues calls itself and runs one per free worker.
    */
   run(feeds: Record<string, ort.Tensor>, outputNames?: readonly string[]): Promise<Record<string, ort.Tensor>> {
-    const call = async () => {
-      if (this.released) throw new SiftError('INFERENCE_FAILED', `the model session for ${this.path} was closed`);
-      try {
-        const s = this.session;
-        if (s instanceof SessionPool) return await s.run(feeds, outputNames);
-        return await (outputNames ? s.run(feeds, outputNames) : s.run(feeds));
-      } catch (err) {
-        throw new SiftError('INFERENCE_FAILED', `inference failed on ${this.path}: ${(err as Error).message}`, {
-          cause: err,
-        });
-      }
-    };
-    if (this.concurrency > 1) {
-      const result = call();
-      const settled = result.catch(() => undefined);
-      this.inFlight.add(settled);
-      void settled.then(() => this.inFlight.delete(settled));
-      return result;
-    }
-    const result = this.tail.then(call);
+    if (this.session instanceof SessionPool) return this.call(feeds, outputNames);
+    const result = this.tail.then(() => this.call(feeds, outputNames));
     this.tail = result.catch(() => undefined);
     return result;
   }
 
+  /** Waits for the calls in flight (a pool waits for its own), then releases the graph. */
   async release(): Promise<void> {
     if (this.released) return;
     await this.tail;
-    await Promise.all(this.inFlight);
     this.released = true;
     await this.session.release();
+  }
+
+  private async call(
+    feeds: Record<string, ort.Tensor>,
+    outputNames: readonly string[] | undefined,
+  ): Promise<Record<string, ort.Tensor>> {
+    if (this.released) throw new SiftError('INFERENCE_FAILED', `the model session for ${this.path} was closed`);
+    try {
+      const s = this.session;
+      if (s instanceof SessionPool) return await s.run(feeds, outputNames);
+      return await (outputNames ? s.run(feeds, outputNames) : s.run(feeds));
+    } catch (err) {
+      throw new SiftError('INFERENCE_FAILED', `inference failed on ${this.path}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
   }
 }
 
@@ -260,7 +259,7 @@ async function createSession(
     extra: { session: { intra_op: { allow_spinning: settings.spinning ? '1' : '0' } } },
   };
   try {
-    if (workers > 1) return new ModelSession(path, await SessionPool.open(path, options, workers), workers);
+    if (workers > 1) return new ModelSession(path, await SessionPool.open(path, options, workers));
     return new ModelSession(path, await ort.InferenceSession.create(path, options));
   } catch (err) {
     if (isSiftError(err)) throw err;

@@ -45,7 +45,7 @@ export class SessionPool implements GraphInterface {
   private readonly members: Member[] = [];
   private readonly queue: Job[] = [];
   private broken: Error | undefined;
-  private idle: (() => void)[] = [];
+  private readonly idle: (() => void)[] = [];
 
   private constructor(size: number) {
     this.size = size;

@@ -18,6 +18,7 @@ import { loadBeirDataset } from '../../src/eval/datasets/load-beir-dataset.js';
 import type { EvalDocument } from '../../src/eval/types.js';
 import { CrossEncoderReranker } from '../../src/reranking/cross-encoder.js';
 import { JUDGE_INT8_RECIPE } from '../../src/runtime/int8/int8-recipe.js';
+import { spearman } from '../../bench/support/rank-agreement.js';
 import { realModelDir, sharedDir } from '../support/test-models.js';
 
 const QUERIES = 20;
@@ -32,33 +33,6 @@ const skip = !judgeDir
     : false;
 
 const words = (text: string): Set<string> => new Set(text.toLowerCase().match(/[a-z0-9]{3,}/g) ?? []);
-
-/** Spearman's rho over paired values (average ranks for ties). */
-function spearman(a: readonly number[], b: readonly number[]): number {
-  const ranks = (xs: readonly number[]): number[] => {
-    const order = xs.map((_, i) => i).sort((i, j) => xs[i]! - xs[j]!);
-    const r = new Array<number>(xs.length);
-    for (let i = 0; i < order.length;) {
-      let j = i;
-      while (j + 1 < order.length && xs[order[j + 1]!] === xs[order[i]!]) j++;
-      for (let k = i; k <= j; k++) r[order[k]!] = (i + j) / 2;
-      i = j + 1;
-    }
-    return r;
-  };
-  const [ra, rb] = [ranks(a), ranks(b)];
-  const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
-  const [ma, mb] = [mean(ra), mean(rb)];
-  let num = 0;
-  let da = 0;
-  let db = 0;
-  for (let i = 0; i < ra.length; i++) {
-    num += (ra[i]! - ma) * (rb[i]! - mb);
-    da += (ra[i]! - ma) ** 2;
-    db += (rb[i]! - mb) ** 2;
-  }
-  return num / Math.sqrt(da * db);
-}
 
 test(
   "the judge's int8 recipe ranks SciFact test candidates like fp32 on a trained head (sift-lab judge)",

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readCpuinfo } from '../cpuinfo.js';
 
 /**
  * Whether onnxruntime's int8 MatMul kernel on this CPU takes full 8-bit weights without saturating.
@@ -16,18 +16,4 @@ export function int8WeightsSafe(cpuinfo: string | null = readCpuinfo(), arch: st
   if (cpuinfo === null) return false;
   const flags = /^flags\s*:(.*)$/m.exec(cpuinfo)?.[1]?.trim().split(/\s+/) ?? [];
   return flags.includes('avx512_vnni') || flags.includes('avx_vnni');
-}
-
-let cpuinfo: string | null | undefined;
-
-/** `/proc/cpuinfo`, read once; null where there is none. */
-function readCpuinfo(): string | null {
-  if (cpuinfo === undefined) {
-    try {
-      cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
-    } catch {
-      cpuinfo = null;
-    }
-  }
-  return cpuinfo;
 }

@@ -42,7 +42,7 @@ export async function int8ModelFile(
   // A graph sift cannot rewrite is refused (MODEL_INVALID) before a calibration run could fail on it.
   quantizableModel(fp32);
   const ranges = recipe.activations === 'static' ? await staticRanges(fp32, recipe, tokenizerPath) : undefined;
-  const smoothing = ranges && recipe.smoothing ? smoothingOf(ranges, recipe.smoothing) : undefined;
+  const smoothing = ranges && recipe.smoothing ? recipeSmoothing(ranges, recipe.smoothing) : undefined;
   const { bytes } = quantizeGraph(fp32, recipe.weights, (matMul) => keep.has(matMul), smoothing, ranges);
   let lastError: unknown;
   for (const root of [join(cacheDir, '.sift-int8'), join(tmpdir(), 'sift-int8')]) {
@@ -79,8 +79,14 @@ async function staticRanges(
 /**
  * A recipe's smoothing from its calibrated ranges: every input smoothed by its channels' largest
  * |value|, and the inputs wider than the narrowest (the FFN's GELU outputs) split at their widest channels.
+ * Also how bench/support/int8-recipes.ts builds its `o<n>` recipes, so the bench measures this code.
+ *
+ * @example recipeSmoothing(await calibrateChannelRanges(fp32, pairs), { alpha: 0.5, outliers: 4 }).outliers?.size; // 6 for MiniLM-L6
  */
-function smoothingOf(ranges: Map<string, ChannelRanges>, settings: NonNullable<Int8Recipe['smoothing']>): Smoothing {
+export function recipeSmoothing(
+  ranges: Map<string, ChannelRanges>,
+  settings: NonNullable<Int8Recipe['smoothing']>,
+): Smoothing {
   const absolute = absoluteRanges(ranges);
   const narrowest = Math.min(...[...absolute.values()].map((r) => r.length));
   const wide = [...absolute].filter(([, r]) => r.length > narrowest).map(([name]) => name);

@@ -18,6 +18,7 @@ import {
 } from '../../../src/runtime/int8/int8-recipe.js';
 import { SIFT_INT8_VERSION } from '../../../src/runtime/int8/quantize-graph.js';
 import { expectSiftError } from '../../support/expect-sift-error.js';
+import { assertInt8VectorsStable } from '../../support/int8-vectors.js';
 import { testModelDir } from '../../support/test-models.js';
 
 const cpuinfo = (flags: string): string =>
@@ -161,15 +162,8 @@ test("the int8 scout's vectors do not depend on their batch neighbours, and stay
   ];
   const int8 = new OnnxEmbedder({ model, dtype: 'int8', int8Recipe: SCOUT_INT8_RECIPE });
   const fp32 = new OnnxEmbedder({ model, dtype: 'fp32' });
-  const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
   try {
-    const batched = await int8.embed(texts, { batchSize: 4 });
-    const floats = await fp32.embed(texts);
-    for (let i = 0; i < texts.length; i++) {
-      const [alone] = await int8.embed([texts[i]!]);
-      assert.ok(dot(alone!, batched[i]!) > 1 - 1e-5, `text ${i}: alone vs batched ${dot(alone!, batched[i]!)}`);
-      assert.ok(dot(batched[i]!, floats[i]!) > 0.98, `text ${i}: int8 vs fp32 ${dot(batched[i]!, floats[i]!)}`);
-    }
+    await assertInt8VectorsStable(int8, fp32, texts, { batchSize: 4, minCosine: () => 0.98 });
   } finally {
     await int8.close();
     await fp32.close();
