@@ -3,6 +3,9 @@ import type * as ort from 'onnxruntime-node';
 import { SiftError } from '../errors.js';
 import { fromWire, toWire, type WireFeeds } from './tensor-wire.js';
 
+/** Workers a pool starts in place of dead ones before it gives up, counted since the last call that succeeded. */
+export const MAX_WORKER_RESTARTS = 3;
+
 /** What a pool's sessions report about their graph once open (as `ort.InferenceSession` does). */
 export interface GraphInterface {
   inputNames: readonly string[];
@@ -45,16 +48,23 @@ export class SessionPool implements GraphInterface {
   private readonly members: Member[] = [];
   private readonly queue: Job[] = [];
   private broken: Error | undefined;
+  private closing = false;
+  /** Workers started in place of dead ones since the last call that succeeded. */
+  private restarts = 0;
   private readonly idle: (() => void)[] = [];
 
-  private constructor(size: number) {
+  private constructor(
+    size: number,
+    private readonly path: string,
+    private readonly options: ort.InferenceSession.SessionOptions,
+  ) {
     this.size = size;
   }
 
   /** Starts `size` workers that each open `path` with `options`; rejects with the first one's error. */
   static async open(path: string, options: ort.InferenceSession.SessionOptions, size: number): Promise<SessionPool> {
-    const pool = new SessionPool(size);
-    const started = Array.from({ length: size }, () => pool.start(path, options));
+    const pool = new SessionPool(size, path, options);
+    const started = Array.from({ length: size }, () => pool.start());
     const results = await Promise.allSettled(started);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) {
@@ -82,6 +92,7 @@ export class SessionPool implements GraphInterface {
   async release(): Promise<void> {
     if (this.queue.length > 0 || this.members.some((m) => m.busy))
       await new Promise<void>((resolve) => this.idle.push(resolve));
+    this.closing = true;
     await Promise.all(
       this.members.splice(0).map(
         (m) =>
@@ -94,7 +105,8 @@ export class SessionPool implements GraphInterface {
     );
   }
 
-  private start(path: string, options: ort.InferenceSession.SessionOptions): Promise<void> {
+  private start(): Promise<void> {
+    const { path, options } = this;
     const worker = startWorker({ path, options });
     const member: Member = { worker, busy: undefined };
     return new Promise((resolve, reject) => {
@@ -106,6 +118,10 @@ export class SessionPool implements GraphInterface {
           this.inputMetadata = reply.inputMetadata;
           this.outputNames = reply.outputNames;
           this.outputMetadata = reply.outputMetadata;
+          if (this.closing) {
+            worker.postMessage({ kind: 'close' });
+            return resolve();
+          }
           this.members.push(member);
           worker.unref();
           resolve();
@@ -122,7 +138,10 @@ export class SessionPool implements GraphInterface {
         member.busy = undefined;
         if (!job) return;
         if ('error' in reply) job.reject(new Error(reply.error));
-        else job.resolve(fromWire(reply.outputs));
+        else {
+          this.restarts = 0;
+          job.resolve(fromWire(reply.outputs));
+        }
         this.dispatch();
       });
       worker.on('error', (err) => {
@@ -132,7 +151,7 @@ export class SessionPool implements GraphInterface {
               cause: err,
             }),
           );
-        this.fail(member, err);
+        this.lose(member, err);
       });
       worker.on('exit', (code) => {
         if (!ready)
@@ -142,7 +161,7 @@ export class SessionPool implements GraphInterface {
               `the session worker for ${path} exited (code ${code}) before its session opened`,
             ),
           );
-        if (this.members.includes(member)) this.fail(member, new Error(`the session worker exited (code ${code})`));
+        if (this.members.includes(member)) this.lose(member, new Error(`the session worker exited (code ${code})`));
       });
     });
   }
@@ -161,11 +180,32 @@ export class SessionPool implements GraphInterface {
     if (this.queue.length === 0 && this.members.every((m) => !m.busy)) for (const done of this.idle.splice(0)) done();
   }
 
-  /** A worker died: its call and every queued call fail, and so does every later call. */
-  private fail(member: Member, err: Error): void {
-    this.broken = err;
+  /**
+   * A worker died (an uncaught error, or its thread was stopped): the call it was running fails, and a
+   * new worker takes its place, so the pool keeps serving the calls queued and to come (a long-running
+   * `sift serve` does not lose its judge to one bad call). Should the new worker fail to open, or
+   * workers keep dying with no call succeeding in between ({@link MAX_WORKER_RESTARTS}), the pool is
+   * broken: every queued and later call fails with the reason.
+   */
+  private lose(member: Member, err: Error): void {
     this.members.splice(this.members.indexOf(member), 1);
     member.busy?.reject(err);
+    if (this.closing || this.broken) return this.dispatch();
+    if (++this.restarts > MAX_WORKER_RESTARTS)
+      return this.fail(
+        new Error(
+          `${err.message}; ${MAX_WORKER_RESTARTS + 1} workers in a row stopped with no call succeeding, the pool gave up`,
+        ),
+      );
+    this.start().catch((reason: unknown) =>
+      this.fail(new Error(`${err.message}; its replacement did not start: ${(reason as Error).message}`)),
+    );
+    this.dispatch();
+  }
+
+  /** The pool cannot serve: every queued call fails, and so does every later call. */
+  private fail(err: Error): void {
+    this.broken = err;
     for (const job of this.queue.splice(0)) job.reject(err);
     this.dispatch();
   }
