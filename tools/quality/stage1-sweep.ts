@@ -10,10 +10,11 @@
  *   prf       dense pseudo-relevance feedback (Rocchio on the vectors), feedback from dense or fused
  *   rm3       BM25 expansion with frequent words of the top fused chunks (RM3-style, uniform weights)
  *   siblings  a chunk's fused score plus gamma x the best fused score of another chunk of its document
+ *   docfuse   fusion at document level: each list keeps a document once, at its best chunk, then fuses
  * Choose with development sets (SciFact `--split train`, the DBpedia subset); look at test sets once.
  *
  *   npx tsx tools/quality/stage1-sweep.ts --corpus scifact --dataset ../shared/data/scifact \
- *     --store DIR --split train --cache /work/.coord/cache/vectors --levers fusion,prf,rm3,siblings
+ *     --store DIR --split train --cache /work/.coord/cache/vectors --levers fusion,prf,rm3,siblings,docfuse
  */
 import { parseArgs } from 'node:util';
 import { chunksToDocuments } from '../../src/eval/chunks-to-documents.js';
@@ -119,6 +120,17 @@ function siblings(list: readonly RetrievedChunk[], gamma: number): RetrievedChun
     .map((r, i) => ({ ...r, rank: i + 1 }));
 }
 
+/** MaxP per retriever: each document once, at its best chunk, before fusing. */
+function collapse(list: readonly RetrievedChunk[]): RetrievedChunk[] {
+  const seen = new Set<string>();
+  const out: RetrievedChunk[] = [];
+  for (const r of list) {
+    if (seen.has(r.chunk.source)) continue;
+    seen.add(r.chunk.source);
+    out.push({ ...r, chunk: { ...r.chunk, id: r.chunk.source }, rank: out.length + 1 });
+  }
+  return out;
+}
 const FUSIONS = ['rrf:60', 'rrf:20', 'rrf:60:0.6', 'rrf:60:0.7', 'rrf:20:0.7'];
 for (const a of [0.5, 0.6, 0.7]) FUSIONS.push(`minmax:${a}`, `zscore:${a}`);
 for (const a of [0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9]) FUSIONS.push(`tmm:${a}`);
@@ -142,6 +154,29 @@ for (const [qi, q] of corpus.queries.entries()) {
         add(
           `d${depth} ${spec}`,
           ndcg(fuse({ dense: dense.slice(0, depth), bm25: bm25.slice(0, depth) }, parseFusionSpec(spec), SHOWN)),
+        );
+  if (levers.has('docfuse'))
+    for (const depth of [50, 100])
+      for (const spec of [
+        'rrf:60',
+        'rrf:60:0.7',
+        'rrf:20',
+        'zscore:0.5',
+        'zscore:0.6',
+        'minmax:0.6',
+        'tmm:0.7',
+        'tmm:0.75',
+        'tmm:0.8',
+      ])
+        add(
+          `doc d${depth} ${spec}`,
+          ndcg(
+            fuse(
+              { dense: collapse(dense.slice(0, depth)), bm25: collapse(bm25.slice(0, depth)) },
+              parseFusionSpec(spec),
+              SHOWN,
+            ),
+          ),
         );
   const d50 = dense.slice(0, 50);
   const b50 = bm25.slice(0, 50);
