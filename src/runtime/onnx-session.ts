@@ -4,6 +4,7 @@ import { isSiftError, SiftError } from '../errors.js';
 import { threadsFromEnv } from '../config/env.js';
 import { physicalCores } from './cpu-cores.js';
 import { SessionPool } from './session-pool.js';
+import { disableOrtTelemetry } from './ort-telemetry.js';
 
 /**
  * The one module that opens onnxruntime sessions: it creates them once per (file, settings), shares
@@ -258,6 +259,7 @@ async function createSession(
     // Session config entry `session.intra_op.allow_spinning` (onnxruntime_session_options_config_keys.h).
     extra: { session: { intra_op: { allow_spinning: settings.spinning ? '1' : '0' } } },
   };
+  disableOrtTelemetry();
   try {
     if (workers > 1) return new ModelSession(path, await SessionPool.open(path, options, workers));
     return new ModelSession(path, await ort.InferenceSession.create(path, options));

@@ -1,18 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testModelDir } from '../support/test-models.js';
 import { runCli } from '../support/run-cli.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const examples = fileURLToPath(new URL('../../examples/docs', import.meta.url));
 const EMBEDDER = 'sift/hashing-256';
 
 async function exampleStore(): Promise<string> {
-  const store = join(await mkdtemp(join(tmpdir(), 'sift-query-')), 'store');
+  const store = join(await tempDir('sift-query-'), 'store');
   const res = await runCli(['ingest', examples, '--store', store, '--embedder', EMBEDDER, '--json']);
   assert.equal(res.code, 0, res.stderr);
   return store;
@@ -91,7 +91,7 @@ test('sift query: two-stage results with both scores; --no-rerank shows stage 1;
 
 /** A small BEIR-layout dataset: 12 documents, 3 judged queries. */
 async function tinyBeir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'sift-beir-'));
+  const dir = await tempDir('sift-beir-');
   const docs = [
     ['b1', 'Berlin population', 'Berlin has about 3.7 million inhabitants, the largest city population in Germany.'],
     ['b2', 'Berlin museums', 'Berlin is known for the Museum Island and many galleries.'],
@@ -195,7 +195,7 @@ test('sift eval: every mode alone and re-ranked, metrics and latencies as JSON, 
 
 test("sift eval on a labelled file of the user's own documents, and clear errors", async () => {
   const store = await exampleStore();
-  const dir = await mkdtemp(join(tmpdir(), 'sift-labelled-'));
+  const dir = await tempDir('sift-labelled-');
   const file = join(dir, 'questions.jsonl');
   await writeFile(
     file,
@@ -222,7 +222,7 @@ test("sift eval on a labelled file of the user's own documents, and clear errors
 test('sift eval: Hit@k, tags, relevant+answers lines, paired significance and the re-rank verdict in JSON and text', async () => {
   const store = await exampleStore();
   const judge = await testModelDir('reranker');
-  const dir = await mkdtemp(join(tmpdir(), 'sift-labelled-'));
+  const dir = await tempDir('sift-labelled-');
   const file = join(dir, 'questions.jsonl');
   await writeFile(
     file,

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KEYWORD, keywordJudgeDir } from '../support/keyword-model.js';
 import { testModelDir } from '../support/test-models.js';
 import { runCli } from '../support/run-cli.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const docs = [
   JSON.stringify('Berlin is well known for its museums.'),
@@ -19,7 +19,7 @@ const docs = [
 ].join('\n');
 
 test('sift rerank --json prints ranked documents with scores, logits, metadata and timings', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'sift-cli-rerank-'));
+  const dir = await tempDir('sift-cli-rerank-');
   const file = join(dir, 'docs.jsonl');
   await writeFile(file, docs);
   const model = await testModelDir('reranker');
@@ -78,7 +78,7 @@ test('sift rerank --json prints ranked documents with scores, logits, metadata a
 });
 
 test('sift rerank refuses bad input with a clear message and the right exit code', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'sift-cli-rerank-bad-'));
+  const dir = await tempDir('sift-cli-rerank-bad-');
   const bad = join(dir, 'bad.jsonl');
   await writeFile(bad, '"fine"\n{"title": "no text here"}\n');
   const model = await testModelDir('reranker');
@@ -109,7 +109,7 @@ test('sift rerank refuses bad input with a clear message and the right exit code
 });
 
 test('sift rerank --long-documents window reads a document past the model limit and says which window scored', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'sift-cli-rerank-long-'));
+  const dir = await tempDir('sift-cli-rerank-long-');
   const file = join(dir, 'docs.jsonl');
   const long = `${'Grass covers the wide plain and rain falls in spring. '.repeat(30)}A ${KEYWORD} drinks at the river.`;
   await writeFile(

@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HashingEmbedder } from '../../src/embedding/hashing-embedder.js';
 import { ingestDocuments, type DocumentInput } from '../../src/ingest/ingest-documents.js';
 import { openStore } from '../../src/stores/open-store.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const docs = (n: number, edit = -1): DocumentInput[] =>
   Array.from({ length: n }, (_, i) => ({
@@ -16,7 +15,7 @@ const docs = (n: number, edit = -1): DocumentInput[] =>
 
 test('documents given as data: more than one commit of sources, idempotent re-runs, a changed document replaced', async () => {
   const embedder = new HashingEmbedder({ dimension: 64 });
-  const location = join(await mkdtemp(join(tmpdir(), 'sift-docs-')), 'store');
+  const location = join(await tempDir('sift-docs-'), 'store');
   const store = await openStore(location, { create: true, embedding: { model: embedder.model, dimension: 64 } });
   try {
     // 600 one-chunk documents: more sources than one commit takes (500), so batching by sources is exercised.

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isSiftError } from '../../src/errors.js';
 import {
@@ -16,6 +15,7 @@ import {
   skipReasonOf,
 } from '../../src/loaders/index.js';
 import { htmlPage, makePdf } from '../ingest/make-corpus.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -86,7 +86,7 @@ test('pdf: text layer and Info title; garbage and text-less PDFs are refused', a
 });
 
 test('loadFile: dispatch by extension, size limit, missing and unsupported files', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'sift-load-'));
+  const dir = await tempDir('sift-load-');
   await writeFile(join(dir, 'a.MD'), '# Title\n\nbody');
   await writeFile(join(dir, 'big.txt'), 'x'.repeat(2000));
   await writeFile(join(dir, 'data.csv'), 'a,b');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -218,8 +218,9 @@ test('bad input is refused naming the problem', async () => {
   }
 });
 
-test('a folder that is not a usable cross-encoder is refused with a message naming the problem', async () => {
+test('a folder that is not a usable cross-encoder is refused with a message naming the problem', async (t) => {
   const root = await mkdtemp(join(tmpdir(), 'sift-bad-models-'));
+  t.after(() => rm(root, { recursive: true, force: true }));
   const good = await testModelDir('reranker');
 
   // An embedder (last_hidden_state, no logits) used as a judge.

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../support/run-cli.js';
 import { testModelDir } from '../support/test-models.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const bin = fileURLToPath(new URL('../../bin/sift.js', import.meta.url));
 
@@ -139,7 +139,7 @@ test(
   'sift serve --store searches a store made by sift ingest, in every mode the store supports',
   { timeout: 120_000 },
   async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'sift-serve-store-'));
+    const dir = await tempDir('sift-serve-store-');
     await mkdir(join(dir, 'docs'));
     await writeFile(
       join(dir, 'docs', 'berlin.md'),

@@ -1,5 +1,6 @@
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
+import { disableOrtTelemetry } from '../ort-telemetry.js';
 
 type ModelProto = onnxProto.onnx.ModelProto;
 
@@ -86,6 +87,7 @@ async function runCalibration(
   for (const name of names)
     if (!outputs.has(name))
       graph.output!.push({ name, type: { tensorType: { elemType: onnxProto.onnx.TensorProto.DataType.FLOAT } } });
+  disableOrtTelemetry();
   const session = await ort.InferenceSession.create(onnxProto.onnx.ModelProto.encode(proto).finish(), {
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
