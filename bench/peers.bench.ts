@@ -181,6 +181,19 @@ const suite: BenchSuite = {
       const judges = new Map(SIFT_DTYPES.map((dtype) => [`sift-${dtype}`, judge(dtype)]));
       // The same int8 on one in-process session over all the threads (before session pools).
       if (threads > 1) judges.set('sift-int8-1session', judge('int8', 1));
+      // The same int8 with every token through the last layer (before the first-token rewrite).
+      judges.set(
+        'sift-int8-full-last-layer',
+        new CrossEncoderReranker({
+          model: model.name,
+          modelsDir: model.modelsRoot,
+          offline: true,
+          dtype: 'int8',
+          int8Recipe: recipe,
+          firstTokenOnly: false,
+          session: { threads },
+        }),
+      );
       for (const name of recipes) {
         const root = join(repoRoot(), '.cache', 'peers', 'recipes', name);
         const dir = join(root, model.name);

@@ -129,6 +129,7 @@ export class CrossEncoderReranker implements Reranker, PairScorer {
         ...options,
         dtype,
         int8Fallback: options.int8Fallback ?? options.dtype === undefined,
+        firstTokenOnly: options.firstTokenOnly ?? true,
         ...(this.int8Recipe ? { int8Recipe: this.int8Recipe } : {}),
       },
       (model) => {

@@ -6,6 +6,7 @@ import { specialTokenLayout, type SpecialTokenLayout } from '../tokenization/spe
 import type { Tokenizer } from '../tokenization/load-tokenizer.js';
 import { cacheDirFromEnv } from '../config/env.js';
 import { isSiftError } from '../errors.js';
+import { firstTokenModelFile } from './first-token/first-token-model-file.js';
 import { int8ModelFile } from './int8/int8-model-file.js';
 import type { Int8Recipe } from './int8/int8-recipe.js';
 import { openSession, type ModelSession, type SessionSettings } from './onnx-session.js';
@@ -33,6 +34,13 @@ export interface ModelLoadOptions {
   int8Fallback?: boolean;
   /** With `dtype: 'int8'`: how sift quantizes the graph (default its general `SIFT_INT8_RECIPE`; the scout passes `scoutInt8Recipe()`). */
   int8Recipe?: Int8Recipe;
+  /**
+   * The caller reads only what the first token's hidden state gives (a cross-encoder's logits): load a
+   * graph whose last layer computes only the first rows where sift can make one with the same outputs
+   * (`firstTokenModelFile`; ~12-14 % less work for MiniLM-L6). The judge sets it (default true
+   * there); other models default false.
+   */
+  firstTokenOnly?: boolean;
 }
 
 /** A transformer text model ready to run: its files, session and tokenizer. */
@@ -71,6 +79,7 @@ export async function loadTextModel(name: string, role: ModelRole, options: Mode
       resolved = { ...resolved, dtype: 'fp32' };
     }
   }
+  if (options.firstTokenOnly) onnx = await firstTokenModelFile(onnx, options.cacheDir ?? cacheDirFromEnv());
   const [session, tok] = await Promise.all([
     openSession(onnx, options.session),
     loadTokenizer(resolved.files.tokenizer),
