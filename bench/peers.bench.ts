@@ -102,6 +102,8 @@ class PeerProcess {
       MKL_NUM_THREADS: String(threads),
       TOKENIZERS_PARALLELISM: 'false',
       HF_HUB_OFFLINE: '1',
+      // The Python onnxruntime starts Microsoft's telemetry too; off, as sift turns off its own.
+      ORT_DISABLE_TELEMETRY: '1',
     };
     this.child = spawn(python, [join(repoRoot(), 'bench', 'peers', 'peers.py')], {
       env,
