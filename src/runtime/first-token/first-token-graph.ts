@@ -8,7 +8,7 @@ type TensorProto = onnxProto.onnx.ITensorProto;
 const { DataType } = onnxProto.onnx.TensorProto;
 
 /** Version of the rewrite; part of the cache key of the files it writes (`firstTokenModelFile`). */
-export const FIRST_TOKEN_VERSION = 1;
+export const FIRST_TOKEN_VERSION = 2;
 
 /** Rows the rewritten last layer computes: the first token, and one more (see {@link firstTokenGraph}). */
 export const KEPT_ROWS = 2;
@@ -131,7 +131,27 @@ export function firstTokenGraph(model: Uint8Array): FirstTokenGraph | undefined 
   }
   graph.node = nodes.flatMap((n) => [...(firstReader.get(n) ?? []), n]);
   graph.initializer = [...(graph.initializer ?? []), ...g.added];
+  dropUnused(graph);
   return { bytes: onnxProto.onnx.ModelProto.encode(proto).finish(), rowNodes: tail.size, attentionRow };
+}
+
+/**
+ * Removes what the rewrite left without readers (the shape computations of the old merged-heads
+ * target), so onnxruntime does not warn about unused initializers on every load.
+ */
+function dropUnused(graph: GraphProto): void {
+  const outputs = new Set((graph.output ?? []).map((o) => o.name ?? ''));
+  let nodes = graph.node ?? [];
+  for (;;) {
+    const read = new Set([...outputs, ...nodes.flatMap((n) => n.input ?? [])]);
+    const kept = nodes.filter((n) => (n.output ?? []).some((o) => o !== '' && read.has(o)));
+    if (kept.length === nodes.length) break;
+    nodes = kept;
+  }
+  graph.node = nodes;
+  const read = new Set([...outputs, ...nodes.flatMap((n) => n.input ?? [])]);
+  const inputs = new Set((graph.input ?? []).map((i) => i.name ?? ''));
+  graph.initializer = (graph.initializer ?? []).filter((t) => read.has(t.name ?? '') || inputs.has(t.name ?? ''));
 }
 
 /** Element-wise operators: each output element reads the same position of its inputs (with broadcasting). */

@@ -56,8 +56,15 @@ test('the last layer keeps two rows: the same logits as the full graph, for ever
   assert.ok(rewritten, 'a BERT cross-encoder qualifies');
   assert.ok(rewritten.rowNodes > 10, `the position-wise tail of the last layer (${rewritten.rowNodes} nodes)`);
   assert.equal(rewritten.attentionRow, true, "the last attention's query rows too");
-  const slices = onnxProto.onnx.ModelProto.decode(rewritten.bytes).graph!.node!.filter((n) => n.opType === 'Slice');
+  const graph = onnxProto.onnx.ModelProto.decode(rewritten.bytes).graph!;
+  const slices = graph.node!.filter((n) => n.opType === 'Slice');
   assert.equal(slices.length, 3, 'the residual, the query and the padding mask');
+  const read = new Set(graph.node!.flatMap((n) => n.input ?? []));
+  assert.deepEqual(
+    graph.initializer!.map((t) => t.name).filter((name) => !read.has(name ?? '')),
+    [],
+    'nothing left unused (onnxruntime would warn about it on every load)',
+  );
   assert.deepEqual(await logits(rewritten.bytes, PAIRS), await logits(original, PAIRS));
   for (const [i, pair] of PAIRS.entries())
     assert.equal((await logits(rewritten.bytes, [pair]))[0], (await logits(original, PAIRS))[i], `pair ${i} alone`);
