@@ -171,31 +171,21 @@ const suite: BenchSuite = {
       // int8 with the recipe the default judge (ms-marco-MiniLM-L-6-v2) gets on this CPU; the
       // checkpoint's own name is not in the registry and would get the general recipe.
       const recipe = judgeInt8Recipe(defaultReranker.name);
-      const judge = (dtype: ModelDtype, workers?: number) =>
+      const judge = (dtype: ModelDtype, options: { workers?: number; firstTokenOnly?: boolean } = {}) =>
         new CrossEncoderReranker({
           model: model.name,
           modelsDir: model.modelsRoot,
           offline: true,
           dtype,
           ...(dtype === 'int8' ? { int8Recipe: recipe } : {}),
-          session: { threads, ...(workers !== undefined ? { workers } : {}) },
+          ...(options.firstTokenOnly !== undefined ? { firstTokenOnly: options.firstTokenOnly } : {}),
+          session: { threads, ...(options.workers !== undefined ? { workers: options.workers } : {}) },
         });
       const judges = new Map(SIFT_DTYPES.map((dtype) => [`sift-${dtype}`, judge(dtype)]));
       // The same int8 on one in-process session over all the threads (before session pools).
-      if (threads > 1) judges.set('sift-int8-1session', judge('int8', 1));
+      if (threads > 1) judges.set('sift-int8-1session', judge('int8', { workers: 1 }));
       // The same int8 with every token through the last layer (before the first-token rewrite).
-      judges.set(
-        'sift-int8-full-last-layer',
-        new CrossEncoderReranker({
-          model: model.name,
-          modelsDir: model.modelsRoot,
-          offline: true,
-          dtype: 'int8',
-          int8Recipe: recipe,
-          firstTokenOnly: false,
-          session: { threads },
-        }),
-      );
+      judges.set('sift-int8-full-last-layer', judge('int8', { firstTokenOnly: false }));
       for (const name of recipes) {
         const root = join(repoRoot(), '.cache', 'peers', 'recipes', name);
         const dir = join(root, model.name);

@@ -38,7 +38,8 @@ export interface FirstTokenGraph {
  * (bench/RESULTS.md, "The judge's last layer, first token only").
  *
  * Found by structure, not by names, so any export of the family qualifies; returns `undefined` when
- * the graph has no such head or nothing to skip. The caller checks the result against the original
+ * the graph has no such head, nothing to skip, or weights in external data files (the rewritten copy
+ * lives elsewhere). The caller checks the result against the original
  * on real inputs before using it (`firstTokenModelFile`): the graph carries no shapes to prove the
  * rewrite with.
  *
@@ -53,8 +54,10 @@ export function firstTokenGraph(model: Uint8Array): FirstTokenGraph | undefined 
   }
   const graph = proto.graph;
   const opset: unknown = (proto.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx')?.version;
-  // Slice with starts/ends/axes inputs is opset 10.
+  // Slice with starts/ends/axes inputs is opset 10; a copy elsewhere could not find external data files.
   if (!graph || opset === undefined || Number(opset) < 10) return undefined;
+  if ((graph.initializer ?? []).some((t) => t.dataLocation === onnxProto.onnx.TensorProto.DataLocation.EXTERNAL))
+    return undefined;
   const g = new GraphIndex(graph);
   const head = g.firstTokenHead();
   if (!head) return undefined;
@@ -84,7 +87,7 @@ export function firstTokenGraph(model: Uint8Array): FirstTokenGraph | undefined 
   const ends = g.int64Initializer('first_token/ends', [KEPT_ROWS]);
   const rowAxis = g.int64Initializer('first_token/axis_1', [1]);
   const queryAxis = g.int64Initializer('first_token/axis_2', [2]);
-  const inserted: { node: NodeProto; before: NodeProto }[] = [];
+  const inserted: NodeProto[] = [];
   /** `tensor`'s first rows on `axis`, read by `reader` in its place (one Slice per tensor and axis). */
   const slices = new Map<string, string>();
   const sliceFor = (reader: NodeProto, tensor: string, axis: string): void => {
@@ -94,13 +97,10 @@ export function firstTokenGraph(model: Uint8Array): FirstTokenGraph | undefined 
       sliced = g.fresh(`${tensor}_first_token`);
       slices.set(key, sliced);
       inserted.push({
-        node: {
-          opType: 'Slice',
-          name: g.fresh(`${tensor}_first_token_Slice`),
-          input: [tensor, starts, ends, axis],
-          output: [sliced],
-        },
-        before: reader,
+        opType: 'Slice',
+        name: g.fresh(`${tensor}_first_token_Slice`),
+        input: [tensor, starts, ends, axis],
+        output: [sliced],
       });
     }
     reader.input = (reader.input ?? []).map((i) => (i === tensor ? sliced : i));
@@ -120,16 +120,13 @@ export function firstTokenGraph(model: Uint8Array): FirstTokenGraph | undefined 
     for (const reader of g.readers.get(entry) ?? []) if (tail.has(reader)) sliceFor(reader, entry, rowAxis);
   }
 
-  // Each Slice goes right before the first node that reads it: its input is made earlier, so the order stays topological.
-  const order = new Map(nodes.map((n, i) => [n, i]));
-  const firstReader = new Map<NodeProto, NodeProto[]>();
-  for (const { node, before } of inserted) {
-    const at = nodes
-      .filter((n) => (n.input ?? []).includes(node.output![0]!))
-      .reduce((a, b) => (order.get(a)! <= order.get(b)! ? a : b), before);
-    firstReader.set(at, [...(firstReader.get(at) ?? []), node]);
+  // Each Slice goes right after the node that makes its input (first, for a graph input): the order stays topological.
+  const after = new Map<NodeProto | undefined, NodeProto[]>();
+  for (const slice of inserted) {
+    const producer = g.producer.get(slice.input![0]!);
+    after.set(producer, [...(after.get(producer) ?? []), slice]);
   }
-  graph.node = nodes.flatMap((n) => [...(firstReader.get(n) ?? []), n]);
+  graph.node = [...(after.get(undefined) ?? []), ...nodes.flatMap((n) => [n, ...(after.get(n) ?? [])])];
   graph.initializer = [...(graph.initializer ?? []), ...g.added];
   dropUnused(graph);
   return { bytes: onnxProto.onnx.ModelProto.encode(proto).finish(), rowNodes: tail.size, attentionRow };

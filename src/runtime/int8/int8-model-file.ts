@@ -1,11 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { SiftError } from '../../errors.js';
 import { loadTokenizer } from '../../tokenization/load-tokenizer.js';
 import { absoluteRanges, calibrateChannelRanges, type ChannelRanges } from './calibrate-activations.js';
 import { calibrationSequences } from './calibration-sequences.js';
+import { derivedSlot, findDerived, writeDerived } from '../derived-file.js';
 import { SIFT_INT8_RECIPE, type Int8Recipe } from './int8-recipe.js';
 import { quantizableModel, quantizeGraph, SIFT_INT8_VERSION, type Smoothing } from './quantize-graph.js';
 
@@ -27,38 +25,17 @@ export async function int8ModelFile(
   recipe: Int8Recipe = SIFT_INT8_RECIPE,
   tokenizerPath?: string,
 ): Promise<string> {
-  const source = await realpath(fp32Path);
-  const info = await stat(source);
-  const key = createHash('sha256')
-    .update(JSON.stringify([source, info.size, info.mtimeMs, SIFT_INT8_VERSION, recipe]))
-    .digest('hex')
-    .slice(0, 16);
-  for (const root of [join(cacheDir, '.sift-int8'), join(tmpdir(), 'sift-int8')]) {
-    const file = join(root, `${key}.onnx`);
-    if ((await stat(file).catch(() => undefined))?.isFile()) return file;
-  }
+  const slot = await derivedSlot(fp32Path, cacheDir, 'int8', [SIFT_INT8_VERSION, recipe]);
+  const cached = await findDerived(slot, `${slot.key}.onnx`);
+  if (cached) return cached;
   const keep = new Set(recipe.keepFloat);
-  const fp32 = await readFile(source);
+  const fp32 = await readFile(slot.source);
   // A graph sift cannot rewrite is refused (MODEL_INVALID) before a calibration run could fail on it.
   quantizableModel(fp32);
   const ranges = recipe.activations === 'static' ? await staticRanges(fp32, recipe, tokenizerPath) : undefined;
   const smoothing = ranges && recipe.smoothing ? recipeSmoothing(ranges, recipe.smoothing) : undefined;
   const { bytes } = quantizeGraph(fp32, recipe.weights, (matMul) => keep.has(matMul), smoothing, ranges);
-  let lastError: unknown;
-  for (const root of [join(cacheDir, '.sift-int8'), join(tmpdir(), 'sift-int8')]) {
-    const file = join(root, `${key}.onnx`);
-    const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.incomplete`;
-    try {
-      await mkdir(root, { recursive: true });
-      await writeFile(tmp, bytes);
-      await rename(tmp, file);
-      return file;
-    } catch (err) {
-      lastError = err;
-      await rm(tmp, { force: true }).catch(() => undefined);
-    }
-  }
-  throw lastError;
+  return writeDerived(slot, `${slot.key}.onnx`, bytes);
 }
 
 /** Each weight MatMul input's range over sift's calibration texts (each alone) or pairs, by the recipe. */
